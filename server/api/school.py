@@ -1,0 +1,170 @@
+"""The school, its classes, people, enrolments, groups and learner profiles."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, g
+
+from ..access import ADMIN, SIGNED_IN, STAFF, can_teach, require
+from ..models import Person
+from ..services import accounts
+from .contract import endpoint, paginate
+from .schemas import (
+    ClassroomCreateSchema,
+    ClassroomPatchSchema,
+    ClassroomSchema,
+    EnrollmentCreateSchema,
+    EnrollmentSchema,
+    GroupCreateSchema,
+    GroupSchema,
+    PersonCreateSchema,
+    PersonPatchSchema,
+    PersonQuery,
+    PersonSchema,
+    ProfilePatchSchema,
+    ProfileSchema,
+    SchoolPatchSchema,
+    SchoolSchema,
+)
+
+bp = Blueprint("school", __name__, url_prefix="/api/v1")
+
+
+@bp.get("/school")
+@endpoint(SIGNED_IN, "The signed-in person's school", response=SchoolSchema)
+def get_school():
+    return accounts.school_of(g.user)
+
+
+@bp.patch("/school")
+@endpoint(ADMIN, "Edit the school", body=SchoolPatchSchema, response=SchoolSchema)
+def patch_school(body):
+    return accounts.update_school(g.user, body)
+
+
+@bp.get("/classes")
+@endpoint(SIGNED_IN, "Classes the signed-in person sees", response=ClassroomSchema, many=True)
+def list_classes():
+    return accounts.list_classes(g.user)
+
+
+@bp.post("/classes")
+@endpoint(ADMIN, "Create a class", body=ClassroomCreateSchema, response=ClassroomSchema, status=201)
+def create_class(body):
+    return accounts.create_class(g.user.school_id, **body)
+
+
+@bp.get("/classes/<classroom_id>")
+@endpoint(SIGNED_IN, "One class", response=ClassroomSchema)
+def get_class(classroom_id):
+    return accounts.get_class(g.user, classroom_id)
+
+
+@bp.patch("/classes/<classroom_id>")
+@endpoint(STAFF, "Edit a class", body=ClassroomPatchSchema, response=ClassroomSchema)
+def patch_class(classroom_id, body):
+    return accounts.update_class(accounts.get_class(g.user, classroom_id, manage=True), body)
+
+
+@bp.get("/classes/<classroom_id>/students")
+@endpoint(STAFF, "Students of a class", response=PersonSchema, many=True)
+def class_students(classroom_id):
+    return accounts.class_students(accounts.get_class(g.user, classroom_id, manage=True))
+
+
+@bp.post("/classes/<classroom_id>/enrollments")
+@endpoint(
+    STAFF,
+    "Enrol a person of the school in the class",
+    body=EnrollmentCreateSchema,
+    response=EnrollmentSchema,
+    status=201,
+)
+def enrol(classroom_id, body):
+    classroom = accounts.get_class(g.user, classroom_id, manage=True)
+    person = accounts.get_live(Person, body["person_id"], "person")
+    if body["role"] == "teacher":
+        require(g.user.role == "admin", "Only admins add teachers to a class.")
+    return accounts.enrol(classroom, person, body["role"])
+
+
+@bp.delete("/classes/<classroom_id>/enrollments/<person_id>")
+@endpoint(STAFF, "Take a person out of the class")
+def unenrol(classroom_id, person_id):
+    accounts.unenrol(accounts.get_class(g.user, classroom_id, manage=True), person_id)
+
+
+@bp.get("/classes/<classroom_id>/groups")
+@endpoint(STAFF, "Groups of a class", response=GroupSchema, many=True)
+def list_groups(classroom_id):
+    return accounts.list_groups(accounts.get_class(g.user, classroom_id, manage=True))
+
+
+@bp.post("/classes/<classroom_id>/groups")
+@endpoint(STAFF, "Form a group", body=GroupCreateSchema, response=GroupSchema, status=201)
+def create_group(classroom_id, body):
+    return accounts.create_group(accounts.get_class(g.user, classroom_id, manage=True), body)
+
+
+@bp.delete("/groups/<group_id>")
+@endpoint(STAFF, "Dissolve a group")
+def delete_group(group_id):
+    accounts.delete_group(g.user, group_id)
+
+
+@bp.get("/people")
+@endpoint(
+    STAFF,
+    "People the signed-in teacher or admin sees",
+    query=PersonQuery,
+    response=PersonSchema,
+    paginated=True,
+)
+def list_people(query):
+    select = accounts.list_people(g.user, query["role"], query["classroom_id"])
+    return paginate(select, query, current_app.config["PAGE_SIZE"])
+
+
+@bp.post("/people")
+@endpoint(
+    STAFF,
+    "Create a person (teachers: students of their classes)",
+    body=PersonCreateSchema,
+    response=PersonSchema,
+    status=201,
+    errors=(409,),
+)
+def create_person(body):
+    return accounts.create_person_as(g.user, body)
+
+
+@bp.get("/people/<person_id>")
+@endpoint(SIGNED_IN, "One person", response=PersonSchema)
+def get_person(person_id):
+    return accounts.get_person(g.user, person_id)
+
+
+@bp.patch("/people/<person_id>")
+@endpoint(STAFF, "Edit a person", body=PersonPatchSchema, response=PersonSchema)
+def patch_person(person_id, body):
+    person = accounts.get_person(g.user, person_id)
+    require(can_teach(g.user, person) or g.user.id == person.id, "You may not edit this person.")
+    return accounts.update_person(person, body)
+
+
+@bp.delete("/people/<person_id>")
+@endpoint(ADMIN, "Remove a person (their work is kept)")
+def delete_person(person_id):
+    accounts.delete_person(accounts.get_person(g.user, person_id))
+
+
+@bp.get("/people/<person_id>/profile")
+@endpoint(SIGNED_IN, "A learner's profile", response=ProfileSchema)
+def get_profile(person_id):
+    return accounts.profile_of(accounts.get_person(g.user, person_id))
+
+
+@bp.patch("/people/<person_id>/profile")
+@endpoint(SIGNED_IN, "Edit a learner's profile", body=ProfilePatchSchema, response=ProfileSchema)
+def patch_profile(person_id, body):
+    person = accounts.get_person(g.user, person_id)
+    return accounts.update_profile(g.user, person, body)

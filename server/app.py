@@ -1,0 +1,91 @@
+"""The Flask app factory.
+
+``create_app`` builds the app and binds the database; it starts no thread and
+opens nothing that outlives a request. ``baobab serve`` (server.cli) prepares
+the database and runs waitress.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, request, session
+
+from . import config, pages
+from . import db as database
+from .api import auth, content, errors, learning, school
+from .api import node as node_api
+from .errors import Forbidden
+from .models import Person
+from .paths import STATIC_DIR
+from .security import SignInThrottle
+from .services import accounts, node
+
+_CSRF_EXEMPT = {"auth.login", "auth.student_login", "auth.create_token"}
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app from the layered settings; ``test_config`` is the last layer."""
+    settings = config.load_settings(overrides=test_config)
+    app = Flask(__name__, static_folder=str(STATIC_DIR), static_url_path="/static")
+    app.config.update(settings)
+    app.config["SECRET_KEY"] = settings["SECRET_KEY"] or node.secret_key(settings["DATA_DIR"])
+    app.config["MAX_CONTENT_LENGTH"] = settings["MAX_BODY_BYTES"]
+    app.config["PERMANENT_SESSION_LIFETIME"] = settings["SESSION_DAYS"] * 24 * 3600
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.json.sort_keys = False
+    Path(settings["DATA_DIR"]).mkdir(parents=True, exist_ok=True)
+    database.bind(database.database_for(settings))
+
+    app.extensions["baobab.throttle"] = SignInThrottle(
+        settings["SIGNIN_MAX_FAILURES"], settings["SIGNIN_WINDOW_S"]
+    )
+    app.extensions["baobab.started"] = time.monotonic()
+
+    @app.before_request
+    def _open_and_identify() -> None:
+        database.db.connect(reuse_if_open=True)
+        g.user, g.auth = None, None
+        header = request.headers.get("Authorization", "")
+        if header.startswith("Bearer "):
+            g.token = header[7:].strip()
+            g.user = accounts.person_for_token(g.token)
+            g.auth = "token" if g.user else None
+        elif "pid" in session:
+            g.user = Person.live().where(Person.id == session["pid"]).first()
+            g.auth = "session" if g.user else None
+        if (
+            g.auth == "session"
+            and request.method not in ("GET", "HEAD", "OPTIONS")
+            and request.endpoint not in _CSRF_EXEMPT
+            and request.headers.get("X-CSRF-Token") != session.get("csrf")
+        ):
+            raise Forbidden("Missing or wrong X-CSRF-Token header; reload the page.")
+
+    @app.teardown_request
+    def _close(exc: BaseException | None) -> None:
+        # Returns the connection to the pool; the pool keeps it open.
+        if not database.db.is_closed():
+            database.db.close()
+
+    errors.register(app)
+    for blueprint in (pages.bp, auth.bp, school.bp, content.bp, learning.bp, node_api.bp):
+        app.register_blueprint(blueprint)
+    _require_contracts(app)
+    return app
+
+
+def _require_contracts(app: Flask) -> None:
+    """Refuse to build an app whose API has a view without a rule and contract."""
+    missing = [
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/")
+        and not hasattr(app.view_functions[rule.endpoint], "contract")
+    ]
+    if missing:
+        raise RuntimeError(f"API views without an @endpoint contract: {missing}")

@@ -1,0 +1,276 @@
+"""The ``baobab`` command line: serve, init, demo, users, content, backup, check."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask
+
+from . import config
+from . import db as database
+from .app import create_app
+from .errors import BaobabError, ContentPackError
+from .migrate import integrity_problems, migrate, pending, schema_drift
+from .models import Classroom
+from .runner import serve as run_server
+from .runner import urls_for
+from .security import PICTURES
+from .services import accounts, content, demo, node
+from .version import __version__
+
+log = logging.getLogger("baobab")
+
+
+def _overrides(data_dir: str | None, **extra: Any) -> dict[str, Any]:
+    values = {k: v for k, v in extra.items() if v is not None}
+    if data_dir:
+        values["DATA_DIR"] = data_dir
+    return values
+
+
+def _app(data_dir: str | None, **extra: Any) -> Flask:
+    try:
+        return create_app(_overrides(data_dir, **extra))
+    except config.ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def prepare(app: Flask) -> list[str]:
+    """Migrate the database and make this node's identity; return migrations applied."""
+    with database.db.connection_context():
+        applied = migrate()
+        node.ensure_node()
+    return applied
+
+
+data_dir_option = click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Data directory (default ./data, or BAOBAB_DATA_DIR).",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="baobab")
+def main() -> None:
+    """Baobab: an offline-first classroom server for personalized learning."""
+
+
+@main.command()
+@data_dir_option
+@click.option("--host", default=None, help="Address to listen on (default 0.0.0.0).")
+@click.option("--port", type=int, default=None, help="Port to listen on (default 8080).")
+@click.option("--threads", type=int, default=None, help="Waitress worker threads (default 8).")
+@click.option(
+    "--demo/--no-demo", "seed_demo", default=None, help="Seed the demo school on first run."
+)
+def serve(data_dir, host, port, threads, seed_demo) -> None:
+    """Serve the node: migrate, seed the demo on first run, run waitress."""
+    app = _app(data_dir, HOST=host, PORT=port, THREADS=threads, DEMO=seed_demo)
+    _configure_logging(app.config["LOG_LEVEL"])
+    applied = prepare(app)
+    if applied:
+        log.info("database migrated: %s", ", ".join(applied))
+    with database.db.connection_context():
+        seeded = app.config["DEMO"] and not demo.has_school()
+        if seeded:
+            summary = demo.seed_demo(app.config["DATA_DIR"])
+            log.info("seeded the demo school: %s", summary["school"])
+        has_demo_staff = (
+            accounts.Person.live().where(accounts.Person.username == demo.DEMO_TEACHER[0]).exists()
+        )
+    host, port = app.config["HOST"], app.config["PORT"]
+
+    def ready(bound_port: int) -> None:
+        click.echo(f"Baobab {__version__} is serving {app.config['DATA_DIR']}")
+        click.echo("Students open:")
+        for url in urls_for(host, bound_port):
+            click.echo(f"  {url}")
+        if has_demo_staff:
+            click.echo(
+                f"Demo teacher: {demo.DEMO_TEACHER[0]} / {demo.DEMO_TEACHER[1]}   "
+                f"admin: {demo.DEMO_ADMIN[0]} / {demo.DEMO_ADMIN[1]}   "
+                f"student pictures: {' '.join(demo.DEMO_PICTURES)}"
+            )
+        click.echo("Stop with Ctrl-C.")
+        sys.stdout.flush()
+
+    run_server(app, host, port, app.config["THREADS"], services=(), ready=ready)
+
+
+@main.command()
+@data_dir_option
+def init(data_dir) -> None:
+    """Create the database and this node's identity (safe to run again)."""
+    app = _app(data_dir)
+    applied = prepare(app)
+    with database.db.connection_context():
+        info = node.node_info()
+    click.echo(f"data directory: {app.config['DATA_DIR']}")
+    click.echo(f"migrations applied: {', '.join(applied) if applied else 'none (up to date)'}")
+    click.echo(f"node id: {info.node_id}")
+
+
+@main.command("demo")
+@data_dir_option
+def demo_command(data_dir) -> None:
+    """Seed the demo school, classes, 25 students and the sample content pack."""
+    app = _app(data_dir)
+    prepare(app)
+    with database.db.connection_context():
+        if demo.has_school():
+            raise click.ClickException(
+                "This node already holds a school; the demo needs an empty node."
+            )
+        summary = demo.seed_demo(app.config["DATA_DIR"])
+    click.echo(json.dumps(summary, indent=2))
+
+
+@main.command("create-user")
+@data_dir_option
+@click.argument("display_name")
+@click.option("--role", type=click.Choice(["admin", "teacher", "student"]), default="teacher")
+@click.option("--username", default=None, help="Sign-in name (teachers and admins).")
+@click.option("--password", default=None, help="Password; asked for when omitted.")
+@click.option("--class", "classroom_name", default=None, help="Enrol in this class (by name).")
+@click.option(
+    "--pictures",
+    default=None,
+    help="Student picture password: three of " + ", ".join(PICTURES) + ".",
+)
+def create_user(data_dir, display_name, role, username, password, classroom_name, pictures) -> None:
+    """Create a teacher, admin or student in this node's school."""
+    if role != "student":
+        if not username:
+            raise click.UsageError("Teachers and admins need --username.")
+        if password is None:
+            if not sys.stdin.isatty():
+                raise click.UsageError("Give --password, or run in a terminal to be asked.")
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        if len(password) < 8:
+            raise click.UsageError("Use a password of at least 8 characters.")
+    picture_list = pictures.split(",") if pictures else None
+    if picture_list and (len(picture_list) != 3 or set(picture_list) - set(PICTURES)):
+        raise click.UsageError("--pictures takes three of: " + ", ".join(PICTURES))
+    app = _app(data_dir)
+    prepare(app)
+    with database.db.connection_context():
+        info = node.node_info()
+        if not info.school_id:
+            raise click.ClickException(
+                "This node has no school yet: run `baobab demo` or enrol it."
+            )
+        classroom_id = None
+        if classroom_name:
+            classroom = Classroom.live().where(Classroom.name == classroom_name).first()
+            if classroom is None:
+                raise click.ClickException(f"No class named {classroom_name!r}.")
+            classroom_id = classroom.id
+        try:
+            person = accounts.create_person(
+                info.school_id, role, display_name, username=username, password=password,
+                pictures=picture_list, classroom_id=classroom_id,
+            )  # fmt: skip
+        except BaobabError as exc:
+            raise click.ClickException(exc.message) from None
+    click.echo(f"created {role} {display_name} ({person.id})")
+
+
+@main.command("import-content")
+@data_dir_option
+@click.argument("source", type=click.Path(exists=True))
+def import_content(data_dir, source) -> None:
+    """Validate and import a content pack (directory or zip); all or nothing."""
+    app = _app(data_dir)
+    prepare(app)
+    with database.db.connection_context():
+        try:
+            counts = content.import_pack(Path(source), app.config["DATA_DIR"])
+        except ContentPackError as exc:
+            click.echo(f"The pack was not imported: {exc.message}", err=True)
+            for problem in exc.details or []:
+                click.echo(f"  {problem}", err=True)
+            sys.exit(1)
+    click.echo("imported: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+@main.command()
+@data_dir_option
+@click.argument("target", type=click.Path(dir_okay=False))
+def backup(data_dir, target) -> None:
+    """Copy the database to TARGET with SQLite's online backup (safe while serving)."""
+    app = _app(data_dir)
+    if app.config["DATABASE_URL"]:
+        raise click.ClickException("backup copies the SQLite database; use pg_dump on the hub.")
+    source = Path(app.config["DATA_DIR"]) / database.SQLITE_FILE_NAME
+    if not source.exists():
+        raise click.ClickException(f"No database at {source}.")
+    target_path = Path(target)
+    if target_path.exists():
+        raise click.ClickException(f"{target} exists; choose a new file.")
+    src = sqlite3.connect(source, timeout=30)
+    dst = sqlite3.connect(target_path)
+    try:
+        with dst:
+            src.backup(dst, pages=256)
+        problems = dst.execute("PRAGMA integrity_check").fetchall()
+    finally:
+        dst.close()
+        src.close()
+    if problems != [("ok",)]:
+        raise click.ClickException(f"the copy failed its integrity check: {problems}")
+    click.echo(f"backed up to {target} ({target_path.stat().st_size} bytes)")
+
+
+@main.command()
+@data_dir_option
+def check(data_dir) -> None:
+    """Check the database: integrity, migrations applied, schema matching the code."""
+    _app(data_dir)
+    failures = []
+    with database.db.connection_context():
+        problems = integrity_problems()
+        waiting = pending()
+        drift = schema_drift()
+    click.echo(f"integrity: {'ok' if not problems else '; '.join(problems)}")
+    click.echo(f"migrations pending: {', '.join(waiting) if waiting else 'none'}")
+    click.echo(f"schema matches models: {'yes' if not drift else 'no'}")
+    if problems:
+        failures.append("integrity")
+    if waiting:
+        failures.append("migrations")
+    if drift:
+        click.echo(str(drift))
+        failures.append("schema")
+    if failures:
+        raise click.ClickException("check failed: " + ", ".join(failures))
+
+
+@main.command()
+@click.option("--markdown", is_flag=True, help="Print the README's settings table.")
+def settings(markdown) -> None:
+    """List every setting with its default and meaning."""
+    if markdown:
+        click.echo(config.settings_markdown(), nl=False)
+        return
+    for s in config.SETTINGS:
+        click.echo(f"{s.env_name}={s.default!r}\n    {s.help}")
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=getattr(logging, level.upper(), logging.INFO),
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+        datefmt="%Y-%m-%d %H:%M:%S",
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,42 @@
+"""The models. ``ALL_MODELS`` in creation order; the engine learns which replicate."""
+
+from __future__ import annotations
+
+from .base import ApiToken, LocalNode, ReplicatedModel, RowHistory
+from .content import Activity, ActivitySkill, Asset, ContentPack, Item, Skill, SkillPrerequisite
+from .learning import Answer, Assignment, Attempt, Feedback, Goal, Reflection
+from .school import Classroom, Enrollment, Group, GroupMember, LearnerProfile, Person, School
+
+ALL_MODELS = (
+    LocalNode,
+    ApiToken,
+    RowHistory,
+    School,
+    Classroom,
+    Person,
+    Enrollment,
+    Group,
+    GroupMember,
+    LearnerProfile,
+    ContentPack,
+    Skill,
+    SkillPrerequisite,
+    Activity,
+    ActivitySkill,
+    Item,
+    Asset,
+    Assignment,
+    Goal,
+    Attempt,
+    Answer,
+    Reflection,
+    Feedback,
+)
+
+
+def replicated_models() -> tuple[type[ReplicatedModel], ...]:
+    """The models that sync, as the engine learns them."""
+    return tuple(m for m in ALL_MODELS if issubclass(m, ReplicatedModel))
+
+
+__all__ = [m.__name__ for m in ALL_MODELS] + ["ALL_MODELS", "replicated_models"]

@@ -1,0 +1,216 @@
+"""Base models: local tables, and the replicated base every synced table extends.
+
+A replicated row carries a global id made where it is born, its partition and
+the replication stamp (origin node, that node's counter, hybrid logical clock)
+of its current version (DESIGN.md invariants 1, 2). Saving a row stamps it;
+editing a mutable row first keeps the old version in ``RowHistory``; events
+refuse edits; deleting writes a tombstone (invariants 5, 6).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from peewee import (
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    DateTimeField,
+    Model,
+    TextField,
+)
+
+from sync.hlc import HybridLogicalClock
+from sync.ids import new_id
+from sync.stamp import EVENT, MUTABLE, Stamp
+
+from ..db import db, is_sqlite, write_transaction
+from ..errors import ImmutableRowError
+
+#: One clock per process; the database keeps its high-water mark across restarts.
+CLOCK = HybridLogicalClock()
+
+
+def utcnow() -> datetime.datetime:
+    """Naive UTC now, the form every DateTimeField here stores."""
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+class JSONField(TextField):
+    """JSON stored as text: portable between SQLite and PostgreSQL."""
+
+    def db_value(self, value: Any) -> str | None:
+        return None if value is None else json.dumps(value, separators=(",", ":"), sort_keys=True)
+
+    def python_value(self, value: str | None) -> Any:
+        return None if value is None else json.loads(value)
+
+
+class BaseModel(Model):
+    """Every model: bound to the proxy, snake_case table names."""
+
+    class Meta:
+        database = db
+        legacy_table_names = False
+
+
+class LocalNode(BaseModel):
+    """This node's identity and counters: one row, never replicated."""
+
+    node_id = CharField(max_length=32)
+    counter = BigIntegerField(default=0)
+    hlc = BigIntegerField(default=0)
+    school_id = CharField(max_length=100, null=True)
+    created_at = DateTimeField(default=utcnow)
+
+
+class ApiToken(BaseModel):
+    """A bearer token of an API client, stored as its SHA-256; local to the node."""
+
+    token_hash = CharField(max_length=64, unique=True)
+    person_id = CharField(max_length=100, index=True)
+    name = CharField(max_length=100)
+    created_at = DateTimeField(default=utcnow)
+    last_used_at = DateTimeField(null=True)
+
+
+def reserve_stamps(count: int = 1) -> Stamp:
+    """Reserve ``count`` consecutive counters of this node; return the first stamp."""
+    with write_transaction():
+        query = LocalNode.select()
+        if not is_sqlite():
+            query = query.for_update()  # several hub processes share one node row
+        node = query.get()
+        hlc = CLOCK.observe(node.hlc) if node.hlc >= CLOCK.last else CLOCK.now()
+        first = node.counter + 1
+        LocalNode.update(counter=node.counter + count, hlc=hlc).where(
+            LocalNode.id == node.id
+        ).execute()
+        return Stamp(node.node_id, first, hlc)
+
+
+class ReplicatedModel(BaseModel):
+    """A table that syncs. Subclasses set ``replication`` to EVENT or MUTABLE."""
+
+    replication = MUTABLE
+
+    id = CharField(primary_key=True, max_length=100, default=new_id)
+    partition = CharField(max_length=100)
+    origin = CharField(max_length=32)
+    counter = BigIntegerField()
+    hlc = BigIntegerField()
+    deleted = BooleanField(default=False)
+
+    class Meta:
+        indexes = ((("partition", "origin", "counter"), False),)
+
+    @classmethod
+    def live(cls, *fields: Any):
+        """Select the rows that are not tombstones."""
+        return cls.select(*fields).where(cls.deleted == False)  # noqa: E712
+
+    @property
+    def stamp(self) -> Stamp:
+        """The stamp of this version."""
+        return Stamp(self.origin, self.counter, self.hlc)
+
+    def to_record(self) -> dict[str, Any]:
+        """This version as a plain dict of column name to database value."""
+        return {
+            f.column_name: f.db_value(self.__data__.get(f.name)) for f in self._meta.sorted_fields
+        }
+
+    def save(self, force_insert: bool = False, only: Iterable[Any] | None = None) -> int:
+        """Stamp and write this row; an edit of a mutable row keeps the old version."""
+        if not self.partition:
+            raise ValueError(f"{type(self).__name__} needs a partition")
+        with write_transaction():
+            if not force_insert:
+                if self.replication == EVENT:
+                    raise ImmutableRowError(f"{type(self).__name__} rows are immutable events")
+                previous = type(self).get_or_none(type(self).id == self.id)
+                if previous is not None:
+                    RowHistory.keep(previous)
+            self.origin, self.counter, self.hlc = reserve_stamps(1)
+            if only is not None:
+                cls = type(self)
+                only = [*only, cls.origin, cls.counter, cls.hlc, cls.deleted]
+            return super().save(force_insert=force_insert, only=only)
+
+    def delete_instance(self, *args: Any, **kwargs: Any) -> int:
+        """Delete by tombstone, so the delete replicates (invariant 6)."""
+        self.deleted = True
+        return self.save()
+
+    @classmethod
+    def create_many(cls, rows: list[dict[str, Any]]) -> int:
+        """Insert many new rows with consecutive stamps in one statement per batch."""
+        if not rows:
+            return 0
+        with write_transaction():
+            origin, first, hlc = reserve_stamps(len(rows))
+            stamped = []
+            for offset, row in enumerate(rows):
+                if not row.get("partition"):
+                    raise ValueError(f"{cls.__name__} row needs a partition")
+                item = {"id": new_id(), "deleted": False, **row}
+                item.update(origin=origin, counter=first + offset, hlc=hlc)
+                stamped.append(item)
+            for start in range(0, len(stamped), 200):
+                cls.insert_many(stamped[start : start + 200]).execute()
+        return len(stamped)
+
+
+class RowHistory(ReplicatedModel):
+    """A superseded version of a mutable row: the loser of an edit or a conflict."""
+
+    replication = EVENT
+
+    table_name = CharField(max_length=64)
+    row_id = CharField(max_length=100, index=True)
+    version_origin = CharField(max_length=32)
+    version_counter = BigIntegerField()
+    version_hlc = BigIntegerField()
+    data = JSONField()
+    kept_at = DateTimeField(default=utcnow)
+
+    @classmethod
+    def history_id(cls, table: str, row_id: str, stamp: Stamp) -> str:
+        """Deterministic id: the same superseded version kept on two nodes is one row."""
+        key = f"{table}\x00{row_id}\x00{stamp.origin}\x00{stamp.counter}"
+        return hashlib.sha256(key.encode()).hexdigest()[:40]
+
+    @classmethod
+    def keep(cls, row: ReplicatedModel) -> None:
+        """Keep ``row``'s current version in history, once."""
+        table = row._meta.table_name
+        history_id = cls.history_id(table, row.id, row.stamp)
+        if cls.get_or_none(cls.id == history_id) is not None:
+            return
+        cls.create(
+            id=history_id,
+            partition=row.partition,
+            table_name=table,
+            row_id=row.id,
+            version_origin=row.origin,
+            version_counter=row.counter,
+            version_hlc=row.hlc,
+            data=row.to_record(),
+        )
+
+
+__all__ = [
+    "CLOCK",
+    "ApiToken",
+    "BaseModel",
+    "JSONField",
+    "LocalNode",
+    "ReplicatedModel",
+    "RowHistory",
+    "reserve_stamps",
+    "utcnow",
+]

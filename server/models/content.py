@@ -1,0 +1,106 @@
+"""Shared content: packs, skills and their prerequisites, activities, items, assets.
+
+Content lives in the district partition: every school of the district reads it,
+only the hub (or an import on the node) writes it.
+"""
+
+from __future__ import annotations
+
+from peewee import CharField, FloatField, IntegerField, TextField
+
+from sync.stamp import MUTABLE
+
+from .base import JSONField, ReplicatedModel
+
+ACTIVITY_KINDS = ("reading", "video", "audio", "quiz", "practice", "project", "reflection")
+MODALITIES = ("read", "watch", "listen", "do")
+ITEM_TYPES = ("choice", "numeric", "text")
+
+
+class ContentPack(ReplicatedModel):
+    """An imported content pack; its id is the pack's own slug."""
+
+    replication = MUTABLE
+
+    version = CharField(max_length=40)
+    title = JSONField()
+    description = JSONField(default=dict)
+    license = CharField(max_length=64)
+    languages = JSONField()
+    manifest_sha256 = CharField(max_length=64)
+
+
+class Skill(ReplicatedModel):
+    """A competency, aligned to a standard. Id ``<pack>:<slug>``."""
+
+    replication = MUTABLE
+
+    pack_id = CharField(max_length=100, index=True)
+    slug = CharField(max_length=100)
+    title = JSONField()
+    description = JSONField(default=dict)
+    standard = CharField(max_length=100)
+    case_uri = CharField(max_length=300, null=True)
+    bkt = JSONField(null=True)  # prior, learn, guess, slip; defaults when absent
+
+
+class SkillPrerequisite(ReplicatedModel):
+    """An edge of the skill graph: ``skill_id`` needs ``prerequisite_id`` first."""
+
+    replication = MUTABLE
+
+    skill_id = CharField(max_length=100, index=True)
+    prerequisite_id = CharField(max_length=100, index=True)
+
+
+class Activity(ReplicatedModel):
+    """Something a student does. Id ``<pack>:<slug>``."""
+
+    replication = MUTABLE
+
+    pack_id = CharField(max_length=100, index=True)
+    slug = CharField(max_length=100)
+    kind = CharField(max_length=16)
+    language = CharField(max_length=16, index=True)
+    title = CharField(max_length=300)
+    difficulty = IntegerField()
+    minutes = IntegerField()
+    modality = CharField(max_length=16)
+    interests = JSONField(default=list)
+    culture = JSONField(default=list)
+    body = JSONField(default=dict)
+
+
+class ActivitySkill(ReplicatedModel):
+    """A skill an activity teaches."""
+
+    replication = MUTABLE
+
+    activity_id = CharField(max_length=100, index=True)
+    skill_id = CharField(max_length=100, index=True)
+
+
+class Item(ReplicatedModel):
+    """A question of an activity, with its answer key and hints. Id ``<activity>:<slug>``."""
+
+    replication = MUTABLE
+
+    activity_id = CharField(max_length=100, index=True)
+    slug = CharField(max_length=100)
+    position = IntegerField()
+    type = CharField(max_length=16)
+    prompt = TextField()
+    choices = JSONField(null=True)
+    answer = JSONField()
+    tolerance = FloatField(null=True)
+    hints = JSONField(default=list)
+
+
+class Asset(ReplicatedModel):
+    """A content-addressed file of a pack; its id is the SHA-256 of its bytes."""
+
+    replication = MUTABLE
+
+    pack_id = CharField(max_length=100, index=True)
+    media_type = CharField(max_length=100)
+    size = IntegerField()

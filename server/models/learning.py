@@ -1,0 +1,108 @@
+"""The learning record: assignments and goals (mutable), and the events.
+
+Attempts, answers, reflections and feedback are immutable events: merging is
+union, and their ids are made on the device, so a retry is the same event.
+Each event keeps the device's time and the node's receipt time (invariant 9).
+"""
+
+from __future__ import annotations
+
+from peewee import BigIntegerField, BooleanField, CharField, IntegerField, TextField
+
+from sync.stamp import EVENT, MUTABLE
+
+from .base import JSONField, ReplicatedModel
+
+GOAL_TERMS = ("short", "long")
+GOAL_KINDS = ("master_skill", "finish_activities", "practice_minutes", "free_text")
+GOAL_STATUSES = ("active", "done", "dropped")
+
+
+class Assignment(ReplicatedModel):
+    """An activity given to a class, a group or one student; ``pinned`` puts it first."""
+
+    replication = MUTABLE
+
+    classroom_id = CharField(max_length=100, index=True)
+    activity_id = CharField(max_length=100)
+    group_id = CharField(max_length=100, null=True)
+    person_id = CharField(max_length=100, null=True)
+    assigned_by = CharField(max_length=100)
+    due_on = CharField(max_length=10, null=True)  # ISO date
+    pinned = BooleanField(default=False)
+    note = TextField(default="")
+
+
+class Goal(ReplicatedModel):
+    """A short- or long-term goal of a student, set by the student or a teacher."""
+
+    replication = MUTABLE
+
+    person_id = CharField(max_length=100, index=True)
+    set_by = CharField(max_length=100)
+    term = CharField(max_length=8)
+    kind = CharField(max_length=24)
+    skill_id = CharField(max_length=100, null=True)
+    activity_ids = JSONField(default=list)
+    target = IntegerField(null=True)
+    text = TextField(default="")
+    due_on = CharField(max_length=10, null=True)
+    status = CharField(max_length=12, default="active")
+
+
+class Attempt(ReplicatedModel):
+    """One go at an activity, recorded when the student ends it."""
+
+    replication = EVENT
+
+    person_id = CharField(max_length=100, index=True)
+    activity_id = CharField(max_length=100, index=True)
+    started_ms = BigIntegerField()
+    ended_ms = BigIntegerField()
+    completed = BooleanField(default=False)
+    received_ms = BigIntegerField()
+
+
+class Answer(ReplicatedModel):
+    """One response to one item: the raw material of mastery."""
+
+    replication = EVENT
+
+    person_id = CharField(max_length=100, index=True)
+    attempt_id = CharField(max_length=100, null=True)
+    activity_id = CharField(max_length=100)
+    item_id = CharField(max_length=100)
+    response = JSONField()
+    correct = BooleanField()
+    hints_used = IntegerField(default=0)
+    duration_ms = IntegerField(null=True)
+    device_ms = BigIntegerField()
+    received_ms = BigIntegerField()
+
+
+class Reflection(ReplicatedModel):
+    """A student's confidence (1-4) and a sentence about their learning."""
+
+    replication = EVENT
+
+    person_id = CharField(max_length=100, index=True)
+    activity_id = CharField(max_length=100, null=True)
+    attempt_id = CharField(max_length=100, null=True)
+    confidence = IntegerField()
+    text = TextField(default="")
+    device_ms = BigIntegerField()
+    received_ms = BigIntegerField()
+
+
+class Feedback(ReplicatedModel):
+    """A teacher's comment on a student's work."""
+
+    replication = EVENT
+
+    person_id = CharField(max_length=100, index=True)
+    author_id = CharField(max_length=100)
+    activity_id = CharField(max_length=100, null=True)
+    attempt_id = CharField(max_length=100, null=True)
+    text = TextField()
+    device_ms = BigIntegerField()
+    received_ms = BigIntegerField()

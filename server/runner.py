@@ -1,0 +1,129 @@
+"""Running the node: waitress in the foreground, background services, clean stop.
+
+SIGTERM and Ctrl-C stop waitress and then every background service; each
+service has ``start()`` and ``stop()`` and ``stop`` returns within seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from typing import Any, Callable, Protocol
+
+import ifaddr
+from flask import Flask
+from waitress.server import create_server
+
+from . import db as database
+
+log = logging.getLogger(__name__)
+
+
+class Service(Protocol):
+    """A background service the runner starts after waitress binds and stops after it."""
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+def lan_addresses() -> list[str]:
+    """IPv4 addresses of this machine's network interfaces, loopback last."""
+    found = []
+    for adapter in ifaddr.get_adapters():
+        for ip in adapter.ips:
+            if isinstance(ip.ip, str):
+                found.append(ip.ip)
+    return sorted(set(found), key=lambda a: (a.startswith("127."), a))
+
+
+class NodeServer:
+    """Waitress plus the background services, with a stop that works from any thread."""
+
+    def __init__(
+        self, app: Flask, host: str, port: int, threads: int, services: tuple[Service, ...] = ()
+    ) -> None:
+        self.server = create_server(
+            app, host=host, port=port, threads=threads, ident="baobab",
+            clear_untrusted_proxy_headers=True,
+        )  # fmt: skip
+        self.port = self.server.effective_port
+        self.services = services
+        self._started: list[Service] = []
+        self._stopping = threading.Event()
+
+    def run(self, ready: Callable[[int], None] | None = None) -> None:
+        """Start the services, then serve until ``stop`` or a signal; stop everything after."""
+        try:
+            for service in self.services:
+                service.start()
+                self._started.append(service)
+            if ready is not None:
+                ready(self.port)
+            self.server.run()  # returns on KeyboardInterrupt/SystemExit, or when stopped
+        finally:
+            self._shutdown()
+
+    def stop(self) -> None:
+        """Ask a running server to stop (from another thread)."""
+        self._stopping.set()
+        # Closing every dispatcher empties waitress's map, which ends its loop.
+        for dispatcher in list(self.server._map.values()):
+            dispatcher.handle_close()
+
+    def _shutdown(self) -> None:
+        log.info("stopping")
+        self._stopping.set()
+        for dispatcher in list(self.server._map.values()):
+            dispatcher.handle_close()
+        self.server.task_dispatcher.shutdown(timeout=3)
+        for service in reversed(self._started):
+            try:
+                service.stop()
+            except Exception:  # a failing stop must not keep the others running
+                log.exception("stopping %s failed", service)
+        self._started.clear()
+        database.close_all()
+        log.info("stopped")
+
+
+def serve(
+    app: Flask,
+    host: str,
+    port: int,
+    threads: int,
+    services: tuple[Service, ...] = (),
+    ready: Callable[[int], None] | None = None,
+) -> None:
+    """Serve ``app`` in the foreground until SIGTERM or Ctrl-C, then stop everything."""
+    node_server = NodeServer(app, host, port, threads, services)
+
+    def _on_sigterm(signum: int, frame: Any) -> None:
+        # waitress's loop ends on KeyboardInterrupt raised in the main thread.
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, _on_sigterm) if _is_main_thread() else None
+    try:
+        node_server.run(ready)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _is_main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
+def urls_for(host: str, port: int) -> list[str]:
+    """The addresses students should open."""
+    if host in ("0.0.0.0", "", "::"):
+        addresses = lan_addresses() or ["127.0.0.1"]
+    else:
+        addresses = [host]
+    return [f"http://{a}:{port}/" for a in addresses]
+
+
+__all__ = ["NodeServer", "Service", "lan_addresses", "serve", "urls_for"]

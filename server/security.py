@@ -1,0 +1,123 @@
+"""Passwords, picture passwords, bearer tokens and the sign-in rate limit."""
+
+from __future__ import annotations
+
+import collections
+import hashlib
+import secrets
+import threading
+import time
+from typing import Callable
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from .errors import TooManyAttempts
+
+#: The twelve pictures a child picks three of. Keys are stable; labels are translated.
+PICTURES = (
+    "sun", "moon", "star", "tree", "flower", "fish",
+    "bird", "goat", "drum", "ball", "house", "boat",
+)  # fmt: skip
+PICTURE_PASSWORD_LENGTH = 3
+
+# Teachers' passwords: argon2id, memory-hard, 32 MiB so that a Pi with 1 GB
+# survives a handful of concurrent staff sign-ins.
+_staff_hasher = PasswordHasher(time_cost=3, memory_cost=32 * 1024, parallelism=1)
+# Picture passwords have only 12**3 values: the hash cannot make them strong,
+# the rate limit does. A light hash keeps 30 children signing in at once fast.
+_picture_hasher = PasswordHasher(time_cost=2, memory_cost=4 * 1024, parallelism=1)
+
+
+def hash_password(password: str) -> str:
+    """Hash a staff password with argon2id."""
+    return _staff_hasher.hash(password)
+
+
+def _verify(hasher: PasswordHasher, stored: str | None, given: str) -> bool:
+    if not stored:
+        return False
+    try:
+        return hasher.verify(stored, given)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def verify_password(stored: str | None, password: str) -> bool:
+    """Say whether ``password`` matches the stored staff hash."""
+    return _verify(_staff_hasher, stored, password)
+
+
+def hash_picture_password(pictures: list[str]) -> str:
+    """Hash a sequence of picture keys (order matters)."""
+    return _picture_hasher.hash(" ".join(pictures))
+
+
+def verify_picture_password(stored: str | None, pictures: list[str]) -> bool:
+    """Say whether the picked pictures match the stored hash."""
+    return _verify(_picture_hasher, stored, " ".join(pictures))
+
+
+def new_token() -> tuple[str, str]:
+    """Return a new bearer token and the SHA-256 hex under which it is stored."""
+    token = "bb_" + secrets.token_urlsafe(32)
+    return token, token_digest(token)
+
+
+def token_digest(token: str) -> str:
+    """The stored form of a bearer token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class SignInThrottle:
+    """Counts failed sign-ins per key in a sliding window; in memory, per process.
+
+    Keys are accounts and client addresses. A classroom node is one process, so
+    memory is the right place: a restart forgets, which is fine for a window of
+    minutes.
+    """
+
+    def __init__(
+        self, max_failures: int, window_s: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.max_failures = max_failures
+        self.window_s = window_s
+        self._clock = clock
+        self._failures: dict[str, collections.deque[float]] = collections.defaultdict(
+            collections.deque
+        )
+        self._lock = threading.Lock()
+
+    def _prune(self, key: str, now: float) -> collections.deque[float]:
+        times = self._failures[key]
+        while times and now - times[0] >= self.window_s:
+            times.popleft()
+        if not times:
+            del self._failures[key]
+            return collections.deque()
+        return times
+
+    def check(self, *keys: str, limit_factor: int = 1) -> None:
+        """Raise TooManyAttempts when any key has used up its failures."""
+        now = self._clock()
+        with self._lock:
+            for index, key in enumerate(keys):
+                limit = self.max_failures * (limit_factor if index else 1)
+                times = self._prune(key, now)
+                if len(times) >= limit:
+                    wait = int(self.window_s - (now - times[0])) + 1
+                    raise TooManyAttempts(
+                        f"Too many failed sign-ins. Try again in {wait} seconds.", wait
+                    )
+
+    def fail(self, *keys: str) -> None:
+        """Record one failure against every key."""
+        now = self._clock()
+        with self._lock:
+            for key in keys:
+                self._failures[key].append(now)
+
+    def succeed(self, key: str) -> None:
+        """Forget the failures of an account once it signs in."""
+        with self._lock:
+            self._failures.pop(key, None)

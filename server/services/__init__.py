@@ -1,0 +1,1 @@
+"""Services: the operations views and the CLI call. SQL lives here and in models."""

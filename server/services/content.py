@@ -1,0 +1,247 @@
+"""Content: importing packs into the district partition, and reading them back."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from sync.stamp import DISTRICT
+
+from ..db import write_transaction
+from ..errors import NotFound
+from ..models import (
+    Activity,
+    ActivitySkill,
+    Asset,
+    ContentPack,
+    Item,
+    ReplicatedModel,
+    Skill,
+    SkillPrerequisite,
+)
+from ..pack_format import Pack, read_pack
+
+BLOB_DIR = "blobs"
+
+
+def blob_path(data_dir: str, sha256: str) -> Path:
+    """Where a content-addressed blob lives on disk."""
+    return Path(data_dir) / BLOB_DIR / sha256[:2] / sha256
+
+
+def store_blob(data_dir: str, sha256: str, data: bytes) -> None:
+    """Write a blob once, atomically (a half-written file never has the final name)."""
+    target = blob_path(data_dir, sha256)
+    if target.exists() and target.stat().st_size == len(data):
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _rows(pack: Pack) -> dict[type[ReplicatedModel], dict[str, dict[str, Any]]]:
+    """Every row the pack describes, by model and id."""
+    m = pack.manifest
+    pid = m["id"]
+    rows: dict[type[ReplicatedModel], dict[str, dict[str, Any]]] = {
+        model: {}
+        for model in (ContentPack, Skill, SkillPrerequisite, Activity, ActivitySkill, Item, Asset)
+    }
+    rows[ContentPack][pid] = {
+        "version": m["version"],
+        "title": m["title"],
+        "description": m["description"],
+        "license": m["license"],
+        "languages": m["languages"],
+        "manifest_sha256": pack.manifest_sha256,
+    }
+    for skill in m["skills"]:
+        sid = f"{pid}:{skill['id']}"
+        rows[Skill][sid] = {
+            "pack_id": pid,
+            "slug": skill["id"],
+            "title": skill["title"],
+            "description": skill["description"],
+            "standard": skill["standard"],
+            "case_uri": skill["case_uri"],
+            "bkt": skill["bkt"],
+        }
+        for pre in skill["prerequisites"]:
+            rows[SkillPrerequisite][f"{sid}<{pid}:{pre}"] = {
+                "skill_id": sid,
+                "prerequisite_id": f"{pid}:{pre}",
+            }
+    by_path = {a["path"]: a["sha256"] for a in m["assets"]}
+    for asset in m["assets"]:
+        rows[Asset][asset["sha256"]] = {
+            "pack_id": pid,
+            "media_type": asset["media_type"],
+            "size": asset["bytes"],
+        }
+    for activity in m["activities"]:
+        aid = f"{pid}:{activity['id']}"
+        body = dict(activity["body"])
+        for media in ("image", "audio", "video"):
+            if body.get(media):
+                body[media] = by_path[body[media]]  # refer to assets by digest
+            else:
+                body.pop(media, None)
+        if body.get("mastery") is None:
+            body.pop("mastery", None)
+        rows[Activity][aid] = {
+            "pack_id": pid,
+            "slug": activity["id"],
+            "kind": activity["kind"],
+            "language": activity["language"],
+            "title": activity["title"],
+            "difficulty": activity["difficulty"],
+            "minutes": activity["minutes"],
+            "modality": activity["modality"],
+            "interests": activity["interests"],
+            "culture": activity["culture"],
+            "body": body,
+        }
+        for skill in activity["skills"]:
+            rows[ActivitySkill][f"{aid}>{pid}:{skill}"] = {
+                "activity_id": aid,
+                "skill_id": f"{pid}:{skill}",
+            }
+        for position, item in enumerate(activity["items"]):
+            rows[Item][f"{aid}:{item['id']}"] = {
+                "activity_id": aid,
+                "slug": item["id"],
+                "position": position,
+                "type": item["type"],
+                "prompt": item["prompt"],
+                "choices": item["choices"],
+                "answer": item["answer"],
+                "tolerance": item["tolerance"],
+                "hints": item["hints"],
+            }
+    return rows
+
+
+def _existing(model: type[ReplicatedModel], pack_id: str) -> dict[str, ReplicatedModel]:
+    if model is ContentPack:
+        query = model.select().where(model.id == pack_id)
+    elif model in (SkillPrerequisite,):
+        query = model.select().where(model.skill_id.startswith(pack_id + ":"))
+    elif model in (ActivitySkill, Item):
+        query = model.select().where(model.activity_id.startswith(pack_id + ":"))
+    else:
+        query = model.select().where(model.pack_id == pack_id)
+    return {row.id: row for row in query}
+
+
+def import_pack(source: Path | str, data_dir: str) -> dict[str, int]:
+    """Validate and import a pack in one transaction; return counts of rows written."""
+    pack = read_pack(source)
+    for sha256, data in pack.assets.items():
+        store_blob(data_dir, sha256, data)
+    counts = {"created": 0, "updated": 0, "deleted": 0, "unchanged": 0}
+    with write_transaction():
+        for model, wanted in _rows(pack).items():
+            have = _existing(model, pack.manifest["id"])
+            new_rows = []
+            for row_id, values in wanted.items():
+                row = have.get(row_id)
+                if row is None:
+                    new_rows.append({"id": row_id, "partition": DISTRICT, **values})
+                    continue
+                if not row.deleted and all(getattr(row, k) == v for k, v in values.items()):
+                    counts["unchanged"] += 1
+                    continue
+                for key, value in values.items():
+                    setattr(row, key, value)
+                row.deleted = False
+                row.save()
+                counts["updated"] += 1
+            model.create_many(new_rows)
+            counts["created"] += len(new_rows)
+            for row_id, row in have.items():
+                if row_id not in wanted and not row.deleted:
+                    row.delete_instance()
+                    counts["deleted"] += 1
+    return counts
+
+
+# ---------------------------------------------------------------- reading
+
+
+def list_packs() -> list[ContentPack]:
+    """Imported packs."""
+    return list(ContentPack.live().order_by(ContentPack.id))
+
+
+def list_skills() -> list[dict[str, Any]]:
+    """Skills with their prerequisite ids."""
+    prerequisites: dict[str, list[str]] = {}
+    for edge in SkillPrerequisite.live():
+        prerequisites.setdefault(edge.skill_id, []).append(edge.prerequisite_id)
+    return [
+        {**s.__data__, "prerequisites": sorted(prerequisites.get(s.id, []))}
+        for s in Skill.live().order_by(Skill.id)
+    ]
+
+
+def _skills_of(activity_ids: list[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {a: [] for a in activity_ids}
+    if activity_ids:
+        for row in ActivitySkill.live().where(ActivitySkill.activity_id.in_(activity_ids)):
+            out[row.activity_id].append(row.skill_id)
+    return out
+
+
+def activity_select(skill_id: str | None, language: str | None, kind: str | None):
+    """A select of live activities, filtered."""
+    query = Activity.live()
+    if skill_id:
+        ids = ActivitySkill.live(ActivitySkill.activity_id).where(
+            ActivitySkill.skill_id == skill_id
+        )
+        query = query.where(Activity.id.in_(ids))
+    if language:
+        query = query.where(Activity.language == language)
+    if kind:
+        query = query.where(Activity.kind == kind)
+    return query.order_by(Activity.difficulty, Activity.id)
+
+
+def with_skills(activities: list[Activity]) -> list[dict[str, Any]]:
+    """Activities as dicts with their skill ids."""
+    skills = _skills_of([a.id for a in activities])
+    return [{**a.__data__, "skills": sorted(skills[a.id])} for a in activities]
+
+
+def activity_detail(activity_id: str, with_answers: bool) -> dict[str, Any]:
+    """One activity with its items; answer keys only when ``with_answers``."""
+    activity = Activity.get_or_none((Activity.id == activity_id) & (Activity.deleted == False))  # noqa: E712
+    if activity is None:
+        raise NotFound(f"No activity with id {activity_id}.")
+    items = []
+    for item in Item.live().where(Item.activity_id == activity.id).order_by(Item.position):
+        data = dict(item.__data__)
+        if not with_answers:
+            data["answer"] = None
+            data["tolerance"] = None
+        items.append(data)
+    return {**with_skills([activity])[0], "body": activity.body, "items": items}
+
+
+def asset_file(data_dir: str, sha256: str) -> tuple[Path, str]:
+    """The path and media type of a live asset."""
+    asset = Asset.get_or_none((Asset.id == sha256) & (Asset.deleted == False))  # noqa: E712
+    path = blob_path(data_dir, sha256)
+    if asset is None or not path.is_file():
+        raise NotFound(f"No asset {sha256}.")
+    return path, asset.media_type

@@ -1,0 +1,264 @@
+"""Assignments, goals, and the learning events: attempts, answers, reflections, feedback."""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from typing import Any
+
+from peewee import IntegrityError
+
+from sync.hlc import wall_ms
+
+from ..access import can_teach, can_view_person, group_ids, require
+from ..db import write_transaction
+from ..errors import Conflict, InvalidInput, NotFound
+from ..models import (
+    Activity,
+    Answer,
+    Assignment,
+    Attempt,
+    Classroom,
+    Enrollment,
+    Feedback,
+    Goal,
+    Group,
+    Item,
+    Person,
+    Reflection,
+    Skill,
+)
+from .accounts import get_class, get_live, get_person
+
+# ---------------------------------------------------------------- assignments
+
+
+def list_assignments(user: Person, classroom: Classroom) -> list[Assignment]:
+    """Assignments of a class; a student sees those meant for them."""
+    query = Assignment.live().where(Assignment.classroom_id == classroom.id)
+    if user.role == "student":
+        mine = (
+            (Assignment.person_id == user.id)
+            | (Assignment.group_id.in_(list(group_ids(user))))
+            | (Assignment.person_id.is_null() & Assignment.group_id.is_null())
+        )
+        query = query.where(mine)
+    return list(query.order_by(Assignment.pinned.desc(), Assignment.due_on, Assignment.id))
+
+
+def create_assignment(user: Person, classroom: Classroom, data: dict[str, Any]) -> Assignment:
+    """Assign an activity to the class, a group of it, or one of its students."""
+    get_live(Activity, data["activity_id"], "activity")
+    if data.get("group_id"):
+        group = get_live(Group, data["group_id"], "group")
+        if group.classroom_id != classroom.id:
+            raise InvalidInput("That group is not in this class.", {"group_id": ["Not here."]})
+    if data.get("person_id") and data["person_id"] not in _student_ids(classroom):
+        raise InvalidInput("That student is not in this class.", {"person_id": ["Not here."]})
+    assignment = Assignment(
+        classroom_id=classroom.id,
+        partition=classroom.partition,
+        assigned_by=user.id,
+        activity_id=data["activity_id"],
+        group_id=data.get("group_id"),
+        person_id=data.get("person_id"),
+        due_on=data["due_on"].isoformat() if data.get("due_on") else None,
+        pinned=data["pinned"],
+        note=data["note"],
+    )
+    assignment.save(force_insert=True)
+    return assignment
+
+
+def _student_ids(classroom: Classroom) -> set[str]:
+    enrolled = Enrollment.live(Enrollment.person_id).where(
+        (Enrollment.classroom_id == classroom.id) & (Enrollment.role == "student")
+    )
+    return {r.person_id for r in enrolled}
+
+
+def delete_assignment(user: Person, assignment_id: str) -> None:
+    """Withdraw an assignment."""
+    assignment = get_live(Assignment, assignment_id, "assignment")
+    get_class(user, assignment.classroom_id, manage=True)
+    assignment.delete_instance()
+
+
+# ---------------------------------------------------------------- goals
+
+
+def list_goals(person: Person) -> list[Goal]:
+    """A student's goals, newest first."""
+    return list(Goal.live().where(Goal.person_id == person.id).order_by(Goal.hlc.desc()))
+
+
+def _may_set_goals(user: Person, person: Person) -> bool:
+    return (user.id == person.id and user.role == "student") or can_teach(user, person)
+
+
+def create_goal(user: Person, person: Person, data: dict[str, Any]) -> Goal:
+    """Set a goal for a student: by the student or one of their teachers."""
+    require(_may_set_goals(user, person), "You may not set goals for this person.")
+    if data.get("skill_id"):
+        get_live(Skill, data["skill_id"], "skill")
+    goal = Goal(
+        person_id=person.id,
+        partition=person.partition,
+        set_by=user.id,
+        term=data["term"],
+        kind=data["kind"],
+        skill_id=data.get("skill_id"),
+        activity_ids=data.get("activity_ids", []),
+        target=data.get("target"),
+        text=data.get("text", ""),
+        due_on=data["due_on"].isoformat() if data.get("due_on") else None,
+    )
+    goal.save(force_insert=True)
+    return goal
+
+
+def update_goal(user: Person, goal_id: str, changes: dict[str, Any]) -> Goal:
+    """Edit a goal; the old version stays in history."""
+    goal = get_live(Goal, goal_id, "goal")
+    person = get_person(user, goal.person_id)
+    require(_may_set_goals(user, person), "You may not change this goal.")
+    if "due_on" in changes:
+        changes["due_on"] = changes["due_on"].isoformat() if changes["due_on"] else None
+    for key, value in changes.items():
+        setattr(goal, key, value)
+    goal.save()
+    return goal
+
+
+# ---------------------------------------------------------------- events
+
+
+def _student_only(user: Person) -> None:
+    require(user.role == "student", "Only students record their own work.")
+
+
+def _same_event(existing: Any, values: dict[str, Any]) -> Any:
+    """Return the stored event when a retry carries the same content, else raise 409."""
+    for key, value in values.items():
+        if getattr(existing, key) != value:
+            raise Conflict(f"Id {existing.id} is already used by a different record.")
+    return existing
+
+
+def record_attempt(user: Person, data: dict[str, Any]) -> Attempt:
+    """Record an attempt with the device's id; the same id twice is one attempt."""
+    _student_only(user)
+    get_live(Activity, data["activity_id"], "activity")
+    if data["ended_ms"] < data["started_ms"]:
+        raise InvalidInput("An attempt cannot end before it starts.", {"ended_ms": ["Too early."]})
+    values = {"person_id": user.id, **{k: v for k, v in data.items() if k != "id"}}
+    return _insert_event(Attempt, data["id"], values, user.partition)
+
+
+def _insert_event(model: Any, event_id: str, values: dict[str, Any], partition: str) -> Any:
+    with write_transaction():
+        existing = model.get_or_none(model.id == event_id)
+        if existing is not None:
+            return _same_event(existing, values)
+        try:
+            with write_transaction():
+                row = model(id=event_id, partition=partition, received_ms=wall_ms(), **values)
+                row.save(force_insert=True)
+        except IntegrityError:
+            return _same_event(model.get(model.id == event_id), values)
+    return row
+
+
+def check_response(item: Item, response: Any) -> bool:
+    """Say whether a response to an item is right; raise 422 if it has the wrong type."""
+    if item.type == "choice":
+        if not isinstance(response, int) or isinstance(response, bool):
+            raise InvalidInput("Answer a choice item with the index of a choice.")
+        return response == item.answer
+    if item.type == "numeric":
+        if not isinstance(response, (int, float)) or isinstance(response, bool):
+            raise InvalidInput("Answer a numeric item with a number.")
+        if not math.isfinite(response):
+            raise InvalidInput("Answer with a finite number.")
+        return abs(response - item.answer) <= (item.tolerance or 0) + 1e-9
+    if not isinstance(response, str) or len(response) > 1000:
+        raise InvalidInput("Answer a text item with text (at most 1000 characters).")
+    return normalise_text(response) in {normalise_text(a) for a in item.answer}
+
+
+def normalise_text(text: str) -> str:
+    """Case, accents-as-typed and spacing insensitive form of a short answer."""
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
+
+def record_answer(user: Person, data: dict[str, Any]) -> dict[str, Any]:
+    """Check and store an answer; return immediate feedback. Retries are one answer."""
+    _student_only(user)
+    item = get_live(Item, data["item_id"], "item")
+    correct = check_response(item, data["response"])
+    values = {
+        "person_id": user.id,
+        "attempt_id": data.get("attempt_id"),
+        "activity_id": item.activity_id,
+        "item_id": item.id,
+        "response": data["response"],
+        "correct": correct,
+        "hints_used": data.get("hints_used", 0),
+        "duration_ms": data.get("duration_ms"),
+        "device_ms": data["device_ms"],
+    }
+    existing = Answer.get_or_none(Answer.id == data["id"])
+    answer = _insert_event(Answer, data["id"], values, user.partition)
+    hint = None
+    if not correct and item.hints:
+        hint = item.hints[min(answer.hints_used, len(item.hints) - 1)]
+    return {"id": answer.id, "correct": correct, "hint": hint, "duplicate": existing is not None}
+
+
+def record_reflection(user: Person, data: dict[str, Any]) -> Reflection:
+    """Store a student's reflection (idempotent on the device's id)."""
+    _student_only(user)
+    if data.get("activity_id"):
+        get_live(Activity, data["activity_id"], "activity")
+    values = {"person_id": user.id, **{k: v for k, v in data.items() if k != "id"}}
+    return _insert_event(Reflection, data["id"], values, user.partition)
+
+
+def record_feedback(user: Person, data: dict[str, Any]) -> Feedback:
+    """Store a teacher's comment on a student's work."""
+    person = get_live(Person, data["person_id"], "person")
+    require(can_teach(user, person), "You may comment only on your own students' work.")
+    if data.get("activity_id"):
+        get_live(Activity, data["activity_id"], "activity")
+    values = {
+        "person_id": person.id,
+        "author_id": user.id,
+        "activity_id": data.get("activity_id"),
+        "attempt_id": data.get("attempt_id"),
+        "text": data["text"],
+        "device_ms": data.get("device_ms") or wall_ms(),
+    }
+    if data.get("id"):
+        return _insert_event(Feedback, data["id"], values, person.partition)
+    row = Feedback(partition=person.partition, received_ms=wall_ms(), **values)
+    row.save(force_insert=True)
+    return row
+
+
+def events_of(user: Person, person_id: str, model: Any):
+    """A select of one person's events of a kind, newest first, if the user may see them."""
+    person = get_person(user, person_id)
+    require(can_view_person(user, person))
+    return (
+        model.live()
+        .where(model.person_id == person.id)
+        .order_by(model.received_ms.desc(), model.id)
+    )
+
+
+def get_student(user: Person, person_id: str) -> Person:
+    """A person the user may see, who must be a student."""
+    person = get_person(user, person_id)
+    if person.role != "student":
+        raise NotFound("That person is not a student.")
+    return person

@@ -1,0 +1,40 @@
+"""This node: its identity, its secret key, its school."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from sync.ids import new_id
+
+from ..models import LocalNode
+
+SECRET_KEY_FILE = "secret_key"
+
+
+def ensure_node() -> LocalNode:
+    """Return this node's row, making its identity on first use."""
+    node = LocalNode.get_or_none()
+    if node is None:
+        node = LocalNode.create(node_id=new_id()[:16])
+    return node
+
+
+def node_info() -> LocalNode | None:
+    """Return this node's row, or None before ``init``."""
+    return LocalNode.get_or_none()
+
+
+def secret_key(data_dir: str) -> str:
+    """Return the session-signing key kept in the data directory, made on first use."""
+    path = Path(data_dir) / SECRET_KEY_FILE
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32), encoding="ascii")
+        path.chmod(0o600)
+    return path.read_text(encoding="ascii").strip()
+
+
+def set_school(school_id: str) -> None:
+    """Record the school this node serves."""
+    LocalNode.update(school_id=school_id).execute()

@@ -1,0 +1,19 @@
+"""Global ids, made where a row is born (DESIGN.md invariant 1)."""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+
+ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,100}$")
+
+
+def new_id() -> str:
+    """Return a fresh random id: 128 bits, 22 url-safe characters."""
+    return base64.urlsafe_b64encode(os.urandom(16)).rstrip(b"=").decode("ascii")
+
+
+def is_valid_id(value: object) -> bool:
+    """Say whether ``value`` has the shape of a global id."""
+    return isinstance(value, str) and ID_PATTERN.match(value) is not None

@@ -1,0 +1,184 @@
+"""Fixtures: apps on temporary databases, a test client, the CLI runner, principals.
+
+The demo school is seeded once per session into a template data directory;
+each test gets its own copy, so tests never share state and stay fast.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from server import create_app
+from server import db as database
+from server.cli import prepare
+from server.models import Classroom, Item, Person
+from server.services import accounts, demo
+
+# Fast, deterministic settings for tests.
+BASE_CONFIG = {"TESTING": True, "SECRET_KEY": "test-secret", "SQLITE_SYNCHRONOUS": "OFF"}
+
+
+@dataclass
+class World:
+    """Ids of the things of the demo school the tests act on, and tokens per principal."""
+
+    school_id: str
+    class_a: str
+    class_c: str
+    student: str
+    other_student: str
+    student_c: str
+    teacher: str
+    other_teacher: str
+    admin: str
+    tokens: dict[str, str]
+    item_choice: str
+    activity: str
+
+
+def _build_template(root: Path) -> World:
+    app = create_app({**BASE_CONFIG, "DATA_DIR": str(root)})
+    prepare(app)
+    with database.db.connection_context():
+        demo.seed_demo(str(root))
+        school_id = accounts.Person.get(accounts.Person.username == "teacher").school_id
+        class_a = Classroom.get(Classroom.name == "Acacia class")
+        class_c = accounts.create_class(school_id, name="Cedar class", grade="Grade 2")
+        other_teacher = accounts.create_person(
+            school_id, "teacher", "Ms Other", username="other", password="other-teacher-pw",
+            classroom_id=class_c.id,
+        )  # fmt: skip
+        student_c = accounts.create_person(
+            school_id, "student", "Cedar Kid", pictures=["sun", "moon", "star"],
+            classroom_id=class_c.id,
+        )  # fmt: skip
+        students = accounts.class_students(class_a)
+        student, other_student = students[0], students[1]
+        teacher = Person.get(Person.username == "teacher")
+        admin = Person.get(Person.username == "admin")
+        people = {
+            "student": student, "other_student": other_student, "teacher": teacher,
+            "other_teacher": other_teacher, "admin": admin,
+        }  # fmt: skip
+        tokens = {name: accounts.issue_token(p, "tests") for name, p in people.items()}
+        item = Item.live().where(Item.type == "choice").order_by(Item.id).first()
+        world = World(
+            school_id=school_id, class_a=class_a.id, class_c=class_c.id, student=student.id,
+            other_student=other_student.id, student_c=student_c.id, teacher=teacher.id,
+            other_teacher=other_teacher.id, admin=admin.id, tokens=tokens,
+            item_choice=item.id, activity=item.activity_id,
+        )  # fmt: skip
+    database.close_all()  # checkpoints the WAL so the file alone is the database
+    return world
+
+
+@pytest.fixture(scope="session")
+def template(tmp_path_factory) -> tuple[Path, World]:
+    root = tmp_path_factory.mktemp("template")
+    return root, _build_template(root)
+
+
+@pytest.fixture
+def world(template) -> World:
+    return template[1]
+
+
+@pytest.fixture
+def app(template, tmp_path):
+    source, _ = template
+    data_dir = tmp_path / "data"
+    shutil.copytree(source, data_dir)
+    app = create_app({**BASE_CONFIG, "DATA_DIR": str(data_dir)})
+    yield app
+    database.close_all()
+
+
+@pytest.fixture
+def empty_app(tmp_path):
+    """An app on a migrated database with no school."""
+    app = create_app({**BASE_CONFIG, "DATA_DIR": str(tmp_path / "empty")})
+    prepare(app)
+    yield app
+    database.close_all()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class Api:
+    """A test client that signs in as someone and sends the CSRF header for them."""
+
+    def __init__(self, client: Any, token: str | None = None) -> None:
+        self.client = client
+        self.headers: dict[str, str] = {}
+        if token:
+            self.headers["Authorization"] = f"Bearer {token}"
+
+    def login(self, username: str, password: str) -> Any:
+        response = self.client.post(
+            "/api/v1/auth/login", json={"username": username, "password": password}
+        )
+        if response.status_code == 200:
+            self.headers["X-CSRF-Token"] = response.get_json()["csrf_token"]
+        return response
+
+    def student_login(self, student_id: str, pictures: list[str] | None = None) -> Any:
+        response = self.client.post(
+            "/api/v1/auth/student-login",
+            json={"student_id": student_id, "pictures": pictures or []},
+        )
+        if response.status_code == 200:
+            self.headers["X-CSRF-Token"] = response.get_json()["csrf_token"]
+        return response
+
+    def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        response = self.client.open(path, method=method, headers=headers, **kwargs)
+        response.get_data()  # read file responses fully, then release the file
+        response.close()
+        return response
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> Any:
+        return self.request("POST", path, **kwargs)
+
+    def patch(self, path: str, **kwargs: Any) -> Any:
+        return self.request("PATCH", path, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> Any:
+        return self.request("DELETE", path, **kwargs)
+
+
+@pytest.fixture
+def api(client):
+    return lambda token=None: Api(client, token)
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left_behind():
+    """Every test must stop the threads it starts (python-zeroconf's habit)."""
+    before = set(threading.enumerate())
+    yield
+    leftover = [
+        t for t in threading.enumerate()
+        if t not in before and t.is_alive()
+    ]  # fmt: skip
+    for thread in leftover:
+        thread.join(timeout=5)
+    leftover = [t for t in leftover if t.is_alive()]
+    assert not leftover, f"threads left running: {leftover}"

@@ -1,0 +1,133 @@
+"""Every API endpoint × every kind of caller: who is let in and who is not.
+
+The table below must name every endpoint of the app; adding an endpoint
+without deciding its rule here fails ``test_every_endpoint_is_in_the_matrix``.
+Requests act on the student's own things (their class, their work), so
+"another student" and "a teacher of another class" must be refused.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from server import db as database
+from server.models import Asset, Classroom, Person
+from server.services import accounts, learning
+
+PRINCIPALS = ("anonymous", "student", "other_student", "teacher", "other_teacher", "admin")
+EVERYONE = set(PRINCIPALS)
+SIGNED_IN = EVERYONE - {"anonymous"}
+STAFF = {"teacher", "other_teacher", "admin"}
+
+
+def _id() -> str:
+    return uuid.uuid4().hex
+
+
+# endpoint -> (method, path template, body factory or None, principals allowed)
+MATRIX = {
+    "auth.login": ("POST", "/api/v1/auth/login", lambda w: {"username": "teacher", "password": "baobab-teacher"}, EVERYONE),
+    "auth.student_login": ("POST", "/api/v1/auth/student-login", lambda w: {"student_id": w.student, "pictures": ["sun", "goat", "drum"]}, EVERYONE),
+    "auth.logout": ("POST", "/api/v1/auth/logout", None, SIGNED_IN),
+    "auth.me": ("GET", "/api/v1/auth/me", None, SIGNED_IN),
+    "auth.create_token": ("POST", "/api/v1/auth/tokens", lambda w: {"username": "teacher", "password": "baobab-teacher"}, EVERYONE),
+    "auth.revoke_token": ("DELETE", "/api/v1/auth/tokens/current", None, SIGNED_IN),
+    "auth.signin_classes": ("GET", "/api/v1/signin/classes", None, EVERYONE),
+    "auth.signin_students": ("GET", "/api/v1/signin/classes/{class_a}/students", None, EVERYONE),
+    "auth.signin_pictures": ("GET", "/api/v1/signin/pictures", None, EVERYONE),
+    "school.get_school": ("GET", "/api/v1/school", None, SIGNED_IN),
+    "school.patch_school": ("PATCH", "/api/v1/school", lambda w: {"name": "Renamed"}, {"admin"}),
+    "school.list_classes": ("GET", "/api/v1/classes", None, SIGNED_IN),
+    "school.create_class": ("POST", "/api/v1/classes", lambda w: {"name": "New class"}, {"admin"}),
+    "school.get_class": ("GET", "/api/v1/classes/{class_a}", None, {"student", "other_student", "teacher", "admin"}),
+    "school.patch_class": ("PATCH", "/api/v1/classes/{class_a}", lambda w: {"grade": "G1"}, {"teacher", "admin"}),
+    "school.class_students": ("GET", "/api/v1/classes/{class_a}/students", None, {"teacher", "admin"}),
+    "school.enrol": ("POST", "/api/v1/classes/{class_a}/enrollments", lambda w: {"person_id": w.student_c}, {"teacher", "admin"}),
+    "school.unenrol": ("DELETE", "/api/v1/classes/{class_a}/enrollments/{other_student}", None, {"teacher", "admin"}),
+    "school.list_groups": ("GET", "/api/v1/classes/{class_a}/groups", None, {"teacher", "admin"}),
+    "school.create_group": ("POST", "/api/v1/classes/{class_a}/groups", lambda w: {"name": "Readers", "member_ids": [w.student]}, {"teacher", "admin"}),
+    "school.delete_group": ("DELETE", "/api/v1/groups/{group}", None, {"teacher", "admin"}),
+    "school.list_people": ("GET", "/api/v1/people", None, STAFF),
+    "school.create_person": ("POST", "/api/v1/people", lambda w: {"role": "student", "display_name": "New Kid", "classroom_id": w.class_a}, {"teacher", "admin"}),
+    "school.get_person": ("GET", "/api/v1/people/{student}", None, {"student", "teacher", "admin"}),
+    "school.patch_person": ("PATCH", "/api/v1/people/{student}", lambda w: {"display_name": "Amina B."}, {"teacher", "admin"}),
+    "school.delete_person": ("DELETE", "/api/v1/people/{student}", None, {"admin"}),
+    "school.get_profile": ("GET", "/api/v1/people/{student}/profile", None, {"student", "teacher", "admin"}),
+    "school.patch_profile": ("PATCH", "/api/v1/people/{student}/profile", lambda w: {"interests": ["football"]}, {"student", "teacher", "admin"}),
+    "content.list_packs": ("GET", "/api/v1/packs", None, SIGNED_IN),
+    "content.list_skills": ("GET", "/api/v1/skills", None, SIGNED_IN),
+    "content.list_activities": ("GET", "/api/v1/activities", None, SIGNED_IN),
+    "content.get_activity": ("GET", "/api/v1/activities/{activity}", None, SIGNED_IN),
+    "content.get_asset": ("GET", "/api/v1/assets/{asset}", None, EVERYONE),
+    "learning.list_assignments": ("GET", "/api/v1/classes/{class_a}/assignments", None, {"student", "other_student", "teacher", "admin"}),
+    "learning.create_assignment": ("POST", "/api/v1/classes/{class_a}/assignments", lambda w: {"activity_id": w.activity, "person_id": w.student}, {"teacher", "admin"}),
+    "learning.delete_assignment": ("DELETE", "/api/v1/assignments/{assignment}", None, {"teacher", "admin"}),
+    "learning.list_goals": ("GET", "/api/v1/people/{student}/goals", None, {"student", "teacher", "admin"}),
+    "learning.create_goal": ("POST", "/api/v1/people/{student}/goals", lambda w: {"term": "short", "kind": "free_text", "text": "Read every day"}, {"student", "teacher", "admin"}),
+    "learning.patch_goal": ("PATCH", "/api/v1/goals/{goal}", lambda w: {"status": "done"}, {"student", "teacher", "admin"}),
+    "learning.create_attempt": ("POST", "/api/v1/attempts", lambda w: {"id": _id(), "activity_id": w.activity, "started_ms": 1, "ended_ms": 2}, {"student", "other_student"}),
+    "learning.create_answer": ("POST", "/api/v1/answers", lambda w: {"id": _id(), "item_id": w.item_choice, "response": 0, "device_ms": 5}, {"student", "other_student"}),
+    "learning.create_reflection": ("POST", "/api/v1/reflections", lambda w: {"id": _id(), "confidence": 3, "device_ms": 5}, {"student", "other_student"}),
+    "learning.create_feedback": ("POST", "/api/v1/feedback", lambda w: {"person_id": w.student, "text": "Well done"}, {"teacher", "admin"}),
+    "learning.list_attempts": ("GET", "/api/v1/people/{student}/attempts", None, {"student", "teacher", "admin"}),
+    "learning.list_answers": ("GET", "/api/v1/people/{student}/answers", None, {"student", "teacher", "admin"}),
+    "learning.list_reflections": ("GET", "/api/v1/people/{student}/reflections", None, {"student", "teacher", "admin"}),
+    "learning.list_feedback": ("GET", "/api/v1/people/{student}/feedback", None, {"student", "teacher", "admin"}),
+    "node.openapi": ("GET", "/api/v1/openapi.json", None, EVERYONE),
+    "node.get_node": ("GET", "/api/v1/node", None, STAFF),
+}  # fmt: skip
+
+
+def _fixtures(app, world) -> dict[str, str]:
+    """Things some paths need that the template does not hold: made fresh per app."""
+    with app.app_context(), database.db.connection_context():
+        class_a = Classroom.get_by_id(world.class_a)
+        teacher = Person.get_by_id(world.teacher)
+        student = Person.get_by_id(world.student)
+        group = accounts.create_group(
+            class_a, {"name": "G", "kind": "custom", "member_ids": [world.student]}
+        )
+        assignment = learning.create_assignment(
+            teacher, class_a,
+            {"activity_id": world.activity, "person_id": world.student, "pinned": False, "note": ""},
+        )  # fmt: skip
+        goal = learning.create_goal(
+            student, student, {"term": "short", "kind": "free_text", "text": "Count to 10"}
+        )
+        asset = Asset.live().first()
+    return {
+        **{k: v for k, v in vars(world).items() if isinstance(v, str)},
+        "group": group["id"], "assignment": assignment.id, "goal": goal.id, "asset": asset.id,
+    }  # fmt: skip
+
+
+def test_every_endpoint_is_in_the_matrix(app):
+    endpoints = {
+        rule.endpoint for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/")
+    }
+    assert endpoints - set(MATRIX) == set(), "endpoints without a row in MATRIX"
+    assert set(MATRIX) - endpoints == set(), "MATRIX rows for endpoints that are gone"
+
+
+def test_every_api_view_declares_a_rule(app):
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/"):
+            assert app.view_functions[rule.endpoint].contract.rule is not None
+
+
+@pytest.mark.parametrize("endpoint", sorted(MATRIX))
+@pytest.mark.parametrize("principal", PRINCIPALS)
+def test_matrix(app, world, api, endpoint, principal):
+    method, template, body, allowed = MATRIX[endpoint]
+    values = _fixtures(app, world)
+    path = template.format(**values)
+    caller = api(None if principal == "anonymous" else world.tokens[principal])
+    kwargs = {"json": body(world)} if body else {}
+    response = caller.request(method, path, **kwargs)
+    if principal in allowed:
+        assert 200 <= response.status_code < 300, (principal, endpoint, response.get_json())
+    else:
+        assert response.status_code in (401, 403, 404), (principal, endpoint, response.status_code)
+        assert set(response.get_json()) == {"error"}

@@ -1,0 +1,50 @@
+"""The same app on PostgreSQL (the hub's database): migrate, seed, sign in, record work."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from server import create_app
+from server import db as database
+from server.cli import prepare
+from server.models import Answer, Item
+from server.services import demo
+from tests.conftest import BASE_CONFIG, Api
+from tests.pg import ThrowawayPostgres
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    cluster = ThrowawayPostgres().start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.mark.postgres
+def test_node_runs_on_postgresql(postgres, tmp_path):
+    url = postgres.create_database("hub")
+    app = create_app({**BASE_CONFIG, "DATA_DIR": str(tmp_path), "DATABASE_URL": url})
+    try:
+        assert prepare(app) == ["0001_initial"]
+        with database.db.connection_context():
+            assert not database.is_sqlite()
+            demo.seed_demo(str(tmp_path))
+            item = Item.live().where(Item.type == "numeric").first()
+        caller = Api(app.test_client())
+        assert caller.login("teacher", "baobab-teacher").status_code == 200
+        classes = caller.get("/api/v1/classes").get_json()
+        assert len(classes) == 2
+        kids = caller.get(f"/api/v1/classes/{classes[0]['id']}/students").get_json()
+        child = Api(app.test_client())
+        assert child.student_login(kids[0]["id"], demo.DEMO_PICTURES).status_code == 200
+        body = {"id": uuid.uuid4().hex, "item_id": item.id, "response": item.answer, "device_ms": 1}
+        assert child.post("/api/v1/answers", json=body).get_json()["correct"] is True
+        assert child.post("/api/v1/answers", json=body).get_json()["duplicate"] is True
+        assert child.post("/api/v1/answers", json={**body, "device_ms": 2}).status_code == 409
+        assert app.test_client().get("/healthz").get_json()["database"] == "postgresql"
+        with database.db.connection_context():
+            assert Answer.select().count() == 1
+    finally:
+        database.close_all()
