@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import ApiToken, LocalNode, ReplicatedModel, RowHistory
+from .base import ApiToken, LocalNode, ReplicatedModel, RowHistory, SyncVector
 from .content import Activity, ActivitySkill, Asset, ContentPack, Item, Skill, SkillPrerequisite
 from .learning import Answer, Assignment, Attempt, Feedback, Goal, Reflection
 from .school import Classroom, Enrollment, Group, GroupMember, LearnerProfile, Person, School
@@ -10,6 +10,7 @@ from .school import Classroom, Enrollment, Group, GroupMember, LearnerProfile, P
 ALL_MODELS = (
     LocalNode,
     ApiToken,
+    SyncVector,
     RowHistory,
     School,
     Classroom,

@@ -78,6 +78,17 @@ class ApiToken(BaseModel):
     last_used_at = DateTimeField(null=True)
 
 
+class SyncVector(BaseModel):
+    """This node's version vector: per partition and origin, the highest counter held."""
+
+    partition = CharField(max_length=100)
+    origin = CharField(max_length=32)
+    counter = BigIntegerField()
+
+    class Meta:
+        indexes = ((("partition", "origin"), True),)
+
+
 def reserve_stamps(count: int = 1) -> Stamp:
     """Reserve ``count`` consecutive counters of this node; return the first stamp."""
     with write_transaction():
@@ -211,6 +222,7 @@ __all__ = [
     "LocalNode",
     "ReplicatedModel",
     "RowHistory",
+    "SyncVector",
     "reserve_stamps",
     "utcnow",
 ]

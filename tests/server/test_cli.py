@@ -25,7 +25,7 @@ def test_help_lists_the_commands():
 
 def test_init_demo_user_backup_check(tmp_path):
     data = str(tmp_path / "node")
-    assert "0001_initial" in run("init", "--data-dir", data).output
+    assert "0001_initial, 0002_sync_vector" in run("init", "--data-dir", data).output
     assert "none (up to date)" in run("init", "--data-dir", data).output
     assert '"students": 25' in run("demo", "--data-dir", data).output
     again = run("demo", "--data-dir", data)

@@ -10,9 +10,12 @@ from server import create_app
 from server import db as database
 from server.cli import prepare
 from server.models import Answer, Item
+from server.paths import MIGRATIONS_DIR
 from server.services import demo
 from tests.conftest import BASE_CONFIG, Api
 from tests.pg import ThrowawayPostgres
+
+ALL_MIGRATIONS = sorted(p.stem for p in MIGRATIONS_DIR.glob("[0-9]*.py"))
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +30,7 @@ def test_node_runs_on_postgresql(postgres, tmp_path):
     url = postgres.create_database("hub")
     app = create_app({**BASE_CONFIG, "DATA_DIR": str(tmp_path), "DATABASE_URL": url})
     try:
-        assert prepare(app) == ["0001_initial"]
+        assert prepare(app) == ALL_MIGRATIONS
         with database.db.connection_context():
             assert not database.is_sqlite()
             demo.seed_demo(str(tmp_path))

@@ -1,0 +1,206 @@
+"""The sync engine's view of this node's database (``sync.engine.Store``).
+
+Rows travel with their stamps as they are: applying a version never restamps
+it. Values are read and written as database values with plain SQL, so a JSON
+column crosses as its text and a boolean as a boolean, whatever the database.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+from collections.abc import Iterator
+from typing import Any, Callable
+
+from peewee import BooleanField, DateTimeField
+
+from sync.stamp import DISTRICT, Stamp, school_partition
+from sync.vector import Vector
+
+from .db import db, is_sqlite, write_transaction
+from .models import LocalNode, ReplicatedModel, RowHistory, SyncVector, replicated_models
+from .models.base import CLOCK
+
+_IN_BATCH = 500
+
+
+def _as_bool(value: Any) -> Any:
+    return None if value is None else bool(value)
+
+
+def _as_text_time(value: Any) -> Any:
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(sep=" ")
+    return value
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+class NodeStore:
+    """This node's replicated tables, vectors and clock, for the sync engine."""
+
+    def __init__(self) -> None:
+        node = LocalNode.get()
+        self.node_id: str = node.node_id
+        self.school_id: str | None = node.school_id
+        self._models: dict[str, type[ReplicatedModel]] = {
+            m._meta.table_name: m for m in replicated_models()
+        }
+        self._columns = {
+            name: [f.column_name for f in m._meta.sorted_fields] for name, m in self._models.items()
+        }
+        self._converters: dict[str, list[Callable[[Any], Any]]] = {}
+        for name, model in self._models.items():
+            convert = []
+            for f in model._meta.sorted_fields:
+                if isinstance(f, BooleanField):
+                    convert.append(_as_bool)
+                elif isinstance(f, DateTimeField):
+                    convert.append(_as_text_time)
+                else:
+                    convert.append(_identity)
+            self._converters[name] = convert
+
+    # ------------------------------------------------------------ schema
+
+    def tables(self) -> dict[str, str]:
+        """Replicated tables and their kind."""
+        return {name: model.replication for name, model in self._models.items()}
+
+    def columns(self, table: str) -> list[str]:
+        """Columns of a replicated table."""
+        return self._columns[table]
+
+    def partitions(self) -> list[str]:
+        """A classroom node holds its school and the district's shared content."""
+        found = [DISTRICT]
+        if self.school_id:
+            found.append(school_partition(self.school_id))
+        return sorted(found)
+
+    # ------------------------------------------------------------ vectors and clock
+
+    def vector(self, partition: str) -> Vector:
+        """Stored vector of a partition plus our own counter."""
+        vector = {
+            row.origin: row.counter
+            for row in SyncVector.select().where(SyncVector.partition == partition)
+        }
+        vector[self.node_id] = LocalNode.get().counter
+        return vector
+
+    def save_vector(self, partition: str, vector: Vector) -> None:
+        """Upsert the vector's entries (never moving one backwards)."""
+        held = {
+            row.origin: row for row in SyncVector.select().where(SyncVector.partition == partition)
+        }
+        for origin, counter in vector.items():
+            row = held.get(origin)
+            if row is None:
+                SyncVector.create(partition=partition, origin=origin, counter=counter)
+            elif counter > row.counter:
+                SyncVector.update(counter=counter).where(SyncVector.id == row.id).execute()
+
+    def observe_clock(self, hlc: int) -> None:
+        """Merge a remote clock value into ours."""
+        CLOCK.observe(hlc)
+
+    # ------------------------------------------------------------ transactions
+
+    @contextlib.contextmanager
+    def read_transaction(self) -> Iterator[None]:
+        """One snapshot for a whole export."""
+        with db.atomic():
+            if not is_sqlite():
+                db.execute_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            yield
+
+    def write_transaction(self) -> contextlib.AbstractContextManager[None]:
+        """The write transaction a chunk is applied in."""
+        return write_transaction()
+
+    # ------------------------------------------------------------ rows
+
+    def _convert(self, table: str, values: Any) -> list[Any]:
+        return [c(v) for c, v in zip(self._converters[table], values)]
+
+    def rows_after(
+        self, partition: str, origin: str, after: int, limit: int
+    ) -> list[tuple[int, str, list[Any]]]:
+        """Current versions of ``origin`` past ``after`` across tables, by counter."""
+        found: list[tuple[int, str, list[Any]]] = []
+        param = db.param
+        for table, columns in self._columns.items():
+            counter_at = columns.index("counter")
+            sql = (
+                f'SELECT {", ".join(_quote(c) for c in columns)} FROM "{table}" '
+                f"WHERE partition = {param} AND origin = {param} AND counter > {param} "
+                f"ORDER BY counter LIMIT {int(limit)}"
+            )
+            for values in db.execute_sql(sql, (partition, origin, after)).fetchall():
+                found.append((values[counter_at], table, self._convert(table, values)))
+        found.sort(key=lambda item: item[0])
+        return found[:limit]
+
+    def current(self, table: str, ids: list[str]) -> dict[str, dict[str, Any]]:
+        """The rows we hold with these ids, as column dicts."""
+        columns = self._columns[table]
+        held: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(ids), _IN_BATCH):
+            batch = ids[start : start + _IN_BATCH]
+            marks = ", ".join([db.param] * len(batch))
+            sql = (
+                f'SELECT {", ".join(_quote(c) for c in columns)} FROM "{table}" '
+                f"WHERE id IN ({marks})"
+            )
+            for values in db.execute_sql(sql, batch).fetchall():
+                row = dict(zip(columns, self._convert(table, values)))
+                held[row["id"]] = row
+        return held
+
+    def insert(self, table: str, rows: list[dict[str, Any]]) -> None:
+        """Insert versions with their stamps."""
+        if not rows:
+            return
+        columns = self._columns[table]
+        marks = ", ".join([db.param] * len(columns))
+        sql = f'INSERT INTO "{table}" ({", ".join(_quote(c) for c in columns)}) VALUES ({marks})'
+        cursor = db.cursor()
+        cursor.executemany(sql, [[row[c] for c in columns] for row in rows])
+
+    def replace(self, table: str, rows: list[dict[str, Any]]) -> None:
+        """Overwrite rows with these versions."""
+        if not rows:
+            return
+        columns = [c for c in self._columns[table] if c != "id"]
+        sets = ", ".join(f"{_quote(c)} = {db.param}" for c in columns)
+        sql = f'UPDATE "{table}" SET {sets} WHERE id = {db.param}'
+        cursor = db.cursor()
+        cursor.executemany(sql, [[row[c] for c in columns] + [row["id"]] for row in rows])
+
+    def keep_history(self, table: str, rows: list[dict[str, Any]]) -> None:
+        """Keep superseded versions in history, once each (deterministic ids)."""
+        if not rows:
+            return
+        wanted = {}
+        for row in rows:
+            stamp = (row["origin"], int(row["counter"]), int(row["hlc"]))
+            history_id = RowHistory.history_id(table, row["id"], Stamp(*stamp))
+            wanted[history_id] = {
+                "id": history_id,
+                "partition": row["partition"],
+                "table_name": table,
+                "row_id": row["id"],
+                "version_origin": stamp[0],
+                "version_counter": stamp[1],
+                "version_hlc": stamp[2],
+                "data": row,
+            }
+        held = set(self.current(RowHistory._meta.table_name, list(wanted)))
+        RowHistory.create_many([r for k, r in wanted.items() if k not in held])
+
+
+def _quote(column: str) -> str:
+    return f'"{column}"'

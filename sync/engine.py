@@ -1,0 +1,385 @@
+"""The sync engine: export what a peer lacks, apply what it sends, run a session.
+
+It does no I/O of its own: a ``Store`` (the server's database adapter) reads and
+writes rows, a ``Transport`` carries messages. Transfers are stateless on the
+serving side: every pull names the puller's vector, so there are no buffers to
+leave behind, and an interrupted transfer resumes where the vector says.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import Any, Callable, Protocol
+
+from . import merge
+from .errors import SyncError
+from .hlc import wall_ms
+from .vector import Vector, advance, lacking, pending_rows_hint
+
+DEFAULT_MAX_ROWS = 5000
+DEFAULT_MAX_BYTES = 4_000_000
+
+
+class PartitionRefused(SyncError):
+    """Raised when a peer asks for or sends a partition it is not entitled to."""
+
+
+class BadChunk(SyncError):
+    """Raised when a chunk is malformed: unknown table or column, missing stamp."""
+
+
+class Store(Protocol):
+    """What the engine needs from a node's database."""
+
+    node_id: str
+
+    def tables(self) -> Mapping[str, str]:
+        """Replicated table names and their kind (event or mutable)."""
+
+    def columns(self, table: str) -> list[str]:
+        """Column names of a replicated table, stamp columns included."""
+
+    def partitions(self) -> list[str]:
+        """Partitions this node holds and syncs."""
+
+    def vector(self, partition: str) -> Vector:
+        """This node's version vector of a partition (its own origin included)."""
+
+    def read_transaction(self) -> AbstractContextManager[Any]:
+        """A consistent snapshot for an export."""
+
+    def write_transaction(self) -> AbstractContextManager[Any]:
+        """The transaction a chunk is applied and the vector advanced in."""
+
+    def rows_after(
+        self, partition: str, origin: str, after: int, limit: int
+    ) -> list[tuple[int, str, list[Any]]]:
+        """Up to ``limit`` current versions of ``origin`` past ``after``, by counter.
+
+        Each is ``(counter, table, values in columns(table) order)``.
+        """
+
+    def current(self, table: str, ids: list[str]) -> dict[str, dict[str, Any]]:
+        """The rows we hold with these ids."""
+
+    def insert(self, table: str, rows: list[dict[str, Any]]) -> None:
+        """Insert versions as they are (their stamps kept)."""
+
+    def replace(self, table: str, rows: list[dict[str, Any]]) -> None:
+        """Overwrite rows with these versions (their stamps kept)."""
+
+    def keep_history(self, table: str, rows: list[dict[str, Any]]) -> None:
+        """Keep superseded versions in history."""
+
+    def save_vector(self, partition: str, vector: Vector) -> None:
+        """Store the vector of a partition (in the write transaction)."""
+
+    def observe_clock(self, hlc: int) -> None:
+        """Let the hybrid logical clock see a remote time."""
+
+
+class Transport(Protocol):
+    """Carries one message to the peer and brings its answer back."""
+
+    def exchange(self, message: dict[str, Any]) -> dict[str, Any]:
+        """Send ``message``; return the peer's reply (raise SyncError on failure)."""
+
+
+# ---------------------------------------------------------------- export and apply
+
+
+def export_chunk(
+    store: Store,
+    partition: str,
+    theirs: Mapping[str, int],
+    max_rows: int = DEFAULT_MAX_ROWS,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> tuple[dict[str, Any], bool]:
+    """The next chunk of what ``theirs`` lacks in a partition, and whether more remains."""
+    tables: dict[str, dict[str, Any]] = {}
+    origins: dict[str, list[int]] = {}
+    count, size, more = 0, 0, False
+    with store.read_transaction():
+        mine = store.vector(partition)
+        for origin, (after, through) in lacking(mine, theirs).items():
+            room = max_rows - count
+            if room <= 0 or size >= max_bytes:
+                more = True
+                break
+            rows = store.rows_after(partition, origin, after, room + 1)
+            taken, reached = 0, after
+            for counter, table, values in rows:
+                if taken == room or size >= max_bytes:
+                    break
+                entry = tables.setdefault(table, {"columns": store.columns(table), "rows": []})
+                entry["rows"].append(values)
+                size += len(json.dumps(values, default=str))
+                taken, reached = taken + 1, counter
+            if taken < len(rows):
+                origins[origin] = [after, reached]  # this origin continues in the next chunk
+                more = True
+                break
+            origins[origin] = [after, through]  # gaps are superseded versions: covered too
+            count += taken
+    return {"partition": partition, "origins": origins, "tables": tables}, more
+
+
+def _validate(store: Store, chunk: Mapping[str, Any]) -> None:
+    if not isinstance(chunk.get("tables"), dict) or not isinstance(chunk.get("origins"), dict):
+        raise BadChunk("a chunk has tables and origins")
+    kinds = store.tables()
+    for table, entry in chunk["tables"].items():
+        if table not in kinds:
+            raise BadChunk(f"unknown table {table!r}")
+        columns = entry.get("columns") if isinstance(entry, dict) else None
+        if not isinstance(columns, list) or set(columns) != set(store.columns(table)):
+            raise BadChunk(f"columns of {table!r} do not match this node's schema")
+        rows = entry.get("rows")
+        if not isinstance(rows, list) or any(
+            not isinstance(r, list) or len(r) != len(columns) for r in rows
+        ):
+            raise BadChunk(f"rows of {table!r} do not match its columns")
+    for origin, span in chunk["origins"].items():
+        if not (
+            isinstance(origin, str)
+            and isinstance(span, list)
+            and len(span) == 2
+            and all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in span)
+        ):
+            raise BadChunk(f"bad origin span for {origin!r}")
+
+
+@dataclass
+class ApplyStats:
+    """What applying chunks did."""
+
+    inserted: int = 0
+    replaced: int = 0
+    lost: int = 0
+    skipped: int = 0
+
+    @property
+    def rows(self) -> int:
+        """Rows received."""
+        return self.inserted + self.replaced + self.lost + self.skipped
+
+    def add(self, other: ApplyStats) -> None:
+        """Accumulate another chunk's figures."""
+        self.inserted += other.inserted
+        self.replaced += other.replaced
+        self.lost += other.lost
+        self.skipped += other.skipped
+
+
+def apply_chunk(store: Store, chunk: Mapping[str, Any], allowed: set[str]) -> ApplyStats:
+    """Apply a chunk and advance the vector in one transaction (invariant 4).
+
+    A chunk applied twice changes nothing the second time: every row is
+    already there with the same stamp, and the vector already covers it.
+    """
+    partition = chunk.get("partition")
+    if partition not in allowed:
+        raise PartitionRefused(f"partition {partition!r} is not shared with this peer")
+    _validate(store, chunk)
+    stats = ApplyStats()
+    kinds = store.tables()
+    top_hlc = 0
+    with store.write_transaction():
+        for table, entry in chunk["tables"].items():
+            columns = entry["columns"]
+            incoming = [dict(zip(columns, values)) for values in entry["rows"]]
+            for row in incoming:
+                if row.get("partition") != partition:
+                    raise PartitionRefused(f"a row of {table} is outside partition {partition}")
+                top_hlc = max(top_hlc, int(row["hlc"]))
+            held = store.current(table, [r["id"] for r in incoming])
+            inserts, replaces, history = [], [], []
+            for row in incoming:
+                existing = held.get(row["id"])
+                action = merge.decide(kinds[table], existing, row)
+                if action == merge.INSERT:
+                    inserts.append(row)
+                    held[row["id"]] = row
+                    stats.inserted += 1
+                elif action == merge.REPLACE:
+                    history.append(existing)
+                    replaces.append(row)
+                    held[row["id"]] = row
+                    stats.replaced += 1
+                elif action == merge.LOSE:
+                    history.append(row)
+                    stats.lost += 1
+                else:
+                    stats.skipped += 1
+            store.insert(table, inserts)
+            store.replace(table, replaces)
+            store.keep_history(table, history)
+        vector = store.vector(partition)
+        for origin, (after, through) in chunk["origins"].items():
+            if origin != store.node_id:
+                advance(vector, origin, after, through)
+        store.save_vector(partition, {o: c for o, c in vector.items() if o != store.node_id})
+        if top_hlc:
+            store.observe_clock(top_hlc)
+    return stats
+
+
+# ---------------------------------------------------------------- the serving side
+
+
+def hello_reply(store: Store, allowed: set[str]) -> dict[str, Any]:
+    """What a node says when a peer opens a session."""
+    shared = sorted(set(store.partitions()) & allowed)
+    return {
+        "type": "hello",
+        "node_id": store.node_id,
+        "partitions": shared,
+        "vectors": {p: store.vector(p) for p in shared},
+        "wall_ms": wall_ms(),
+    }
+
+
+def serve_message(store: Store, message: Mapping[str, Any], allowed: set[str]) -> dict[str, Any]:
+    """Answer one message of a peer entitled to the ``allowed`` partitions."""
+    kind = message.get("type")
+    if kind == "hello":
+        return hello_reply(store, allowed)
+    if kind == "pull":
+        partition = message.get("partition")
+        if partition not in allowed:
+            raise PartitionRefused(f"partition {partition!r} is not shared with this peer")
+        theirs = message.get("vector")
+        if not isinstance(theirs, dict) or not all(
+            isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool)
+            for k, v in theirs.items()
+        ):
+            raise BadChunk("a pull names the puller's vector")
+        max_rows = _bounded(message.get("max_rows"), DEFAULT_MAX_ROWS, 50_000)
+        max_bytes = _bounded(message.get("max_bytes"), DEFAULT_MAX_BYTES, 32_000_000)
+        chunk, more = export_chunk(store, partition, theirs, max_rows, max_bytes)
+        return {"type": "chunk", "chunk": chunk, "more": more}
+    if kind == "push":
+        chunk = message.get("chunk")
+        if not isinstance(chunk, dict):
+            raise BadChunk("a push carries a chunk")
+        stats = apply_chunk(store, chunk, allowed)
+        partition = chunk["partition"]
+        return {"type": "applied", "rows": stats.rows, "vector": store.vector(partition)}
+    raise BadChunk(f"unknown message type {kind!r}")
+
+
+def _bounded(value: Any, default: int, ceiling: int) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return min(value, ceiling)
+    return default
+
+
+# ---------------------------------------------------------------- the initiating side
+
+
+@dataclass
+class SessionResult:
+    """The truth about one sync session."""
+
+    peer_node_id: str = ""
+    pulled: ApplyStats = field(default_factory=ApplyStats)
+    pushed_rows: int = 0
+    partitions: list[str] = field(default_factory=list)
+    clock_offset_ms: int = 0
+    seconds: float = 0.0
+
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total hint)
+
+STAGES = ("hello", "pull", "push", "done")  # in this order, always
+
+
+class SyncSession:
+    """One session with a peer: pull what we lack, then push what they lack."""
+
+    def __init__(
+        self,
+        store: Store,
+        transport: Transport,
+        allowed: set[str] | None = None,
+        max_rows: int = DEFAULT_MAX_ROWS,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        progress: Progress | None = None,
+    ) -> None:
+        self.store = store
+        self.transport = transport
+        self.allowed = allowed
+        self.max_rows = max_rows
+        self.max_bytes = max_bytes
+        self.progress = progress or (lambda stage, done, total: None)
+
+    def run(self) -> SessionResult:
+        """Run the whole session; raise on any failure (never report success after one)."""
+        began = time.monotonic()
+        result = SessionResult()
+        sent_at = wall_ms()
+        hello = self.transport.exchange(
+            {"type": "hello", "node_id": self.store.node_id, "wall_ms": sent_at}
+        )
+        received_at = wall_ms()
+        if hello.get("type") != "hello":
+            raise SyncError("the peer did not answer hello")
+        result.peer_node_id = str(hello.get("node_id", ""))
+        # Their clock minus ours, at the midpoint of the round trip.
+        result.clock_offset_ms = int(hello.get("wall_ms", 0)) - (sent_at + received_at) // 2
+        shared = set(hello.get("partitions", [])) & set(self.store.partitions())
+        if self.allowed is not None:
+            shared &= self.allowed
+        result.partitions = sorted(shared)
+        self.progress("hello", 1, 1)
+
+        for partition in result.partitions:
+            self._pull(partition, result)
+        for partition in result.partitions:
+            self._push(partition, dict(hello["vectors"].get(partition, {})), result)
+        result.seconds = time.monotonic() - began
+        self.progress("done", 1, 1)
+        return result
+
+    def _pull(self, partition: str, result: SessionResult) -> None:
+        done = 0
+        while True:
+            reply = self.transport.exchange(
+                {
+                    "type": "pull",
+                    "partition": partition,
+                    "vector": self.store.vector(partition),
+                    "max_rows": self.max_rows,
+                    "max_bytes": self.max_bytes,
+                }
+            )
+            if reply.get("type") != "chunk":
+                raise SyncError("the peer did not answer the pull with a chunk")
+            stats = apply_chunk(self.store, reply["chunk"], {partition})
+            result.pulled.add(stats)
+            done += stats.rows
+            self.progress("pull", done, done + (self.max_rows if reply.get("more") else 0))
+            if not reply.get("more"):
+                return
+
+    def _push(self, partition: str, theirs: Vector, result: SessionResult) -> None:
+        done = 0
+        total = pending_rows_hint(self.store.vector(partition), theirs)
+        while True:
+            chunk, more = export_chunk(self.store, partition, theirs, self.max_rows, self.max_bytes)
+            if not chunk["origins"]:
+                return
+            reply = self.transport.exchange({"type": "push", "chunk": chunk})
+            if reply.get("type") != "applied":
+                raise SyncError("the peer did not confirm the push")
+            theirs = dict(reply["vector"])
+            rows = sum(len(t["rows"]) for t in chunk["tables"].values())
+            result.pushed_rows += rows
+            done += rows
+            self.progress("push", done, max(total, done))
+            if not more:
+                return
