@@ -18,6 +18,7 @@ from . import config, pages
 from . import db as database
 from .api import auth, content, errors, learning, school
 from .api import node as node_api
+from .api import sync as sync_api
 from .errors import Forbidden
 from .models import Person
 from .paths import STATIC_DIR
@@ -73,7 +74,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             database.db.close()
 
     errors.register(app)
-    for blueprint in (pages.bp, auth.bp, school.bp, content.bp, learning.bp, node_api.bp):
+    blueprints = (pages.bp, auth.bp, school.bp, content.bp, learning.bp, node_api.bp, sync_api.bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     _require_contracts(app)
     return app

@@ -12,6 +12,8 @@ from typing import Any
 import click
 from flask import Flask
 
+from sync.errors import SyncError
+
 from . import config
 from . import db as database
 from .app import create_app
@@ -21,7 +23,7 @@ from .models import Classroom
 from .runner import serve as run_server
 from .runner import urls_for
 from .security import PICTURES
-from .services import accounts, content, demo, node
+from .services import accounts, content, demo, node, peers
 from .version import __version__
 
 log = logging.getLogger("baobab")
@@ -46,6 +48,7 @@ def prepare(app: Flask) -> list[str]:
     with database.db.connection_context():
         applied = migrate()
         node.ensure_node()
+    node.node_key(app.config["DATA_DIR"])
     return applied
 
 
@@ -251,6 +254,92 @@ def check(data_dir) -> None:
         failures.append("schema")
     if failures:
         raise click.ClickException("check failed: " + ", ".join(failures))
+
+
+@main.command("pair-code")
+@data_dir_option
+def pair_code(data_dir) -> None:
+    """Print a one-time code (15 minutes) that lets another node join this school."""
+    app = _app(data_dir)
+    prepare(app)
+    with database.db.connection_context():
+        info = node.node_info()
+        if not info.school_id:
+            raise click.ClickException("This node has no school yet; it cannot invite others.")
+        code, expires = peers.create_pairing_code(info.school_id)
+    click.echo(f"pairing code: {code}  (valid until {expires:%H:%M} UTC)")
+
+
+@main.command()
+@data_dir_option
+@click.argument("url")
+@click.argument("code")
+@click.option("--hub", is_flag=True, help="URL is the district hub (enrolment).")
+def pair(data_dir, url, code, hub) -> None:
+    """Join the school of the node (or hub) at URL with the CODE it shows."""
+    app = _app(data_dir)
+    prepare(app)
+    with database.db.connection_context():
+        try:
+            peer = peers.pair_with(url, code, app.config["DATA_DIR"])
+            if hub:
+                peer.role = "hub"
+                peer.save()
+        except SyncError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(f"paired with {peer.node_id} at {peer.url}; this node is in school {peer.school_id}")
+
+
+@main.command()
+@data_dir_option
+@click.option("--peer", "peer_url", default=None, help="Sync with the paired peer at this URL.")
+@click.option("--hub", is_flag=True, help="Sync with the district hub this node enrolled with.")
+@click.option("--all", "all_peers", is_flag=True, help="Sync with every paired peer.")
+def sync(data_dir, peer_url, hub, all_peers) -> None:
+    """Sync both ways with a peer, the hub, or all peers; exit non-zero on any failure."""
+    app = _app(data_dir)
+    prepare(app)
+    failures = 0
+    with database.db.connection_context():
+        if peer_url:
+            targets = [peers.find_peer(url=peer_url)]
+        else:
+            known = [p for p in peers.list_peers() if not p.revoked and p.url]
+            targets = [p for p in known if all_peers or (hub and p.role == "hub")]
+        if not targets:
+            raise click.ClickException("No paired peer to sync with (see baobab pair).")
+        for peer in targets:
+
+            def progress(stage: str, done: int, total: int) -> None:
+                if stage in ("pull", "push"):
+                    click.echo(f"  {stage}: {done}/{max(total, done)} rows", err=True)
+
+            try:
+                result = peers.sync_with(peer, app.config["DATA_DIR"], progress=progress)
+            except (SyncError, BaobabError) as exc:
+                failures += 1
+                click.echo(f"{peer.url}: FAILED: {exc}")
+                continue
+            click.echo(
+                f"{peer.url}: ok, pulled {result.pulled.rows} rows, pushed {result.pushed_rows} "
+                f"rows in {result.seconds:.2f} s (clock offset {result.clock_offset_ms} ms)"
+            )
+    if failures:
+        raise click.ClickException(f"{failures} sync(s) failed")
+
+
+@main.command("peers")
+@data_dir_option
+def list_peers(data_dir) -> None:
+    """List paired peers with the last success, last error and rows moved."""
+    _app(data_dir)
+    with database.db.connection_context():
+        for p in peers.list_peers():
+            state = "revoked" if p.revoked else (p.last_error and f"error: {p.last_error}" or "ok")
+            click.echo(
+                f"{p.id}\t{p.role}\t{p.node_id}\t{p.url or '-'}\tlast success "
+                f"{p.last_success_at or 'never'}\t{state}"
+            )
 
 
 @main.command()

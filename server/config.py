@@ -60,6 +60,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Key that signs session cookies; empty means the one made at init in DATA_DIR/secret_key.",
     ),
     Setting("MAX_BODY_BYTES", 2_000_000, "Largest request body accepted; larger gets 413.", int),
+    Setting(
+        "SYNC_MAX_BODY_BYTES",
+        64_000_000,
+        "Largest sync message accepted (compressed); larger gets 413.",
+        int,
+    ),
     Setting("SESSION_DAYS", 30, "How long a browser stays signed in.", int),
     Setting("SIGNIN_MAX_FAILURES", 5, "Failed sign-ins per account allowed in the window.", int),
     Setting("SIGNIN_WINDOW_S", 300, "Window of the sign-in rate limit, in seconds.", int),

@@ -291,6 +291,8 @@ class SessionResult:
     partitions: list[str] = field(default_factory=list)
     clock_offset_ms: int = 0
     seconds: float = 0.0
+    bytes_sent: int = 0
+    bytes_received: int = 0
 
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total hint)
@@ -342,6 +344,8 @@ class SyncSession:
         for partition in result.partitions:
             self._push(partition, dict(hello["vectors"].get(partition, {})), result)
         result.seconds = time.monotonic() - began
+        result.bytes_sent = getattr(self.transport, "bytes_sent", 0)
+        result.bytes_received = getattr(self.transport, "bytes_received", 0)
         self.progress("done", 1, 1)
         return result
 

@@ -61,6 +61,7 @@ class Contract:
     paginated: bool
     errors: tuple[int, ...]
     raw_response: str | None
+    raw_body: str | None = None
 
 
 def endpoint(
@@ -75,6 +76,7 @@ def endpoint(
     paginated: bool = False,
     errors: tuple[int, ...] = (),
     raw_response: str | None = None,
+    raw_body: str | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare an API view: its rule, summary, schemas, status and extra errors."""
     if paginated and query is None:
@@ -82,7 +84,17 @@ def endpoint(
     if response is None and raw_response is None and status == 200:
         status = 204  # nothing to return
     contract = Contract(
-        rule, summary, body, query, response, status, many, paginated, errors, raw_response
+        rule,
+        summary,
+        body,
+        query,
+        response,
+        status,
+        many,
+        paginated,
+        errors,
+        raw_response,
+        raw_body,
     )
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:

@@ -13,7 +13,7 @@ from ..version import __version__
 from .contract import Contract, page_schema
 from .schemas import ErrorSchema
 
-_PARAM = re.compile(r"<(?:[a-z]+:)?([a-zA-Z_][a-zA-Z0-9_]*)>")
+_PARAM = re.compile(r"<(?:([a-z]+):)?([a-zA-Z_][a-zA-Z0-9_]*)>")
 
 _ERROR_TEXT = {
     401: "Not signed in, or wrong credentials.",
@@ -27,13 +27,18 @@ _ERROR_TEXT = {
 }
 
 
-def _operation(contract: Contract, path_params: list[str]) -> dict[str, Any]:
+def _operation(contract: Contract, path_params: list[tuple[str, str]]) -> dict[str, Any]:
     op: dict[str, Any] = {"summary": contract.summary, "responses": {}}
     if contract.rule.signed_in:
         op["security"] = [{"bearer": []}, {"session": []}]
     parameters: list[dict[str, Any]] = [
-        {"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
-        for name in path_params
+        {
+            "in": "path",
+            "name": name,
+            "required": True,
+            "schema": {"type": "integer", "minimum": 0} if kind == "int" else {"type": "string"},
+        }
+        for kind, name in path_params
     ]
     if contract.query is not None:
         parameters.append({"in": "query", "schema": contract.query})
@@ -43,6 +48,11 @@ def _operation(contract: Contract, path_params: list[str]) -> dict[str, Any]:
         op["requestBody"] = {
             "required": True,
             "content": {"application/json": {"schema": contract.body}},
+        }
+    if contract.raw_body is not None:
+        op["requestBody"] = {
+            "required": True,
+            "content": {contract.raw_body: {"schema": {"type": "string", "format": "binary"}}},
         }
     if contract.response is not None:
         schema: Any = contract.response
@@ -68,7 +78,7 @@ def _operation(contract: Contract, path_params: list[str]) -> dict[str, Any]:
         errors |= {401, 403}
     if path_params:
         errors.add(404)
-    if contract.body is not None:
+    if contract.body is not None or contract.raw_body is not None:
         errors |= {413, 415, 422}
     if contract.query is not None:
         errors.add(422)
@@ -100,7 +110,7 @@ def build_spec(app: Flask) -> dict[str, Any]:
         contract = getattr(view, "contract", None)
         if contract is None or not rule.rule.startswith("/api/"):
             continue
-        path = _PARAM.sub(r"{\1}", rule.rule)
+        path = _PARAM.sub(r"{\2}", rule.rule)
         params = _PARAM.findall(rule.rule)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             paths.setdefault(path, {})[method.lower()] = _operation(contract, params)

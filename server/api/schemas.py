@@ -595,3 +595,60 @@ class FeedbackCreateSchema(Schema):
     attempt_id = Id(load_default=None, allow_none=True)
     text = Text(4000, 1, required=True)
     device_ms = Int(0, MS, load_default=None, allow_none=True)
+
+
+# ---------------------------------------------------------------- sync
+
+
+class PairRequestSchema(Schema):
+    """A node asking to join with a pairing code."""
+
+    code = Text(20, 4, required=True)
+    node_id = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_-]{8,32}$"))
+    public_key = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"))
+    proof = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"))
+    role = fields.String(load_default="node", validate=validate.OneOf(("node", "hub")))
+    url = fields.Url(load_default=None, allow_none=True, require_tld=False)
+
+
+class PairReplySchema(Schema):
+    """This node's identity, proven with the same code."""
+
+    node_id = fields.String()
+    public_key = fields.String()
+    school_id = fields.String()
+    role = fields.String()
+    proof = fields.String()
+
+
+class PairingCodeSchema(Schema):
+    """A one-time pairing code to show on screen."""
+
+    code = fields.String()
+    expires_at = fields.DateTime()
+
+
+class PeerSchema(Schema):
+    """A paired peer and the truth about its last syncs."""
+
+    id = fields.Integer()
+    node_id = fields.String()
+    role = fields.String()
+    url = fields.String(allow_none=True)
+    school_id = fields.String(allow_none=True)
+    revoked = fields.Boolean()
+    last_attempt_at = fields.DateTime(allow_none=True)
+    last_success_at = fields.DateTime(allow_none=True)
+    last_error = fields.String(allow_none=True)
+    last_pulled = fields.Integer()
+    last_pushed = fields.Integer()
+    clock_offset_ms = fields.Integer()
+
+
+class SyncRunSchema(Schema):
+    """What one sync session did."""
+
+    peer_node_id = fields.String()
+    pulled = fields.Integer()
+    pushed = fields.Integer()
+    seconds = fields.Float()

@@ -5,12 +5,15 @@ from __future__ import annotations
 from .base import ApiToken, LocalNode, ReplicatedModel, RowHistory, SyncVector
 from .content import Activity, ActivitySkill, Asset, ContentPack, Item, Skill, SkillPrerequisite
 from .learning import Answer, Assignment, Attempt, Feedback, Goal, Reflection
+from .peers import PairingCode, Peer
 from .school import Classroom, Enrollment, Group, GroupMember, LearnerProfile, Person, School
 
 ALL_MODELS = (
     LocalNode,
     ApiToken,
     SyncVector,
+    Peer,
+    PairingCode,
     RowHistory,
     School,
     Classroom,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
+from sync.auth import NodeKey
 from sync.ids import new_id
 
 from ..models import LocalNode
@@ -38,3 +39,16 @@ def secret_key(data_dir: str) -> str:
 def set_school(school_id: str) -> None:
     """Record the school this node serves."""
     LocalNode.update(school_id=school_id).execute()
+
+
+NODE_KEY_FILE = "node_key"
+
+
+def node_key(data_dir: str) -> NodeKey:
+    """This node's signing key, kept in the data directory, made on first use."""
+    path = Path(data_dir) / NODE_KEY_FILE
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(NodeKey.generate().private_hex(), encoding="ascii")
+        path.chmod(0o600)
+    return NodeKey.from_hex(path.read_text(encoding="ascii"))

@@ -1,0 +1,154 @@
+"""Benchmark sync, node to hub on loopback: throughput, wire bytes, memory, database size.
+
+The receiving side is `baobab serve` in its own process (waitress, SQLite); the
+sending side is this process, a node holding the demo school plus N answer
+events. Figures: full sync rows/s and wire bytes per row (median of --runs runs,
+each into a fresh receiver), 1,000 new events, a sync with nothing new, peak RSS
+of both sides, and database bytes per answer event. Ends with one line of
+name=value figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from server import create_app  # noqa: E402
+from server import db as database  # noqa: E402
+from server.cli import prepare  # noqa: E402
+from server.models import Answer, LocalNode  # noqa: E402
+from server.services import demo, peers  # noqa: E402
+from tests.integration.nodes import ServedNode, baobab  # noqa: E402
+
+
+def add_answers(count: int, partition: str) -> None:
+    batch = 5000
+    for start in range(0, count, batch):
+        rows = [
+            {
+                "id": uuid.uuid4().hex,
+                "partition": partition,
+                "person_id": "Kz3e9Qp1Lm7Tn2Vb5Xc8Ad",
+                "attempt_id": "Qa1Ws2Ed3Rf4Tg5Yh6Uj7Ik",
+                "activity_id": "baobab-sample:count-to-10-quiz-en",
+                "item_id": "baobab-sample:count-to-10-quiz-en:q1",
+                "response": (start + i) % 4,
+                "correct": (start + i) % 3 != 0,
+                "hints_used": (start + i) % 2,
+                "duration_ms": 2000 + (start + i) % 5000,
+                "device_ms": 1_763_800_000_000 + (start + i) * 1000,
+                "received_ms": 1_763_800_000_500 + (start + i) * 1000,
+            }
+            for i in range(min(batch, count - start))
+        ]
+        with database.db.atomic():
+            Answer.create_many(rows)
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def answer_bytes(db_path: Path) -> float:
+    """Bytes the answer table and its indexes take (dbstat), or the file size."""
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        try:
+            return conn.execute(
+                "SELECT sum(pgsize) FROM dbstat WHERE name = 'answer' OR name IN "
+                "(SELECT name FROM sqlite_master WHERE tbl_name = 'answer' AND type = 'index')"
+            ).fetchone()[0]
+        except sqlite3.OperationalError:
+            return db_path.stat().st_size
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=30_000, help="answer events to sync")
+    parser.add_argument("--runs", type=int, default=3, help="full syncs (fresh receivers)")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="baobab-bench-sync-"))
+    receivers: list[ServedNode] = []
+    try:
+        app = create_app({"DATA_DIR": str(work / "node"), "SQLITE_SYNCHRONOUS": "NORMAL"})
+        prepare(app)
+        with database.db.connection_context():
+            demo.seed_demo(str(work / "node"))
+            school_id = LocalNode.get().school_id
+            partition = f"school:{school_id}"
+            began = time.perf_counter()
+            add_answers(args.events, partition)
+            print(f"wrote {args.events} answer events in {time.perf_counter() - began:.1f} s")
+
+        fulls = []
+        for run in range(args.runs):
+            hub = ServedNode(work / f"hub{run}", demo=False)
+            baobab("init", "--data-dir", str(hub.data_dir))
+            # The receiver stands in for the hub: it takes the school (as enrolment
+            # will do), shows a code, and we pair with it and push everything.
+            with sqlite3.connect(hub.data_dir / "baobab.db") as conn:
+                conn.execute("UPDATE local_node SET school_id = ?", (school_id,))
+            code = hub.pairing_code()
+            hub.start()
+            receivers.append(hub)
+            with database.db.connection_context():
+                peer = peers.pair_with(hub.url, code, app.config["DATA_DIR"])
+                result = peers.sync_with(peer, app.config["DATA_DIR"])
+            rows = result.pulled.rows + result.pushed_rows
+            fulls.append((rows / result.seconds, result.bytes_sent / max(rows, 1), result))
+            rate, per_row = rows / result.seconds, result.bytes_sent / max(rows, 1)
+            print(
+                f"full sync {run + 1}: {rows} rows in {result.seconds:.2f} s = {rate:,.0f} rows/s, "
+                f"{per_row:.0f} B/row on the wire"
+            )
+        hub = receivers[-1]
+        with database.db.connection_context():
+            peer = peers.find_peer(url=hub.url)
+            add_answers(1000, partition)
+            incr = peers.sync_with(peer, app.config["DATA_DIR"])
+            noops = [peers.sync_with(peer, app.config["DATA_DIR"]) for _ in range(5)]
+        noop_s = statistics.median(r.seconds for r in noops)
+        noop_bytes = statistics.median(r.bytes_sent + r.bytes_received for r in noops)
+        print(f"1,000 new events: {incr.seconds:.3f} s")
+        print(f"no-change sync: {noop_s * 1000:.1f} ms, {noop_bytes:.0f} B")
+        server_rss = peak_rss_mb(hub.proc.pid)
+        client_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        hub.stop()
+        db_per_row = answer_bytes(hub.data_dir / "baobab.db") / (args.events + 1000)
+        print(f"peak RSS: receiver {server_rss:.1f} MB, sender {client_rss:.1f} MB")
+        figures = {
+            "rows_per_s": f"{statistics.median(f[0] for f in fulls):.0f}",
+            "bytes_per_row": f"{statistics.median(f[1] for f in fulls):.0f}",
+            "incr_1000_s": f"{incr.seconds:.3f}",
+            "noop_s": f"{noop_s:.4f}",
+            "noop_bytes": f"{noop_bytes:.0f}",
+            "peak_rss_mb": f"{max(server_rss, client_rss):.1f}",
+            "db_bytes_per_row": f"{db_per_row:.0f}",
+        }
+        print(" ".join(f"{k}={v}" for k, v in figures.items()))
+    finally:
+        for node in receivers:
+            node.stop()
+        database.close_all()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("BAOBAB_DISCOVERY", "0")
+    main()

@@ -1,0 +1,111 @@
+"""Sync over HTTP: signed wire messages from paired nodes, pairing, peers and their status."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, g, request
+
+from sync import wire
+from sync.engine import BadChunk, PartitionRefused
+from sync.errors import ClockSkewError, SyncError
+
+from ..access import ADMIN, PUBLIC, STAFF
+from ..errors import Conflict, Forbidden, InvalidInput
+from ..services import peers
+from .contract import endpoint
+from .schemas import (
+    PairingCodeSchema,
+    PairReplySchema,
+    PairRequestSchema,
+    PeerSchema,
+    SyncRunSchema,
+)
+
+bp = Blueprint("sync", __name__, url_prefix="/api/v1")
+
+
+@bp.post("/sync")
+@endpoint(
+    PUBLIC,
+    "One sync message from a paired node, signed with its key (wire format)",
+    raw_body=wire.MEDIA_TYPE,
+    raw_response=wire.MEDIA_TYPE,
+    errors=(401, 403, 409),
+)
+def sync_message():
+    request.max_content_length = current_app.config["SYNC_MAX_BODY_BYTES"]
+    body = request.get_data(cache=False)
+    peer = peers.authenticate(request.method, request.path, request.headers, body)
+    if request.mimetype != wire.MEDIA_TYPE:
+        raise InvalidInput(f"Send {wire.MEDIA_TYPE}.")
+    try:
+        reply = peers.serve(peer, body)
+    except PartitionRefused as exc:
+        raise Forbidden(str(exc)) from None
+    except ClockSkewError as exc:
+        raise Conflict(str(exc)) from None
+    except (BadChunk, wire.WireError) as exc:
+        raise InvalidInput(str(exc)) from None
+    except SyncError as exc:
+        raise InvalidInput(str(exc)) from None
+    return Response(reply, mimetype=wire.MEDIA_TYPE)
+
+
+@bp.post("/sync/pair")
+@endpoint(
+    PUBLIC,
+    "Join this node's school with a one-time pairing code",
+    body=PairRequestSchema,
+    response=PairReplySchema,
+    errors=(401, 409, 429),
+)
+def pair(body):
+    throttle = current_app.extensions["baobab.throttle"]
+    key = f"pair:{request.remote_addr}"
+    throttle.check(key)
+    try:
+        return peers.accept_pairing(body, current_app.config["DATA_DIR"])
+    except Exception:
+        throttle.fail(key)
+        raise
+
+
+@bp.post("/sync/pairing-codes")
+@endpoint(
+    STAFF,
+    "Show a one-time code that lets another node join this school",
+    response=PairingCodeSchema,
+    status=201,
+)
+def create_pairing_code():
+    code, expires = peers.create_pairing_code(g.user.school_id, g.user.id)
+    return {"code": code, "expires_at": expires}
+
+
+@bp.get("/sync/peers")
+@endpoint(
+    STAFF, "Paired peers and the truth about their last syncs", response=PeerSchema, many=True
+)
+def list_peers():
+    return peers.list_peers()
+
+
+@bp.post("/sync/peers/<int:peer_id>/sync")
+@endpoint(STAFF, "Sync with a peer now", response=SyncRunSchema, errors=(409, 422))
+def sync_now(peer_id):
+    peer = peers.find_peer(peer_id=peer_id)
+    try:
+        result = peers.sync_with(peer, current_app.config["DATA_DIR"])
+    except SyncError as exc:
+        raise Conflict(f"The sync failed: {exc}") from None
+    return {
+        "peer_node_id": result.peer_node_id,
+        "pulled": result.pulled.rows,
+        "pushed": result.pushed_rows,
+        "seconds": result.seconds,
+    }
+
+
+@bp.delete("/sync/peers/<int:peer_id>")
+@endpoint(ADMIN, "Revoke a peer: it gets 403 from now on")
+def revoke_peer(peer_id):
+    peers.revoke(peer_id)

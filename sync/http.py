@@ -1,0 +1,96 @@
+"""The HTTP transport: signed POSTs of wire messages to a peer's /api/v1/sync."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from typing import Any, Callable
+from urllib.parse import urljoin, urlparse
+
+from . import wire
+from .auth import HEADER_NODE, HEADER_SEQ, HEADER_SIGNATURE, NodeKey, request_payload
+from .errors import SyncError
+
+SYNC_PATH = "/api/v1/sync"
+
+
+class PeerRefused(SyncError):
+    """Raised when the peer answers with an error; ``status`` is its HTTP status."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(f"peer refused ({status}): {message}")
+        self.status = status
+
+
+class PeerUnreachable(SyncError):
+    """Raised when the peer cannot be reached or the link drops mid-exchange."""
+
+
+class HttpTransport:
+    """Signed requests to one peer. ``next_seq`` hands out this peer's sequence numbers."""
+
+    def __init__(
+        self,
+        base_url: str,
+        node_id: str,
+        key: NodeKey,
+        next_seq: Callable[[], int],
+        timeout: float = 60.0,
+    ) -> None:
+        self.url = urljoin(base_url if base_url.endswith("/") else base_url + "/", SYNC_PATH[1:])
+        self.path = urlparse(self.url).path
+        self.node_id, self.key, self.next_seq, self.timeout = node_id, key, next_seq, timeout
+        self.bytes_sent = 0
+        self.bytes_received = 0
+
+    def exchange(self, message: dict[str, Any]) -> dict[str, Any]:
+        """POST one signed message; return the decoded reply."""
+        body = wire.encode(message)
+        seq = self.next_seq()
+        signature = self.key.sign(request_payload("POST", self.path, self.node_id, seq, body))
+        request = urllib.request.Request(
+            self.url,
+            data=body,
+            method="POST",
+            headers={
+                "Content-Type": wire.MEDIA_TYPE,
+                HEADER_NODE: self.node_id,
+                HEADER_SEQ: str(seq),
+                HEADER_SIGNATURE: signature,
+            },
+        )
+        self.bytes_sent += len(body)
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                data = response.read()
+        except urllib.error.HTTPError as exc:
+            raise PeerRefused(exc.code, _error_message(exc.read())) from None
+        except (urllib.error.URLError, OSError) as exc:
+            raise PeerUnreachable(f"cannot reach {self.url}: {exc}") from None
+        self.bytes_received += len(data)
+        return wire.decode(data)
+
+
+def post_json(url: str, body: dict[str, Any], timeout: float = 30.0) -> dict[str, Any]:
+    """POST JSON and return the JSON reply (for pairing, before any key is trusted)."""
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        raise PeerRefused(exc.code, _error_message(exc.read())) from None
+    except (urllib.error.URLError, OSError) as exc:
+        raise PeerUnreachable(f"cannot reach {url}: {exc}") from None
+
+
+def _error_message(data: bytes) -> str:
+    try:
+        return str(json.loads(data)["error"]["message"])
+    except (ValueError, KeyError, TypeError):
+        return data[:200].decode("utf-8", "replace")

@@ -1,0 +1,96 @@
+"""Real nodes for end-to-end tests: `baobab serve` in a subprocess on a free port."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from tests.pg import free_port
+
+
+def baobab(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """Run the CLI as a user would."""
+    env = {**os.environ, "BAOBAB_DISCOVERY": "0"}
+    return subprocess.run(
+        [sys.executable, "-m", "server.cli", *args],
+        capture_output=True, text=True, env=env, check=check, timeout=120,
+    )  # fmt: skip
+
+
+class ServedNode:
+    """A node served by waitress in its own process."""
+
+    def __init__(self, data_dir: Path, demo: bool = True, port: int | None = None) -> None:
+        self.data_dir, self.demo = data_dir, demo
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 60.0) -> ServedNode:
+        env = {**os.environ, "BAOBAB_DISCOVERY": "0", "BAOBAB_SQLITE_SYNCHRONOUS": "NORMAL"}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "server.cli", "serve", "--data-dir", str(self.data_dir),
+             "--host", "127.0.0.1", "--port", str(self.port),
+             "--demo" if self.demo else "--no-demo"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+        )  # fmt: skip
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"node at {self.url} exited with {self.proc.returncode}")
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=2) as r:
+                    if r.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.05)
+        raise AssertionError(f"node at {self.url} did not start")
+
+    def kill(self) -> None:
+        """SIGKILL: no clean-up at all, as when the power goes."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            self.proc.wait(10)
+
+    def pairing_code(self) -> str:
+        return baobab("pair-code", "--data-dir", str(self.data_dir)).stdout.split()[2]
+
+
+class Browser:
+    """A cookie-keeping HTTP client that signs in like the web app does."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+        self.csrf = ""
+
+    def call(self, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.base + path, data=data, method=method)
+        request.add_header("Content-Type", "application/json")
+        if self.csrf:
+            request.add_header("X-CSRF-Token", self.csrf)
+        try:
+            with self.opener.open(request, timeout=60) as response:
+                raw = response.read()
+                return response.status, json.loads(raw) if raw else {}
+        except urllib.error.HTTPError as exc:
+            return exc.code, json.loads(exc.read() or b"{}")
+
+    def login(self, username: str, password: str) -> None:
+        status, body = self.call(
+            "POST", "/api/v1/auth/login", {"username": username, "password": password}
+        )
+        assert status == 200, body
+        self.csrf = body["csrf_token"]
