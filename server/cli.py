@@ -17,11 +17,13 @@ from sync.errors import SyncError
 from . import config
 from . import db as database
 from .app import create_app
+from .autosync import AutoSync
+from .discovery import Discovery
 from .errors import BaobabError, ContentPackError
 from .migrate import integrity_problems, migrate, pending, schema_drift
 from .models import Classroom
+from .runner import lan_addresses, urls_for
 from .runner import serve as run_server
-from .runner import urls_for
 from .security import PICTURES
 from .services import accounts, content, demo, node, peers
 from .version import __version__
@@ -105,7 +107,32 @@ def serve(data_dir, host, port, threads, seed_demo) -> None:
         click.echo("Stop with Ctrl-C.")
         sys.stdout.flush()
 
-    run_server(app, host, port, app.config["THREADS"], services=(), ready=ready)
+    run_server(
+        app, host, port, app.config["THREADS"], services=background_services(app), ready=ready
+    )
+
+
+def background_services(app: Flask) -> tuple:
+    """The services `serve` starts: scheduled sync always, discovery unless turned off."""
+    autosync = AutoSync(
+        app,
+        interval_s=app.config["SYNC_INTERVAL_S"],
+        backoff_cap_s=app.config["SYNC_BACKOFF_CAP_S"],
+    )
+    if not app.config["DISCOVERY"]:
+        return (autosync,)
+    with database.db.connection_context():
+        info = node.node_info()
+    host = app.config["HOST"]
+    addresses = (
+        [a for a in lan_addresses() if not a.startswith("127.")] if host == "0.0.0.0" else [host]
+    )
+    discovery = Discovery(
+        info.node_id, info.school_id, app.config["PORT"], addresses or ["127.0.0.1"],
+        role=app.config["ROLE"], on_alive=autosync.peer_alive,
+    )  # fmt: skip
+    app.extensions["baobab.discovery"] = discovery
+    return (autosync, discovery)
 
 
 @main.command()
@@ -258,15 +285,22 @@ def check(data_dir) -> None:
 
 @main.command("pair-code")
 @data_dir_option
-def pair_code(data_dir) -> None:
+@click.option("--any-school", is_flag=True, help="Hub: an enrolment code for a node of any school.")
+def pair_code(data_dir, any_school) -> None:
     """Print a one-time code (15 minutes) that lets another node join this school."""
     app = _app(data_dir)
     prepare(app)
     with database.db.connection_context():
         info = node.node_info()
-        if not info.school_id:
+        if any_school:
+            if app.config["ROLE"] != "hub":
+                raise click.ClickException("Only a hub (BAOBAB_ROLE=hub) enrols any school.")
+            school = peers.ANY_SCHOOL
+        elif info.school_id:
+            school = info.school_id
+        else:
             raise click.ClickException("This node has no school yet; it cannot invite others.")
-        code, expires = peers.create_pairing_code(info.school_id)
+        code, expires = peers.create_pairing_code(school)
     click.echo(f"pairing code: {code}  (valid until {expires:%H:%M} UTC)")
 
 
@@ -315,7 +349,9 @@ def sync(data_dir, peer_url, hub, all_peers) -> None:
                     click.echo(f"  {stage}: {done}/{max(total, done)} rows", err=True)
 
             try:
-                result = peers.sync_with(peer, app.config["DATA_DIR"], progress=progress)
+                result = peers.sync_with(
+                    peer, app.config["DATA_DIR"], progress=progress, role=app.config["ROLE"]
+                )
             except (SyncError, BaobabError) as exc:
                 failures += 1
                 click.echo(f"{peer.url}: FAILED: {exc}")
@@ -326,6 +362,40 @@ def sync(data_dir, peer_url, hub, all_peers) -> None:
             )
     if failures:
         raise click.ClickException(f"{failures} sync(s) failed")
+
+
+@main.command("export-bundle")
+@data_dir_option
+@click.argument("target", type=click.Path(dir_okay=False))
+@click.option("--for", "for_node", default=None, help="Only what this paired node lacked.")
+def export_bundle(data_dir, target, for_node) -> None:
+    """Write a signed, compressed bundle for a USB stick (what NODE lacks, or everything)."""
+    app = _app(data_dir)
+    prepare(app)
+    with database.db.connection_context():
+        try:
+            data, size = peers.export_bundle(app.config["DATA_DIR"], for_node, app.config["ROLE"])
+        except BaobabError as exc:
+            raise click.ClickException(exc.message) from None
+    Path(target).write_bytes(data)
+    click.echo(f"wrote {target} ({size} bytes)")
+
+
+@main.command("import-bundle")
+@data_dir_option
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+def import_bundle(data_dir, source) -> None:
+    """Apply a bundle from a paired node; a tampered or foreign one is refused whole."""
+    app = _app(data_dir)
+    prepare(app)
+    with database.db.connection_context():
+        try:
+            stats = peers.import_bundle_file(Path(source).read_bytes(), app.config["ROLE"])
+        except SyncError as exc:
+            raise click.ClickException(f"bundle refused, nothing applied: {exc}") from None
+    click.echo(
+        f"applied: {stats.inserted} new, {stats.replaced} updated, {stats.skipped} already here"
+    )
 
 
 @main.command("peers")

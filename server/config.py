@@ -80,6 +80,18 @@ SETTINGS: tuple[Setting, ...] = (
         "DISCOVERY", True, "Advertise and browse for peers with zeroconf (off: 0).", _parse_bool
     ),
     Setting(
+        "ROLE",
+        "node",
+        "node: a classroom node of one school; hub: the district hub, holding every school.",
+    ),
+    Setting("SYNC_INTERVAL_S", 300, "Seconds between regular syncs with each paired peer.", int),
+    Setting(
+        "SYNC_BACKOFF_CAP_S",
+        3600,
+        "Longest wait between tries of an unreachable peer or hub (exponential back-off).",
+        int,
+    ),
+    Setting(
         "DEMO", True, "Seed the demo school and sample content on the first serve.", _parse_bool
     ),
     Setting("LOG_LEVEL", "INFO", "Log level: DEBUG, INFO, WARNING or ERROR."),

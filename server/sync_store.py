@@ -18,7 +18,7 @@ from sync.stamp import DISTRICT, Stamp, school_partition
 from sync.vector import Vector
 
 from .db import db, is_sqlite, write_transaction
-from .models import LocalNode, ReplicatedModel, RowHistory, SyncVector, replicated_models
+from .models import LocalNode, Peer, ReplicatedModel, RowHistory, SyncVector, replicated_models
 from .models.base import CLOCK
 
 _IN_BATCH = 500
@@ -34,15 +34,12 @@ def _as_text_time(value: Any) -> Any:
     return value
 
 
-def _identity(value: Any) -> Any:
-    return value
-
-
 class NodeStore:
     """This node's replicated tables, vectors and clock, for the sync engine."""
 
-    def __init__(self) -> None:
+    def __init__(self, role: str = "node") -> None:
         node = LocalNode.get()
+        self.role = role
         self.node_id: str = node.node_id
         self.school_id: str | None = node.school_id
         self._models: dict[str, type[ReplicatedModel]] = {
@@ -51,16 +48,15 @@ class NodeStore:
         self._columns = {
             name: [f.column_name for f in m._meta.sorted_fields] for name, m in self._models.items()
         }
-        self._converters: dict[str, list[Callable[[Any], Any]]] = {}
+        # Only booleans and times need converting: keep (index, converter) pairs.
+        self._converters: dict[str, list[tuple[int, Callable[[Any], Any]]]] = {}
         for name, model in self._models.items():
             convert = []
-            for f in model._meta.sorted_fields:
+            for index, f in enumerate(model._meta.sorted_fields):
                 if isinstance(f, BooleanField):
-                    convert.append(_as_bool)
+                    convert.append((index, _as_bool))
                 elif isinstance(f, DateTimeField):
-                    convert.append(_as_text_time)
-                else:
-                    convert.append(_identity)
+                    convert.append((index, _as_text_time))
             self._converters[name] = convert
 
     # ------------------------------------------------------------ schema
@@ -74,10 +70,13 @@ class NodeStore:
         return self._columns[table]
 
     def partitions(self) -> list[str]:
-        """A classroom node holds its school and the district's shared content."""
-        found = [DISTRICT]
+        """A node holds its school and the district's content; a hub every enrolled school too."""
+        found = {DISTRICT}
         if self.school_id:
-            found.append(school_partition(self.school_id))
+            found.add(school_partition(self.school_id))
+        if self.role == "hub":
+            schools = Peer.select(Peer.school_id).where(Peer.school_id.is_null(False)).distinct()
+            found.update(school_partition(p.school_id) for p in schools)
         return sorted(found)
 
     # ------------------------------------------------------------ vectors and clock
@@ -124,7 +123,10 @@ class NodeStore:
     # ------------------------------------------------------------ rows
 
     def _convert(self, table: str, values: Any) -> list[Any]:
-        return [c(v) for c, v in zip(self._converters[table], values)]
+        values = list(values)
+        for index, convert in self._converters[table]:
+            values[index] = convert(values[index])
+        return values
 
     def rows_after(
         self, partition: str, origin: str, after: int, limit: int

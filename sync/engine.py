@@ -8,7 +8,6 @@ leave behind, and an interrupted transfer resumes where the vector says.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
@@ -22,6 +21,7 @@ from .vector import Vector, advance, lacking, pending_rows_hint
 
 DEFAULT_MAX_ROWS = 5000
 DEFAULT_MAX_BYTES = 4_000_000
+SIZE_SAMPLE = 32
 
 
 class PartitionRefused(SyncError):
@@ -117,7 +117,8 @@ def export_chunk(
                     break
                 entry = tables.setdefault(table, {"columns": store.columns(table), "rows": []})
                 entry["rows"].append(values)
-                size += len(json.dumps(values, default=str))
+                if taken % SIZE_SAMPLE == 0:  # rows of a table are alike: sample, extrapolate
+                    size += _estimated_size(values) * SIZE_SAMPLE
                 taken, reached = taken + 1, counter
             if taken < len(rows):
                 origins[origin] = [after, reached]  # this origin continues in the next chunk
@@ -126,6 +127,11 @@ def export_chunk(
             origins[origin] = [after, through]  # gaps are superseded versions: covered too
             count += taken
     return {"partition": partition, "origins": origins, "tables": tables}, more
+
+
+def _estimated_size(values: list[Any]) -> int:
+    """Roughly the encoded size of a row: cheap, since it runs for every row sent."""
+    return 4 + sum(len(v) + 3 if isinstance(v, str) else 8 for v in values)
 
 
 def _validate(store: Store, chunk: Mapping[str, Any]) -> None:
@@ -231,23 +237,33 @@ def apply_chunk(store: Store, chunk: Mapping[str, Any], allowed: set[str]) -> Ap
 # ---------------------------------------------------------------- the serving side
 
 
-def hello_reply(store: Store, allowed: set[str]) -> dict[str, Any]:
-    """What a node says when a peer opens a session."""
+def hello_reply(store: Store, allowed: set[str], writable: set[str]) -> dict[str, Any]:
+    """What a node says when a peer opens a session: what it shares, and what it accepts."""
     shared = sorted(set(store.partitions()) & allowed)
     return {
         "type": "hello",
         "node_id": store.node_id,
         "partitions": shared,
+        "writable": sorted(set(shared) & writable),
         "vectors": {p: store.vector(p) for p in shared},
         "wall_ms": wall_ms(),
     }
 
 
-def serve_message(store: Store, message: Mapping[str, Any], allowed: set[str]) -> dict[str, Any]:
-    """Answer one message of a peer entitled to the ``allowed`` partitions."""
+def serve_message(
+    store: Store,
+    message: Mapping[str, Any],
+    allowed: set[str],
+    writable: set[str] | None = None,
+) -> dict[str, Any]:
+    """Answer one message of a peer that may read ``allowed`` and write ``writable``.
+
+    A hub lets a school's node read the district's shared content but not write it.
+    """
+    writable = allowed if writable is None else writable & allowed
     kind = message.get("type")
     if kind == "hello":
-        return hello_reply(store, allowed)
+        return hello_reply(store, allowed, writable)
     if kind == "pull":
         partition = message.get("partition")
         if partition not in allowed:
@@ -266,7 +282,7 @@ def serve_message(store: Store, message: Mapping[str, Any], allowed: set[str]) -
         chunk = message.get("chunk")
         if not isinstance(chunk, dict):
             raise BadChunk("a push carries a chunk")
-        stats = apply_chunk(store, chunk, allowed)
+        stats = apply_chunk(store, chunk, writable)
         partition = chunk["partition"]
         return {"type": "applied", "rows": stats.rows, "vector": store.vector(partition)}
     raise BadChunk(f"unknown message type {kind!r}")
@@ -293,6 +309,7 @@ class SessionResult:
     seconds: float = 0.0
     bytes_sent: int = 0
     bytes_received: int = 0
+    peer_vectors: dict[str, Vector] = field(default_factory=dict)  # what they hold, at the end
 
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total hint)
@@ -341,8 +358,12 @@ class SyncSession:
 
         for partition in result.partitions:
             self._pull(partition, result)
+        writable = set(hello.get("writable", result.partitions))
         for partition in result.partitions:
-            self._push(partition, dict(hello["vectors"].get(partition, {})), result)
+            if partition not in writable:
+                continue  # read-only for us there (district content on a hub)
+            theirs = self._push(partition, dict(hello["vectors"].get(partition, {})), result)
+            result.peer_vectors[partition] = theirs
         result.seconds = time.monotonic() - began
         result.bytes_sent = getattr(self.transport, "bytes_sent", 0)
         result.bytes_received = getattr(self.transport, "bytes_received", 0)
@@ -370,13 +391,13 @@ class SyncSession:
             if not reply.get("more"):
                 return
 
-    def _push(self, partition: str, theirs: Vector, result: SessionResult) -> None:
+    def _push(self, partition: str, theirs: Vector, result: SessionResult) -> Vector:
         done = 0
         total = pending_rows_hint(self.store.vector(partition), theirs)
         while True:
             chunk, more = export_chunk(self.store, partition, theirs, self.max_rows, self.max_bytes)
             if not chunk["origins"]:
-                return
+                return theirs
             reply = self.transport.exchange({"type": "push", "chunk": chunk})
             if reply.get("type") != "applied":
                 raise SyncError("the peer did not confirm the push")
@@ -386,4 +407,4 @@ class SyncSession:
             done += rows
             self.progress("push", done, max(total, done))
             if not more:
-                return
+                return theirs

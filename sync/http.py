@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import urllib.error
 import urllib.request
@@ -66,8 +67,10 @@ class HttpTransport:
                 data = response.read()
         except urllib.error.HTTPError as exc:
             raise PeerRefused(exc.code, _error_message(exc.read())) from None
-        except (urllib.error.URLError, OSError) as exc:
-            raise PeerUnreachable(f"cannot reach {self.url}: {exc}") from None
+        except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
+            # HTTPException covers a reply cut short (IncompleteRead) when the
+            # peer dies mid-answer: the link failed, the engine resumes later.
+            raise PeerUnreachable(f"cannot reach {self.url}: {exc!r}") from None
         self.bytes_received += len(data)
         return wire.decode(data)
 
@@ -85,8 +88,8 @@ def post_json(url: str, body: dict[str, Any], timeout: float = 30.0) -> dict[str
             return json.loads(response.read())
     except urllib.error.HTTPError as exc:
         raise PeerRefused(exc.code, _error_message(exc.read())) from None
-    except (urllib.error.URLError, OSError) as exc:
-        raise PeerUnreachable(f"cannot reach {url}: {exc}") from None
+    except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
+        raise PeerUnreachable(f"cannot reach {url}: {exc!r}") from None
 
 
 def _error_message(data: bytes) -> str:

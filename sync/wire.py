@@ -28,7 +28,7 @@ def encode(message: dict[str, Any]) -> bytes:
     """Serialise and compress a message, stamping the protocol version."""
     body = {"protocol": PROTOCOL_VERSION, "capabilities": list(CAPABILITIES), **message}
     raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-    return zlib.compress(raw, 6)
+    return zlib.compress(raw, 1)
 
 
 def decode(data: bytes, max_bytes: int = MAX_MESSAGE_BYTES) -> dict[str, Any]:

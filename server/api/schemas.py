@@ -609,6 +609,7 @@ class PairRequestSchema(Schema):
     proof = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"))
     role = fields.String(load_default="node", validate=validate.OneOf(("node", "hub")))
     url = fields.Url(load_default=None, allow_none=True, require_tld=False)
+    school_id = Id(load_default=None, allow_none=True)
 
 
 class PairReplySchema(Schema):
@@ -643,6 +644,11 @@ class PeerSchema(Schema):
     last_pulled = fields.Integer()
     last_pushed = fields.Integer()
     clock_offset_ms = fields.Integer()
+    pending_out = fields.Integer(
+        metadata={
+            "description": "Versions it lacked at the last sync that we hold now (upper bound)"
+        }
+    )
 
 
 class SyncRunSchema(Schema):
@@ -652,3 +658,21 @@ class SyncRunSchema(Schema):
     pulled = fields.Integer()
     pushed = fields.Integer()
     seconds = fields.Float()
+
+
+class PeerAddSchema(Schema):
+    """Pair with a node by its address, for when multicast is blocked."""
+
+    url = fields.Url(required=True, require_tld=False, schemes={"http", "https"})
+    code = Text(20, 4, required=True)
+
+
+class NearbySchema(Schema):
+    """A node seen on the LAN by discovery."""
+
+    node_id = fields.String()
+    school_id = fields.String()
+    role = fields.String()
+    url = fields.String()
+    alive = fields.Boolean()
+    paired = fields.Boolean()

@@ -13,9 +13,11 @@ from ..errors import Conflict, Forbidden, InvalidInput
 from ..services import peers
 from .contract import endpoint
 from .schemas import (
+    NearbySchema,
     PairingCodeSchema,
     PairReplySchema,
     PairRequestSchema,
+    PeerAddSchema,
     PeerSchema,
     SyncRunSchema,
 )
@@ -38,7 +40,7 @@ def sync_message():
     if request.mimetype != wire.MEDIA_TYPE:
         raise InvalidInput(f"Send {wire.MEDIA_TYPE}.")
     try:
-        reply = peers.serve(peer, body)
+        reply = peers.serve(peer, body, current_app.config["ROLE"])
     except PartitionRefused as exc:
         raise Forbidden(str(exc)) from None
     except ClockSkewError as exc:
@@ -63,7 +65,9 @@ def pair(body):
     key = f"pair:{request.remote_addr}"
     throttle.check(key)
     try:
-        return peers.accept_pairing(body, current_app.config["DATA_DIR"])
+        return peers.accept_pairing(
+            body, current_app.config["DATA_DIR"], current_app.config["ROLE"]
+        )
     except Exception:
         throttle.fail(key)
         raise
@@ -86,7 +90,38 @@ def create_pairing_code():
     STAFF, "Paired peers and the truth about their last syncs", response=PeerSchema, many=True
 )
 def list_peers():
-    return peers.list_peers()
+    return [peers.peer_status(p, current_app.config["ROLE"]) for p in peers.list_peers()]
+
+
+@bp.post("/sync/peers")
+@endpoint(
+    STAFF,
+    "Pair with a node by address and the code it shows (when multicast is blocked)",
+    body=PeerAddSchema,
+    response=PeerSchema,
+    status=201,
+    errors=(409,),
+)
+def add_peer(body):
+    try:
+        return peers.pair_with(body["url"], body["code"], current_app.config["DATA_DIR"])
+    except SyncError as exc:
+        raise Conflict(f"Pairing failed: {exc}") from None
+
+
+@bp.get("/sync/nearby")
+@endpoint(
+    STAFF,
+    "Nodes discovery sees on the LAN, alive by our own check",
+    response=NearbySchema,
+    many=True,
+)
+def nearby():
+    discovery = current_app.extensions.get("baobab.discovery")
+    if discovery is None:
+        return []
+    paired = {p.node_id for p in peers.list_peers() if not p.revoked}
+    return [{**vars(s), "paired": s.node_id in paired} for s in discovery.sightings()]
 
 
 @bp.post("/sync/peers/<int:peer_id>/sync")
@@ -94,7 +129,9 @@ def list_peers():
 def sync_now(peer_id):
     peer = peers.find_peer(peer_id=peer_id)
     try:
-        result = peers.sync_with(peer, current_app.config["DATA_DIR"])
+        result = peers.sync_with(
+            peer, current_app.config["DATA_DIR"], role=current_app.config["ROLE"]
+        )
     except SyncError as exc:
         raise Conflict(f"The sync failed: {exc}") from None
     return {

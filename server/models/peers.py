@@ -26,6 +26,7 @@ class Peer(BaseModel):
     last_pulled = IntegerField(default=0)
     last_pushed = IntegerField(default=0)
     clock_offset_ms = BigIntegerField(default=0)
+    known_vectors = TextField(default="{}")  # their vectors at our last sync, for bundles
 
 
 class PairingCode(BaseModel):

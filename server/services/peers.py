@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import json
 import logging
 import secrets
 from typing import Any
@@ -19,23 +20,26 @@ from sync.auth import (
     request_payload,
     verify,
 )
+from sync.bundle import import_bundle, read_bundle, write_bundle
 from sync.engine import DEFAULT_MAX_ROWS, SessionResult, SyncSession, serve_message
 from sync.errors import SyncError
 from sync.http import HttpTransport, post_json
 from sync.stamp import DISTRICT, school_partition
+from sync.vector import pending_rows_hint
 
 from ..db import write_transaction
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, NotSignedIn
 from ..models import LocalNode, PairingCode, Peer
 from ..models.base import utcnow
 from ..sync_store import NodeStore
-from . import node
+from . import blobs, node
 
 log = logging.getLogger(__name__)
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off a screen
 CODE_LENGTH = 8
 CODE_MINUTES = 15
+ANY_SCHOOL = "*"  # a hub's enrolment code: the node brings its own school
 PAIR_PATH = "/api/v1/sync/pair"
 
 
@@ -55,7 +59,7 @@ def create_pairing_code(
     return f"{raw[:4]}-{raw[4:]}", expires
 
 
-def accept_pairing(data: dict[str, Any], data_dir: str) -> dict[str, Any]:
+def accept_pairing(data: dict[str, Any], data_dir: str, role: str = "node") -> dict[str, Any]:
     """Serve a pairing request: check the code, trust the newcomer, prove ourselves."""
     with write_transaction():
         code = PairingCode.get_or_none(PairingCode.code_hash == _code_hash(data["code"]))
@@ -72,8 +76,13 @@ def accept_pairing(data: dict[str, Any], data_dir: str) -> dict[str, Any]:
         peer = Peer.get_or_none(Peer.node_id == data["node_id"])
         if peer is None:
             peer = Peer(node_id=data["node_id"])
+        school_id = code.school_id
+        if school_id == ANY_SCHOOL:
+            school_id = data.get("school_id")
+            if not school_id:
+                raise InvalidInput("Enrolment needs the node's school id.")
         peer.public_key = data["public_key"]
-        peer.school_id = code.school_id
+        peer.school_id = school_id
         peer.role = data["role"]
         peer.url = data.get("url")
         peer.revoked = False
@@ -83,8 +92,8 @@ def accept_pairing(data: dict[str, Any], data_dir: str) -> dict[str, Any]:
     return {
         "node_id": me.node_id,
         "public_key": key.public_hex(),
-        "school_id": code.school_id,
-        "role": "node",
+        "school_id": school_id,
+        "role": role,
         "proof": pairing_proof(data["code"], key.public_hex(), me.node_id),
     }
 
@@ -98,6 +107,7 @@ def pair_with(url: str, code: str, data_dir: str, role: str = "node") -> Peer:
         "node_id": me.node_id,
         "public_key": key.public_hex(),
         "role": role,
+        "school_id": me.school_id,
         "proof": pairing_proof(code, key.public_hex(), me.node_id),
     }
     reply = post_json(url.rstrip("/") + PAIR_PATH, request)
@@ -144,18 +154,29 @@ def authenticate(method: str, path: str, headers: Any, body: bytes) -> Peer:
     return peer
 
 
-def allowed_partitions(peer: Peer) -> set[str]:
-    """What a peer may read and write here: its school's partition and shared content."""
+def allowed_partitions(peer: Peer, role: str = "node") -> tuple[set[str], set[str]]:
+    """What a peer may read here, and what it may write.
+
+    A node shares its own school and the district's content with nodes of its
+    school. A hub shares with each enrolled node that node's school, and the
+    district's content read-only: only the hub publishes shared content.
+    """
     me = LocalNode.get()
-    if not peer.school_id or peer.school_id != me.school_id:
-        return {DISTRICT}
-    return {school_partition(peer.school_id), DISTRICT}
+    if not peer.school_id:
+        return {DISTRICT}, set()
+    school = school_partition(peer.school_id)
+    if role == "hub":
+        return {school, DISTRICT}, {school}
+    if peer.school_id != me.school_id:
+        return {DISTRICT}, set()
+    return {school, DISTRICT}, {school, DISTRICT}
 
 
-def serve(peer: Peer, body: bytes) -> bytes:
+def serve(peer: Peer, body: bytes, role: str = "node") -> bytes:
     """Answer one signed sync message from a peer."""
     message = wire.decode(body)
-    reply = serve_message(NodeStore(), message, allowed_partitions(peer))
+    readable, writable = allowed_partitions(peer, role)
+    reply = serve_message(NodeStore(role), message, readable, writable)
     return wire.encode(reply)
 
 
@@ -170,7 +191,11 @@ def _next_seq(peer_id: int) -> int:
 
 
 def sync_with(
-    peer: Peer, data_dir: str, progress: Any = None, max_rows: int = DEFAULT_MAX_ROWS
+    peer: Peer,
+    data_dir: str,
+    progress: Any = None,
+    max_rows: int = DEFAULT_MAX_ROWS,
+    role: str = "node",
 ) -> SessionResult:
     """Run a session with a peer and record the truth about it, success or failure."""
     if peer.revoked:
@@ -183,13 +208,18 @@ def sync_with(
         peer.url, me.node_id, node.node_key(data_dir), lambda: _next_seq(peer.id)
     )
     try:
-        result = SyncSession(NodeStore(), transport, max_rows=max_rows, progress=progress).run()
+        store = NodeStore(role)
+        result = SyncSession(store, transport, max_rows=max_rows, progress=progress).run()
     except SyncError as exc:
         Peer.update(last_error=str(exc)).where(Peer.id == peer.id).execute()
         raise
+    fetched, still_missing = blobs.fetch_missing(peer.url, data_dir)
+    if still_missing:
+        log.info("sync with %s: %d content files still to fetch", peer.url, still_missing)
     Peer.update(
         last_success_at=utcnow(),
         last_error=None,
+        known_vectors=json.dumps(result.peer_vectors),
         last_pulled=result.pulled.rows,
         last_pushed=result.pushed_rows,
         clock_offset_ms=result.clock_offset_ms,
@@ -217,3 +247,45 @@ def revoke(peer_id: int) -> None:
 def list_peers() -> list[Peer]:
     """Every peer this node knows, by id."""
     return list(Peer.select().order_by(Peer.id))
+
+
+def peer_status(peer: Peer, role: str = "node") -> dict[str, Any]:
+    """A peer with what it still lacks from us, as far as our last sync with it knows."""
+    store = NodeStore(role)
+    known = json.loads(peer.known_vectors or "{}")
+    pending = sum(
+        pending_rows_hint(store.vector(p), known.get(p, {}))
+        for p in allowed_partitions(peer, role)[0]
+        if p in known or peer.last_success_at is None
+    )
+    return {**peer.__data__, "pending_out": pending}
+
+
+# ---------------------------------------------------------------- USB bundles
+
+
+def export_bundle(
+    data_dir: str, for_node: str | None = None, role: str = "node"
+) -> tuple[bytes, int]:
+    """A signed bundle of our partitions: what ``for_node`` lacked at our last sync, or all."""
+    store = NodeStore(role)
+    theirs: dict[str, dict[str, int]] = {}
+    if for_node:
+        peer = Peer.get_or_none(Peer.node_id == for_node)
+        if peer is None:
+            raise NotFound(f"No paired node {for_node}.")
+        theirs = json.loads(peer.known_vectors or "{}")
+    data = write_bundle(store, node.node_key(data_dir), store.partitions(), theirs, for_node)
+    return data, len(data)
+
+
+def import_bundle_file(data: bytes, role: str = "node") -> Any:
+    """Verify a bundle whole, then apply it; refused whole if tampered or foreign."""
+    header, _chunks = read_bundle(data)
+    peer = Peer.get_or_none((Peer.node_id == str(header.get("node_id"))) & (Peer.revoked == False))  # noqa: E712
+
+    def trusted_key(node_id: str) -> str | None:
+        return peer.public_key if peer is not None and peer.node_id == node_id else None
+
+    writable = allowed_partitions(peer, role)[1] if peer is not None else set()
+    return import_bundle(NodeStore(role), data, trusted_key, writable)

@@ -94,3 +94,13 @@ class Browser:
         )
         assert status == 200, body
         self.csrf = body["csrf_token"]
+
+
+def wait_for(predicate, timeout: float = 20.0, step: float = 0.05) -> bool:
+    """Poll ``predicate`` until it holds or ``timeout`` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(step)
+    return False

@@ -15,6 +15,8 @@ from server import db as database
 from server.cli import prepare
 from server.models import Answer, LocalNode
 from server.services import peers
+from server.services.blobs import fetch_blob
+from server.services.content import blob_path
 from sync.errors import SyncError
 from tests.conftest import BASE_CONFIG
 from tests.integration.nodes import Browser, ServedNode, baobab
@@ -36,6 +38,11 @@ def test_two_nodes_pair_and_sync_both_ways_over_http(tmp_path):
         first = baobab("sync", "--peer", a.url, "--data-dir", str(b.data_dir))
         assert "ok, pulled" in first.stdout
         assert _count(b.data_dir / "baobab.db", "SELECT count(*) FROM person") == 27
+        # Content files follow the rows, by digest.
+        digests = {p.name for p in (a.data_dir / "blobs").rglob("*") if p.is_file()}
+        assert digests and digests == {
+            p.name for p in (b.data_dir / "blobs").rglob("*") if p.is_file()
+        }
         # A teacher on B adds a student; B's teacher presses "sync now" on B's device page.
         baobab(
             "create-user",
@@ -53,9 +60,12 @@ def test_two_nodes_pair_and_sync_both_ways_over_http(tmp_path):
         status, listed = teacher.call("GET", "/api/v1/sync/peers")
         assert status == 200 and listed[0]["url"] == a.url
         status, result = teacher.call("POST", f"/api/v1/sync/peers/{listed[0]['id']}/sync")
-        assert status == 200 and result["pushed"] >= 2, result  # the person and the enrolment
+        # B's scheduler syncs with A as soon as B starts, so the button may find
+        # nothing left to push; what matters is that it works and that A has it.
+        assert status == 200, result
         status, listed = teacher.call("GET", "/api/v1/sync/peers")
         assert listed[0]["last_success_at"] and listed[0]["last_error"] is None
+        assert listed[0]["pending_out"] == 0
         admin = Browser(a.url)
         admin.login("admin", "baobab-admin")
         status, people = admin.call("GET", "/api/v1/people?per_page=100")
@@ -124,3 +134,28 @@ def test_receiver_killed_mid_sync_loses_and_duplicates_nothing(tmp_path):
     finally:
         hub.stop()
         database.close_all()
+
+
+@pytest.mark.slow
+def test_a_content_file_download_resumes_where_it_stopped(tmp_path):
+    a = ServedNode(tmp_path / "a").start()
+    try:
+        source = max(
+            (p for p in (a.data_dir / "blobs").rglob("*") if p.is_file()),
+            key=lambda p: p.stat().st_size,
+        )
+        data = source.read_bytes()
+        mine = str(tmp_path / "b")
+        part = blob_path(mine, source.name).with_name(f".{source.name}.part")
+        part.parent.mkdir(parents=True)
+        part.write_bytes(data[: len(data) // 2])  # the link dropped half-way last time
+        assert fetch_blob(a.url, source.name, mine)
+        assert blob_path(mine, source.name).read_bytes() == data
+        assert not part.exists()
+        part.write_bytes(b"garbage that is not the start of the file")
+        blob_path(mine, source.name).unlink()
+        assert not fetch_blob(a.url, source.name, mine)  # fails its digest: thrown away
+        assert not part.exists()
+        assert fetch_blob(a.url, source.name, mine)  # and the next try starts afresh
+    finally:
+        a.stop()

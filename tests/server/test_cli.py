@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from server import db as database
 from server.cli import main
 from server.paths import SAMPLE_PACK_DIR
+from sync.auth import NodeKey
 
 
 def run(*args: str):
@@ -86,3 +87,42 @@ def test_import_content_reports_problems_and_exits_non_zero(tmp_path):
     assert "id:" in result.output and "skills:" in result.output
     ok = run("import-content", "--data-dir", data, str(SAMPLE_PACK_DIR))
     assert ok.exit_code == 0 and "created" in ok.output
+
+
+def test_usb_bundle_between_two_nodes(tmp_path):
+    """A node's work reaches another by USB stick: export, import, import again, tamper."""
+    source, target = str(tmp_path / "source"), str(tmp_path / "target")
+    run("demo", "--data-dir", source)
+    run("init", "--data-dir", target)
+    # The two were paired once (as `baobab pair` would record): each trusts the other's key.
+    identities = {}
+    for data in (source, target):
+        with sqlite3.connect(f"{data}/baobab.db") as conn:
+            node_id, school = conn.execute("SELECT node_id, school_id FROM local_node").fetchone()
+        key = NodeKey.from_hex((tmp_path / data / "node_key").read_text())
+        identities[data] = (node_id, school, key.public_hex())
+    school = identities[source][1]
+    for me, other in ((source, target), (target, source)):
+        with sqlite3.connect(f"{me}/baobab.db") as conn:
+            conn.execute("UPDATE local_node SET school_id = ?", (school,))
+            conn.execute(
+                "INSERT INTO peer (node_id, public_key, school_id, role, revoked, paired_at, "
+                "next_seq_out, last_seq_in, last_pulled, last_pushed, clock_offset_ms, known_vectors) "
+                "VALUES (?, ?, ?, 'node', 0, '2026-01-01', 1, 0, 0, 0, 0, '{}')",
+                (identities[other][0], identities[other][2], school),
+            )
+    stick = tmp_path / "stick.baobab"
+    assert run("export-bundle", str(stick), "--data-dir", source).exit_code == 0
+    first = run("import-bundle", str(stick), "--data-dir", target)
+    assert first.exit_code == 0 and "already here" in first.output
+    again = run("import-bundle", str(stick), "--data-dir", target)
+    assert "applied: 0 new, 0 updated" in again.output
+    with sqlite3.connect(f"{target}/baobab.db") as conn:
+        assert conn.execute("SELECT count(*) FROM person").fetchone() == (27,)
+    tampered = tmp_path / "tampered.baobab"
+    raw = bytearray(stick.read_bytes())
+    raw[-5] ^= 0xFF
+    tampered.write_bytes(bytes(raw))
+    refused = CliRunner().invoke(main, ["import-bundle", str(tampered), "--data-dir", target])
+    database.close_all()
+    assert refused.exit_code != 0 and "refused, nothing applied" in refused.output

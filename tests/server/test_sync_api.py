@@ -171,3 +171,20 @@ def test_pairing_with_a_code_and_its_refusals(app, client, tmp_path):
     assert reply["proof"] == pairing_proof(code, node_key_hex, reply["node_id"])
     again = client.post("/api/v1/sync/pair", json=body)
     assert again.status_code == 401  # one-time
+
+
+def test_a_hub_shares_district_content_read_only(app, paired):
+    """Nodes read the district's content from the hub but cannot publish to it."""
+    peer, school_id = paired
+    app.config["ROLE"] = "hub"
+    hello = wire.decode(peer.send({"type": "hello"}).data)
+    assert "district" in hello["partitions"] and "district" not in hello["writable"]
+    assert school_partition(school_id) in hello["writable"]
+    before = fingerprint(app)
+    chunk = answer_chunk(school_id)
+    chunk["partition"] = "district"
+    for row in chunk["tables"]["answer"]["rows"]:
+        row[chunk["tables"]["answer"]["columns"].index("partition")] = "district"
+    refused = peer.send({"type": "push", "chunk": chunk})
+    assert refused.status_code == 403
+    assert fingerprint(app) == before

@@ -1,0 +1,58 @@
+"""A hub enrols nodes of two schools: each node gets its own school back, the hub holds both,
+and shared content flows only from the hub."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from tests.integration.nodes import ServedNode, baobab
+
+
+def _people(data_dir) -> set[str]:
+    with sqlite3.connect(data_dir / "baobab.db") as conn:
+        return {r[0] for r in conn.execute("SELECT partition FROM person")}
+
+
+def _hub_cli(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "BAOBAB_DISCOVERY": "0", "BAOBAB_ROLE": "hub"}
+    return subprocess.run(
+        [sys.executable, "-m", "server.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.slow
+def test_hub_enrols_two_schools_and_keeps_them_apart(tmp_path, monkeypatch):
+    monkeypatch.setenv("BAOBAB_ROLE", "hub")  # for the served hub process
+    hub = ServedNode(tmp_path / "hub", demo=False)
+    _hub_cli("init", "--data-dir", str(hub.data_dir))
+    hub.start()
+    monkeypatch.delenv("BAOBAB_ROLE")
+    x, y = tmp_path / "x", tmp_path / "y"
+    try:
+        for data_dir in (x, y):
+            baobab("demo", "--data-dir", str(data_dir))  # two schools, each with its own id
+            code = _hub_cli(
+                "pair-code", "--any-school", "--data-dir", str(hub.data_dir)
+            ).stdout.split()[2]
+            baobab("pair", hub.url, code, "--hub", "--data-dir", str(data_dir))
+            baobab("sync", "--hub", "--data-dir", str(data_dir))
+        schools = {next(iter(_people(x))), next(iter(_people(y)))}
+        assert len(schools) == 2
+        assert _people(hub.data_dir) == schools  # the hub holds both schools
+        baobab("sync", "--hub", "--data-dir", str(x))
+        assert len(_people(x)) == 1  # x never receives y's school
+        with sqlite3.connect(hub.data_dir / "baobab.db") as conn:
+            district_on_hub = conn.execute("SELECT count(*) FROM activity").fetchone()[0]
+        assert district_on_hub == 0  # nodes may not publish shared content to the hub
+    finally:
+        hub.stop()
