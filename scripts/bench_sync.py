@@ -1,17 +1,18 @@
 """Benchmark sync, node to hub on loopback: throughput, wire bytes, memory, database size.
 
 The receiving side is `baobab serve` in its own process (waitress, SQLite); the
-sending side is this process, a node holding the demo school plus N answer
-events. Figures: full sync rows/s and wire bytes per row (median of --runs runs,
-each into a fresh receiver), 1,000 new events, a sync with nothing new, peak RSS
-of both sides, and database bytes per answer event. Ends with one line of
-name=value figures.
+sending side is `baobab sync --peer` in its own process, on a node holding the
+demo school plus N answer events (written by this process first). Figures: full
+sync rows/s and wire bytes per row (median of --runs runs, each into a fresh
+receiver), 1,000 new events, a sync with nothing new, peak RSS of both sides, and
+database bytes per answer event. Ends with one line of name=value figures.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import resource
 import shutil
 import sqlite3
@@ -29,7 +30,7 @@ from server import create_app  # noqa: E402
 from server import db as database  # noqa: E402
 from server.cli import prepare  # noqa: E402
 from server.models import Answer, LocalNode  # noqa: E402
-from server.services import demo, peers  # noqa: E402
+from server.services import demo  # noqa: E402
 from tests.integration.nodes import ServedNode, baobab  # noqa: E402
 
 
@@ -55,6 +56,24 @@ def add_answers(count: int, partition: str) -> None:
         ]
         with database.db.atomic():
             Answer.create_many(rows)
+
+
+_SYNC_LINE = re.compile(
+    r"pulled (\d+) rows, pushed (\d+) rows in ([\d.]+) s, (\d+) bytes sent, (\d+) received"
+)
+
+
+def sync_cli(sender: Path, url: str) -> dict[str, float]:
+    """Run `baobab sync --peer` as its own process, as the node's operator would."""
+    out = baobab("sync", "--peer", url, "--data-dir", str(sender)).stdout
+    pulled, pushed, seconds, sent, received = _SYNC_LINE.search(out).groups()
+    rows = int(pulled) + int(pushed)
+    return {
+        "rows": max(rows, 1),
+        "seconds": float(seconds),
+        "sent": int(sent),
+        "received": int(received),
+    }
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -86,7 +105,8 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="baobab-bench-sync-"))
     receivers: list[ServedNode] = []
     try:
-        app = create_app({"DATA_DIR": str(work / "node"), "SQLITE_SYNCHRONOUS": "NORMAL"})
+        sender = work / "node"
+        app = create_app({"DATA_DIR": str(sender), "SQLITE_SYNCHRONOUS": "NORMAL"})
         prepare(app)
         with database.db.connection_context():
             demo.seed_demo(str(work / "node"))
@@ -107,35 +127,32 @@ def main() -> None:
             code = hub.pairing_code()
             hub.start()
             receivers.append(hub)
-            with database.db.connection_context():
-                peer = peers.pair_with(hub.url, code, app.config["DATA_DIR"])
-                result = peers.sync_with(peer, app.config["DATA_DIR"])
-            rows = result.pulled.rows + result.pushed_rows
-            fulls.append((rows / result.seconds, result.bytes_sent / max(rows, 1), result))
-            rate, per_row = rows / result.seconds, result.bytes_sent / max(rows, 1)
+            baobab("pair", hub.url, code, "--data-dir", str(sender))
+            result = sync_cli(sender, hub.url)
+            fulls.append((result["rows"] / result["seconds"], result["sent"] / result["rows"]))
             print(
-                f"full sync {run + 1}: {rows} rows in {result.seconds:.2f} s = {rate:,.0f} rows/s, "
-                f"{per_row:.0f} B/row on the wire"
+                f"full sync {run + 1}: {result['rows']} rows in {result['seconds']:.2f} s = "
+                f"{fulls[-1][0]:,.0f} rows/s, {fulls[-1][1]:.0f} B/row on the wire"
             )
         hub = receivers[-1]
         with database.db.connection_context():
-            peer = peers.find_peer(url=hub.url)
             add_answers(1000, partition)
-            incr = peers.sync_with(peer, app.config["DATA_DIR"])
-            noops = [peers.sync_with(peer, app.config["DATA_DIR"]) for _ in range(5)]
-        noop_s = statistics.median(r.seconds for r in noops)
-        noop_bytes = statistics.median(r.bytes_sent + r.bytes_received for r in noops)
-        print(f"1,000 new events: {incr.seconds:.3f} s")
+        database.close_all()
+        incr = sync_cli(sender, hub.url)
+        noops = [sync_cli(sender, hub.url) for _ in range(5)]
+        noop_s = statistics.median(r["seconds"] for r in noops)
+        noop_bytes = statistics.median(r["sent"] + r["received"] for r in noops)
+        print(f"1,000 new events: {incr['seconds']:.3f} s")
         print(f"no-change sync: {noop_s * 1000:.1f} ms, {noop_bytes:.0f} B")
         server_rss = peak_rss_mb(hub.proc.pid)
-        client_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        client_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         hub.stop()
         db_per_row = answer_bytes(hub.data_dir / "baobab.db") / (args.events + 1000)
-        print(f"peak RSS: receiver {server_rss:.1f} MB, sender {client_rss:.1f} MB")
+        print(f"peak RSS: receiver {server_rss:.1f} MB, sender (baobab sync) {client_rss:.1f} MB")
         figures = {
             "rows_per_s": f"{statistics.median(f[0] for f in fulls):.0f}",
             "bytes_per_row": f"{statistics.median(f[1] for f in fulls):.0f}",
-            "incr_1000_s": f"{incr.seconds:.3f}",
+            "incr_1000_s": f"{incr['seconds']:.3f}",
             "noop_s": f"{noop_s:.4f}",
             "noop_bytes": f"{noop_bytes:.0f}",
             "peak_rss_mb": f"{max(server_rss, client_rss):.1f}",

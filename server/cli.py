@@ -358,7 +358,8 @@ def sync(data_dir, peer_url, hub, all_peers) -> None:
                 continue
             click.echo(
                 f"{peer.url}: ok, pulled {result.pulled.rows} rows, pushed {result.pushed_rows} "
-                f"rows in {result.seconds:.2f} s (clock offset {result.clock_offset_ms} ms)"
+                f"rows in {result.seconds:.3f} s, {result.bytes_sent} bytes sent, "
+                f"{result.bytes_received} received (clock offset {result.clock_offset_ms} ms)"
             )
     if failures:
         raise click.ClickException(f"{failures} sync(s) failed")

@@ -28,7 +28,7 @@ def sqlite_pragmas(synchronous: str = "FULL") -> dict[str, Any]:
         "journal_mode": "wal",
         "foreign_keys": 1,
         "busy_timeout": 10_000,
-        "cache_size": -8_000,  # 8 MB: enough for a classroom, small for a Pi
+        "cache_size": -2_000,  # 2 MB per connection (one per thread): memory stays flat
         "synchronous": synchronous,
         "temp_store": "memory",
     }
