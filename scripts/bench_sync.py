@@ -13,10 +13,10 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import resource
 import shutil
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -64,15 +64,34 @@ _SYNC_LINE = re.compile(
 
 
 def sync_cli(sender: Path, url: str) -> dict[str, float]:
-    """Run `baobab sync --peer` as its own process, as the node's operator would."""
-    out = baobab("sync", "--peer", url, "--data-dir", str(sender)).stdout
+    """Run `baobab sync --peer` as its own process, as the node's operator would.
+
+    Its peak RSS is read from /proc while it runs (VmHWM), so it is this sync's alone.
+    """
+    env = {**os.environ, "BAOBAB_DISCOVERY": "0"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "server.cli", "sync", "--peer", url, "--data-dir", str(sender)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
+    peak = 0.0
+    while proc.poll() is None:
+        try:
+            peak = max(peak, peak_rss_mb(proc.pid))
+        except (FileNotFoundError, ProcessLookupError, ValueError):
+            pass
+        time.sleep(0.02)
+    out = proc.stdout.read()
+    proc.stdout.close()
     pulled, pushed, seconds, sent, received = _SYNC_LINE.search(out).groups()
-    rows = int(pulled) + int(pushed)
     return {
-        "rows": max(rows, 1),
+        "rows": max(int(pulled) + int(pushed), 1),
         "seconds": float(seconds),
         "sent": int(sent),
         "received": int(received),
+        "peak_mb": peak,
     }
 
 
@@ -116,7 +135,7 @@ def main() -> None:
             add_answers(args.events, partition)
             print(f"wrote {args.events} answer events in {time.perf_counter() - began:.1f} s")
 
-        fulls = []
+        fulls, full_results = [], []
         for run in range(args.runs):
             hub = ServedNode(work / f"hub{run}", demo=False)
             baobab("init", "--data-dir", str(hub.data_dir))
@@ -129,6 +148,7 @@ def main() -> None:
             receivers.append(hub)
             baobab("pair", hub.url, code, "--data-dir", str(sender))
             result = sync_cli(sender, hub.url)
+            full_results.append(result)
             fulls.append((result["rows"] / result["seconds"], result["sent"] / result["rows"]))
             print(
                 f"full sync {run + 1}: {result['rows']} rows in {result['seconds']:.2f} s = "
@@ -145,7 +165,7 @@ def main() -> None:
         print(f"1,000 new events: {incr['seconds']:.3f} s")
         print(f"no-change sync: {noop_s * 1000:.1f} ms, {noop_bytes:.0f} B")
         server_rss = peak_rss_mb(hub.proc.pid)
-        client_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        client_rss = max(r["peak_mb"] for r in [*full_results, incr, *noops])
         hub.stop()
         db_per_row = answer_bytes(hub.data_dir / "baobab.db") / (args.events + 1000)
         print(f"peak RSS: receiver {server_rss:.1f} MB, sender (baobab sync) {client_rss:.1f} MB")

@@ -20,7 +20,7 @@ from .hlc import wall_ms
 from .vector import Vector, advance, lacking, pending_rows_hint
 
 DEFAULT_MAX_ROWS = 5000
-DEFAULT_MAX_BYTES = 4_000_000
+DEFAULT_MAX_BYTES = 1_000_000
 SIZE_SAMPLE = 32
 
 
