@@ -52,7 +52,12 @@ def create_pairing_code(
 ) -> tuple[str, datetime.datetime]:
     """Make a one-time code that lets one node join ``school_id``; valid 15 minutes."""
     raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-    expires = utcnow() + datetime.timedelta(minutes=CODE_MINUTES)
+    now = utcnow()
+    expires = now + datetime.timedelta(minutes=CODE_MINUTES)
+    # Spent and expired codes are worth nothing: keep the table from growing.
+    PairingCode.delete().where(
+        (PairingCode.used == True) | (PairingCode.expires_at < now)
+    ).execute()  # noqa: E712
     PairingCode.create(
         code_hash=_code_hash(raw), school_id=school_id, created_by=created_by, expires_at=expires
     )

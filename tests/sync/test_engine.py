@@ -182,3 +182,29 @@ def test_the_wire_is_compact(school):
         chunk, _ = export_chunk(a.store, f"school:{a.school_id}", {}, max_rows=5000)
     size = len(wire.encode({"type": "push", "chunk": chunk}))
     assert size / 1000 <= 150, f"{size / 1000:.0f} bytes per answer"
+
+
+def test_failed_and_cut_sessions_leave_nothing_behind(school):
+    """No leftovers: the serving side keeps no per-session state, so aborted syncs
+    (Morango's buffers filled disks) cannot make its metadata grow."""
+    a, b, _ = school
+    write_answers(b, 30)
+    sync(a, b)
+
+    def metadata(node: Node) -> dict[str, int]:
+        with node.bound():
+            return {
+                table: node.db.execute_sql(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+                for table in ("sync_vector", "row_history", "peer", "pairing_code")
+            }
+
+    before = metadata(b)
+    cuts = 0
+    for cut_after in [1, 2, 3] * 15:
+        write_answers(a, 1)  # something to push, so every session has work to abort
+        try:
+            sync(a, b, cut_after=cut_after, max_rows=1)
+        except LinkCut:
+            cuts += 1
+    assert cuts == 45
+    assert metadata(b) == before
