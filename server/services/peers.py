@@ -55,9 +55,8 @@ def create_pairing_code(
     now = utcnow()
     expires = now + datetime.timedelta(minutes=CODE_MINUTES)
     # Spent and expired codes are worth nothing: keep the table from growing.
-    PairingCode.delete().where(
-        (PairingCode.used == True) | (PairingCode.expires_at < now)
-    ).execute()  # noqa: E712
+    spent = (PairingCode.used == True) | (PairingCode.expires_at < now)  # noqa: E712
+    PairingCode.delete().where(spent).execute()
     PairingCode.create(
         code_hash=_code_hash(raw), school_id=school_id, created_by=created_by, expires_at=expires
     )
