@@ -66,18 +66,26 @@ class NodeServer:
             self._shutdown()
 
     def stop(self) -> None:
-        """Ask a running server to stop (from another thread)."""
+        """Ask a running server to stop (from another thread).
+
+        The dispatchers are closed inside waitress's own loop thread (a trigger
+        thunk): closing them from here raced with workers still answering.
+        """
         self._stopping.set()
-        # Closing every dispatcher empties waitress's map, which ends its loop.
-        for dispatcher in list(self.server._map.values()):
-            dispatcher.handle_close()
+
+        def close_all() -> None:
+            for dispatcher in list(self.server._map.values()):
+                dispatcher.handle_close()
+
+        self.server.trigger.pull_trigger(close_all)
 
     def _shutdown(self) -> None:
         log.info("stopping")
         self._stopping.set()
+        # Workers first (they may still pull the trigger), then the sockets.
+        self.server.task_dispatcher.shutdown(timeout=3)
         for dispatcher in list(self.server._map.values()):
             dispatcher.handle_close()
-        self.server.task_dispatcher.shutdown(timeout=3)
         for service in reversed(self._started):
             try:
                 service.stop()

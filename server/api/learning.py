@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, g
 
 from ..access import SIGNED_IN, STAFF, STUDENT
 from ..models import Answer, Attempt, Feedback, Reflection
-from ..services import accounts, learning
+from ..services import accounts, learning, mastery
 from .contract import PageQuery, endpoint, paginate
 from .schemas import (
     AnswerCreateSchema,
@@ -23,6 +23,7 @@ from .schemas import (
     GoalSchema,
     ReflectionCreateSchema,
     ReflectionSchema,
+    SkillMasterySchema,
 )
 
 bp = Blueprint("learning", __name__, url_prefix="/api/v1")
@@ -78,6 +79,17 @@ def create_goal(person_id, body):
 )
 def patch_goal(goal_id, body):
     return learning.update_goal(g.user, goal_id, body)
+
+
+@bp.get("/people/<person_id>/mastery")
+@endpoint(
+    SIGNED_IN,
+    "A student's mastery per skill (knowledge tracing, recomputed)",
+    response=SkillMasterySchema,
+    many=True,
+)
+def get_mastery(person_id):
+    return mastery.mastery_of(learning.get_student(g.user, person_id))
 
 
 @bp.post("/attempts")

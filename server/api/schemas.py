@@ -676,3 +676,17 @@ class NearbySchema(Schema):
     url = fields.String()
     alive = fields.Boolean()
     paired = fields.Boolean()
+
+
+class SkillMasterySchema(Schema):
+    """A learner's mastery of one skill, from knowledge tracing of their answers."""
+
+    skill_id = fields.String()
+    title = fields.Dict(keys=fields.String(), values=fields.String())
+    p_known = fields.Float(metadata={"description": "P(known) after the last answer"})
+    p_known_now = fields.Float(metadata={"description": "P(known) today, with forgetting"})
+    attempts = fields.Integer()
+    correct = fields.Integer()
+    last_ms = fields.Integer(allow_none=True)
+    mastered = fields.Boolean()
+    needs_review = fields.Boolean(metadata={"description": "Was mastered, has decayed"})

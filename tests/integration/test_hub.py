@@ -9,17 +9,30 @@ import subprocess
 import sys
 
 import pytest
+from peewee import PostgresqlDatabase
 
 from tests.integration.nodes import ServedNode, baobab
+from tests.pg import ThrowawayPostgres
 
 
-def _people(data_dir) -> set[str]:
+def _people(data_dir, url: str | None = None) -> set[str]:
+    if url:
+        db = PostgresqlDatabase(
+            url.rsplit("/", 1)[1],
+            host="127.0.0.1",
+            port=int(url.split(":")[2].split("/")[0]),
+            user="postgres",
+        )
+        with db.connection_context():
+            return {r[0] for r in db.execute_sql("SELECT partition FROM person").fetchall()}
     with sqlite3.connect(data_dir / "baobab.db") as conn:
         return {r[0] for r in conn.execute("SELECT partition FROM person")}
 
 
-def _hub_cli(*args: str) -> subprocess.CompletedProcess:
+def _hub_cli(*args: str, url: str | None = None) -> subprocess.CompletedProcess:
     env = {**os.environ, "BAOBAB_DISCOVERY": "0", "BAOBAB_ROLE": "hub"}
+    if url:
+        env["BAOBAB_DATABASE_URL"] = url
     return subprocess.run(
         [sys.executable, "-m", "server.cli", *args],
         capture_output=True,
@@ -30,29 +43,44 @@ def _hub_cli(*args: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def hub_database(request, monkeypatch):
+    """The hub on SQLite, and on PostgreSQL as in production."""
+    if request.param == "sqlite":
+        yield None
+        return
+    cluster = ThrowawayPostgres().start()
+    url = cluster.create_database("hub")
+    monkeypatch.setenv("BAOBAB_DATABASE_URL", url)
+    yield url
+    cluster.stop()
+
+
 @pytest.mark.slow
-def test_hub_enrols_two_schools_and_keeps_them_apart(tmp_path, monkeypatch):
+def test_hub_enrols_two_schools_and_keeps_them_apart(tmp_path, monkeypatch, hub_database):
     monkeypatch.setenv("BAOBAB_ROLE", "hub")  # for the served hub process
     hub = ServedNode(tmp_path / "hub", demo=False)
-    _hub_cli("init", "--data-dir", str(hub.data_dir))
+    _hub_cli("init", "--data-dir", str(hub.data_dir), url=hub_database)
     hub.start()
     monkeypatch.delenv("BAOBAB_ROLE")
+    monkeypatch.delenv("BAOBAB_DATABASE_URL", raising=False)
     x, y = tmp_path / "x", tmp_path / "y"
     try:
         for data_dir in (x, y):
             baobab("demo", "--data-dir", str(data_dir))  # two schools, each with its own id
             code = _hub_cli(
-                "pair-code", "--any-school", "--data-dir", str(hub.data_dir)
+                "pair-code", "--any-school", "--data-dir", str(hub.data_dir), url=hub_database
             ).stdout.split()[2]
             baobab("pair", hub.url, code, "--hub", "--data-dir", str(data_dir))
             baobab("sync", "--hub", "--data-dir", str(data_dir))
         schools = {next(iter(_people(x))), next(iter(_people(y)))}
         assert len(schools) == 2
-        assert _people(hub.data_dir) == schools  # the hub holds both schools
+        assert _people(hub.data_dir, hub_database) == schools  # the hub holds both schools
         baobab("sync", "--hub", "--data-dir", str(x))
         assert len(_people(x)) == 1  # x never receives y's school
-        with sqlite3.connect(hub.data_dir / "baobab.db") as conn:
-            district_on_hub = conn.execute("SELECT count(*) FROM activity").fetchone()[0]
-        assert district_on_hub == 0  # nodes may not publish shared content to the hub
+        if hub_database is None:
+            with sqlite3.connect(hub.data_dir / "baobab.db") as conn:
+                district_on_hub = conn.execute("SELECT count(*) FROM activity").fetchone()[0]
+            assert district_on_hub == 0  # nodes may not publish shared content to the hub
     finally:
         hub.stop()

@@ -74,6 +74,7 @@ MATRIX = {
     "learning.list_attempts": ("GET", "/api/v1/people/{student}/attempts", None, {"student", "teacher", "admin"}),
     "learning.list_answers": ("GET", "/api/v1/people/{student}/answers", None, {"student", "teacher", "admin"}),
     "learning.list_reflections": ("GET", "/api/v1/people/{student}/reflections", None, {"student", "teacher", "admin"}),
+    "learning.get_mastery": ("GET", "/api/v1/people/{student}/mastery", None, {"student", "teacher", "admin"}),
     "learning.list_feedback": ("GET", "/api/v1/people/{student}/feedback", None, {"student", "teacher", "admin"}),
     "node.openapi": ("GET", "/api/v1/openapi.json", None, EVERYONE),
     "node.get_node": ("GET", "/api/v1/node", None, STAFF),

@@ -206,3 +206,33 @@ def test_assignments_reach_only_their_targets(api, world):
     assert made.get_json()["id"] in {a["id"] for a in mine}
     assert made.get_json()["id"] not in {a["id"] for a in theirs}
     assert mine[0]["pinned"] is True
+
+
+def test_mastery_rises_with_right_answers_and_is_recomputed_from_events(app, api, world):
+    student = api(world.tokens["student"])
+    before = {
+        m["skill_id"]: m for m in student.get(f"/api/v1/people/{world.student}/mastery").get_json()
+    }
+    assert len(before) == 6 and all(m["attempts"] == 0 for m in before.values())
+    with app.app_context(), database.db.connection_context():
+        item = Item.live().where(Item.type == "numeric").order_by(Item.id).first()
+    for i in range(6):
+        body = {
+            "id": uuid.uuid4().hex,
+            "item_id": item.id,
+            "response": item.answer,
+            "device_ms": 1_800_000_000_000 + i,
+        }
+        assert student.post("/api/v1/answers", json=body).status_code == 201
+    after = {
+        m["skill_id"]: m for m in student.get(f"/api/v1/people/{world.student}/mastery").get_json()
+    }
+    practised = [s for s in after if after[s]["attempts"]]
+    assert practised and all(after[s]["p_known"] > before[s]["p_known"] for s in practised)
+    assert all(after[s]["attempts"] == 6 and after[s]["correct"] == 6 for s in practised)
+    teacher_view = (
+        api(world.tokens["teacher"]).get(f"/api/v1/people/{world.student}/mastery").get_json()
+    )
+    assert {m["skill_id"]: m["p_known"] for m in teacher_view} == {
+        s: m["p_known"] for s, m in after.items()
+    }
