@@ -10,7 +10,7 @@ from typing import Any
 
 from sync.hlc import wall_ms
 
-from ..knowledge import DEFAULT_PARAMS, Observation, params_from_pack, trace
+from ..mastery import DEFAULT_PARAMS, Observation, params_from_pack, trace
 from ..models import ActivitySkill, Answer, Person, Skill
 
 
