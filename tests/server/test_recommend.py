@@ -1,0 +1,198 @@
+"""The recommender (server/recommend.py) on hand-made states, no database."""
+
+from __future__ import annotations
+
+from server.mastery import SkillMastery
+from server.recommend import (
+    AssignmentRef,
+    Candidate,
+    Done,
+    Profile,
+    SkillGraph,
+    rank,
+    skill_status,
+    stars,
+    target_difficulty,
+)
+
+NOW = 1_800_000_000_000
+DAY = 86_400_000
+
+
+def state(skill, p, attempts=3, needs_review=False, p_then=None):
+    return SkillMastery(
+        skill_id=skill,
+        p_known=p if p_then is None else p_then,
+        p_known_now=p,
+        attempts=attempts,
+        correct=attempts,
+        last_ms=NOW - DAY if attempts else None,
+        mastered=p >= 0.95,
+        needs_review=needs_review,
+    )
+
+
+def act(aid, skill, kind="practice", modality="do", language="en", difficulty=2, interests=()):
+    skills = (skill,) if isinstance(skill, str) else tuple(skill)
+    return Candidate(aid, kind, modality, language, difficulty, skills, tuple(interests), 5)
+
+
+# counting -> adding -> subtracting
+GRAPH = SkillGraph(
+    prerequisites={"add": ["count"], "sub": ["add"]},
+    titles={"count": {"en": "Count to 10", "fr": "Compter"}, "add": {"en": "Add"}},
+)
+
+
+def ids(recs):
+    return [r.activity_id for r in recs]
+
+
+def codes(rec):
+    return [r.code for r in rec.reasons]
+
+
+def test_ready_skill_is_recommended_and_blocked_one_is_not():
+    cands = [act("a-count", "count"), act("b-add", "add"), act("c-sub", "sub")]
+    # Nothing practised: only counting is ready.
+    recs = rank(cands, {}, GRAPH, now_ms=NOW)
+    assert ids(recs) == ["a-count"]
+    assert codes(recs[0])[0] == "next_skill"
+    assert recs[0].reasons[0].params == {"skill": {"en": "Count to 10", "fr": "Compter"}}
+    assert recs[0].reasons[0].text == "You are ready to learn Count to 10."
+    # Counting mastered: adding is ready, subtracting still waits on adding.
+    recs = rank(cands, {"count": state("count", 0.97)}, GRAPH, now_ms=NOW)
+    assert ids(recs) == ["b-add", "a-count"]
+    assert skill_status("sub", {"count": state("count", 0.97)}, GRAPH) == "blocked"
+
+
+def test_started_skill_before_new_one_and_review_before_both():
+    cands = [act("a", "count"), act("b", "add"), act("x", "other")]
+    states = {"count": state("count", 0.97), "add": state("add", 0.5)}
+    recs = rank(cands, states, GRAPH, now_ms=NOW)
+    # add is started (practice_more 0.8) > other never practised (next_skill 0.7) > count.
+    assert ids(recs) == ["b", "x", "a"]
+    assert codes(recs[0])[0] == "practice_more"
+    faded = {**states, "count": state("count", 0.7, needs_review=True, p_then=0.96)}
+    recs = rank(cands, faded, GRAPH, now_ms=NOW)
+    assert ids(recs)[0] == "a"
+    assert codes(recs[0])[0] == "review"
+    assert recs[0].reasons[0].text == "Time to review Count to 10: it is fading."
+
+
+def test_review_does_not_block_the_next_skill():
+    # A decayed prerequisite is no longer "mastered", so what needs it waits.
+    faded = {"count": state("count", 0.7, needs_review=True, p_then=0.96)}
+    assert skill_status("add", faded, GRAPH) == "blocked"
+
+
+def test_pinned_first_then_assigned_even_when_blocked():
+    cands = [act("a-count", "count"), act("c-sub", "sub"), act("b-add", "add")]
+    assignments = [AssignmentRef("c-sub", due_on="2030-01-01"), AssignmentRef("b-add", pinned=True)]
+    recs = rank(cands, {}, GRAPH, assignments=assignments, now_ms=NOW)
+    assert ids(recs) == ["b-add", "c-sub", "a-count"]
+    assert recs[0].pinned and recs[0].assigned and codes(recs[0])[:2] == ["pinned", "assigned"]
+    assert recs[1].due_on == "2030-01-01" and not recs[1].pinned
+    assert recs[1].reasons[0].params == {"due_on": "2030-01-01"}
+
+
+def test_completed_assignment_loses_its_bonus():
+    cands = [act("a", "count"), act("b", "count", difficulty=3)]
+    history = [Done("a", NOW - 2 * DAY, NOW - 2 * DAY + 60_000, True, "t1")]
+    recs = rank(cands, {}, GRAPH, assignments=[AssignmentRef("a")], history=history, now_ms=NOW)
+    # a was done and is no longer boosted: b (not recent, a different difficulty) wins.
+    assert ids(recs) == ["b", "a"]
+    assert recs[1].assigned and "assigned" not in codes(recs[1])
+
+
+def test_due_soon_assignment_before_one_due_later():
+    cands = [act("a", "count"), act("b", "count")]
+    soon = "2027-01-16"  # NOW is 2027-01-15
+    assignments = [AssignmentRef("a", due_on="2027-03-01"), AssignmentRef("b", due_on=soon)]
+    assert ids(rank(cands, {}, GRAPH, assignments=assignments, now_ms=NOW)) == ["b", "a"]
+
+
+def test_modality_and_interest_break_ties_then_id():
+    cands = [
+        act("a", "count", modality="read"),
+        act("b", "count", modality="do"),
+        act("c", "count", modality="read", interests=["animals"]),
+        act("d", "count", modality="read"),
+    ]
+    profile = Profile(interests=("animals",), modalities=("do",))
+    recs = rank(cands, {}, GRAPH, profile, now_ms=NOW, limit=None)
+    assert ids(recs) == ["b", "c", "a", "d"]
+    assert "modality" in codes(recs[0])
+    assert recs[1].reasons[-1].code == "interest" or "interest" in codes(recs[1])
+    # The same scores without a profile: ties broken by id.
+    assert ids(rank(cands, {}, GRAPH, now_ms=NOW, limit=None)) == ["a", "b", "c", "d"]
+
+
+def test_language_asked_and_profile_languages():
+    cands = [act("en", "count", language="en"), act("fr", "count", language="fr")]
+    assert ids(rank(cands, {}, GRAPH, language="fr", now_ms=NOW)) == ["fr", "en"]
+    assert ids(rank(cands, {}, GRAPH, Profile(languages=("fr",)), now_ms=NOW)) == ["fr", "en"]
+    recs = rank(cands, {}, GRAPH, Profile(languages=("en",)), language="fr", now_ms=NOW)
+    assert ids(recs) == ["fr", "en"]  # the asked language first, the profile's second
+    assert recs[0].reasons[-1].code == "language"
+    # A language the student does not read sinks below everything they do read.
+    recs = rank(
+        cands + [act("en-hard", "count", difficulty=5)], {}, GRAPH, language="en", now_ms=NOW
+    )
+    assert ids(recs)[-1] == "fr"
+
+
+def test_variety_pushes_down_what_was_just_done():
+    cands = [act("a", "count"), act("b", "count"), act("c", "count", kind="quiz")]
+    history = [
+        Done("a", NOW - 600_000, NOW - 500_000, True, "t2"),
+        Done("b", NOW - 900_000, NOW - 800_000, True, "t1"),
+    ]
+    recs = rank(
+        cands, {"count": state("count", 0.5)}, GRAPH, history=history, now_ms=NOW, limit=None
+    )
+    # c is a different kind and not recent; b was done before a; a was just done.
+    assert ids(recs) == ["c", "b", "a"]
+    assert "variety" in codes(recs[0])
+    assert recs[0].score > recs[1].score > recs[2].score
+
+
+def test_unfinished_attempt_is_continued():
+    cands = [act("a", "count"), act("b", "count")]
+    history = [Done("b", NOW - 600_000, NOW - 500_000, False, "t1")]
+    recs = rank(cands, {}, GRAPH, history=history, now_ms=NOW)
+    assert recs[0].activity_id == "b" and "continue" in codes(recs[0])
+
+
+def test_activity_teaching_its_own_prerequisite_is_not_blocked():
+    cands = [act("both", ["count", "add"]), act("add-only", "add")]
+    assert ids(rank(cands, {}, GRAPH, now_ms=NOW)) == ["both"]
+
+
+def test_deterministic_whatever_the_input_order():
+    cands = [
+        act(f"a{i}", "count", difficulty=1 + i % 5, modality="do" if i % 2 else "read")
+        for i in range(40)
+    ]
+    profile = Profile(modalities=("read",))
+    first = rank(cands, {}, GRAPH, profile, now_ms=NOW, limit=None)
+    again = rank(list(reversed(cands)), {}, GRAPH, profile, now_ms=NOW, limit=None)
+    assert first == again
+    assert len(rank(cands, {}, GRAPH, profile, now_ms=NOW, limit=3)) == 3
+
+
+def test_level_follows_mastery():
+    assert target_difficulty(0.0, 1, 5) == 1
+    assert target_difficulty(1.0, 1, 5) == 5
+    cands = [act("easy", "count", difficulty=1), act("hard", "count", difficulty=5)]
+    assert ids(rank(cands, {"count": state("count", 0.05)}, GRAPH, now_ms=NOW)) == ["easy", "hard"]
+    assert ids(rank(cands, {"count": state("count", 0.9)}, GRAPH, now_ms=NOW)) == ["hard", "easy"]
+    assert "level" in codes(rank(cands, {}, GRAPH, now_ms=NOW)[0])
+
+
+def test_stars():
+    assert stars(None) == 0
+    assert stars(state("s", 0.2, attempts=0)) == 0
+    assert stars(state("s", 0.3)) == 1
+    assert stars(state("s", 0.7)) == 2
+    assert stars(state("s", 0.96)) == 3
