@@ -1,0 +1,1 @@
+"""Parts of ``scripts/bench learning``: the simulated classroom, prediction, and timing."""
