@@ -16,7 +16,7 @@ from flask import Flask, g, request, session
 
 from . import config, pages
 from . import db as database
-from .api import auth, content, errors, learning, school
+from .api import auth, content, errors, learning, personal, school
 from .api import node as node_api
 from .api import sync as sync_api
 from .errors import Forbidden
@@ -74,7 +74,16 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             database.db.close()
 
     errors.register(app)
-    blueprints = (pages.bp, auth.bp, school.bp, content.bp, learning.bp, node_api.bp, sync_api.bp)
+    blueprints = (
+        pages.bp,
+        auth.bp,
+        school.bp,
+        content.bp,
+        learning.bp,
+        personal.bp,
+        node_api.bp,
+        sync_api.bp,
+    )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     _require_contracts(app)

@@ -1,4 +1,4 @@
-"""The ``baobab`` command line: serve, init, demo, users, content, backup, check."""
+"""The ``baobab`` command line: serve, init, demo, users, content, fit-mastery, backup, check."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from .models import Classroom
 from .runner import lan_addresses, urls_for
 from .runner import serve as run_server
 from .security import PICTURES
-from .services import accounts, content, demo, node, peers
+from .services import accounts, content, demo, fitting, node, peers
 from .version import __version__
 
 log = logging.getLogger("baobab")
@@ -229,6 +229,47 @@ def import_content(data_dir, source) -> None:
                 click.echo(f"  {problem}", err=True)
             sys.exit(1)
     click.echo("imported: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+@main.command("fit-mastery")
+@data_dir_option
+@click.option(
+    "--min-students",
+    type=click.IntRange(1),
+    default=fitting.MIN_STUDENTS,
+    show_default=True,
+    help="Fit a skill only when this many students answered it.",
+)
+@click.option("--dry-run", is_flag=True, help="Show the fitted parameters; store nothing.")
+@click.option(
+    "--clear", "clear_fits", is_flag=True, help="Withdraw every fit (back to the packs')."
+)
+def fit_mastery(data_dir, min_students, dry_run, clear_fits) -> None:
+    """Refit each skill's knowledge-tracing parameters from the answers (EM), offline.
+
+    The fits are published in the replicated skill_fit table, so every node traces
+    mastery with the same numbers: run it on the hub (or on one node of a school
+    without a hub). Skills with too few students keep their pack's parameters.
+    """
+    app = _app(data_dir)
+    prepare(app)
+    with database.db.connection_context():
+        if clear_fits:
+            click.echo(f"withdrew {fitting.clear()} fits")
+            return
+        results = fitting.fit_all(min_students, dry_run)
+    for r in results:
+        if r.after is None:
+            click.echo(f"{r.skill_id}: kept ({r.students} students, fewer than {min_students})")
+            continue
+        b, a = r.before, r.after
+        click.echo(
+            f"{r.skill_id}: {r.students} students, {r.answers} answers: "
+            f"prior {b.prior:.3f}->{a.prior:.3f} learn {b.learn:.3f}->{a.learn:.3f} "
+            f"guess {b.guess:.3f}->{a.guess:.3f} slip {b.slip:.3f}->{a.slip:.3f}"
+        )
+    fitted = sum(1 for r in results if r.after is not None)
+    click.echo(f"{'would fit' if dry_run else 'fitted'} {fitted} of {len(results)} skills")
 
 
 @main.command()

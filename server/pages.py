@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime, timezone
+from typing import Any
 
-from flask import Blueprint, current_app, jsonify, render_template, send_from_directory
+from flask import Blueprint, current_app, g, jsonify, render_template, send_from_directory
 from peewee import PeeweeException
 
+from .access import SIGNED_IN
 from .db import db, is_sqlite
 from .models import Classroom, School
 from .paths import CLIENT_DIR
-from .services import node
+from .services import learning, node, plan
 from .version import __version__
 
 bp = Blueprint("pages", __name__)
@@ -48,3 +51,36 @@ def healthz():
 def client_file(filename: str):
     """Files of the client web apps (ES modules, no build step)."""
     return send_from_directory(CLIENT_DIR, filename)
+
+
+def _title(title: dict[str, str], language: str) -> str:
+    return title.get(language) or title.get("en") or next(iter(title.values()), "")
+
+
+def _goal_text(goal: dict[str, Any], titles: dict[str, dict[str, str]], language: str) -> str:
+    if goal["kind"] == "master_skill":
+        return "Master " + _title(titles.get(goal["skill_id"], {"en": goal["skill_id"]}), language)
+    if goal["kind"] == "finish_activities":
+        return f"Finish {len(goal['activity_ids'])} activities"
+    if goal["kind"] == "practice_minutes":
+        period = "this week" if goal["term"] == "short" else "this term"
+        return f"Practise {goal['target']} minutes {period}"
+    return goal["text"]
+
+
+@bp.get("/people/<person_id>/plan.html")
+def plan_page(person_id: str):
+    """A student's individual learning plan as a printable page (same access as the API)."""
+    SIGNED_IN.check(g.get("user"))
+    student = learning.get_student(g.user, person_id)
+    data = plan.plan_of(student)
+    language = student.language
+    titles = {m["skill_id"]: m["title"] for m in data["mastery"]}
+    generated = datetime.fromtimestamp(data["generated_ms"] / 1000, tz=timezone.utc)
+    return render_template(
+        "plan.html",
+        plan=data,
+        generated=generated.strftime("%Y-%m-%d"),
+        title=lambda t: _title(t, language),
+        goal_text=lambda goal: _goal_text(goal, titles, language),
+    )

@@ -11,8 +11,8 @@ How an activity scores (higher first), each part with a reason a child can read:
   started and not yet mastered (``practice_more``), then one never practised whose
   prerequisites are all mastered (``next_skill``); an activity teaching only mastered
   skills scores little. An activity with a skill whose prerequisites are not mastered
-  is *blocked* and left out, unless the teacher assigned it. Prerequisites the
-  activity itself teaches do not block it.
+  is *blocked* and left out, unless the teacher assigned it (a project on counting
+  and comparing waits until counting is mastered, even though it teaches both).
 * the teacher: a pinned activity comes before everything; an assigned one not yet
   completed gets a large bonus, larger when it is due within two days or overdue.
 * ``continue``: an activity the student left unfinished.
@@ -166,24 +166,6 @@ def _statuses(
     return {s: skill_status(s, states, graph) for s in skills}
 
 
-def _unblocked_by_itself(
-    candidate: Candidate,
-    statuses: Mapping[str, str],
-    states: Mapping[str, SkillMastery],
-    graph: SkillGraph,
-) -> bool:
-    """Whether each blocked skill of the activity waits only on skills it teaches too."""
-    own = set(candidate.skill_ids)
-    for skill in candidate.skill_ids:
-        if statuses[skill] != "blocked":
-            continue
-        for pre in graph.prerequisites.get(skill, ()):
-            pre_state = states.get(pre)
-            if pre not in own and (pre_state is None or not pre_state.mastered):
-                return False
-    return True
-
-
 def _difficulty_ranges(candidates: Sequence[Candidate]) -> dict[str, tuple[int, int]]:
     """The easiest and hardest difficulty among each skill's activities."""
     ranges: dict[str, tuple[int, int]] = {}
@@ -235,7 +217,7 @@ def _skill_part(c: Candidate, ctx: _Context) -> tuple[float, list[Reason]] | Non
     if not c.skill_ids:
         return NO_SKILL, []
     statuses = [ctx.statuses[s] for s in c.skill_ids]
-    if "blocked" in statuses and not _unblocked_by_itself(c, ctx.statuses, ctx.states, ctx.graph):
+    if "blocked" in statuses:
         return None
     best, reasons = ALREADY_MASTERED, []
     for skill, status in sorted(zip(c.skill_ids, statuses)):
@@ -251,7 +233,7 @@ def _skill_part(c: Candidate, ctx: _Context) -> tuple[float, list[Reason]] | Non
                 PRACTICE_MORE,
                 Reason("practice_more", {"skill": dict(title)}, f"More practice on {name}."),
             )
-        elif status in ("next_skill", "blocked"):
+        elif status == "next_skill":
             value, reason = (
                 NEXT_SKILL,
                 Reason("next_skill", {"skill": dict(title)}, f"You are ready to learn {name}."),

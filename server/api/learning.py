@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, g
 
 from ..access import SIGNED_IN, STAFF, STUDENT
 from ..models import Answer, Attempt, Feedback, Reflection
-from ..services import accounts, learning, mastery
+from ..services import accounts, goals, learning, mastery
 from .contract import PageQuery, endpoint, paginate
 from .schemas import (
     AnswerCreateSchema,
@@ -62,7 +62,8 @@ def delete_assignment(assignment_id):
 @bp.get("/people/<person_id>/goals")
 @endpoint(SIGNED_IN, "A student's goals", response=GoalSchema, many=True)
 def list_goals(person_id):
-    return learning.list_goals(learning.get_student(g.user, person_id))
+    person = learning.get_student(g.user, person_id)
+    return goals.progress_view(person.id, learning.list_goals(person))
 
 
 @bp.post("/people/<person_id>/goals")
@@ -70,7 +71,8 @@ def list_goals(person_id):
     SIGNED_IN, "Set a goal for a student", body=GoalCreateSchema, response=GoalSchema, status=201
 )
 def create_goal(person_id, body):
-    return learning.create_goal(g.user, learning.get_student(g.user, person_id), body)
+    goal = learning.create_goal(g.user, learning.get_student(g.user, person_id), body)
+    return goals.progress_view(goal.person_id, [goal])[0]
 
 
 @bp.patch("/goals/<goal_id>")
@@ -78,7 +80,8 @@ def create_goal(person_id, body):
     SIGNED_IN, "Edit a goal (the old version is kept)", body=GoalPatchSchema, response=GoalSchema
 )
 def patch_goal(goal_id, body):
-    return learning.update_goal(g.user, goal_id, body)
+    goal = learning.update_goal(g.user, goal_id, body)
+    return goals.progress_view(goal.person_id, [goal])[0]
 
 
 @bp.get("/people/<person_id>/mastery")

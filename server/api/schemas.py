@@ -441,6 +441,18 @@ class AssignmentCreateSchema(Schema):
             raise ValidationError("Assign to a group or to a student, not both.", "person_id")
 
 
+class GoalProgressSchema(Schema):
+    """A goal's progress, recomputed from mastery and attempts on every read."""
+
+    value = fields.Float(required=True)
+    target = fields.Float(required=True)
+    fraction = fields.Float(required=True, metadata={"description": "0 to 1"})
+    state = fields.String(
+        required=True,
+        validate=validate.OneOf(("on_track", "behind", "done", "needs_review")),
+    )
+
+
 class GoalSchema(Schema):
     """A goal."""
 
@@ -455,6 +467,8 @@ class GoalSchema(Schema):
     text = fields.String()
     due_on = fields.String(allow_none=True)
     status = fields.String()
+    created_ms = fields.Integer(allow_none=True)
+    progress = fields.Nested(GoalProgressSchema)
 
 
 class GoalCreateSchema(Schema):
@@ -690,3 +704,4 @@ class SkillMasterySchema(Schema):
     last_ms = fields.Integer(allow_none=True)
     mastered = fields.Boolean()
     needs_review = fields.Boolean(metadata={"description": "Was mastered, has decayed"})
+    stars = fields.Integer(metadata={"description": "0 not started, 1 started, 2 near, 3 mastered"})

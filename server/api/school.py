@@ -8,6 +8,7 @@ from ..access import ADMIN, SIGNED_IN, STAFF, can_teach, require
 from ..models import Person
 from ..services import accounts
 from .contract import endpoint, paginate
+from .personal_schemas import GroupPatchSchema, ProfileVersionSchema
 from .schemas import (
     ClassroomCreateSchema,
     ClassroomPatchSchema,
@@ -105,6 +106,12 @@ def create_group(classroom_id, body):
     return accounts.create_group(accounts.get_class(g.user, classroom_id, manage=True), body)
 
 
+@bp.patch("/groups/<group_id>")
+@endpoint(STAFF, "Rename a group or set its members", body=GroupPatchSchema, response=GroupSchema)
+def patch_group(group_id, body):
+    return accounts.update_group(g.user, group_id, body)
+
+
 @bp.delete("/groups/<group_id>")
 @endpoint(STAFF, "Dissolve a group")
 def delete_group(group_id):
@@ -168,3 +175,16 @@ def get_profile(person_id):
 def patch_profile(person_id, body):
     person = accounts.get_person(g.user, person_id)
     return accounts.update_profile(g.user, person, body)
+
+
+@bp.get("/people/<person_id>/profile/history")
+@endpoint(
+    STAFF,
+    "Earlier versions of a learner's profile, newest first",
+    response=ProfileVersionSchema,
+    many=True,
+)
+def profile_history(person_id):
+    person = accounts.get_person(g.user, person_id)
+    require(can_teach(g.user, person), "Only the learner's teachers see the profile's history.")
+    return accounts.profile_history(person)

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from .base import ApiToken, LocalNode, ReplicatedModel, RowHistory, SyncVector
-from .content import Activity, ActivitySkill, Asset, ContentPack, Item, Skill, SkillPrerequisite
+from .content import (
+    Activity,
+    ActivitySkill,
+    Asset,
+    ContentPack,
+    Item,
+    Skill,
+    SkillFit,
+    SkillPrerequisite,
+)
 from .learning import Answer, Assignment, Attempt, Feedback, Goal, Reflection
 from .peers import PairingCode, Peer
 from .school import Classroom, Enrollment, Group, GroupMember, LearnerProfile, Person, School
@@ -29,6 +38,7 @@ ALL_MODELS = (
     ActivitySkill,
     Item,
     Asset,
+    SkillFit,
     Assignment,
     Goal,
     Attempt,

@@ -6,7 +6,7 @@ only the hub (or an import on the node) writes it.
 
 from __future__ import annotations
 
-from peewee import CharField, FloatField, IntegerField, TextField
+from peewee import BigIntegerField, CharField, FloatField, IntegerField, TextField
 
 from sync.stamp import MUTABLE
 
@@ -42,6 +42,25 @@ class Skill(ReplicatedModel):
     standard = CharField(max_length=100)
     case_uri = CharField(max_length=300, null=True)
     bkt = JSONField(null=True)  # prior, learn, guess, slip; defaults when absent
+
+
+class SkillFit(ReplicatedModel):
+    """Knowledge-tracing parameters of a skill fitted to answers by ``baobab fit-mastery``.
+
+    Id ``fit:<skill id>``, in the district partition like the skill: a fit published by
+    the hub reaches every node, so every node traces mastery with the same numbers.
+    """
+
+    replication = MUTABLE
+
+    skill_id = CharField(max_length=100, index=True)
+    prior = FloatField()
+    learn = FloatField()
+    guess = FloatField()
+    slip = FloatField()
+    students = IntegerField()  # answer sequences the fit saw
+    answers = IntegerField()
+    fitted_ms = BigIntegerField()
 
 
 class SkillPrerequisite(ReplicatedModel):

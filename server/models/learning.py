@@ -48,6 +48,7 @@ class Goal(ReplicatedModel):
     text = TextField(default="")
     due_on = CharField(max_length=10, null=True)
     status = CharField(max_length=12, default="active")
+    created_ms = BigIntegerField(null=True)  # when it was set; paces "behind"
 
 
 class Attempt(ReplicatedModel):

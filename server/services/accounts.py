@@ -17,6 +17,7 @@ from ..models import (
     GroupMember,
     LearnerProfile,
     Person,
+    RowHistory,
     School,
 )
 from ..security import (
@@ -302,6 +303,38 @@ def create_group(classroom: Classroom, data: dict[str, Any]) -> dict[str, Any]:
     return group_view(group)
 
 
+def update_group(user: Person, group_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+    """Rename a group or set its members (the whole list): the teacher's edit of a suggestion."""
+    group = get_live(Group, group_id, "group")
+    classroom = get_class(user, group.classroom_id, manage=True)
+    wanted = list(dict.fromkeys(changes.get("member_ids", [])))
+    if "member_ids" in changes:
+        students = {p.id for p in class_students(classroom)}
+        strangers = [m for m in wanted if m not in students]
+        if strangers:
+            raise InvalidInput(
+                "Only students of this class can be in its groups.", {"member_ids": strangers}
+            )
+    with write_transaction():
+        if changes.get("name") and changes["name"] != group.name:
+            group.name = changes["name"]
+            group.save()
+        if "member_ids" in changes:
+            current = list(GroupMember.live().where(GroupMember.group_id == group.id))
+            for member in current:
+                if member.person_id not in wanted:
+                    member.delete_instance()
+            have = {m.person_id for m in current}
+            GroupMember.create_many(
+                [
+                    {"group_id": group.id, "person_id": m, "partition": group.partition}
+                    for m in wanted
+                    if m not in have
+                ]
+            )
+    return group_view(group)
+
+
 def delete_group(user: Person, group_id: str) -> None:
     """Dissolve a group."""
     group = get_live(Group, group_id, "group")
@@ -340,6 +373,18 @@ def update_profile(user: Person, person: Person, changes: dict[str, Any]) -> Lea
         setattr(profile, key, value)
     profile.save(force_insert=not exists)
     return profile
+
+
+def profile_history(person: Person) -> list[RowHistory]:
+    """Earlier versions of a person's profile, newest first (edits and lost conflicts)."""
+    return list(
+        RowHistory.select()
+        .where(
+            (RowHistory.table_name == LearnerProfile._meta.table_name)
+            & (RowHistory.row_id == f"profile:{person.id}")
+        )
+        .order_by(RowHistory.version_hlc.desc(), RowHistory.version_origin)
+    )
 
 
 # ---------------------------------------------------------------- sign-in

@@ -112,6 +112,7 @@ def create_goal(user: Person, person: Person, data: dict[str, Any]) -> Goal:
         target=data.get("target"),
         text=data.get("text", ""),
         due_on=data["due_on"].isoformat() if data.get("due_on") else None,
+        created_ms=wall_ms(),
     )
     goal.save(force_insert=True)
     return goal

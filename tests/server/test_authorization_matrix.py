@@ -13,7 +13,7 @@ import uuid
 import pytest
 
 from server import db as database
-from server.models import Asset, Classroom, Peer, Person
+from server.models import Asset, Classroom, Peer, Person, Skill
 from server.services import accounts, learning
 
 PRINCIPALS = ("anonymous", "student", "other_student", "teacher", "other_teacher", "admin")
@@ -48,6 +48,7 @@ MATRIX = {
     "school.unenrol": ("DELETE", "/api/v1/classes/{class_a}/enrollments/{other_student}", None, {"teacher", "admin"}),
     "school.list_groups": ("GET", "/api/v1/classes/{class_a}/groups", None, {"teacher", "admin"}),
     "school.create_group": ("POST", "/api/v1/classes/{class_a}/groups", lambda w: {"name": "Readers", "member_ids": [w.student]}, {"teacher", "admin"}),
+    "school.patch_group": ("PATCH", "/api/v1/groups/{group}", lambda w: {"name": "Renamed", "member_ids": [w.student, w.other_student]}, {"teacher", "admin"}),
     "school.delete_group": ("DELETE", "/api/v1/groups/{group}", None, {"teacher", "admin"}),
     "school.list_people": ("GET", "/api/v1/people", None, STAFF),
     "school.create_person": ("POST", "/api/v1/people", lambda w: {"role": "student", "display_name": "New Kid", "classroom_id": w.class_a}, {"teacher", "admin"}),
@@ -56,6 +57,13 @@ MATRIX = {
     "school.delete_person": ("DELETE", "/api/v1/people/{student}", None, {"admin"}),
     "school.get_profile": ("GET", "/api/v1/people/{student}/profile", None, {"student", "teacher", "admin"}),
     "school.patch_profile": ("PATCH", "/api/v1/people/{student}/profile", lambda w: {"interests": ["football"]}, {"student", "teacher", "admin"}),
+    "school.profile_history": ("GET", "/api/v1/people/{student}/profile/history", None, {"teacher", "admin"}),
+    "personal.get_recommendations": ("GET", "/api/v1/people/{student}/recommendations?limit=3", None, {"student", "teacher", "admin"}),
+    "personal.get_home": ("GET", "/api/v1/people/{student}/home?language=en", None, {"student", "teacher", "admin"}),
+    "personal.get_plan": ("GET", "/api/v1/people/{student}/plan", None, {"student", "teacher", "admin"}),
+    "personal.get_strengths": ("GET", "/api/v1/people/{student}/strengths", None, {"student", "teacher", "admin"}),
+    "personal.get_struggles": ("GET", "/api/v1/classes/{class_a}/struggles", None, {"teacher", "admin"}),
+    "personal.get_group_suggestions": ("GET", "/api/v1/classes/{class_a}/group-suggestions?skill_id={skill}&mode=mixed&size=2", None, {"teacher", "admin"}),
     "content.list_packs": ("GET", "/api/v1/packs", None, SIGNED_IN),
     "content.list_skills": ("GET", "/api/v1/skills", None, SIGNED_IN),
     "content.list_activities": ("GET", "/api/v1/activities", None, SIGNED_IN),
@@ -106,12 +114,13 @@ def _fixtures(app, world) -> dict[str, str]:
             student, student, {"term": "short", "kind": "free_text", "text": "Count to 10"}
         )
         asset = Asset.live().first()
+        skill = Skill.live().order_by(Skill.id).first()
         peer = Peer.create(
             node_id="matrix-peer-0001", public_key="ab" * 32, url="http://127.0.0.1:9"
         )
     return {
         **{k: v for k, v in vars(world).items() if isinstance(v, str)},
-        "group": group["id"], "assignment": assignment.id, "goal": goal.id, "asset": asset.id,
+        "group": group["id"], "assignment": assignment.id, "goal": goal.id, "asset": asset.id, "skill": skill.id,
         "peer": str(peer.id),
     }  # fmt: skip
 

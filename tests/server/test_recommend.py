@@ -164,9 +164,11 @@ def test_unfinished_attempt_is_continued():
     assert recs[0].activity_id == "b" and "continue" in codes(recs[0])
 
 
-def test_activity_teaching_its_own_prerequisite_is_not_blocked():
-    cands = [act("both", ["count", "add"]), act("add-only", "add")]
-    assert ids(rank(cands, {}, GRAPH, now_ms=NOW)) == ["both"]
+def test_activity_teaching_a_skill_and_its_prerequisite_waits_for_it():
+    cands = [act("both", ["count", "add"]), act("count-only", "count")]
+    assert ids(rank(cands, {}, GRAPH, now_ms=NOW)) == ["count-only"]
+    ready = rank(cands, {"count": state("count", 0.97)}, GRAPH, now_ms=NOW)
+    assert ids(ready) == ["both", "count-only"]
 
 
 def test_deterministic_whatever_the_input_order():

@@ -1,0 +1,140 @@
+"""The content the personalization engine reads, loaded in a few queries and cached.
+
+Skills with their titles, knowledge-tracing parameters (a fit from ``baobab
+fit-mastery`` over the pack's, over the defaults) and prerequisites; activities with
+the skills they teach. A home screen or a recommendation reads all of it, so it is
+loaded once per content change, not once per request: the cache key is a checksum of
+the five tables' stamps, which any import, edit, tombstone or sync changes.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ..db import db
+from ..mastery import DEFAULT_PARAMS, BktParams, params_from_pack
+from ..models import Activity, ActivitySkill, Skill, SkillFit, SkillPrerequisite
+from ..recommend import Candidate, SkillGraph
+
+_TABLES = (Skill, SkillPrerequisite, SkillFit, Activity, ActivitySkill)
+
+
+@dataclass(frozen=True)
+class ActivityInfo:
+    """What a recommendation shows of an activity."""
+
+    id: str
+    title: str
+    kind: str
+    modality: str
+    language: str
+    minutes: int
+    difficulty: int
+    skill_ids: tuple[str, ...]
+
+
+@dataclass
+class Catalog:
+    """Skills, their parameters and graph, and activities: one snapshot of content."""
+
+    skill_ids: list[str]  # sorted
+    titles: dict[str, dict[str, str]]
+    params: dict[str, BktParams]
+    graph: SkillGraph
+    activities: dict[str, ActivityInfo]
+    candidates: list[Candidate]
+    skills_of: dict[str, tuple[str, ...]]  # activity id -> skill ids
+    pack_params: dict[str, BktParams] = field(default_factory=dict)  # before any fit
+    fits: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def prior(self, skill_id: str) -> float:
+        """P(known) of a skill before any practice."""
+        return self.params.get(skill_id, DEFAULT_PARAMS).prior
+
+
+def _version() -> tuple:
+    """A checksum of the content tables' rows and stamps (cheap: one aggregate each)."""
+    parts = " UNION ALL ".join(
+        f'SELECT COUNT(*), SUM(counter), SUM(hlc % 1000003), MAX(hlc) FROM "{m._meta.table_name}"'
+        for m in _TABLES
+    )
+    return tuple(tuple(row) for row in db.execute_sql(parts).fetchall())
+
+
+def _fitted(base: BktParams, fit: Any) -> BktParams:
+    return replace(base, prior=fit.prior, learn=fit.learn, guess=fit.guess, slip=fit.slip)
+
+
+def _load() -> Catalog:
+    titles: dict[str, dict[str, str]] = {}
+    params: dict[str, BktParams] = {}
+    for skill_id, title, bkt in Skill.live(Skill.id, Skill.title, Skill.bkt).tuples():
+        titles[skill_id] = title
+        params[skill_id] = params_from_pack(bkt)
+    pack_params = dict(params)
+    fits = {}
+    for fit in SkillFit.live():
+        if fit.skill_id in params:
+            params[fit.skill_id] = _fitted(params[fit.skill_id], fit)
+            fits[fit.skill_id] = fit.__data__
+    prerequisites: dict[str, list[str]] = {}
+    edges = SkillPrerequisite.live(SkillPrerequisite.skill_id, SkillPrerequisite.prerequisite_id)
+    for skill_id, pre in edges.tuples():
+        prerequisites.setdefault(skill_id, []).append(pre)
+    skills_of: dict[str, list[str]] = {}
+    links = ActivitySkill.live(ActivitySkill.activity_id, ActivitySkill.skill_id)
+    for activity_id, skill_id in links.tuples():
+        skills_of.setdefault(activity_id, []).append(skill_id)
+    columns = (
+        Activity.id,
+        Activity.title,
+        Activity.kind,
+        Activity.modality,
+        Activity.language,
+        Activity.minutes,
+        Activity.difficulty,
+        Activity.interests,
+    )
+    activities, candidates = {}, []
+    for aid, title, kind, modality, language, minutes, difficulty, interests in (
+        Activity.live(*columns).order_by(Activity.id).tuples()
+    ):
+        skills = tuple(sorted(set(skills_of.get(aid, ()))))
+        activities[aid] = ActivityInfo(
+            aid, title, kind, modality, language, minutes, difficulty, skills
+        )
+        candidates.append(
+            Candidate(aid, kind, modality, language, difficulty, skills, tuple(interests), minutes)
+        )
+    return Catalog(
+        skill_ids=sorted(titles),
+        titles=titles,
+        params=params,
+        graph=SkillGraph({k: sorted(v) for k, v in prerequisites.items()}, titles),
+        activities=activities,
+        candidates=candidates,
+        skills_of={a: tuple(sorted(set(s))) for a, s in skills_of.items()},
+        pack_params=pack_params,
+        fits=fits,
+    )
+
+
+_cache: dict[Any, tuple[tuple, Catalog]] = {}
+_lock = threading.Lock()
+
+
+def catalog() -> Catalog:
+    """The content snapshot, reloaded when the content tables changed."""
+    key = id(db.obj)  # one entry per database (tests open many)
+    version = _version()
+    with _lock:
+        cached = _cache.get(key)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+    loaded = _load()
+    with _lock:
+        _cache.clear()  # keeps one snapshot: the current database's
+        _cache[key] = (version, loaded)
+    return loaded

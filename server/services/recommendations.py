@@ -1,0 +1,192 @@
+"""A student's recommendations and home screen: the pure ranker fed from the database.
+
+One call reads the content snapshot (cached), the student's answers (one query, one
+mastery trace), attempts, profile and assignments, then ``server.recommend.rank``
+orders every activity. Nothing is stored: like mastery, it is recomputed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sync.hlc import wall_ms
+
+from ..access import class_ids, group_ids
+from ..mastery import SkillMastery
+from ..models import Assignment, Goal, LearnerProfile, Person
+from ..recommend import AssignmentRef, Done, Profile, Recommendation, rank
+from .catalog import Catalog, catalog
+from .goals import AttemptSpan, attempts_of, with_progress
+from .mastery import mastery_items, states_of
+
+HOME_RECOMMENDATIONS = 5
+
+
+def profile_for(person: Person) -> Profile:
+    """The recommender's view of a learner profile (empty when none was saved)."""
+    row = LearnerProfile.get_or_none(
+        (LearnerProfile.id == f"profile:{person.id}") & (LearnerProfile.deleted == False)  # noqa: E712
+    )
+    if row is None:
+        return Profile()
+    return Profile(tuple(row.interests), tuple(row.modalities), tuple(row.languages))
+
+
+def assignments_for(person: Person) -> list[AssignmentRef]:
+    """Assignments meant for a student: to them, to one of their groups, or to a class of theirs."""
+    classes = list(class_ids(person, "student"))
+    if not classes:
+        return []
+    mine = (
+        (Assignment.person_id == person.id)
+        | Assignment.group_id.in_(list(group_ids(person)))
+        | (Assignment.person_id.is_null() & Assignment.group_id.is_null())
+    )
+    columns = (Assignment.id, Assignment.activity_id, Assignment.pinned, Assignment.due_on)
+    query = Assignment.live(*columns).where(Assignment.classroom_id.in_(classes) & mine)
+    return [AssignmentRef(a, bool(p), d, i) for i, a, p, d in query.tuples()]
+
+
+def _history(attempts: list[AttemptSpan]) -> list[Done]:
+    return [
+        Done(a.activity_id, a.started_ms, a.ended_ms, a.completed, f"{a.started_ms}:{n}")
+        for n, a in enumerate(attempts)
+    ]
+
+
+def shaped(rec: Recommendation, cat: Catalog) -> dict[str, Any]:
+    """A recommendation as the API shows it."""
+    info = cat.activities[rec.activity_id]
+    return {
+        "activity_id": info.id,
+        "title": info.title,
+        "kind": info.kind,
+        "modality": info.modality,
+        "language": info.language,
+        "minutes": info.minutes,
+        "difficulty": info.difficulty,
+        "skills": [{"id": s, "title": cat.titles.get(s, {"en": s})} for s in info.skill_ids],
+        "assigned": rec.assigned,
+        "pinned": rec.pinned,
+        "due_on": rec.due_on,
+        "score": rec.score,
+        "reasons": [r.as_dict() for r in rec.reasons],
+    }
+
+
+class StudentView:
+    """Everything one student's screens need, read once: mastery, attempts, ranking."""
+
+    def __init__(self, person: Person, now_ms: int | None = None) -> None:
+        self.person = person
+        self.now_ms = now_ms if now_ms is not None else wall_ms()
+        self.catalog = catalog()
+        self.states: dict[str, SkillMastery] = states_of([person.id], self.catalog, self.now_ms)[
+            person.id
+        ]
+        self.attempts = attempts_of(person.id)
+        self.assignments = assignments_for(person)
+        self.profile = profile_for(person)
+
+    def ranked(self, limit: int | None, language: str | None) -> list[Recommendation]:
+        """Activities ranked for this student, best first."""
+        cat = self.catalog
+        return rank(
+            cat.candidates,
+            self.states,
+            cat.graph,
+            self.profile,
+            self.assignments,
+            _history(self.attempts),
+            self.now_ms,
+            limit,
+            language,
+        )
+
+    def recommendations(self, limit: int, language: str | None) -> list[dict[str, Any]]:
+        """The top ``limit`` recommendations, shaped for the API."""
+        return [shaped(r, self.catalog) for r in self.ranked(limit, language)]
+
+    def open_assignments(self, language: str | None, skip: set[str]) -> list[dict[str, Any]]:
+        """Assigned activities not completed and not in ``skip``, in ranking order."""
+        done = {a.activity_id for a in self.attempts if a.completed}
+        assigned = {a.activity_id for a in self.assignments}
+        ranked = rank(
+            [c for c in self.catalog.candidates if c.activity_id in assigned],
+            self.states,
+            self.catalog.graph,
+            self.profile,
+            self.assignments,
+            _history(self.attempts),
+            self.now_ms,
+            None,
+            language,
+        )
+        return [
+            shaped(r, self.catalog)
+            for r in ranked
+            if r.activity_id not in skip and r.activity_id not in done
+        ]
+
+    def continue_item(self) -> dict[str, Any] | None:
+        """The latest attempt left unfinished, unless the activity was completed since."""
+        completed = {a.activity_id for a in self.attempts if a.completed}
+        for attempt in reversed(self.attempts):
+            if attempt.activity_id in completed:
+                continue
+            if not attempt.completed and attempt.activity_id in self.catalog.activities:
+                info = self.catalog.activities[attempt.activity_id]
+                return {
+                    "activity_id": info.id,
+                    "title": info.title,
+                    "kind": info.kind,
+                    "attempt_started_ms": attempt.started_ms,
+                }
+        return None
+
+    def mastery(self) -> list[dict[str, Any]]:
+        """Every skill with this student's mastery and stars."""
+        return mastery_items(self.catalog, self.states)
+
+    def goals(self, goals: list[Goal]) -> list[dict[str, Any]]:
+        """Goals with their progress, from this view's mastery and attempts."""
+        return with_progress(goals, self.states, self.attempts, self.now_ms)
+
+
+def recommend(
+    person: Person, limit: int = 5, language: str | None = None, now_ms: int | None = None
+) -> list[dict[str, Any]]:
+    """A student's next activities, best first, each with its reasons."""
+    return StudentView(person, now_ms).recommendations(limit, language)
+
+
+def home_goals(person: Person) -> list[Goal]:
+    """Active goals and those done most recently (up to five), newest first."""
+    goals = list(
+        Goal.live()
+        .where((Goal.person_id == person.id) & (Goal.status != "dropped"))
+        .order_by(Goal.hlc.desc())
+    )
+    active = [g for g in goals if g.status == "active"]
+    done = [g for g in goals if g.status == "done"][:5]
+    return active + done
+
+
+def home(person: Person, language: str | None = None, now_ms: int | None = None) -> dict[str, Any]:
+    """The student's home screen in one call (one mastery trace)."""
+    view = StudentView(person, now_ms)
+    language = language or person.language
+    recommended = view.recommendations(HOME_RECOMMENDATIONS, language)
+    skip = {r["activity_id"] for r in recommended}
+    return {
+        "person": {
+            "id": person.id,
+            "display_name": person.display_name,
+            "language": person.language,
+        },
+        "continue": view.continue_item(),
+        "recommendations": recommended,
+        "assignments": view.open_assignments(language, skip),
+        "goals": view.goals(home_goals(person)),
+        "mastery": view.mastery(),
+    }
