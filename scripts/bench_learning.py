@@ -83,7 +83,7 @@ def steps_until_known(
     ]
     capped = sum(n >= classroom.MAX_STEPS for n in steps)
     quartiles = statistics.quantiles(steps, n=4) if len(steps) > 1 else [steps[0]] * 3
-    log(f"  {name:<12} median {statistics.median(steps):5.1f}  mean {statistics.mean(steps):5.1f}"
+    log(f"  {name:<13} median {statistics.median(steps):5.1f}  mean {statistics.mean(steps):5.1f}"
         f"  quartiles {quartiles[0]:.0f}-{quartiles[2]:.0f}  max {max(steps)}"
         f"  (stopped at {classroom.MAX_STEPS}: {capped})"
         f"  {time.perf_counter() - began:.1f} s")  # fmt: skip
@@ -101,6 +101,7 @@ def bench_paths(
         (f"ours ({other})", following.following_recommendations(course, other)),
         ("fixed", classroom.fixed_path),
         ("random", classroom.random_choice),
+        ("greedy (ref)", following.greedy_on_estimates(course)),
     ]
     medians = {}
     for name, policy in policies:
