@@ -142,24 +142,38 @@ def trace(
     now_ms: int,
 ) -> dict[str, SkillMastery]:
     """Mastery at ``now_ms`` of every skill with answers or parameters."""
-    # skill -> [p_known, attempts, correct, last_ms]
-    state: dict[str, list[Any]] = {}
-    for obs in canonical_order(observations):
-        p = params_by_skill.get(obs.skill_id, DEFAULT_PARAMS)
-        known, attempts, right, last = state.get(obs.skill_id, [p.prior, 0, 0, None])
-        if last is not None:
-            known = decay(known, (obs.time_ms - last) / DAY_MS, p)
-        state[obs.skill_id] = [
-            update(known, obs.correct, p),
-            attempts + 1,
-            right + obs.correct,
-            obs.time_ms,
-        ]
-    for skill, p in params_by_skill.items():
-        state.setdefault(skill, [p.prior, 0, 0, None])
-    result = {}
-    for skill, (known, attempts, right, last) in state.items():
+    rows = [(o.time_ms, o.event_id, o.skill_id, o.correct) for o in observations]
+    return trace_rows(rows, params_by_skill, now_ms)
+
+
+Row = tuple[int, str, str, bool]  # (time_ms, event_id, skill_id, correct)
+Folded = dict[str, list[Any]]  # skill -> [p_known, attempts, correct, last_ms], before decay
+
+
+def fold(state: Folded, rows: Iterable[Row], params_by_skill: Mapping[str, BktParams]) -> Folded:
+    """Add answers, already in canonical order and after those in ``state``, to it (in place)."""
+    for time_ms, _event_id, skill, correct in rows:
         p = params_by_skill.get(skill, DEFAULT_PARAMS)
+        known, attempts, right, last = state.get(skill, (p.prior, 0, 0, None))
+        if last is not None:
+            known = decay(known, (time_ms - last) / DAY_MS, p)
+        state[skill] = [
+            update(known, bool(correct), p),
+            attempts + 1,
+            right + bool(correct),
+            time_ms,
+        ]
+    return state
+
+
+def finish(
+    state: Folded, params_by_skill: Mapping[str, BktParams], now_ms: int
+) -> dict[str, SkillMastery]:
+    """Folded answers as mastery at ``now_ms``, with every skill that has parameters."""
+    result = {}
+    for skill in {**params_by_skill, **state}:
+        p = params_by_skill.get(skill, DEFAULT_PARAMS)
+        known, attempts, right, last = state.get(skill, (p.prior, 0, 0, None))
         now = known if last is None else decay(known, (now_ms - last) / DAY_MS, p)
         result[skill] = SkillMastery(
             skill_id=skill,
@@ -172,6 +186,25 @@ def trace(
             needs_review=known >= MASTERY_THRESHOLD > now,
         )
     return result
+
+
+def canonical_rows(rows: Iterable[Row]) -> list[Row]:
+    """Rows in canonical order, each event once per skill (as ``canonical_order``)."""
+    # Plain tuples sort in (time, event id, skill, correct) order without a key function.
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for row in sorted(rows):
+        if (row[1], row[2]) not in seen:
+            seen.add((row[1], row[2]))
+            unique.append(row)
+    return unique
+
+
+def trace_rows(
+    rows: Iterable[Row], params_by_skill: Mapping[str, BktParams], now_ms: int
+) -> dict[str, SkillMastery]:
+    """``trace`` on plain ``(time_ms, event_id, skill_id, correct)`` tuples: the fast path."""
+    return finish(fold({}, canonical_rows(rows), params_by_skill), params_by_skill, now_ms)
 
 
 def m_of_n(results: Sequence[bool], m: int, n: int) -> tuple[bool, int]:

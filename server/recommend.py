@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from typing import Any
+from typing import Any, NamedTuple
 
 from .mastery import SkillMastery
 
@@ -93,9 +93,8 @@ class AssignmentRef:
     assignment_id: str = ""
 
 
-@dataclass(frozen=True)
-class Done:
-    """One of the student's attempts."""
+class Done(NamedTuple):
+    """One of the student's attempts (a named tuple: thousands are made per call)."""
 
     activity_id: str
     started_ms: int
@@ -210,36 +209,52 @@ class _Context:
     recent: list[str]  # activity ids, newest first
     last_kind: str | None
     last_skills: frozenset[str]
+    skill_reasons: dict[str, Reason]
+    targets: dict[str, float]  # skill -> the difficulty that suits the student now
+    memo: dict[tuple[str, Any], Reason] = field(default_factory=dict)
+
+    def reason(self, code: str, value: Any) -> Reason:
+        """The reason ``code`` about ``value``, made once per call."""
+        key = (code, value)
+        if key not in self.memo:
+            param, text = _REASON_TEXTS[code]
+            self.memo[key] = Reason(code, {param: value}, text(value))
+        return self.memo[key]
+
+
+_SKILL_VALUES = {"review": REVIEW, "practice_more": PRACTICE_MORE, "next_skill": NEXT_SKILL}
+_SKILL_TEXTS = {
+    "review": "Time to review {}: it is fading.",
+    "practice_more": "More practice on {}.",
+    "next_skill": "You are ready to learn {}.",
+}
+_VERBS = {"read": "read", "watch": "watch", "listen": "listen", "do": "do things"}
+
+
+def _skill_reasons(statuses: Mapping[str, str], graph: SkillGraph) -> dict[str, Reason]:
+    """One reason per skill worth learning, made once per call rather than per activity."""
+    reasons = {}
+    for skill, status in statuses.items():
+        if status in _SKILL_TEXTS:
+            title = graph.title(skill)
+            text = _SKILL_TEXTS[status].format(_english(title))
+            reasons[skill] = Reason(status, {"skill": dict(title)}, text)
+    return reasons
 
 
 def _skill_part(c: Candidate, ctx: _Context) -> tuple[float, list[Reason]] | None:
     """The score of what the activity teaches; None when it is blocked."""
     if not c.skill_ids:
         return NO_SKILL, []
-    statuses = [ctx.statuses[s] for s in c.skill_ids]
-    if "blocked" in statuses:
-        return None
     best, reasons = ALREADY_MASTERED, []
-    for skill, status in sorted(zip(c.skill_ids, statuses)):
-        title = ctx.graph.title(skill)
-        name = _english(title)
-        if status == "review":
-            value, reason = (
-                REVIEW,
-                Reason("review", {"skill": dict(title)}, f"Time to review {name}: it is fading."),
-            )
-        elif status == "practice_more":
-            value, reason = (
-                PRACTICE_MORE,
-                Reason("practice_more", {"skill": dict(title)}, f"More practice on {name}."),
-            )
-        elif status == "next_skill":
-            value, reason = (
-                NEXT_SKILL,
-                Reason("next_skill", {"skill": dict(title)}, f"You are ready to learn {name}."),
-            )
-        else:
+    for skill in sorted(c.skill_ids):
+        status = ctx.statuses[skill]
+        if status == "blocked":
+            return None
+        value = _SKILL_VALUES.get(status)
+        if value is None:
             continue
+        reason = ctx.skill_reasons[skill]
         if value > best:
             best, reasons = value, [reason, *reasons]
         else:
@@ -251,16 +266,13 @@ def _level_part(c: Candidate, ctx: _Context) -> tuple[float, list[Reason]]:
     """Closeness of the activity's difficulty to the student's level on its skills."""
     if not c.skill_ids:
         return 0.0, []
-    gaps = []
-    for skill in c.skill_ids:
-        state = ctx.states.get(skill)
-        p = state.p_known_now if state is not None else 0.0
-        lo, hi = ctx.ranges[skill]
-        gaps.append(abs(c.difficulty - target_difficulty(p, lo, hi)))
-    gap = sum(gaps) / len(gaps)
+    if len(c.skill_ids) == 1:
+        gap = abs(c.difficulty - ctx.targets[c.skill_ids[0]])
+    else:
+        gap = sum(abs(c.difficulty - ctx.targets[s]) for s in c.skill_ids) / len(c.skill_ids)
     value = LEVEL * max(0.0, 1.0 - gap / 4.0)
     if gap <= LEVEL_MATCH:
-        return value, [Reason("level", {"difficulty": c.difficulty}, "It is at your level.")]
+        return value, [ctx.reason("level", c.difficulty)]
     return value, []
 
 
@@ -269,26 +281,17 @@ def _profile_part(c: Candidate, ctx: _Context) -> tuple[float, list[Reason]]:
     liked = [i for i in c.interests if i in ctx.profile.interests]
     if liked:
         score += INTEREST
-        interest = min(liked)
-        reasons.append(Reason("interest", {"interest": interest}, f"It is about {interest}."))
+        reasons.append(ctx.reason("interest", min(liked)))
     if c.modality in ctx.profile.modalities:
         # The first preference counts fully, later ones a little less.
         rank = ctx.profile.modalities.index(c.modality)
         score += MODALITY / (1 + 0.5 * rank)
-        verb = {"read": "read", "watch": "watch", "listen": "listen", "do": "do things"}
-        text = f"You like to {verb.get(c.modality, c.modality)}."
-        reasons.append(Reason("modality", {"modality": c.modality}, text))
+        reasons.append(ctx.reason("modality", c.modality))
     if ctx.languages:
         if c.language in ctx.languages:
             rank = ctx.languages.index(c.language)
             score += LANGUAGE / (1 + rank)
-            reasons.append(
-                Reason(
-                    "language",
-                    {"language": c.language},
-                    f"It is in a language you read ({c.language}).",
-                )
-            )
+            reasons.append(ctx.reason("language", c.language))
         else:
             score += OTHER_LANGUAGE
     return score, reasons
@@ -307,10 +310,17 @@ def _variety_part(c: Candidate, ctx: _Context) -> tuple[float, list[Reason]]:
     if ctx.last_skills and ctx.last_skills.intersection(c.skill_ids):
         score += SAME_SKILL
     if ctx.last_kind not in (None, c.kind) and c.activity_id not in ctx.recent:
-        return 0.0, [
-            Reason("variety", {"kind": c.kind}, "Something different from your last activity.")
-        ]
+        return score, [ctx.reason("variety", c.kind)]
     return score, []
+
+
+_REASON_TEXTS = {
+    "level": ("difficulty", lambda v: "It is at your level."),
+    "interest": ("interest", lambda v: f"It is about {v}."),
+    "modality": ("modality", lambda v: f"You like to {_VERBS.get(v, v)}."),
+    "language": ("language", lambda v: f"It is in a language you read ({v})."),
+    "variety": ("kind", lambda v: "Something different from your last activity."),
+}
 
 
 def _context(
@@ -336,11 +346,17 @@ def _context(
     by_id = {c.activity_id: c for c in candidates}
     last = by_id.get(attempts[0].activity_id) if attempts else None
     languages = tuple(dict.fromkeys([*([language] if language else []), *profile.languages]))
+    statuses = _statuses(candidates, states, graph)
+    ranges = _difficulty_ranges(candidates)
+    targets = {}
+    for skill, (lo, hi) in ranges.items():
+        state = states.get(skill)
+        targets[skill] = target_difficulty(state.p_known_now if state else 0.0, lo, hi)
     return _Context(
         states=states,
         graph=graph,
-        statuses=_statuses(candidates, states, graph),
-        ranges=_difficulty_ranges(candidates),
+        statuses=statuses,
+        ranges=ranges,
         profile=profile,
         languages=languages,
         assigned=assigned,
@@ -352,6 +368,8 @@ def _context(
         recent=[d.activity_id for d in attempts[:RECENT_WINDOW]],
         last_kind=last.kind if last else None,
         last_skills=frozenset(last.skill_ids) if last else frozenset(),
+        skill_reasons=_skill_reasons(statuses, graph),
+        targets=targets,
     )
 
 

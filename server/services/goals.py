@@ -20,14 +20,15 @@ except a practice goal, which is paced by its period.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from sync.hlc import wall_ms
 
+from ..db import db
 from ..mastery import MASTERY_THRESHOLD, SkillMastery
 from ..models import Attempt, Goal
+from ..recommend import Done
 from .catalog import catalog
 from .mastery import states_of
 
@@ -37,22 +38,18 @@ MAX_ATTEMPT_MINUTES = 120.0  # a tablet left open for a day is not a day of prac
 DAY_MS = 86_400_000
 
 
-@dataclass(frozen=True)
-class AttemptSpan:
-    """What progress needs of an attempt."""
-
-    activity_id: str
-    started_ms: int
-    ended_ms: int
-    completed: bool
-
-
-def attempts_of(person_id: str) -> list[AttemptSpan]:
+def attempts_of(person_id: str) -> list[Done]:
     """A person's attempts, oldest first."""
-    columns = (Attempt.activity_id, Attempt.started_ms, Attempt.ended_ms, Attempt.completed)
+    columns = (
+        Attempt.activity_id,
+        Attempt.started_ms,
+        Attempt.ended_ms,
+        Attempt.completed,
+        Attempt.id,
+    )
     query = Attempt.live(*columns).where(Attempt.person_id == person_id)
-    rows = [AttemptSpan(a, s, e, bool(c)) for a, s, e, c in query.tuples()]
-    return sorted(rows, key=lambda a: (a.started_ms, a.ended_ms, a.activity_id))
+    rows = [Done(a, s, e, bool(c), i) for a, s, e, c, i in db.execute(query)]
+    return sorted(rows, key=lambda a: (a.started_ms, a.ended_ms, a.attempt_id))
 
 
 def _day_ms(day: date) -> int:
@@ -72,7 +69,7 @@ def period(term: str, due_on: str | None, now_ms: int) -> tuple[int, int]:
     return _day_ms(start), _day_ms(end)
 
 
-def practice_minutes(attempts: Iterable[AttemptSpan], start_ms: int, end_ms: int) -> float:
+def practice_minutes(attempts: Iterable[Done], start_ms: int, end_ms: int) -> float:
     """Minutes of practice within [start, end): each attempt clipped to it and capped."""
     total = 0.0
     for a in attempts:
@@ -98,7 +95,7 @@ def _state(fraction: float, status: str, start_ms: int | None, due_ms: int | Non
 def progress(
     goal: Goal,
     states: Mapping[str, SkillMastery],
-    attempts: list[AttemptSpan],
+    attempts: list[Done],
     now_ms: int,
 ) -> dict[str, Any]:
     """The goal's progress: value, target, fraction (0..1) and state."""
@@ -137,7 +134,7 @@ def progress(
 def with_progress(
     goals: Iterable[Goal],
     states: Mapping[str, SkillMastery],
-    attempts: list[AttemptSpan],
+    attempts: list[Done],
     now_ms: int,
 ) -> list[dict[str, Any]]:
     """Goals as dicts with their ``progress``."""

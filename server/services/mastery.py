@@ -7,38 +7,142 @@ same mastery.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from sync.hlc import wall_ms
 
-from ..mastery import Observation, SkillMastery, trace
+from ..db import db
+from ..mastery import (
+    Folded,
+    Observation,
+    SkillMastery,
+    canonical_rows,
+    finish,
+    fold,
+    trace_rows,
+)
 from ..models import Answer, Person
 from ..recommend import stars
 from .catalog import Catalog, catalog
 
+AnswerRow = tuple[int, str, str, bool]  # (device time, answer id, skill id, correct)
+_COLUMNS = (Answer.id, Answer.person_id, Answer.activity_id, Answer.correct, Answer.device_ms)
+CACHED_STUDENTS = 512
+
+
+def _expand(raw: Iterable[tuple], cat: Catalog) -> dict[str, list[AnswerRow]]:
+    """Answer rows from the cursor as one row per skill taught, per person."""
+    result: dict[str, list[AnswerRow]] = {}
+    skills_of = cat.skills_of
+    for answer_id, person_id, activity_id, correct, device_ms in raw:
+        out = result.setdefault(person_id, [])
+        for skill in skills_of.get(activity_id, ()):
+            out.append((device_ms, answer_id, skill, bool(correct)))
+    return result
+
+
+def answer_rows(person_ids: Iterable[str], cat: Catalog) -> dict[str, list[AnswerRow]]:
+    """Each person's answers, one row per skill its activity teaches."""
+    ids = list(dict.fromkeys(person_ids))
+    result: dict[str, list[AnswerRow]] = {p: [] for p in ids}
+    for start in range(0, len(ids), 500):
+        query = Answer.live(*_COLUMNS).where(Answer.person_id.in_(ids[start : start + 500]))
+        # The plain cursor: a student may have tens of thousands of answers, and peewee's
+        # row conversion would cost more than the knowledge tracing itself.
+        result.update(_expand(db.execute(query), cat))
+    return result
+
 
 def observations_of(person_ids: Iterable[str], cat: Catalog) -> dict[str, list[Observation]]:
     """Each person's answers as observations of the skills their activities teach."""
-    ids = list(dict.fromkeys(person_ids))
-    result: dict[str, list[Observation]] = {p: [] for p in ids}
-    columns = (Answer.id, Answer.person_id, Answer.activity_id, Answer.correct, Answer.device_ms)
-    skills_of = cat.skills_of
-    for start in range(0, len(ids), 500):
-        query = Answer.live(*columns).where(Answer.person_id.in_(ids[start : start + 500]))
-        for answer_id, person_id, activity_id, correct, device_ms in query.tuples():
-            out = result[person_id]
-            for skill in skills_of.get(activity_id, ()):
-                out.append(Observation(answer_id, skill, bool(correct), device_ms))
-    return result
+    return {
+        person: [Observation(a, skill, right, ms) for ms, a, skill, right in rows]
+        for person, rows in answer_rows(person_ids, cat).items()
+    }
+
+
+@dataclass
+class _Traced:
+    """A student's answers folded up to their last one, before decay to now."""
+
+    catalog: Catalog
+    answers: int
+    last: tuple[int, str]  # (device time, id) of the last answer in canonical order
+    folded: Folded
+
+
+class _TraceCache:
+    """Folded traces of recently seen students, extended with only their new answers.
+
+    Answers are immutable events, so a student's answers only grow: the same count
+    means the same answers. New answers after the last one in canonical order are
+    folded in; one that sorts earlier (a late sync) or a content change recomputes
+    from scratch. The result equals a full trace: this is a shortcut, not a second
+    model (a test compares them).
+    """
+
+    def __init__(self, size: int = CACHED_STUDENTS) -> None:
+        self.size = size
+        self.entries: OrderedDict[str, _Traced] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def _full(self, person_id: str, cat: Catalog, count: int) -> _Traced:
+        query = Answer.live(*_COLUMNS).where(Answer.person_id == person_id)
+        raw = list(db.execute(query))
+        rows = canonical_rows(_expand(raw, cat).get(person_id, []))
+        last = max(((r[4], r[0]) for r in raw), default=(0, ""))
+        return _Traced(cat, count, last, fold({}, rows, cat.params))
+
+    def _extended(self, person_id: str, entry: _Traced, count: int) -> _Traced | None:
+        last_ms, last_id = entry.last
+        query = Answer.live(*_COLUMNS).where(
+            (Answer.person_id == person_id)
+            & (
+                (Answer.device_ms > last_ms)
+                | ((Answer.device_ms == last_ms) & (Answer.id > last_id))
+            )
+        )
+        raw = list(db.execute(query))
+        if entry.answers + len(raw) != count:
+            return None  # an answer landed before the last one: the order changed
+        rows = canonical_rows(_expand(raw, entry.catalog).get(person_id, []))
+        folded = {skill: list(values) for skill, values in entry.folded.items()}
+        last = max([entry.last, *((r[4], r[0]) for r in raw)])
+        return _Traced(entry.catalog, count, last, fold(folded, rows, entry.catalog.params))
+
+    def folded(self, person_id: str, cat: Catalog) -> Folded:
+        """The student's answers folded, from the cache when still valid."""
+        count = Answer.live().where(Answer.person_id == person_id).count()
+        with self.lock:
+            entry = self.entries.get(person_id)
+        if entry is None or entry.catalog is not cat or entry.answers > count:
+            entry = self._full(person_id, cat, count)
+        elif entry.answers < count:
+            entry = self._extended(person_id, entry, count) or self._full(person_id, cat, count)
+        with self.lock:
+            self.entries[person_id] = entry
+            self.entries.move_to_end(person_id)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+        return entry.folded
+
+
+_cache = _TraceCache()
 
 
 def states_of(
     person_ids: Iterable[str], cat: Catalog, now_ms: int
 ) -> dict[str, dict[str, SkillMastery]]:
     """Each person's mastery of every skill of the catalog at ``now_ms``."""
-    observed = observations_of(person_ids, cat)
-    return {p: trace(obs, cat.params, now_ms) for p, obs in observed.items()}
+    ids = list(dict.fromkeys(person_ids))
+    if len(ids) == 1:
+        return {ids[0]: finish(_cache.folded(ids[0], cat), cat.params, now_ms)}
+    rows = answer_rows(ids, cat)
+    return {p: trace_rows(r, cat.params, now_ms) for p, r in rows.items()}
 
 
 def mastery_items(cat: Catalog, states: dict[str, SkillMastery]) -> list[dict[str, Any]]:

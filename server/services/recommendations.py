@@ -14,9 +14,9 @@ from sync.hlc import wall_ms
 from ..access import class_ids, group_ids
 from ..mastery import SkillMastery
 from ..models import Assignment, Goal, LearnerProfile, Person
-from ..recommend import AssignmentRef, Done, Profile, Recommendation, rank
+from ..recommend import AssignmentRef, Profile, Recommendation, rank
 from .catalog import Catalog, catalog
-from .goals import AttemptSpan, attempts_of, with_progress
+from .goals import attempts_of, with_progress
 from .mastery import mastery_items, states_of
 
 HOME_RECOMMENDATIONS = 5
@@ -45,13 +45,6 @@ def assignments_for(person: Person) -> list[AssignmentRef]:
     columns = (Assignment.id, Assignment.activity_id, Assignment.pinned, Assignment.due_on)
     query = Assignment.live(*columns).where(Assignment.classroom_id.in_(classes) & mine)
     return [AssignmentRef(a, bool(p), d, i) for i, a, p, d in query.tuples()]
-
-
-def _history(attempts: list[AttemptSpan]) -> list[Done]:
-    return [
-        Done(a.activity_id, a.started_ms, a.ended_ms, a.completed, f"{a.started_ms}:{n}")
-        for n, a in enumerate(attempts)
-    ]
 
 
 def shaped(rec: Recommendation, cat: Catalog) -> dict[str, Any]:
@@ -97,7 +90,7 @@ class StudentView:
             cat.graph,
             self.profile,
             self.assignments,
-            _history(self.attempts),
+            self.attempts,
             self.now_ms,
             limit,
             language,
@@ -117,7 +110,7 @@ class StudentView:
             self.catalog.graph,
             self.profile,
             self.assignments,
-            _history(self.attempts),
+            self.attempts,
             self.now_ms,
             None,
             language,

@@ -6,7 +6,8 @@ from datetime import datetime, timezone
 
 from server.mastery import SkillMastery
 from server.models import Goal
-from server.services.goals import AttemptSpan, period, practice_minutes, progress
+from server.recommend import Done
+from server.services.goals import period, practice_minutes, progress
 
 DAY = 86_400_000
 
@@ -37,10 +38,10 @@ def test_short_period_is_the_calendar_week_and_long_a_term():
 def test_practice_minutes_clip_to_the_period_and_cap_long_attempts():
     start, end = ms("2027-03-08T00:00:00"), ms("2027-03-15T00:00:00")
     spans = [
-        AttemptSpan("a", start - 10 * 60_000, start + 5 * 60_000, True),  # 5 min inside
-        AttemptSpan("b", start + DAY, start + DAY + 30 * 60_000, False),  # 30 min
-        AttemptSpan("c", start + 2 * DAY, start + 3 * DAY, True),  # a day left open: 120
-        AttemptSpan("d", end, end + 60_000, True),  # after the week
+        Done("a", start - 10 * 60_000, start + 5 * 60_000, True),  # 5 min inside
+        Done("b", start + DAY, start + DAY + 30 * 60_000, False),  # 30 min
+        Done("c", start + 2 * DAY, start + 3 * DAY, True),  # a day left open: 120
+        Done("d", end, end + 60_000, True),  # after the week
     ]
     assert practice_minutes(spans, start, end) == 155
 
@@ -61,7 +62,7 @@ def test_behind_when_less_done_than_the_time_elapsed_asks():
     late = goal(term="short", kind="finish_activities", activity_ids=["x"], due_on="2027-03-09")
     assert progress(late, {}, [], NOW)["state"] == "behind"
     done = goal(term="short", kind="finish_activities", activity_ids=["x"], due_on="2027-03-09")
-    finished = [AttemptSpan("x", NOW - DAY, NOW - DAY + 60_000, True)]
+    finished = [Done("x", NOW - DAY, NOW - DAY + 60_000, True)]
     assert progress(done, {}, finished, NOW)["state"] == "done"
 
 
@@ -69,11 +70,11 @@ def test_practice_goal_is_paced_by_its_week():
     g = goal(term="short", kind="practice_minutes", target=60, created_ms=NOW)
     monday = ms("2027-03-08T09:00:00")
     # Wednesday noon: 2.5 of 7 days gone (0.357); 10 minutes is 0.167 < 0.257: behind.
-    ten = [AttemptSpan("a", monday, monday + 10 * 60_000, True)]
+    ten = [Done("a", monday, monday + 10 * 60_000, True)]
     assert progress(g, {}, ten, NOW) == {
         "value": 10.0, "target": 60, "fraction": 0.1667, "state": "behind",
     }  # fmt: skip
-    thirty = [AttemptSpan("a", monday, monday + 30 * 60_000, True)]
+    thirty = [Done("a", monday, monday + 30 * 60_000, True)]
     assert progress(g, {}, thirty, NOW)["state"] == "on_track"
 
 

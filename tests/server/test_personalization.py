@@ -5,7 +5,10 @@ from __future__ import annotations
 import uuid
 
 from server import db as database
+from server.mastery import trace_rows
 from server.models import Activity, ActivitySkill, Item, RowHistory
+from server.services import mastery as service
+from server.services.catalog import catalog
 from sync.hlc import wall_ms
 
 COUNT = "baobab-sample:count-to-10"
@@ -304,3 +307,32 @@ def test_plan_json_and_printable_page(app, api, world):
         f"/people/{world.student}/plan.html"
     ).status_code in (403, 404)
     assert api(None).get(f"/people/{world.student}/plan.html").status_code == 401
+
+
+def test_cached_trace_equals_a_full_trace_after_new_and_late_answers(app, api, world):
+    """The per-student trace cache folds new answers in; a late one recomputes."""
+    student = api(world.tokens["student"])
+    items = _items_of_skill(app, COUNT)
+    t0 = wall_ms() - 3_600_000
+
+    def both():
+        with app.app_context(), database.db.connection_context():
+            cat = catalog()
+            cached = service.states_of([world.student], cat, t0 + 7_200_000)[world.student]
+            full = trace_rows(
+                service.answer_rows([world.student], cat)[world.student],
+                cat.params,
+                t0 + 7_200_000,
+            )
+            return cached, full
+
+    _answer(student, items[0], True, t0)
+    cached, full = both()
+    assert cached == full and cached[COUNT].attempts == 1
+    _answer(student, items[1], False, t0 + 1000)  # after the last: folded in
+    _answer(student, items[0], True, t0 + 2000)
+    cached, full = both()
+    assert cached == full and cached[COUNT].attempts == 3
+    _answer(student, items[1], True, t0 - 5000)  # synced late, sorts first: recomputed
+    cached, full = both()
+    assert cached == full and cached[COUNT].attempts == 4 and cached[COUNT].correct == 3
