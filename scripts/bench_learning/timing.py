@@ -3,8 +3,11 @@
 A real data directory (the app factory, migrations, the demo school), a generated pack
 imported through the content service so the node holds exactly ``activities``
 activities in all, and one demo student with ``events`` answers (five to an attempt)
-written in bulk. Then the recommendation service, as the API calls it, ``runs`` times:
-the first call (which loads the content snapshot) is reported on its own.
+written in bulk. Then the recommendation service, as the API calls it: once (the
+first call loads the content snapshot and traces every answer), then ``runs`` times
+each after the student answers one more item (the usual case), then ``runs`` times
+each after an answer older than all the others arrives by sync (which forces a trace
+from scratch). Those 2 x ``runs`` answers join the student's history.
 """
 
 from __future__ import annotations
@@ -86,8 +89,26 @@ def generated_manifest(activities: int, skills: int, seed: int) -> dict[str, Any
     return manifest
 
 
-def _add_history(student: Person, events: int, seed: int) -> int:
-    """``events`` answers of one student, five to an attempt; returns the last answer's time."""
+def _answer_row(
+    student: Person, number: int, activity_id: str, item: int, ms: int, correct: bool
+) -> dict[str, Any]:
+    """One answer of the student, as ``Answer.create_many`` takes it."""
+    return {
+        "id": f"bench-answer-{number}",
+        "partition": student.partition,
+        "person_id": student.id,
+        "attempt_id": None,
+        "activity_id": activity_id,
+        "item_id": f"{activity_id}:q{item}",
+        "response": 0,
+        "correct": correct,
+        "device_ms": ms,
+        "received_ms": ms + 500,
+    }
+
+
+def _add_history(student: Person, events: int, seed: int) -> tuple[list[str], int]:
+    """``events`` answers of one student, five to an attempt; the activities and last time."""
     rng = random.Random(f"{seed}:history")
     mine = Activity.live(Activity.id).where(Activity.pack_id == BENCH_PACK).order_by(Activity.id)
     activity_ids = [a.id for a in mine]
@@ -99,20 +120,8 @@ def _add_history(student: Person, events: int, seed: int) -> int:
         started = t
         for k in range(min(ITEMS_PER_ACTIVITY, events - len(answers))):
             t += 30_000
-            answers.append(
-                {
-                    "id": f"bench-answer-{len(answers)}",
-                    "partition": student.partition,
-                    "person_id": student.id,
-                    "attempt_id": attempt_id,
-                    "activity_id": activity_id,
-                    "item_id": f"{activity_id}:q{k}",
-                    "response": 0,
-                    "correct": rng.random() < 0.7,
-                    "device_ms": t,
-                    "received_ms": t + 500,
-                }
-            )
+            row = _answer_row(student, len(answers), activity_id, k, t, rng.random() < 0.7)
+            answers.append({**row, "attempt_id": attempt_id})
         attempts.append(
             {
                 "id": attempt_id,
@@ -128,7 +137,7 @@ def _add_history(student: Person, events: int, seed: int) -> int:
         t += 3_600_000  # an hour or so between activities
     Answer.create_many(answers)
     Attempt.create_many(attempts)
-    return t
+    return activity_ids, t
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -137,10 +146,11 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
-def time_calls(call: Callable[[], Any], runs: int) -> list[float]:
-    """Milliseconds of each of ``runs`` calls."""
+def time_calls(call: Callable[[], Any], runs: int, before: Callable[[int], Any]) -> list[float]:
+    """Milliseconds of each of ``runs`` calls, each after an untimed ``before(run)``."""
     times = []
-    for _ in range(runs):
+    for run in range(runs):
+        before(run)
         began = time.perf_counter()
         call()
         times.append((time.perf_counter() - began) * 1000)
@@ -164,20 +174,41 @@ def measure(activities: int, events: int, runs: int, seed: int, log=print) -> di
                 (pack_dir / "manifest.json").write_text(json.dumps(manifest))
                 content.import_pack(pack_dir, str(data_dir))
                 student = Person.live().where(Person.role == "student").order_by(Person.id).first()
-                last_ms = _add_history(student, events, seed)
+                activity_ids, last_ms = _add_history(student, events, seed)
                 total = Activity.live().count()
                 log(
                     f"node with {total} activities and {events} answers of one student "
                     f"built in {time.perf_counter() - began:.1f} s"
                 )
-                now_ms = last_ms + 86_400_000  # the next day
+                now = [last_ms + 86_400_000]  # the next morning
 
                 def call() -> None:
-                    result = service.recommend(student, now_ms=now_ms)
-                    assert result, "no recommendation"
+                    if not service.recommend(student, now_ms=now[0]):
+                        raise RuntimeError("no recommendation")
 
-                first = time_calls(call, 1)[0]
-                times = time_calls(call, runs)
+                def new_answer(run: int) -> None:
+                    # The student answers one more item, then asks what to do next.
+                    now[0] += 60_000
+                    row = _answer_row(
+                        student,
+                        events + run,
+                        activity_ids[run % len(activity_ids)],
+                        0,
+                        now[0],
+                        True,
+                    )
+                    Answer.create_many([row])
+
+                def late_answer(run: int) -> None:
+                    # An answer from before all others arrives by sync: no shortcut applies.
+                    ms = START_MS - (run + 1) * 60_000
+                    number, activity_id = events + runs + run, activity_ids[run % len(activity_ids)]
+                    row = _answer_row(student, number, activity_id, 0, ms, True)
+                    Answer.create_many([row])
+
+                first = time_calls(call, 1, lambda run: None)[0]
+                times = time_calls(call, runs, new_answer)
+                full = time_calls(call, runs, late_answer)
         finally:
             database.close_all()
     return {
@@ -185,4 +216,6 @@ def measure(activities: int, events: int, runs: int, seed: int, log=print) -> di
         "first_ms": first,
         "median_ms": percentile(times, 0.5),
         "p95_ms": percentile(times, 0.95),
+        "full_median_ms": percentile(full, 0.5),
+        "full_p95_ms": percentile(full, 0.95),
     }
