@@ -104,3 +104,10 @@ def wait_for(predicate, timeout: float = 20.0, step: float = 0.05) -> bool:
             return True
         time.sleep(step)
     return False
+
+
+def join_and_sync(data_dir: Path, peer: ServedNode) -> None:
+    """Make a fresh node at ``data_dir`` join ``peer``'s school and take its rows (CLI)."""
+    baobab("init", "--data-dir", str(data_dir))
+    baobab("pair", peer.url, peer.pairing_code(), "--data-dir", str(data_dir))
+    baobab("sync", "--peer", peer.url, "--data-dir", str(data_dir))

@@ -57,6 +57,7 @@ MATRIX = {
     "school.get_profile": ("GET", "/api/v1/people/{student}/profile", None, {"student", "teacher", "admin"}),
     "school.patch_profile": ("PATCH", "/api/v1/people/{student}/profile", lambda w: {"interests": ["football"]}, {"student", "teacher", "admin"}),
     "content.list_packs": ("GET", "/api/v1/packs", None, SIGNED_IN),
+    "content.publish_pack": ("POST", "/api/v1/packs", None, {"admin"}, 403),  # on a node: hub only
     "content.list_skills": ("GET", "/api/v1/skills", None, SIGNED_IN),
     "content.list_activities": ("GET", "/api/v1/activities", None, SIGNED_IN),
     "content.get_activity": ("GET", "/api/v1/activities/{activity}", None, SIGNED_IN),
