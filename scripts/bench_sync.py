@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import shutil
 import sqlite3
 import statistics
@@ -69,6 +70,7 @@ def sync_cli(sender: Path, url: str) -> dict[str, float]:
     Its peak RSS is read from /proc while it runs (VmHWM), so it is this sync's alone.
     """
     env = {**os.environ, "BAOBAB_DISCOVERY": "0"}
+    cpu_before = _children_cpu_s()
     proc = subprocess.Popen(
         [sys.executable, "-m", "server.cli", "sync", "--peer", url, "--data-dir", str(sender)],
         stdout=subprocess.PIPE,
@@ -85,6 +87,7 @@ def sync_cli(sender: Path, url: str) -> dict[str, float]:
         time.sleep(0.02)
     out = proc.stdout.read()
     proc.stdout.close()
+    cpu = _children_cpu_s() - cpu_before  # this sync process's CPU time (it is reaped now)
     pulled, pushed, seconds, sent, received = _SYNC_LINE.search(out).groups()
     return {
         "rows": max(int(pulled) + int(pushed), 1),
@@ -92,7 +95,19 @@ def sync_cli(sender: Path, url: str) -> dict[str, float]:
         "sent": int(sent),
         "received": int(received),
         "peak_mb": peak,
+        "cpu_s": cpu,
     }
+
+
+def _children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def process_cpu_s(pid: int) -> float:
+    """CPU seconds a running process has used (user + system), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -147,12 +162,15 @@ def main() -> None:
             hub.start()
             receivers.append(hub)
             baobab("pair", hub.url, code, "--data-dir", str(sender))
+            served_cpu = process_cpu_s(hub.proc.pid)
             result = sync_cli(sender, hub.url)
+            result["receiver_cpu_s"] = process_cpu_s(hub.proc.pid) - served_cpu
             full_results.append(result)
             fulls.append((result["rows"] / result["seconds"], result["sent"] / result["rows"]))
             print(
                 f"full sync {run + 1}: {result['rows']} rows in {result['seconds']:.2f} s = "
-                f"{fulls[-1][0]:,.0f} rows/s, {fulls[-1][1]:.0f} B/row on the wire"
+                f"{fulls[-1][0]:,.0f} rows/s, {fulls[-1][1]:.0f} B/row on the wire; CPU: "
+                f"sender {result['cpu_s']:.2f} s, receiver {result['receiver_cpu_s']:.2f} s"
             )
         hub = receivers[-1]
         with database.db.connection_context():
@@ -168,6 +186,15 @@ def main() -> None:
         client_rss = max(r["peak_mb"] for r in [*full_results, incr, *noops])
         hub.stop()
         db_per_row = answer_bytes(hub.data_dir / "baobab.db") / (args.events + 1000)
+        # CPU per 1,000 rows is steadier than wall time on a shared machine.
+        sender_cpu = statistics.median(r["cpu_s"] / r["rows"] * 1000 for r in full_results)
+        receiver_cpu = statistics.median(
+            r["receiver_cpu_s"] / r["rows"] * 1000 for r in full_results
+        )
+        print(
+            f"CPU per 1,000 rows: sender {sender_cpu * 1000:.1f} ms (process start included), "
+            f"receiver {receiver_cpu * 1000:.1f} ms"
+        )
         print(f"peak RSS: receiver {server_rss:.1f} MB, sender (baobab sync) {client_rss:.1f} MB")
         figures = {
             "rows_per_s": f"{statistics.median(f[0] for f in fulls):.0f}",

@@ -22,6 +22,7 @@ from .discovery import Discovery
 from .errors import BaobabError, ContentPackError
 from .migrate import integrity_problems, migrate, pending, schema_drift
 from .models import Classroom
+from .progress_line import ProgressLine
 from .runner import lan_addresses, urls_for
 from .runner import serve as run_server
 from .security import PICTURES
@@ -384,19 +385,17 @@ def sync(data_dir, peer_url, hub, all_peers) -> None:
         if not targets:
             raise click.ClickException("No paired peer to sync with (see baobab pair).")
         for peer in targets:
-
-            def progress(stage: str, done: int, total: int) -> None:
-                if stage in ("pull", "push"):
-                    click.echo(f"  {stage}: {done}/{max(total, done)} rows", err=True)
-
+            progress = ProgressLine(click.get_text_stream("stderr"))
             try:
                 result = peers.sync_with(
                     peer, app.config["DATA_DIR"], progress=progress, role=app.config["ROLE"]
                 )
             except (SyncError, BaobabError) as exc:
+                progress.close()
                 failures += 1
                 click.echo(f"{peer.url}: FAILED: {exc}")
                 continue
+            progress.close()
             click.echo(
                 f"{peer.url}: ok, pulled {result.pulled.rows} rows, pushed {result.pushed_rows} "
                 f"rows in {result.seconds:.3f} s, {result.bytes_sent} bytes sent, "

@@ -61,6 +61,13 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("MAX_BODY_BYTES", 2_000_000, "Largest request body accepted; larger gets 413.", int),
     Setting(
+        "PACK_MAX_BYTES",
+        200_000_000,
+        "Largest content pack (zip) an admin may publish on the hub, packed or unpacked; "
+        "larger gets 413.",
+        int,
+    ),
+    Setting(
         "SYNC_MAX_BODY_BYTES",
         64_000_000,
         "Largest sync message accepted (compressed); larger gets 413.",

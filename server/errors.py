@@ -79,3 +79,10 @@ class ContentPackError(BaobabError):
 
     status = 422
     code = "invalid_pack"
+
+
+class PackTooLarge(ContentPackError):
+    """Raised when a content pack is, or unpacks to, more than the limit (413)."""
+
+    status = 413
+    code = "too_large"

@@ -17,9 +17,9 @@ def _runner() -> Runner:
     return Runner(db.obj, str(MIGRATIONS_DIR))
 
 
-def migrate() -> list[str]:
-    """Apply pending migrations in order; return the names applied."""
-    return _runner().up()
+def migrate(target: str | None = None) -> list[str]:
+    """Apply pending migrations in order (up to ``target``); return the names applied."""
+    return _runner().up(target)
 
 
 def pending() -> list[str]:

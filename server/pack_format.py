@@ -11,13 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from .errors import ContentPackError
+from .errors import ContentPackError, PackTooLarge
 from .models.content import ACTIVITY_KINDS, ITEM_TYPES, MODALITIES
 
 FORMAT = "baobab-pack/1"
@@ -154,7 +155,25 @@ def _flatten(messages: Any, where: str = "") -> list[str]:
     return [f"{where or 'manifest'}: {messages}"]
 
 
-def _read_source(source: Path) -> tuple[bytes, dict[str, bytes]]:
+def _read_zip(source: Path, max_bytes: int | None) -> dict[str, bytes]:
+    """Every file of a zip; a damaged zip, or one unpacking past ``max_bytes``, is refused."""
+    files: dict[str, bytes] = {}
+    try:
+        with zipfile.ZipFile(source) as archive:
+            members = [info for info in archive.infolist() if not info.is_dir()]
+            unpacked = sum(info.file_size for info in members)
+            if max_bytes is not None and unpacked > max_bytes:
+                # Declared sizes are checked again by zipfile while reading (CRC, length).
+                raise PackTooLarge(f"The pack unpacks to {unpacked} bytes, over {max_bytes}.")
+            for info in members:
+                files[PurePosixPath(info.filename).as_posix()] = archive.read(info)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+        problem = f"{source.name}: a damaged zip file ({exc})"
+        raise ContentPackError(problem, [problem]) from None
+    return files
+
+
+def _read_source(source: Path, max_bytes: int | None = None) -> tuple[bytes, dict[str, bytes]]:
     """Return the manifest bytes and every other file of a pack directory or zip."""
     files: dict[str, bytes] = {}
     if source.is_dir():
@@ -165,10 +184,7 @@ def _read_source(source: Path) -> tuple[bytes, dict[str, bytes]]:
             if path.is_file():
                 files[path.relative_to(source).as_posix()] = path.read_bytes()
     elif zipfile.is_zipfile(source):
-        with zipfile.ZipFile(source) as archive:
-            for info in archive.infolist():
-                if not info.is_dir():
-                    files[PurePosixPath(info.filename).as_posix()] = archive.read(info)
+        files = _read_zip(source, max_bytes)
         if "manifest.json" not in files:
             raise ContentPackError(f"{source}: no manifest.json", [f"{source}: no manifest.json"])
     else:
@@ -286,10 +302,13 @@ def _with_defaults(document: Any) -> dict[str, Any]:
     return doc
 
 
-def read_pack(source: Path | str) -> Pack:
-    """Read and validate a pack; raise ContentPackError listing every problem."""
+def read_pack(source: Path | str, max_bytes: int | None = None) -> Pack:
+    """Read and validate a pack; raise ContentPackError listing every problem.
+
+    ``max_bytes`` bounds what a zip may unpack to (PackTooLarge beyond it).
+    """
     source = Path(source)
-    raw, files = _read_source(source)
+    raw, files = _read_source(source, max_bytes)
     try:
         document = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

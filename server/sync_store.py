@@ -21,7 +21,7 @@ from .db import db, is_sqlite, write_transaction
 from .models import LocalNode, Peer, ReplicatedModel, RowHistory, SyncVector, replicated_models
 from .models.base import CLOCK
 
-_IN_BATCH = 500
+_IN_BATCH = 999  # SQLite's smallest limit of bound parameters
 
 
 def _as_bool(value: Any) -> Any:
@@ -162,15 +162,24 @@ class NodeStore:
                 held[row["id"]] = row
         return held
 
-    def insert(self, table: str, rows: list[dict[str, Any]]) -> None:
-        """Insert versions with their stamps."""
+    def held_ids(self, table: str, ids: list[str]) -> set[str]:
+        """Which of these ids we hold (an index lookup, no row read)."""
+        held: set[str] = set()
+        for start in range(0, len(ids), _IN_BATCH):
+            batch = ids[start : start + _IN_BATCH]
+            marks = ", ".join([db.param] * len(batch))
+            sql = f'SELECT id FROM "{table}" WHERE id IN ({marks})'
+            held.update(row[0] for row in db.execute_sql(sql, batch).fetchall())
+        return held
+
+    def insert(self, table: str, columns: list[str], rows: list[list[Any]]) -> None:
+        """Insert versions with their stamps; ``rows`` hold values in ``columns`` order."""
         if not rows:
             return
-        columns = self._columns[table]
+        names = ", ".join(_quote(c) for c in columns)
         marks = ", ".join([db.param] * len(columns))
-        sql = f'INSERT INTO "{table}" ({", ".join(_quote(c) for c in columns)}) VALUES ({marks})'
-        cursor = db.cursor()
-        cursor.executemany(sql, [[row[c] for c in columns] for row in rows])
+        sql = f'INSERT INTO "{table}" ({names}) VALUES ({marks})'
+        db.cursor().executemany(sql, rows)
 
     def replace(self, table: str, rows: list[dict[str, Any]]) -> None:
         """Overwrite rows with these versions."""

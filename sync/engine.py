@@ -17,7 +17,8 @@ from typing import Any, Callable, Protocol
 from . import merge
 from .errors import SyncError
 from .hlc import wall_ms
-from .vector import Vector, advance, lacking, pending_rows_hint
+from .stamp import EVENT, MUTABLE
+from .vector import Vector, advance, lacking, pending_union
 
 DEFAULT_MAX_ROWS = 5000
 DEFAULT_MAX_BYTES = 1_000_000
@@ -66,8 +67,11 @@ class Store(Protocol):
     def current(self, table: str, ids: list[str]) -> dict[str, dict[str, Any]]:
         """The rows we hold with these ids."""
 
-    def insert(self, table: str, rows: list[dict[str, Any]]) -> None:
-        """Insert versions as they are (their stamps kept)."""
+    def held_ids(self, table: str, ids: list[str]) -> set[str]:
+        """Which of these ids we hold."""
+
+    def insert(self, table: str, columns: list[str], rows: list[list[Any]]) -> None:
+        """Insert versions as they are (their stamps kept); values in ``columns`` order."""
 
     def replace(self, table: str, rows: list[dict[str, Any]]) -> None:
         """Overwrite rows with these versions (their stamps kept)."""
@@ -196,34 +200,27 @@ def apply_chunk(store: Store, chunk: Mapping[str, Any], allowed: set[str]) -> Ap
     top_hlc = 0
     with store.write_transaction():
         for table, entry in chunk["tables"].items():
-            columns = entry["columns"]
-            incoming = [dict(zip(columns, values)) for values in entry["rows"]]
-            for row in incoming:
-                if row.get("partition") != partition:
-                    raise PartitionRefused(f"a row of {table} is outside partition {partition}")
-                top_hlc = max(top_hlc, int(row["hlc"]))
-            held = store.current(table, [r["id"] for r in incoming])
-            inserts, replaces, history = [], [], []
-            for row in incoming:
-                existing = held.get(row["id"])
-                action = merge.decide(kinds[table], existing, row)
-                if action == merge.INSERT:
-                    inserts.append(row)
-                    held[row["id"]] = row
-                    stats.inserted += 1
-                elif action == merge.REPLACE:
-                    history.append(existing)
-                    replaces.append(row)
-                    held[row["id"]] = row
-                    stats.replaced += 1
-                elif action == merge.LOSE:
-                    history.append(row)
-                    stats.lost += 1
-                else:
-                    stats.skipped += 1
-            store.insert(table, inserts)
-            store.replace(table, replaces)
-            store.keep_history(table, history)
+            columns, rows = entry["columns"], entry["rows"]
+            if not rows:
+                continue
+            at = {name: index for index, name in enumerate(columns)}
+            at_partition, at_id, at_hlc = at["partition"], at["id"], at["hlc"]
+            if any(values[at_partition] != partition for values in rows):
+                raise PartitionRefused(f"a row of {table} is outside partition {partition}")
+            top_hlc = max(top_hlc, max(int(values[at_hlc]) for values in rows))
+            if kinds[table] == EVENT:
+                # Events merge by union: rows stay lists, no per-row dict (the bulk of a sync).
+                held = store.held_ids(table, [values[at_id] for values in rows])
+                fresh = []
+                for values in rows:
+                    if values[at_id] not in held:
+                        held.add(values[at_id])
+                        fresh.append(values)
+                store.insert(table, columns, fresh)
+                stats.inserted += len(fresh)
+                stats.skipped += len(rows) - len(fresh)
+            else:
+                _apply_mutable(store, table, columns, rows, stats)
         vector = store.vector(partition)
         for origin, (after, through) in chunk["origins"].items():
             if origin != store.node_id:
@@ -232,6 +229,35 @@ def apply_chunk(store: Store, chunk: Mapping[str, Any], allowed: set[str]) -> Ap
         if top_hlc:
             store.observe_clock(top_hlc)
     return stats
+
+
+def _apply_mutable(
+    store: Store, table: str, columns: list[str], rows: list[list[Any]], stats: ApplyStats
+) -> None:
+    """Last writer wins on (clock, origin); the losing version goes to history."""
+    incoming = [dict(zip(columns, values)) for values in rows]
+    held = store.current(table, [r["id"] for r in incoming])
+    inserts, replaces, history = [], [], []
+    for row in incoming:
+        existing = held.get(row["id"])
+        action = merge.decide(MUTABLE, existing, row)
+        if action == merge.INSERT:
+            inserts.append(row)
+            held[row["id"]] = row
+            stats.inserted += 1
+        elif action == merge.REPLACE:
+            history.append(existing)
+            replaces.append(row)
+            held[row["id"]] = row
+            stats.replaced += 1
+        elif action == merge.LOSE:
+            history.append(row)
+            stats.lost += 1
+        else:
+            stats.skipped += 1
+    store.insert(table, columns, [[row[c] for c in columns] for row in inserts])
+    store.replace(table, replaces)
+    store.keep_history(table, history)
 
 
 # ---------------------------------------------------------------- the serving side
@@ -335,6 +361,7 @@ class SyncSession:
         self.max_rows = max_rows
         self.max_bytes = max_bytes
         self.progress = progress or (lambda stage, done, total: None)
+        self._totals = {"pull": 0, "push": 0}
 
     def run(self) -> SessionResult:
         """Run the whole session; raise on any failure (never report success after one)."""
@@ -355,15 +382,25 @@ class SyncSession:
             shared &= self.allowed
         result.partitions = sorted(shared)
         self.progress("hello", 1, 1)
-
+        vectors = hello.get("vectors")
+        if not isinstance(vectors, dict):
+            raise SyncError("the peer's hello carries no vectors")
+        writable = set(hello.get("writable", result.partitions)) & shared
+        # Upper bounds (counters, not rows): progress never claims more than it knows.
+        mine = {p: self.store.vector(p) for p in result.partitions}
+        self._totals = {
+            "pull": pending_union([(vectors.get(p, {}), mine[p]) for p in result.partitions]),
+            "push": pending_union([(mine[p], vectors.get(p, {})) for p in writable]),
+        }
         for partition in result.partitions:
             self._pull(partition, result)
-        writable = set(hello.get("writable", result.partitions))
+        self.progress("pull", result.pulled.rows, result.pulled.rows)  # every pull is done
         for partition in result.partitions:
             if partition not in writable:
                 continue  # read-only for us there (district content on a hub)
-            theirs = self._push(partition, dict(hello["vectors"].get(partition, {})), result)
+            theirs = self._push(partition, dict(vectors.get(partition, {})), result)
             result.peer_vectors[partition] = theirs
+        self.progress("push", result.pushed_rows, result.pushed_rows)
         result.seconds = time.monotonic() - began
         result.bytes_sent = getattr(self.transport, "bytes_sent", 0)
         result.bytes_received = getattr(self.transport, "bytes_received", 0)
@@ -371,7 +408,6 @@ class SyncSession:
         return result
 
     def _pull(self, partition: str, result: SessionResult) -> None:
-        done = 0
         while True:
             reply = self.transport.exchange(
                 {
@@ -386,25 +422,52 @@ class SyncSession:
                 raise SyncError("the peer did not answer the pull with a chunk")
             stats = apply_chunk(self.store, reply["chunk"], {partition})
             result.pulled.add(stats)
-            done += stats.rows
-            self.progress("pull", done, done + (self.max_rows if reply.get("more") else 0))
+            done = result.pulled.rows
+            self.progress("pull", done, max(self._totals["pull"], done))
             if not reply.get("more"):
                 return
 
     def _push(self, partition: str, theirs: Vector, result: SessionResult) -> Vector:
-        done = 0
-        total = pending_rows_hint(self.store.vector(partition), theirs)
-        while True:
-            chunk, more = export_chunk(self.store, partition, theirs, self.max_rows, self.max_bytes)
-            if not chunk["origins"]:
-                return theirs
-            reply = self.transport.exchange({"type": "push", "chunk": chunk})
+        """Push what they lack; the next chunk is read while the peer applies this one."""
+        chunk, more = export_chunk(self.store, partition, theirs, self.max_rows, self.max_bytes)
+        while chunk["origins"]:
+            pending = _start_exchange(self.transport, {"type": "push", "chunk": chunk})
+            following = None
+            try:
+                if more:  # assume the peer applies this chunk: what it will lack next
+                    expected = dict(theirs)
+                    expected.update({o: through for o, (_, through) in chunk["origins"].items()})
+                    following = export_chunk(
+                        self.store, partition, expected, self.max_rows, self.max_bytes
+                    )
+            finally:
+                reply = pending()  # never leave an exchange running behind us
             if reply.get("type") != "applied":
                 raise SyncError("the peer did not confirm the push")
             theirs = dict(reply["vector"])
             rows = sum(len(t["rows"]) for t in chunk["tables"].values())
             result.pushed_rows += rows
-            done += rows
-            self.progress("push", done, max(total, done))
-            if not more:
-                return theirs
+            done = result.pushed_rows
+            self.progress("push", done, max(self._totals["push"], done))
+            if following is None:
+                break
+            chunk, more = following
+            if any(theirs.get(o, 0) != after for o, (after, _) in chunk["origins"].items()):
+                # The peer holds something else than we assumed: read again from its vector.
+                chunk, more = export_chunk(
+                    self.store, partition, theirs, self.max_rows, self.max_bytes
+                )
+        return theirs
+
+
+def _start_exchange(transport: Transport, message: dict[str, Any]) -> Callable[[], dict[str, Any]]:
+    """Begin an exchange; the returned function waits for the reply.
+
+    A transport with ``start_exchange`` carries the message while we go on
+    (reading the next chunk); any other one is simply called now.
+    """
+    start = getattr(transport, "start_exchange", None)
+    if start is not None:
+        return start(message)
+    reply = transport.exchange(message)
+    return lambda: reply

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import threading
 import urllib.error
 import urllib.request
 from typing import Any, Callable
@@ -47,20 +48,48 @@ class HttpTransport:
 
     def exchange(self, message: dict[str, Any]) -> dict[str, Any]:
         """POST one signed message; return the decoded reply."""
+        return self._post(*self._prepare(message))
+
+    def start_exchange(self, message: dict[str, Any]) -> Callable[[], dict[str, Any]]:
+        """Sign the message here, POST it from a thread; the returned function waits for it.
+
+        The engine reads its next chunk meanwhile, so both sides work at once.
+        Sequence numbers are taken here, in order, by the caller's thread.
+        """
+        prepared = self._prepare(message)
+        outcome: dict[str, Any] = {}
+
+        def post() -> None:
+            try:
+                outcome["reply"] = self._post(*prepared)
+            except BaseException as exc:  # handed to the waiting caller
+                outcome["error"] = exc
+
+        thread = threading.Thread(target=post, name="baobab-sync-exchange", daemon=True)
+        thread.start()
+
+        def wait() -> dict[str, Any]:
+            thread.join()
+            if "error" in outcome:
+                raise outcome["error"]
+            return outcome["reply"]
+
+        return wait
+
+    def _prepare(self, message: dict[str, Any]) -> tuple[bytes, dict[str, str]]:
         body = wire.encode(message)
         seq = self.next_seq()
         signature = self.key.sign(request_payload("POST", self.path, self.node_id, seq, body))
-        request = urllib.request.Request(
-            self.url,
-            data=body,
-            method="POST",
-            headers={
-                "Content-Type": wire.MEDIA_TYPE,
-                HEADER_NODE: self.node_id,
-                HEADER_SEQ: str(seq),
-                HEADER_SIGNATURE: signature,
-            },
-        )
+        headers = {
+            "Content-Type": wire.MEDIA_TYPE,
+            HEADER_NODE: self.node_id,
+            HEADER_SEQ: str(seq),
+            HEADER_SIGNATURE: signature,
+        }
+        return body, headers
+
+    def _post(self, body: bytes, headers: dict[str, str]) -> dict[str, Any]:
+        request = urllib.request.Request(self.url, data=body, method="POST", headers=headers)
         self.bytes_sent += len(body)
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:

@@ -38,3 +38,17 @@ def advance(vector: Vector, origin: str, after: int, through: int) -> bool:
         vector[origin] = through
         return True
     return False
+
+
+def pending_union(pairs: list[tuple[Mapping[str, int], Mapping[str, int]]]) -> int:
+    """Like ``pending_rows_hint`` summed over partitions, each origin's counters counted once.
+
+    An origin's counters run across partitions (our own counter is in every
+    partition's vector), so summing per partition would count them again.
+    """
+    spans: dict[str, tuple[int, int]] = {}
+    for mine, theirs in pairs:
+        for origin, (after, through) in lacking(mine, theirs).items():
+            low, high = spans.get(origin, (after, through))
+            spans[origin] = (min(low, after), max(high, through))
+    return sum(high - low for low, high in spans.values())

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, send_file
+from flask import Blueprint, current_app, g, request, send_file
 
-from ..access import PUBLIC, SIGNED_IN
-from ..errors import NotFound
+from ..access import ADMIN, PUBLIC, SIGNED_IN
+from ..errors import Forbidden, NotFound
 from ..services import content
 from .contract import endpoint
-from .schemas import ActivityDetailSchema, ActivityQuery, ActivitySchema, PackSchema, SkillSchema
+from .schemas import (
+    ActivityDetailSchema,
+    ActivityQuery,
+    ActivitySchema,
+    PackSchema,
+    PublishedPackSchema,
+    SkillSchema,
+)
 
 bp = Blueprint("content", __name__, url_prefix="/api/v1")
 
@@ -17,6 +24,26 @@ bp = Blueprint("content", __name__, url_prefix="/api/v1")
 @endpoint(SIGNED_IN, "Imported content packs", response=PackSchema, many=True)
 def list_packs():
     return content.list_packs()
+
+
+@bp.post("/packs")
+@endpoint(
+    ADMIN,
+    "Publish a content pack (a zip) to every school: on the district hub only",
+    raw_body="application/zip",
+    response=PublishedPackSchema,
+    errors=(403, 413),
+)
+def publish_pack():
+    if current_app.config["ROLE"] != "hub":
+        raise Forbidden(
+            "Only the district hub publishes content packs; "
+            "a node imports one with `baobab import-content`."
+        )
+    limit = current_app.config["PACK_MAX_BYTES"]
+    request.max_content_length = limit
+    data = request.get_data(cache=False)
+    return content.publish_pack(data, current_app.config["DATA_DIR"], limit)
 
 
 @bp.get("/skills")

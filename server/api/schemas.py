@@ -349,6 +349,16 @@ class PackSchema(Schema):
     languages = fields.List(fields.String())
 
 
+class PublishedPackSchema(Schema):
+    """What publishing a pack did: rows created, updated, deleted and unchanged."""
+
+    pack_id = fields.String()
+    created = fields.Integer()
+    updated = fields.Integer()
+    deleted = fields.Integer()
+    unchanged = fields.Integer()
+
+
 class SkillSchema(Schema):
     """A skill of the graph with its prerequisites."""
 
@@ -663,6 +673,25 @@ class PeerSchema(Schema):
             "description": "Versions it lacked at the last sync that we hold now (upper bound)"
         }
     )
+    pending_in = fields.Integer(
+        metadata={"description": "Versions it held at the last sync that we lack (upper bound)"}
+    )
+    running = fields.Nested(
+        "SyncProgressSchema",
+        allow_none=True,
+        metadata={"description": "The sync with it running now, or null"},
+    )
+
+
+class SyncProgressSchema(Schema):
+    """How far a running sync has got: the stage, and rows (files for content) done of total."""
+
+    direction = fields.String(metadata={"description": "hello, pull, push or content"})
+    rows_done = fields.Integer()
+    rows_total = fields.Integer(metadata={"description": "An upper bound while it runs"})
+    pulled = fields.Integer()
+    pushed = fields.Integer()
+    started_at = fields.DateTime()
 
 
 class SyncRunSchema(Schema):

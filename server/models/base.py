@@ -117,7 +117,8 @@ class ReplicatedModel(BaseModel):
     deleted = BooleanField(default=False)
 
     class Meta:
-        indexes = ((("partition", "origin", "counter"), False),)
+        # A sync reads an origin's versions by counter (migration 0005).
+        indexes = ((("origin", "counter"), False),)
 
     @classmethod
     def live(cls, *fields: Any):

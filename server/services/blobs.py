@@ -9,6 +9,7 @@ import os
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Callable
 
 from ..models import Asset
 from .content import blob_path
@@ -61,12 +62,19 @@ def fetch_blob(base_url: str, sha256: str, data_dir: str, timeout: float = 60.0)
     return True
 
 
-def fetch_missing(base_url: str, data_dir: str) -> tuple[int, int]:
-    """Fetch every missing blob from a peer; return (fetched, still missing)."""
+def fetch_missing(
+    base_url: str, data_dir: str, progress: Callable[[str, int, int], None] | None = None
+) -> tuple[int, int]:
+    """Fetch every missing blob from a peer; return (fetched, still missing).
+
+    ``progress("content", files done, files)`` hears each file.
+    """
     fetched = 0
     missing = missing_blobs(data_dir)
-    for sha256 in missing:
+    for done, sha256 in enumerate(missing, 1):
         fetched += fetch_blob(base_url, sha256, data_dir)
+        if progress is not None:
+            progress("content", done, len(missing))
     return fetched, len(missing) - fetched
 
 

@@ -143,18 +143,45 @@ def _existing(model: type[ReplicatedModel], pack_id: str) -> dict[str, Replicate
     return {row.id: row for row in query}
 
 
+def publish_pack(data: bytes, data_dir: str, max_bytes: int) -> dict[str, Any]:
+    """Publish an uploaded zip pack into the district partition; it syncs to every node.
+
+    Validated whole first: an invalid or oversized pack changes nothing.
+    """
+    with tempfile.TemporaryDirectory(prefix="baobab-pack-") as tmp:
+        source = Path(tmp) / "upload.zip"
+        source.write_bytes(data)
+        pack = read_pack(source, max_bytes)
+    return {"pack_id": pack.manifest["id"], **_import(pack, data_dir)}
+
+
 def import_pack(source: Path | str, data_dir: str) -> dict[str, int]:
     """Validate and import a pack in one transaction; return counts of rows written."""
-    pack = read_pack(source)
+    return _import(read_pack(source), data_dir)
+
+
+def _shared_assets(
+    wanted: dict[str, dict[str, Any]], have: dict[str, ReplicatedModel]
+) -> dict[str, ReplicatedModel]:
+    """Assets of other packs with the digests this pack wants (an asset's id is its digest)."""
+    ids = [i for i in wanted if i not in have]
+    return {a.id: a for a in Asset.select().where(Asset.id.in_(ids))} if ids else {}
+
+
+def _import(pack: Pack, data_dir: str) -> dict[str, int]:
     for sha256, data in pack.assets.items():
         store_blob(data_dir, sha256, data)
     counts = {"created": 0, "updated": 0, "deleted": 0, "unchanged": 0}
     with write_transaction():
         for model, wanted in _rows(pack).items():
             have = _existing(model, pack.manifest["id"])
+            shared = _shared_assets(wanted, have) if model is Asset else {}
             new_rows = []
             for row_id, values in wanted.items():
-                row = have.get(row_id)
+                row = have.get(row_id, shared.get(row_id))
+                if row is not None and row_id in shared and not row.deleted:
+                    counts["unchanged"] += 1  # the same file, already live in another pack
+                    continue
                 if row is None:
                     new_rows.append({"id": row_id, "partition": DISTRICT, **values})
                     continue

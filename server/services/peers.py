@@ -25,14 +25,14 @@ from sync.engine import DEFAULT_MAX_ROWS, SessionResult, SyncSession, serve_mess
 from sync.errors import SyncError
 from sync.http import HttpTransport, post_json
 from sync.stamp import DISTRICT, school_partition
-from sync.vector import pending_rows_hint
+from sync.vector import pending_union
 
 from ..db import write_transaction
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, NotSignedIn
 from ..models import LocalNode, PairingCode, Peer
 from ..models.base import utcnow
 from ..sync_store import NodeStore
-from . import blobs, node
+from . import blobs, node, sync_progress
 
 log = logging.getLogger(__name__)
 
@@ -201,7 +201,11 @@ def sync_with(
     max_rows: int = DEFAULT_MAX_ROWS,
     role: str = "node",
 ) -> SessionResult:
-    """Run a session with a peer and record the truth about it, success or failure."""
+    """Run a session with a peer and record the truth about it, success or failure.
+
+    While it runs, ``sync_progress.RUNNING`` says how far it has got (the web
+    page polls it); ``progress(stage, done, total)`` hears the same.
+    """
     if peer.revoked:
         raise Forbidden("That peer was revoked.")
     if not peer.url:
@@ -211,18 +215,31 @@ def sync_with(
     transport = HttpTransport(
         peer.url, me.node_id, node.node_key(data_dir), lambda: _next_seq(peer.id)
     )
+    running = sync_progress.RUNNING.begin(peer.id)
+
+    def report(stage: str, done: int, total: int) -> None:
+        sync_progress.RUNNING.update(running, stage, done, total)
+        if progress is not None:
+            progress(stage, done, total)
+
     try:
         store = NodeStore(role)
-        result = SyncSession(store, transport, max_rows=max_rows, progress=progress).run()
-    except SyncError as exc:
-        Peer.update(last_error=str(exc)).where(Peer.id == peer.id).execute()
+        result = SyncSession(store, transport, max_rows=max_rows, progress=report).run()
+        _fetched, still_missing = blobs.fetch_missing(peer.url, data_dir, report)
+    except Exception as exc:  # any failure is the truth to record, never a success
+        message = str(exc) if isinstance(exc, SyncError) else f"{type(exc).__name__}: {exc}"
+        Peer.update(last_error=message).where(Peer.id == peer.id).execute()
         raise
-    fetched, still_missing = blobs.fetch_missing(peer.url, data_dir)
+    finally:
+        sync_progress.RUNNING.end(running)
     if still_missing:
         log.info("sync with %s: %d content files still to fetch", peer.url, still_missing)
     Peer.update(
         last_success_at=utcnow(),
-        last_error=None,
+        # Rows are in; content files that could not be fetched yet are said, not hidden.
+        last_error=f"{still_missing} content file(s) still to fetch; the next sync resumes"
+        if still_missing
+        else None,
         known_vectors=json.dumps(result.peer_vectors),
         last_pulled=result.pulled.rows,
         last_pushed=result.pushed_rows,
@@ -257,12 +274,20 @@ def peer_status(peer: Peer, role: str = "node") -> dict[str, Any]:
     """A peer with what it still lacks from us, as far as our last sync with it knows."""
     store = NodeStore(role)
     known = json.loads(peer.known_vectors or "{}")
-    pending = sum(
-        pending_rows_hint(store.vector(p), known.get(p, {}))
-        for p in allowed_partitions(peer, role)[0]
-        if p in known or peer.last_success_at is None
+    readable, writable = allowed_partitions(peer, role)
+    mine = {p: store.vector(p) for p in readable}
+    never_synced = peer.last_success_at is None
+    pending_out = pending_union(
+        [(mine[p], known.get(p, {})) for p in readable if p in known or never_synced]
     )
-    return {**peer.__data__, "pending_out": pending}
+    # What they held at the last sync that we still lack (an interrupted pull).
+    pending_in = pending_union([(known[p], mine[p]) for p in readable if p in known])
+    return {
+        **peer.__data__,
+        "pending_out": pending_out,
+        "pending_in": pending_in,
+        "running": sync_progress.RUNNING.get(peer.id),
+    }
 
 
 # ---------------------------------------------------------------- USB bundles

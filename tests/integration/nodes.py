@@ -104,3 +104,21 @@ def wait_for(predicate, timeout: float = 20.0, step: float = 0.05) -> bool:
             return True
         time.sleep(step)
     return False
+
+
+def join_and_sync(data_dir: Path, peer: ServedNode) -> None:
+    """Make a fresh node at ``data_dir`` join ``peer``'s school and take its rows (CLI)."""
+    baobab("init", "--data-dir", str(data_dir))
+    baobab("pair", peer.url, peer.pairing_code(), "--data-dir", str(data_dir))
+    baobab("sync", "--peer", peer.url, "--data-dir", str(data_dir))
+
+
+def hub_cli(*args: str, url: str | None = None) -> subprocess.CompletedProcess:
+    """Run the CLI as the hub's operator would (``BAOBAB_ROLE=hub``, maybe on PostgreSQL)."""
+    env = {**os.environ, "BAOBAB_DISCOVERY": "0", "BAOBAB_ROLE": "hub"}
+    if url:
+        env["BAOBAB_DATABASE_URL"] = url
+    return subprocess.run(
+        [sys.executable, "-m", "server.cli", *args],
+        capture_output=True, text=True, env=env, check=True, timeout=120,
+    )  # fmt: skip

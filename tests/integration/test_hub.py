@@ -3,15 +3,13 @@ and shared content flows only from the hub."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
 
 import pytest
 from peewee import PostgresqlDatabase
 
 from tests.integration.nodes import ServedNode, baobab
+from tests.integration.nodes import hub_cli as _hub_cli
 from tests.pg import ThrowawayPostgres
 
 
@@ -27,20 +25,6 @@ def _people(data_dir, url: str | None = None) -> set[str]:
             return {r[0] for r in db.execute_sql("SELECT partition FROM person").fetchall()}
     with sqlite3.connect(data_dir / "baobab.db") as conn:
         return {r[0] for r in conn.execute("SELECT partition FROM person")}
-
-
-def _hub_cli(*args: str, url: str | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "BAOBAB_DISCOVERY": "0", "BAOBAB_ROLE": "hub"}
-    if url:
-        env["BAOBAB_DATABASE_URL"] = url
-    return subprocess.run(
-        [sys.executable, "-m", "server.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=True,
-        timeout=120,
-    )
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

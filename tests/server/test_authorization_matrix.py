@@ -65,6 +65,7 @@ MATRIX = {
     "personal.get_struggles": ("GET", "/api/v1/classes/{class_a}/struggles", None, {"teacher", "admin"}),
     "personal.get_group_suggestions": ("GET", "/api/v1/classes/{class_a}/group-suggestions?skill_id={skill}&mode=mixed&size=2", None, {"teacher", "admin"}),
     "content.list_packs": ("GET", "/api/v1/packs", None, SIGNED_IN),
+    "content.publish_pack": ("POST", "/api/v1/packs", None, {"admin"}, 403),  # on a node: hub only
     "content.list_skills": ("GET", "/api/v1/skills", None, SIGNED_IN),
     "content.list_activities": ("GET", "/api/v1/activities", None, SIGNED_IN),
     "content.get_activity": ("GET", "/api/v1/activities/{activity}", None, SIGNED_IN),

@@ -104,3 +104,26 @@ def test_migrated_postgresql_equals_fresh(postgres):
         fresh.create_tables(ALL_MODELS)
         want = columns(fresh), indexes(fresh)
     assert got == want
+
+
+def test_stamp_index_migration_keeps_rows_and_serves_the_sync_query(tmp_path):
+    """0005 swaps the replicated tables' stamp index; every row written before survives."""
+    path = tmp_path / "old.db"
+    database.bind(SqliteDatabase(str(path)))
+    with database.db.connection_context():
+        migrate("0004_peer_known_vectors")
+        database.db.execute_sql(
+            "INSERT INTO answer (id, partition, origin, counter, hlc, deleted, person_id,"
+            " activity_id, item_id, response, correct, hints_used, device_ms, received_ms)"
+            " VALUES ('a1', 'school:s', 'nodeA', 7, 99, 0, 'p1', 'act', 'act:q1', '2', 1, 0,"
+            " 1, 2)"
+        )
+        assert migrate() == ["0005_stamp_index"]
+        row = database.db.execute_sql("SELECT id, origin, counter, response FROM answer").fetchall()
+        assert row == [("a1", "nodeA", 7, "2")]
+        plan = database.db.execute_sql(
+            "EXPLAIN QUERY PLAN SELECT id FROM answer WHERE partition = 'school:s'"
+            " AND origin = 'nodeA' AND counter > 3 ORDER BY counter"
+        ).fetchall()
+        assert "answer_origin_counter" in str(plan)
+        assert not schema_drift()

@@ -26,6 +26,7 @@ def test_document_lists_every_api_endpoint(client, app):
 
 # Sync messages are binary: send what hypothesis makes as the raw bytes.
 schemathesis.serializer.alias("application/x-baobab-sync", "application/octet-stream")
+schemathesis.serializer.alias("application/zip", "application/octet-stream")  # content packs
 
 
 def _operations(app):
