@@ -141,6 +141,8 @@ export function goalProgress(goal, skills, attempts) {
 
 /** Fetch activities and their files through the service worker, so they play offline. */
 export async function keepForOffline(activityIds) {
+  document.body.dataset.offlineReady = "false";
+  if (!(await workerInControl())) return;
   for (const id of activityIds) {
     try {
       const activity = await api("GET", `/activities/${encodeURIComponent(id)}`);
@@ -149,6 +151,17 @@ export async function keepForOffline(activityIds) {
       return; // offline or gone: try again next time home loads
     }
   }
+  document.body.dataset.offlineReady = "true";
+}
+
+/** Wait (a little) until the service worker controls this page, as it does after its first load. */
+async function workerInControl(timeoutMs = 5000) {
+  if (!("serviceWorker" in navigator)) return false;
+  if (navigator.serviceWorker.controller) return true;
+  return new Promise((resolve) => {
+    navigator.serviceWorker.addEventListener("controllerchange", () => resolve(true), { once: true });
+    setTimeout(() => resolve(Boolean(navigator.serviceWorker.controller)), timeoutMs);
+  });
 }
 
 /** URL of a pack asset ("assets/<sha256>.<ext>" in an activity body). */

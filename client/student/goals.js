@@ -34,7 +34,7 @@ export async function render(view) {
     field("master_skill", t("goals.skill"), h("select", { name: "skill_id" },
       home.mastery.filter((m) => !m.mastered).map((m) => h("option", { value: m.skill_id }, pick(m.title))))),
     field("finish_activities", t("goals.activities"), h("select", { name: "activity_ids", multiple: true, size: 5 },
-      mine.map((a) => h("option", { value: a.id }, a.title)))),
+      mine.map((a) => h("option", { value: a.id, lang: a.language }, a.title)))),
     field("practice_minutes", t("goals.minutes"), h("input", { type: "number", name: "target", min: 1, max: 1000, value: 30 })),
     field("free_text", t("goals.text"), h("textarea", { name: "text", rows: 2, maxlength: 2000 })),
     message,

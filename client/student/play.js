@@ -81,6 +81,7 @@ async function finish(ctx) {
   const { attempt, me, view } = ctx;
   await outbox.enqueue(me, "attempt", { ...attempt, ended_ms: Math.max(Date.now(), attempt.started_ms), completed: true });
   setContinue(me, null);
+  history.replaceState(null, "", "#/home"); // a reload now opens home, not this activity again
   sync();
   show(view, h("section", { class: "done" }, h("h1", {}, t("play.done_title")), h("p", {}, t("play.done_text")),
     h("a", { href: "#/home", class: "big primary button" }, t("play.home"))));

@@ -123,3 +123,58 @@ def answer_all_right(page) -> int:
         next_item(page)
         count += 1
     return count
+
+
+KINDS = ("reading", "video", "audio", "quiz", "practice", "project", "reflection")
+
+
+def every_page(page, base: str, language: str = "en"):
+    """Walk every screen of the app as Amina, yielding each screen's name once it shows."""
+    page.goto(base + "/student/")
+    page.wait_for_selector(".choices button")
+    if language != "en":
+        page.locator("#language").select_option(language)
+        page.wait_for_function("(l) => document.documentElement.lang === l", arg=language)
+        page.wait_for_selector(".choices button")
+    yield "classes"
+    page.locator(".choices button", has_text="Acacia class").click()
+    page.wait_for_selector(".students")
+    yield "students"
+    page.locator(".students button", has_text="Amina").click()
+    page.wait_for_selector(".picture-grid")
+    page.locator('[data-picture="moon"]').click()
+    yield "pictures"
+    for key in ("moon", "moon"):
+        page.locator(f'[data-picture="{key}"]').click()
+    page.locator("button.primary").click()
+    page.wait_for_selector("p.error:not(:empty)")
+    yield "pictures-wrong"
+    for key in PICTURES:
+        page.locator(f'[data-picture="{key}"]').click()
+    page.locator("button.primary").click()
+    page.wait_for_selector("section.recommendations")
+    yield "home"
+    for kind in KINDS:
+        items = api(base, f"/activities?kind={kind}&language={language}", page)["items"]
+        if not items:
+            continue
+        page.evaluate(
+            "(id) => { location.hash = `#/play/${encodeURIComponent(id)}`; }", items[0]["id"]
+        )
+        page.wait_for_selector(f"article.kind-{kind} .work > *")
+        yield f"play-{kind}"
+        if page.locator("form.item").count():
+            item = current_item(page)
+            answer_item(page, wrong(item))
+            page.locator("form.item button.hint").click()
+            yield f"play-{kind}-feedback"
+    page.locator("input[name=confidence]").first.check()
+    page.locator("form.reflect button[type=submit]").click()
+    page.wait_for_selector("section.done")
+    yield "done"
+    page.evaluate("location.hash = '#/goals'")
+    page.wait_for_selector("form.goal-form")
+    yield "goals"
+    page.evaluate("location.hash = '#/history'")
+    page.wait_for_selector("section[aria-labelledby=h-attempts]")
+    yield "history"
