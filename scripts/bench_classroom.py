@@ -372,6 +372,7 @@ def one_run(template: Path, plan: dict[str, Any], args: argparse.Namespace) -> d
             for step, v in result["samples"].items()
         },
         "server_cpu_pct": 100 * server_cpu / wall,
+        "server_cpu_ms_per_request": 1000 * server_cpu / max(len(everything), 1),
         "client_cpu_pct": 100 * client_cpu / wall,
         "rss_mb": rss_mb,
         "peak_rss_mb": peak_mb,
@@ -383,7 +384,8 @@ def report(number: int, run: dict[str, Any]) -> None:
     print(
         f"run {number}: {run['requests']} requests, {run['req_per_s']:.0f} req/s, "
         f"p50 {run['p50_ms']:.1f} ms, p99 {run['p99_ms']:.1f} ms, errors {run['errors']}, "
-        f"server CPU {run['server_cpu_pct']:.0f}%, load generator CPU "
+        f"server CPU {run['server_cpu_pct']:.0f}% "
+        f"({run['server_cpu_ms_per_request']:.2f} ms per request), load generator CPU "
         f"{run['client_cpu_pct']:.0f}%, server RSS {run['rss_mb']:.0f} MB "
         f"(peak {run['peak_rss_mb']:.0f}); home = {home}"
     )
@@ -419,6 +421,10 @@ def main() -> None:
     def median(key: str) -> float:
         return statistics.median(r[key] for r in runs)
 
+    print(
+        f"median server CPU per request {median('server_cpu_ms_per_request'):.2f} ms, "
+        f"load average {os.getloadavg()[0]:.2f} after the runs"
+    )
     print(
         f"students={args.students} req_per_s={median('req_per_s'):.0f} "
         f"p50_ms={median('p50_ms'):.1f} p99_ms={median('p99_ms'):.1f} "
