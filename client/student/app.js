@@ -58,7 +58,8 @@ export async function signOut() {
   if (!person) return;
   await outbox.flush(person.id);
   const { waiting } = await outbox.counts(person.id);
-  if (waiting) alert(i18n.t("signout.waiting", { n: waiting }));
+  // Said on the sign-in screen, so the next student's turn is not blocked by a dialog.
+  if (waiting) sessionStorage.setItem("baobab.signout", i18n.t("signout.waiting", { n: waiting }));
   try {
     await api("POST", "/auth/logout");
   } catch {
@@ -105,6 +106,12 @@ function renderHeader() {
   }
   select.value = i18n.language();
   showOutbox();
+}
+
+/** Show the screen of a hash route, even when it is the current one. */
+export function go(hash) {
+  if (location.hash === hash) route();
+  else location.hash = hash;
 }
 
 async function route() {

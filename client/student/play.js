@@ -4,7 +4,7 @@
 // the node's reply, or says it will be checked later when the node is away.
 
 import { api, newId } from "./api.js";
-import { session, sync } from "./app.js";
+import { go, session, sync } from "./app.js";
 import { assetUrl, setContinue } from "./data.js";
 import { h, show } from "./dom.js";
 import { t } from "./i18n.js";
@@ -84,7 +84,7 @@ async function finish(ctx) {
   history.replaceState(null, "", "#/home"); // a reload now opens home, not this activity again
   sync();
   show(view, h("section", { class: "done" }, h("h1", {}, t("play.done_title")), h("p", {}, t("play.done_text")),
-    h("a", { href: "#/home", class: "big primary button" }, t("play.home"))));
+    h("a", { href: "#/home", class: "big primary button", onclick: (e) => { e.preventDefault(); go("#/home"); } }, t("play.home"))));
 }
 
 /** Post an answer through the outbox; the node's reply, or null if it is away. */

@@ -26,8 +26,13 @@ export async function render(view) {
     return;
   }
   const remembered = classes.find((c) => c.id === localStorage.getItem(CLASS_KEY));
-  if (remembered) return chooseStudent(view, remembered, classes);
-  chooseClass(view, classes);
+  if (remembered) await chooseStudent(view, remembered, classes);
+  else chooseClass(view, classes);
+  const note = sessionStorage.getItem("baobab.signout");
+  if (note) {
+    sessionStorage.removeItem("baobab.signout");
+    view.querySelector("h1").after(h("p", { class: "notice", role: "status" }, note));
+  }
 }
 
 function chooseClass(view, classes) {

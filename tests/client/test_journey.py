@@ -101,5 +101,8 @@ def test_journey(node, chromium, device_kind):
     page.locator("nav a[href='#/history']").click()
     page.wait_for_selector("li.attempt")
     assert page.locator(f'li.attempt[data-activity="{activity_id}"]').count() == 1
+    # Stays signed in: a reload (or a browser restart: the cookie is permanent) opens home.
+    page.reload()
+    page.wait_for_selector("li.attempt")
     assert errors == []
     context.close()

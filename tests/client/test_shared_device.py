@@ -31,6 +31,7 @@ def test_two_students_one_tablet(node, device):
     assert answer_item(page, right(current_item(page))) == "saved"
     assert waiting(page) == 1
     sign_out(page)  # the next student: the class is remembered, names are shown
+    assert "1 of your answers will be sent" in page.locator("p.notice").inner_text()
     assert page.locator("#outbox").is_hidden()
 
     sign_in(page, node.url, "Kofi")
