@@ -34,12 +34,12 @@ from . import node
 
 
 _ID_MARK = "\x00row-id\x00"
-# (model, database class) -> (SQL, its parameters with _ID_MARK for the id)
-_LIVE_BY_ID_SQL: dict[tuple[Any, type], tuple[str, list[Any]]] = {}
+# (model, live only, database class) -> (SQL, its parameters with _ID_MARK for the id)
+_BY_ID_SQL: dict[tuple[Any, bool, type], tuple[str, list[Any]]] = {}
 
 
-def live_by_id(model: Any, row_id: str) -> Any:
-    """The live row of ``model`` with that id, or None: peewee's select, compiled once.
+def row_by_id(model: Any, row_id: str, live: bool = True) -> Any:
+    """The row of ``model`` with that id (live ones only, unless asked), or None.
 
     Every API request looks rows up by id (the signed-in person, the item
     answered, the class...). Compiling peewee's select of a wide replicated row
@@ -47,11 +47,13 @@ def live_by_id(model: Any, row_id: str) -> Any:
     changes, so it is compiled once per model and database kind. The row is built
     as peewee builds it (each field's python_value, nothing marked dirty).
     """
-    key = (model, type(db.obj))
-    compiled = _LIVE_BY_ID_SQL.get(key)
+    key = (model, live, type(db.obj))
+    compiled = _BY_ID_SQL.get(key)
     if compiled is None:
-        query = model.select().where((model.id == _ID_MARK) & (model.deleted == False))  # noqa: E712
-        compiled = _LIVE_BY_ID_SQL[key] = query.sql()
+        where = model.id == _ID_MARK
+        if live:
+            where &= model.deleted == False  # noqa: E712
+        compiled = _BY_ID_SQL[key] = model.select().where(where).sql()
     sql, template = compiled
     params = [row_id if p == _ID_MARK else p for p in template]
     found = db.execute_sql(sql, params).fetchone()
@@ -63,9 +65,14 @@ def live_by_id(model: Any, row_id: str) -> Any:
     return row
 
 
+def live_by_id(model: Any, row_id: str) -> Any:
+    """The live row of ``model`` with that id, or None (see row_by_id)."""
+    return row_by_id(model, row_id)
+
+
 def get_live(model: Any, row_id: str, what: str) -> Any:
     """Return the live row or raise NotFound naming ``what``."""
-    row = live_by_id(model, row_id)
+    row = row_by_id(model, row_id)
     if row is None:
         raise NotFound(f"No {what} with id {row_id}.")
     return row

@@ -45,6 +45,8 @@ def test_tombstones_are_not_found(db_context, world):
     person = accounts.get_live(Person, world.other_student, "person")
     accounts.delete_person(person)
     assert accounts.live_by_id(Person, world.other_student) is None
+    tombstone = accounts.row_by_id(Person, world.other_student, live=False)
+    assert tombstone.deleted is True and tombstone.__data__ == Person.get_by_id(person.id).__data__
     with pytest.raises(NotFound, match="No person with id"):
         accounts.get_live(Person, world.other_student, "person")
 
