@@ -72,6 +72,7 @@ def test_journey(node, chromium, device_kind):
     assert answer_item(page, wrong(item_id)) == "false"
     feedback = page.locator("form.item .feedback")
     assert feedback.inner_text() == "Not yet. Try again!"
+    assert page.locator("form.item button.next").is_hidden()  # wrong: try again, not next
     page.locator("form.item button.hint").click()
     assert page.locator("form.item .hints li").count() == 1
     assert answer_item(page, right(item_id)) == "true"
