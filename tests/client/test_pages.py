@@ -21,6 +21,10 @@ def test_student_page_is_served_for_any_app_path(client):
             assert response.headers["Cache-Control"] == "no-cache"
 
 
+def test_start_page_links_to_the_student_app(client):
+    assert b'href="/student/"' in client.get("/").data
+
+
 def test_service_worker_at_root_scope(client):
     with client.get("/sw.js") as response:
         assert response.status_code == 200
