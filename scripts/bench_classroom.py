@@ -7,7 +7,9 @@ The students are simulated by a second process of ours (asyncio, one keep-alive
 connection per student, raw HTTP/1.1 so that the client costs little CPU; its
 CPU share is reported, to show it is not the bottleneck). All students start at
 once, as when a class starts, with no think time (a closed loop, as in the
-Kolibri figures the issue cites). Each student, until the time is up:
+Kolibri figures the issue cites; --think-ms adds a pause after each request,
+0.5 to 1.5 times that long, for a calmer, more lifelike class). Each student,
+until the time is up:
 
   sign_in   GET the class's students, POST /auth/student-login (picture password)
   home      GET /people/ID/home if the node has it, else what the home needs today:
@@ -168,11 +170,13 @@ class Connection:
 
 
 class Recorder:
-    """Latencies per step, and errors."""
+    """Latencies per step, and errors; pauses after each request when asked to."""
 
-    def __init__(self) -> None:
+    def __init__(self, think_ms: float = 0.0) -> None:
         self.samples: dict[str, list[float]] = {}
         self.errors: list[str] = []
+        self.think_s = think_ms / 1000
+        self.rng = random.Random(1)
 
     async def call(
         self, conn: Connection, step: str, method: str, path: str, body: Any = None
@@ -185,6 +189,8 @@ class Recorder:
             self.errors.append(f"{step} {method} {path}: {exc!r}")
             return None
         self.samples.setdefault(step, []).append((time.perf_counter() - began) * 1000)
+        if self.think_s:
+            await asyncio.sleep(self.think_s * self.rng.uniform(0.5, 1.5))
         if not 200 <= status < 300:
             self.errors.append(f"{step} {method} {path}: {status} {payload[:200]!r}")
             return None
@@ -250,7 +256,7 @@ async def student(
 
 
 async def classroom(plan: dict[str, Any], duration: float) -> dict[str, Any]:
-    rec = Recorder()
+    rec = Recorder(plan["think_ms"])
     began = time.perf_counter()
     deadline = began + duration
     await asyncio.gather(
@@ -333,6 +339,7 @@ def one_run(template: Path, plan: dict[str, Any], args: argparse.Namespace) -> d
         try:
             plan = {**plan, "host": "127.0.0.1", "port": port}
             plan["home_endpoint"] = has_home_endpoint(port)
+            plan["think_ms"] = args.think_ms
             plan_path, out_path = Path(tmp) / "plan.json", Path(tmp) / "out.json"
             plan_path.write_text(json.dumps(plan))
             server_cpu0 = cpu_seconds(server.pid)
@@ -404,11 +411,15 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=20.0, help="seconds per run (20)")
     parser.add_argument("--runs", type=int, default=3, help="runs, each on a fresh copy (3)")
     parser.add_argument("--threads", type=int, default=None, help="waitress threads (default 8)")
+    parser.add_argument(
+        "--think-ms", type=float, default=0.0, help="pause after each request (0: none)"
+    )
     args = parser.parse_args()
-    if args.students < 1 or args.runs < 1 or args.duration <= 0:
-        parser.error("--students, --runs and --duration must be positive")
+    if args.students < 1 or args.runs < 1 or args.duration <= 0 or args.think_ms < 0:
+        parser.error("--students, --runs and --duration must be positive, --think-ms not negative")
     load = os.getloadavg()[0]
-    print(f"{args.students} students, {args.duration:.0f} s per run, {args.runs} runs; "
+    print(f"{args.students} students, {args.duration:.0f} s per run, {args.runs} runs, "
+          f"think time {args.think_ms:.0f} ms; "
           f"{os.cpu_count()} CPUs, load average {load:.2f} before the runs")  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="baobab-bench-template-") as tmp:
         template = Path(tmp) / "data"
