@@ -45,9 +45,11 @@ export async function render(view, activityId) {
     activity_id: activity.id,
     started_ms: resume ? saved.attempt_started_ms : Date.now(),
   };
-  setContinue(me, { activity_id: activity.id, title: activity.title, kind: activity.kind,
-    language: activity.language, attempt_id: attempt.id, attempt_started_ms: attempt.started_ms });
-  const ctx = { view, activity, attempt, me };
+  const place = { activity_id: activity.id, title: activity.title, kind: activity.kind,
+    language: activity.language, attempt_id: attempt.id, attempt_started_ms: attempt.started_ms,
+    position: resume ? saved.position || 0 : 0, results: resume ? saved.results || [] : [] };
+  setContinue(me, place);
+  const ctx = { view, activity, attempt, me, place };
   const work = h("div", { class: "work" });
   show(view, h("article", { class: `activity kind-${activity.kind}`, lang: activity.language },
     h("p", { class: "kind", lang: null }, t(`kind.${activity.kind}`)),
@@ -106,8 +108,9 @@ function playItems(ctx, work) {
   const { activity } = ctx;
   const items = activity.items;
   const rule = activity.kind === "practice" && activity.body?.mastery?.rule === "m_of_n" ? activity.body.mastery : null;
-  const results = [];
-  let shown = 0;
+  // Resuming starts after the last item answered, with the results so far.
+  const results = [...ctx.place.results];
+  let shown = ctx.place.position;
   const ruleLine = rule ? h("p", { class: "rule", "aria-live": "polite" }) : null;
   const updateRule = () => {
     if (!rule) return;
@@ -127,8 +130,10 @@ function playItems(ctx, work) {
     }
     const item = items[shown % items.length];
     shown += 1;
-    slot.replaceChildren(itemForm(ctx, item, shown, rule ? null : items.length, (correct) => {
+    slot.replaceChildren(itemForm(ctx, item, shown, rule ? null : items.length, (correct, settled) => {
       if (correct !== null) results.push(correct);
+      // A wrong answer leaves the item to try again; a settled one moves past it.
+      setContinue(ctx.me, { ...ctx.place, position: settled ? shown : shown - 1, results });
       updateRule();
     }, next));
     slot.querySelector("input")?.focus();
@@ -206,7 +211,7 @@ function itemForm(ctx, item, number, total, onResult, onNext) {
     }
     feedback.textContent = reply ? t("play.right") : t("play.saved");
     feedback.className = reply ? "feedback right" : "feedback saved";
-    onResult(reply ? true : null);
+    onResult(reply ? true : null, true);
     check.hidden = true;
     for (const input of form.querySelectorAll("input")) input.disabled = true;
     nextButton.hidden = false;

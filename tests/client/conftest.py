@@ -4,7 +4,6 @@ real node (waitress in a subprocess, demo school). Never `playwright install`.""
 from __future__ import annotations
 
 import os
-import threading
 from pathlib import Path
 
 import pytest
@@ -28,22 +27,13 @@ def chromium():
         pytest.fail(f"{CHROMIUM} is missing: scripts/test installs Debian's chromium")
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        # Warm up once, so the threads Playwright starts on first use exist before any
+        # test's no_thread_left_behind check (tests/conftest.py) takes its snapshot.
+        warm = browser.new_context()
+        warm.new_page().goto("about:blank")
+        warm.close()
         yield browser
         browser.close()
-
-
-@pytest.fixture(autouse=True)
-def no_thread_left_behind():
-    """As tests/conftest.py's, but Playwright's session-long executor threads are allowed."""
-    before = set(threading.enumerate())
-    yield
-    leftover = [
-        t for t in threading.enumerate()
-        if t not in before and t.is_alive() and not t.name.startswith("asyncio_")
-    ]  # fmt: skip
-    for thread in leftover:
-        thread.join(timeout=5)
-    assert not [t for t in leftover if t.is_alive()], f"threads left running: {leftover}"
 
 
 @pytest.fixture

@@ -69,3 +69,34 @@ def test_every_kind(node, device):
         page.wait_for_function(f"document.querySelector('{tag}').readyState >= 1", timeout=20_000)
         if tag == "video":
             assert page.locator("video track[kind=captions]").count() == 1
+
+
+@pytest.mark.slow
+def test_continue_where_left_off(node, device):
+    page = device.new_page()
+    sign_in(page, node.url)
+    person = api(node.url, "/auth/me", page)["person"]["id"]
+    quiz = "baobab-sample:count-to-10-quiz-en"
+    open_activity(page, quiz)
+    assert answer_item(page, right(current_item(page))) == "true"
+    page.locator("nav a[href='#/home']").click()
+    page.wait_for_selector("section.continue")
+    page.locator(f'section.continue a[data-activity="{quiz}"]').click()
+    page.wait_for_selector("form.item")
+    assert current_item(page).endswith(":q2")  # where it was left off
+    next_item_count = 0
+    while page.locator("form.item").count():
+        assert answer_item(page, right(current_item(page))) == "true"
+        next_item(page)
+        next_item_count += 1
+    finish(page)
+    page.wait_for_function("document.querySelector('#outbox').dataset.waiting === '0'")
+    # One attempt, begun at the first opening, holds the answers of both sittings.
+    attempts = api(node.url, f"/people/{person}/attempts", page)["items"]
+    answers = api(node.url, f"/people/{person}/answers", page)["items"]
+    assert len(attempts) == 1 and attempts[0]["completed"]
+    assert {a["attempt_id"] for a in answers} == {attempts[0]["id"]}
+    assert len(answers) == 1 + next_item_count == 5
+    page.locator("section.done a").click()
+    page.wait_for_selector("section.recommendations")
+    assert page.locator("section.continue").count() == 0
