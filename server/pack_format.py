@@ -91,6 +91,7 @@ class BodySchema(Schema):
     image = fields.String(load_default=None)
     audio = fields.String(load_default=None)
     video = fields.String(load_default=None)
+    captions = fields.String(load_default=None)
     mastery = fields.Nested(MasterySchema, load_default=None)
 
 
@@ -129,6 +130,36 @@ class ManifestSchema(Schema):
     skills = fields.List(fields.Nested(SkillSchema), required=True)
     activities = fields.List(fields.Nested(ActivitySchema), required=True)
     assets = fields.List(fields.Nested(AssetSchema), load_default=list)
+
+
+#: Body fields that name an asset, and the media types each may name.
+MEDIA_FIELDS = {
+    "image": ("image/svg+xml", "image/png", "image/jpeg", "image/webp"),
+    "audio": ("audio/ogg", "audio/mpeg", "audio/webm", "audio/mp4", "audio/wav"),
+    "video": ("video/webm", "video/mp4"),
+    "captions": ("text/vtt",),
+}
+MEDIA_TYPES = tuple(t for types in MEDIA_FIELDS.values() for t in types)
+
+
+def _sniff_ok(media_type: str, data: bytes) -> bool:
+    """Say whether the first bytes of a file fit its declared media type."""
+    head = data[:1024]
+    checks = {
+        "image/svg+xml": lambda: b"<svg" in head,
+        "image/png": lambda: head.startswith(b"\x89PNG\r\n\x1a\n"),
+        "image/jpeg": lambda: head.startswith(b"\xff\xd8\xff"),
+        "image/webp": lambda: head[:4] == b"RIFF" and head[8:12] == b"WEBP",
+        "audio/ogg": lambda: head.startswith(b"OggS"),
+        "audio/mpeg": lambda: head.startswith(b"ID3") or head[:2] in (b"\xff\xfb", b"\xff\xf3"),
+        "audio/webm": lambda: head.startswith(b"\x1a\x45\xdf\xa3"),
+        "video/webm": lambda: head.startswith(b"\x1a\x45\xdf\xa3"),
+        "audio/mp4": lambda: head[4:8] == b"ftyp",
+        "video/mp4": lambda: head[4:8] == b"ftyp",
+        "audio/wav": lambda: head[:4] == b"RIFF" and head[8:12] == b"WAVE",
+        "text/vtt": lambda: head.removeprefix(b"\xef\xbb\xbf").startswith(b"WEBVTT"),
+    }
+    return checks[media_type]()
 
 
 @dataclass
@@ -241,11 +272,16 @@ def _cross_check(manifest: dict[str, Any], files: dict[str, bytes]) -> list[str]
     if cycle:
         problems.append("skills: prerequisite cycle " + " -> ".join(cycle))
 
-    asset_paths = set()
+    asset_types: dict[str, str] = {}
     for index, asset in enumerate(manifest["assets"]):
-        asset_paths.add(asset["path"])
+        media_type = asset.get("media_type")
+        asset_types[asset["path"]] = media_type
         data = files.get(asset["path"])
         where = f"assets[{index}]"
+        if media_type not in MEDIA_TYPES:
+            problems.append(
+                f"{where}.media_type: {media_type!r} is not one of {', '.join(MEDIA_TYPES)}"
+            )
         if data is None:
             problems.append(f"{where}.path: file {asset['path']!r} is not in the pack")
             continue
@@ -254,6 +290,8 @@ def _cross_check(manifest: dict[str, Any], files: dict[str, bytes]) -> list[str]
             problems.append(f"{where}.sha256: file {asset['path']!r} has digest {digest}")
         if len(data) != asset["bytes"]:
             problems.append(f"{where}.bytes: file has {len(data)} bytes")
+        if media_type in MEDIA_TYPES and not _sniff_ok(media_type, data):
+            problems.append(f"{where}.media_type: file {asset['path']!r} is not {media_type}")
 
     activity_ids: set[str] = set()
     languages = set(manifest["languages"])
@@ -267,10 +305,15 @@ def _cross_check(manifest: dict[str, Any], files: dict[str, bytes]) -> list[str]
         for skill in activity["skills"]:
             if skill not in skill_ids:
                 problems.append(f"{where}.skills: unknown skill {skill!r}")
-        for media in ("image", "audio", "video"):
+        problems += _check_media(where, activity)
+        for media, allowed in MEDIA_FIELDS.items():
             ref = activity["body"].get(media)
-            if ref and ref not in asset_paths:
+            if ref and ref not in asset_types:
                 problems.append(f"{where}.body.{media}: {ref!r} is not a listed asset")
+            elif ref and asset_types[ref] not in allowed:
+                wanted = " or ".join(allowed)
+                kind = asset_types[ref]
+                problems.append(f"{where}.body.{media}: {ref!r} is {kind}, not {wanted}")
         items = activity["items"]
         item_ids = [i["id"] for i in items]
         for item_index, item_id in enumerate(item_ids):
@@ -286,6 +329,21 @@ def _cross_check(manifest: dict[str, Any], files: dict[str, bytes]) -> list[str]
                 )
         if activity["kind"] in ("quiz", "practice") and not items:
             problems.append(f"{where}.items: a {activity['kind']} needs items")
+    return problems
+
+
+def _check_media(where: str, activity: dict[str, Any]) -> list[str]:
+    """Audio and video activities need their media; a video needs captions (accessibility)."""
+    body, kind = activity["body"], activity["kind"]
+    problems = []
+    if kind == "audio" and not body.get("audio"):
+        problems.append(f"{where}.body.audio: an audio activity needs an audio file")
+    if kind == "video" and not body.get("video"):
+        problems.append(f"{where}.body.video: a video activity needs a video file")
+    if body.get("video") and not body.get("captions"):
+        problems.append(f"{where}.body.captions: a video needs captions (a text/vtt asset)")
+    if body.get("captions") and not body.get("video"):
+        problems.append(f"{where}.body.captions: captions belong to a video")
     return problems
 
 

@@ -47,6 +47,28 @@ def healthz():
     return jsonify(body), code
 
 
+@bp.get("/student")
+@bp.get("/student/")
+@bp.get("/student/<path:_route>")
+def student_app(_route: str = ""):
+    """The student app's one page; its routes live after the '#', so any path serves it."""
+    response = send_from_directory(CLIENT_DIR / "student", "index.html", max_age=0)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/sw.js")
+def service_worker():
+    """The student app's service worker, served at the root so its scope covers the
+    app, its modules under /client, the vendored files under /static and the API."""
+    response = send_from_directory(
+        CLIENT_DIR / "student", "sw.js", mimetype="text/javascript", max_age=0
+    )
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Service-Worker-Allowed"] = "/"
+    return response
+
+
 @bp.get("/client/<path:filename>")
 def client_file(filename: str):
     """Files of the client web apps (ES modules, no build step)."""

@@ -35,7 +35,7 @@ def test_sample_pack_meets_the_brief():
     assert len(m["skills"]) >= 6
     assert len(m["activities"]) >= 30
     kinds = {a["kind"] for a in m["activities"]}
-    assert {"reading", "quiz", "practice", "project", "reflection"} <= kinds
+    assert {"reading", "video", "audio", "quiz", "practice", "project", "reflection"} == kinds
     assert {a["language"] for a in m["activities"]} == {"en", "fr"}
     item_types = {i["type"] for a in m["activities"] for i in a["items"]}
     assert item_types == {"choice", "numeric", "text"}

@@ -2,9 +2,12 @@
 """Build the Baobab sample content pack ("baobab-pack/1").
 
 Everything in the pack (skills, activities, items and the SVG illustrations)
-is defined in this file. Running it rewrites ``manifest.json`` and the
-content-addressed files in ``assets/`` next to this script:
+is defined in this file; the audio, video and captions are made by
+``build_media.py`` (espeak-ng, ffmpeg), committed, and listed in ``media.json``.
+Running this script rewrites ``manifest.json`` and the content-addressed SVG
+files in ``assets/`` next to it:
 
+    python3 server/content/sample/build_media.py   # only when the media change
     python3 server/content/sample/build_pack.py
 
 Standard library only. The output is deterministic: running the script twice
@@ -175,11 +178,19 @@ def smaller(id_, prompt, a, b, hints):
     return numeric(id_, prompt.format(a=a, b=b), min(a, b), hints)
 
 
+def media(name):
+    """Placeholder for a file made by build_media.py (listed in media.json)."""
+    return "@" + name
+
+
 def act(id_, kind, lang, title, skills, difficulty, minutes, modality,
-        interests, culture, body_text, items=(), image=None, mastery=None):
+        interests, culture, body_text, items=(), image=None, mastery=None,
+        audio=None, video=None, captions=None):
     body = {"text": body_text}
-    if image:
-        body["image"] = image
+    for field, ref in (("image", image), ("audio", audio), ("video", video),
+                       ("captions", captions)):
+        if ref:
+            body[field] = ref
     if mastery:
         m, n = mastery
         body["mastery"] = {"rule": "m_of_n", "m": m, "n": n}
@@ -627,7 +638,7 @@ ACTIVITIES_EN = [
          text("q2", "What is in the net?",
               ["fish", "a fish", "big fish", "a big fish"],
               ["Find the sentence with the word \"net\"."])],
-        image=img("river")),
+        image=img("river"), audio=media("read-aloud-river-en")),
     act("read-simple-sentences-quiz-en", "quiz", "en", "Sentence quiz",
         ["read-simple-sentences"], 3, 6, "do",
         ["sport", "music"], ["west-africa"],
@@ -674,6 +685,37 @@ ACTIVITIES_EN = [
               ["ugali"],
               ["Find the word after \"eat\"."])],
         mastery=(5, 6)),
+
+    # --- listening and watching ---------------------------------------------
+    act("count-drum-listen-en", "audio", "en", "Listen: Kofi's drum",
+        ["count-to-10"], 1, 3, "listen",
+        ["music", "family"], ["west-africa"],
+        "Press play and listen to Kofi's drum. Count every beat on your "
+        "fingers. You can listen again as many times as you like.",
+        [numeric("q1", "How many beats did you hear?", 6,
+                 ["Listen again and hold up one finger for each beat.",
+                  "The beats are slow: say one number for each boom."]),
+         choice("q2", "Whose drum did you hear?",
+                ["Kofi's", "Ama's", "Grandma's"], 0,
+                ["Listen to the first words again."])],
+        audio=media("drum-count-en")),
+    act("add-mangoes-video-en", "video", "en", "Watch: Ama's mangoes",
+        ["add-within-10"], 2, 3, "watch",
+        ["food", "market", "family"], ["west-africa"],
+        "Watch Ama and Kofi put their mangoes together, and count with "
+        "them. Turn on the captions to read what they say.",
+        [add("q1", "Ama has {a} mangoes. Kofi gives her {b} more. How many "
+                   "mangoes does Ama have now?", 3, 2,
+             ["Watch the video again and count all the mangoes.",
+              "Start at three and count on two more: four, five."]),
+         choice("q2", "Which mangoes did Kofi give?",
+                ["the yellow ones", "the orange ones", "the green ones"], 0,
+                ["Look at the mangoes that come after Ama's three."]),
+         add("q3", "Now you: {a} mangoes and {b} more. How many in all?",
+             4, 2,
+             ["Start at four and count on two more."])],
+        video=media("mangoes-video-en"),
+        captions=media("mangoes-video-en-captions")),
 
     # --- projects ----------------------------------------------------------
     act("project-count-animals-en", "project", "en",
@@ -1097,7 +1139,7 @@ ACTIVITIES_FR = [
                 ["Relis la phrase qui commence par « Oh non ! »."]),
          text("q2", "Qui aide Sali ? Écris un mot.", ["Papi"],
               ["Cherche qui prend un bâton."])],
-        image=img("football")),
+        image=img("football"), audio=media("read-aloud-ballon-fr")),
     act("read-simple-sentences-quiz-fr", "quiz", "fr",
         "Quiz : je lis des phrases",
         ["read-simple-sentences"], 3, 6, "do",
@@ -1146,6 +1188,37 @@ ACTIVITIES_FR = [
               ["une mangue", "mangue"],
               ["Lis les mots après « mange »."])],
         mastery=(5, 6)),
+
+    # --- écouter et regarder ---------------------------------------------
+    act("count-drum-listen-fr", "audio", "fr", "Écoute : le tambour d'Awa",
+        ["count-to-10"], 1, 3, "listen",
+        ["music", "family"], ["west-africa", "francophone"],
+        "Appuie sur lecture et écoute le tambour d'Awa. Compte chaque coup "
+        "sur tes doigts. Tu peux écouter autant de fois que tu veux.",
+        [numeric("q1", "Combien de coups as-tu entendus ?", 7,
+                 ["Écoute encore et lève un doigt à chaque coup.",
+                  "Les coups sont lents : dis un nombre à chaque boum."]),
+         choice("q2", "À qui est le tambour ?",
+                ["à Awa", "à Sali", "à Papi"], 0,
+                ["Écoute encore les premiers mots."])],
+        audio=media("drum-count-fr")),
+    act("add-mangoes-video-fr", "video", "fr", "Regarde : les mangues d'Ama",
+        ["add-within-10"], 2, 3, "watch",
+        ["food", "market", "family"], ["west-africa", "francophone"],
+        "Regarde Ama et Kofi réunir leurs mangues, et compte avec eux. "
+        "Active les sous-titres pour lire ce qu'ils disent.",
+        [add("q1", "Ama a {a} mangues. Kofi lui en donne {b} de plus. "
+                   "Combien de mangues Ama a-t-elle maintenant ?", 3, 2,
+             ["Regarde encore la vidéo et compte toutes les mangues.",
+              "Pars de trois et avance de deux : quatre, cinq."]),
+         choice("q2", "Quelles mangues Kofi a-t-il données ?",
+                ["les jaunes", "les orange", "les vertes"], 0,
+                ["Regarde les mangues qui arrivent après les trois d'Ama."]),
+         add("q3", "À toi : {a} mangues et encore {b}. Combien en tout ?",
+             4, 2,
+             ["Pars de quatre et avance de deux."])],
+        video=media("mangoes-video-fr"),
+        captions=media("mangoes-video-fr-captions")),
 
     # --- projects ----------------------------------------------------------
     act("project-count-animals-fr", "project", "fr",
@@ -1243,22 +1316,28 @@ def build_assets():
 
 def build():
     assets = build_assets()
+    with open(os.path.join(HERE, "media.json"), encoding="utf-8") as f:
+        made = json.load(f)  # written by build_media.py
+    overlap = set(assets) & set(made)
+    assert not overlap, f"names both drawn and made: {sorted(overlap)}"
+    assets.update(made)
     activities = []
     used = set()
     for a in ACTIVITIES_EN + ACTIVITIES_FR:
-        image = a["body"].get("image")
-        if image:
-            name = image[1:]
-            a["body"]["image"] = assets[name]["path"]
-            used.add(name)
+        for field in ("image", "audio", "video", "captions"):
+            ref = a["body"].get(field)
+            if ref:
+                name = ref[1:]
+                a["body"][field] = assets[name]["path"]
+                used.add(name)
         activities.append(a)
     unused = set(assets) - used
-    assert not unused, f"unused illustrations: {sorted(unused)}"
+    assert not unused, f"unused assets: {sorted(unused)}"
 
     manifest = dict(PACK)
     manifest["skills"] = SKILLS
     manifest["activities"] = activities
-    manifest["assets"] = [assets[name] for name in SVGS]
+    manifest["assets"] = [assets[name] for name in list(SVGS) + sorted(made)]
 
     with open(os.path.join(HERE, "manifest.json"), "w", encoding="utf-8",
               newline="\n") as f:

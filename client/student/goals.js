@@ -1,0 +1,65 @@
+// Goals: the student's goals with progress, and a form to set one for this week or
+// this term (the node tracks it; progress comes with the goal or from data.js).
+
+import { api } from "./api.js";
+import { session } from "./app.js";
+import { activities, loadHome } from "./data.js";
+import { h, show } from "./dom.js";
+import { language, pick, t } from "./i18n.js";
+import { goalRow } from "./home.js";
+
+/** Render the goals screen. */
+export async function render(view) {
+  show(view, h("h1", {}, t("common.loading")));
+  let home;
+  let index;
+  try {
+    [home, index] = await Promise.all([loadHome(session), activities()]);
+  } catch (error) {
+    show(view, h("h1", {}, t("goals.title")), h("p", { role: "alert" }, error.status === 0 ? t("common.offline") : t("common.error")));
+    return;
+  }
+  const skillTitles = new Map(home.mastery.map((m) => [m.skill_id, pick(m.title)]));
+  const goals = home.goals.filter((g) => g.status !== "dropped");
+  const message = h("p", { role: "status", class: "feedback" });
+  const field = (kind, label, control) => h("label", { class: `answer for-${kind}`, hidden: kind !== "master_skill" }, h("span", {}, label), control);
+  const kindSelect = h("select", { name: "kind" },
+    ["master_skill", "finish_activities", "practice_minutes", "free_text"].map((k) => h("option", { value: k }, t(`goals.opt.${k}`))));
+  const mine = [...index.values()].filter((a) => a.language === language());
+  const form = h("form", { class: "goal-form", novalidate: true },
+    h("fieldset", {}, h("legend", {}, t("goals.when")),
+      ["short", "long"].map((term) => h("label", { class: "choice" },
+        h("input", { type: "radio", name: "term", value: term, checked: term === "short" }), h("span", {}, t(`goal.term.${term}`))))),
+    h("label", { class: "answer" }, h("span", {}, t("goals.what")), kindSelect),
+    field("master_skill", t("goals.skill"), h("select", { name: "skill_id" },
+      home.mastery.filter((m) => !m.mastered).map((m) => h("option", { value: m.skill_id }, pick(m.title))))),
+    field("finish_activities", t("goals.activities"), h("select", { name: "activity_ids", multiple: true, size: 5 },
+      mine.map((a) => h("option", { value: a.id, lang: a.language }, a.title)))),
+    field("practice_minutes", t("goals.minutes"), h("input", { type: "number", name: "target", min: 1, max: 1000, value: 30 })),
+    field("free_text", t("goals.text"), h("textarea", { name: "text", rows: 2, maxlength: 2000 })),
+    message,
+    h("button", { type: "submit", class: "big primary" }, t("goals.save")));
+  kindSelect.addEventListener("change", () => {
+    for (const el of form.querySelectorAll("label[class*=for-]")) el.hidden = !el.classList.contains(`for-${kindSelect.value}`);
+  });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const kind = kindSelect.value;
+    const body = { term: form.querySelector("input[name=term]:checked").value, kind };
+    if (kind === "master_skill") body.skill_id = form.elements.skill_id.value;
+    if (kind === "finish_activities") body.activity_ids = [...form.elements.activity_ids.selectedOptions].map((o) => o.value);
+    if (kind === "practice_minutes") body.target = Number(form.elements.target.value);
+    if (kind === "free_text") body.text = form.elements.text.value.trim();
+    try {
+      await api("POST", `/people/${session.me.id}/goals`, body);
+      await render(view);
+      view.querySelector(".goal-form .feedback").textContent = t("goals.saved");
+    } catch (error) {
+      const details = error.body?.error?.details;
+      message.textContent = error.status === 0 ? t("common.offline") : details ? Object.values(details).flat().join(" ") : t("common.error");
+    }
+  });
+  show(view, h("h1", {}, t("goals.title")),
+    goals.length ? h("ul", { class: "list" }, goals.map((g) => goalRow(g, skillTitles))) : h("p", { class: "muted" }, t("goals.none")),
+    h("section", { "aria-labelledby": "new-goal" }, h("h2", { id: "new-goal" }, t("goals.new")), form));
+}

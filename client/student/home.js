@@ -1,0 +1,86 @@
+// Home: continue, recommendations with their reasons, the rest assigned, goals with
+// progress, and mastery per skill as stars and bars.
+
+import { session } from "./app.js";
+import { loadHome, keepForOffline } from "./data.js";
+import { h, show, stars } from "./dom.js";
+import { pick, t } from "./i18n.js";
+
+/** The reason a card is shown, in the interface language (by reason code). */
+export function reasonText(reason) {
+  const params = { ...reason.params };
+  if (params.modality) params.modality = t(`modality.${params.modality}`);
+  const key = `reason.${reason.code}`;
+  const text = t(key, params);
+  return text === key ? reason.text || "" : text;
+}
+
+function activityCard(item, cls = "") {
+  const meta = [t(`kind.${item.kind}`), item.minutes ? t("home.minutes", { n: item.minutes }) : null,
+    item.due_on ? t("home.due", { date: item.due_on }) : null].filter(Boolean).join(" · ");
+  return h("li", { class: `card ${cls}` },
+    h("a", { href: `#/play/${encodeURIComponent(item.activity_id)}`, class: `activity kind-${item.kind}`, "data-activity": item.activity_id, lang: item.language || null },
+      h("span", { class: "title" }, item.title)),
+    h("p", { class: "meta" }, meta),
+    (item.reasons || []).slice(0, 1).map((r) => h("p", { class: "reason", "data-reason": r.code }, reasonText(r))));
+}
+
+/** A goal with its progress bar, for home and the goals screen. */
+export function goalRow(goal, skillTitles) {
+  const p = goal.progress || { value: 0, target: 1, fraction: 0, state: "on_track" };
+  const label = {
+    master_skill: () => t("goal.kind.master_skill", { skill: skillTitles.get(goal.skill_id) || goal.skill_id || "" }),
+    finish_activities: () => t("goal.kind.finish_activities", { n: goal.activity_ids.length }),
+    practice_minutes: () => t("goal.kind.practice_minutes", { n: goal.target }),
+    free_text: () => goal.text || t("goal.kind.free_text"),
+  }[goal.kind]?.() || goal.text;
+  const id = `goal-${goal.id}`;
+  return h("li", { class: `goal state-${p.state}`, "data-goal": goal.id },
+    h("span", { id, class: "goal-label" }, label),
+    h("span", { class: "muted" }, ` ${t(`goal.term.${goal.term}`)} · ${t(`goal.state.${p.state}`)}`),
+    h("progress", { max: 100, value: Math.round(100 * p.fraction), "aria-labelledby": id }),
+    goal.kind === "free_text" ? null : h("span", { class: "muted" }, t("goal.progress", { value: p.value, target: p.target })));
+}
+
+function masteryRow(m) {
+  const state = m.needs_review ? "review" : ["not_started", "started", "near", "mastered"][m.stars];
+  const id = `skill-${m.skill_id.replace(/[^\w-]/g, "_")}`;
+  return h("li", { class: "skill", "data-skill": m.skill_id, "data-stars": m.stars },
+    h("span", { id, class: "skill-title" }, pick(m.title)),
+    stars(m.stars, t("stars.label", { n: m.stars })),
+    h("progress", { max: 100, value: m.attempts ? Math.round(100 * (m.p_known_now ?? 0)) : 0, "aria-labelledby": id }),
+    h("span", { class: "muted" }, t(`mastery.${state}`)));
+}
+
+function section(title, cls, items, empty = true) {
+  return h("section", { class: cls, "aria-labelledby": `${cls}-h` },
+    h("h2", { id: `${cls}-h` }, title),
+    items.length ? h("ul", { class: "list" }, items) : empty ? h("p", { class: "muted" }, t("home.nothing")) : null);
+}
+
+/** Render home. */
+export async function render(view) {
+  show(view, h("h1", {}, t("common.loading")));
+  let home;
+  try {
+    home = await loadHome(session);
+  } catch (error) {
+    show(view, h("h1", {}, t("home.hello", { name: session.me.display_name })), h("p", { role: "alert" }, error.status === 0 ? t("common.offline") : t("common.error")));
+    return;
+  }
+  const skillTitles = new Map(home.mastery.map((m) => [m.skill_id, pick(m.title)]));
+  show(
+    view,
+    h("h1", {}, t("home.hello", { name: session.me.display_name })),
+    home.offline ? h("p", { class: "notice" }, t("home.offline_copy")) : null,
+    home.continue ? section(t("home.continue"), "continue", [activityCard({ ...home.continue, reasons: [] }, "continue-card")]) : null,
+    section(t("home.for_you"), "recommendations", home.recommendations.map((r) => activityCard(r))),
+    section(t("home.assigned"), "assignments", home.assignments.map((r) => activityCard(r))),
+    section(t("home.goals"), "goals", home.goals.filter((g) => g.status !== "dropped").map((g) => goalRow(g, skillTitles))),
+    section(t("home.mastery"), "mastery", home.mastery.map(masteryRow)),
+  );
+  if (!home.offline) {
+    const ids = [home.continue?.activity_id, ...home.recommendations.map((r) => r.activity_id), ...home.assignments.map((r) => r.activity_id)];
+    keepForOffline([...new Set(ids.filter(Boolean))]);
+  }
+}

@@ -1,0 +1,255 @@
+// Playing one activity: its text, picture, audio or video, then its items (quiz,
+// practice set with its mastery rule, questions after a reading), or a project's
+// answer, or a reflection. Every answer goes through the outbox; feedback comes from
+// the node's reply, or says it will be checked later when the node is away.
+
+import { api, newId } from "./api.js";
+import { go, session, sync } from "./app.js";
+import { assetUrl, setContinue } from "./data.js";
+import { h, show } from "./dom.js";
+import { t } from "./i18n.js";
+import * as outbox from "./outbox.js";
+
+const FEEDBACK_WAIT_MS = 6000;
+
+/** Whether m of the last n results are right, and how many more right make it (server/mastery.py). */
+export function mOfN(results, m, n) {
+  const window = results.slice(-n);
+  let right = window.filter(Boolean).length;
+  let needed = 0;
+  while (right < m) {
+    if (window.length === n) right -= window.shift() ? 1 : 0;
+    window.push(true);
+    right += 1;
+    needed += 1;
+  }
+  return { mastered: needed === 0, needed };
+}
+
+/** Render an activity. */
+export async function render(view, activityId) {
+  let activity;
+  try {
+    activity = await api("GET", `/activities/${encodeURIComponent(activityId)}`);
+  } catch (error) {
+    const text = error.status === 0 ? t("play.not_offline") : t("common.error");
+    show(view, h("h1", {}, t("common.loading")), h("p", { role: "alert" }, text), h("a", { href: "#/home" }, t("play.home")));
+    view.querySelector("h1").textContent = activityId;
+    return;
+  }
+  const me = session.me.id;
+  const saved = JSON.parse(localStorage.getItem(`baobab.continue.${me}`) || "null");
+  const resume = saved?.activity_id === activity.id && saved.attempt_id;
+  const attempt = {
+    id: resume ? saved.attempt_id : newId(),
+    activity_id: activity.id,
+    started_ms: resume ? saved.attempt_started_ms : Date.now(),
+  };
+  const place = { activity_id: activity.id, title: activity.title, kind: activity.kind,
+    language: activity.language, attempt_id: attempt.id, attempt_started_ms: attempt.started_ms,
+    position: resume ? saved.position || 0 : 0, results: resume ? saved.results || [] : [] };
+  setContinue(me, place);
+  const ctx = { view, activity, attempt, me, place };
+  const work = h("div", { class: "work" });
+  show(view, h("article", { class: `activity kind-${activity.kind}`, lang: activity.language },
+    h("p", { class: "kind", lang: null }, t(`kind.${activity.kind}`)),
+    h("h1", {}, activity.title),
+    bodyOf(activity), work));
+  if (activity.kind === "project") work.append(reflectForm(ctx, true));
+  else if (activity.kind === "reflection") work.append(reflectForm(ctx, false));
+  else if (activity.items.length) playItems(ctx, work);
+  else work.append(finishButton(ctx));
+}
+
+function bodyOf(activity) {
+  const body = activity.body || {};
+  const parts = (body.text || "").split(/\n\s*\n/).filter(Boolean).map((p) => h("p", {}, p));
+  if (body.image) parts.unshift(h("img", { src: assetUrl(body.image), alt: t("play.picture", { title: activity.title }), class: "illustration" }));
+  if (body.audio) parts.push(h("figure", {}, h("figcaption", {}, t("play.listen")),
+    h("audio", { controls: true, preload: "auto", src: assetUrl(body.audio), "aria-label": t("play.listen") })));
+  if (body.video) {
+    const video = h("video", { controls: true, preload: "auto", src: assetUrl(body.video), "aria-label": t("play.watch") });
+    if (body.captions) video.append(h("track", { kind: "captions", src: assetUrl(body.captions), srclang: activity.language, default: true, label: activity.language }));
+    parts.unshift(h("figure", {}, video));
+  }
+  return h("div", { class: "body" }, parts);
+}
+
+function finishButton(ctx) {
+  return h("button", { type: "button", class: "big primary finish", onclick: () => finish(ctx) }, t("play.finish"));
+}
+
+async function finish(ctx) {
+  const { attempt, me, view } = ctx;
+  await outbox.enqueue(me, "attempt", { ...attempt, ended_ms: Math.max(Date.now(), attempt.started_ms), completed: true });
+  setContinue(me, null);
+  history.replaceState(null, "", "#/home"); // a reload now opens home, not this activity again
+  sync();
+  show(view, h("section", { class: "done" }, h("h1", {}, t("play.done_title")), h("p", {}, t("play.done_text")),
+    h("a", { href: "#/home", class: "big primary button", onclick: (e) => { e.preventDefault(); go("#/home"); } }, t("play.home"))));
+}
+
+/** Post an answer through the outbox; the node's reply, or null if it is away. */
+async function sendAnswer(me, body) {
+  await outbox.enqueue(me, "answer", body);
+  const deadline = Date.now() + FEEDBACK_WAIT_MS;
+  for (;;) {
+    const reached = await outbox.flush(me); // a flush already running may predate this answer
+    const reply = await outbox.result(body.id);
+    sync();
+    if (reply) return reply.reply;
+    const waiting = (await outbox.records(me)).find((r) => r.id === body.id);
+    if (!reached || !waiting || waiting.state === "rejected" || Date.now() > deadline) return null;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+function playItems(ctx, work) {
+  const { activity } = ctx;
+  const items = activity.items;
+  const rule = activity.kind === "practice" && activity.body?.mastery?.rule === "m_of_n" ? activity.body.mastery : null;
+  // Resuming starts after the last item answered, with the results so far.
+  const results = [...ctx.place.results];
+  let shown = ctx.place.position;
+  const ruleLine = rule ? h("p", { class: "rule", "aria-live": "polite" }) : null;
+  const updateRule = () => {
+    if (!rule) return;
+    const { mastered, needed } = mOfN(results, rule.m, rule.n);
+    ruleLine.textContent = `${t("play.rule", { m: rule.m, n: rule.n })} ${mastered ? t("play.mastered") : t("play.more_to_master", { k: needed })}`;
+    ruleLine.dataset.needed = needed;
+  };
+  const slot = h("div", { class: "item-slot" });
+  work.append(...[ruleLine, slot, finishButton(ctx)].filter(Boolean));
+  updateRule();
+  const next = () => {
+    const done = rule ? mOfN(results, rule.m, rule.n).mastered : shown >= items.length;
+    if (done) {
+      slot.replaceChildren();
+      work.querySelector(".finish").focus();
+      return;
+    }
+    const item = items[shown % items.length];
+    shown += 1;
+    slot.replaceChildren(itemForm(ctx, item, shown, rule ? null : items.length, (correct, settled) => {
+      if (correct !== null) results.push(correct);
+      // A wrong answer leaves the item to try again; a settled one moves past it.
+      setContinue(ctx.me, { ...ctx.place, position: settled ? shown : shown - 1, results });
+      updateRule();
+    }, next));
+    slot.querySelector("input")?.focus();
+  };
+  next();
+}
+
+function responseInput(item, number) {
+  const name = `answer-${number}`;
+  if (item.type === "choice") {
+    return h("div", { class: "choices-row", role: "radiogroup", "aria-label": t("play.choose") },
+      item.choices.map((choice, i) => h("label", { class: "choice" },
+        h("input", { type: "radio", name, value: String(i) }), h("span", {}, choice))));
+  }
+  const numeric = item.type === "numeric";
+  return h("label", { class: "answer" }, h("span", {}, numeric ? t("play.number") : t("play.answer")),
+    h("input", { type: numeric ? "number" : "text", name, inputmode: numeric ? "decimal" : null, step: numeric ? "any" : null, autocomplete: "off" }));
+}
+
+function readResponse(form, item, number) {
+  const name = `answer-${number}`;
+  if (item.type === "choice") {
+    const checked = form.querySelector(`input[name="${name}"]:checked`);
+    return checked ? Number(checked.value) : null;
+  }
+  const raw = form.querySelector(`input[name="${name}"]`).value.trim();
+  if (!raw) return null;
+  if (item.type === "numeric") {
+    const value = Number(raw.replace(",", "."));
+    return Number.isFinite(value) ? value : null;
+  }
+  return raw;
+}
+
+function itemForm(ctx, item, number, total, onResult, onNext) {
+  let hintsUsed = 0;
+  const started = Date.now();
+  const feedback = h("p", { class: "feedback", role: "status", "aria-live": "polite" });
+  const hints = h("ul", { class: "hints", "aria-live": "polite" });
+  const nextButton = h("button", { type: "button", class: "big primary next", hidden: true, onclick: onNext }, t("play.next"));
+  const check = h("button", { type: "submit", class: "big primary check" }, t("play.check"));
+  const hintButton = h("button", { type: "button", class: "hint", disabled: !item.hints?.length }, t("play.hint"));
+  hintButton.addEventListener("click", () => {
+    if (hintsUsed >= item.hints.length) return;
+    hintsUsed += 1;
+    hints.append(h("li", {}, h("strong", {}, `${t("play.hint_n", { n: hintsUsed })}: `), item.hints[hintsUsed - 1]));
+    if (hintsUsed >= item.hints.length) hintButton.disabled = true;
+  });
+  const form = h("form", { class: "item", "data-item": item.id, "data-type": item.type, novalidate: true },
+    h("fieldset", {},
+      h("legend", {}, total ? h("span", { class: "count" }, `${t("play.item", { n: number, total })} `) : null,
+        h("span", { class: "prompt" }, item.prompt)),
+      responseInput(item, number)),
+    hints, feedback, h("div", { class: "actions" }, hintButton, check, nextButton));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const response = readResponse(form, item, number);
+    if (response === null) {
+      feedback.textContent = t("play.empty");
+      return;
+    }
+    check.disabled = true;
+    const reply = await sendAnswer(ctx.me, {
+      id: newId(), item_id: item.id, attempt_id: ctx.attempt.id, response, hints_used: hintsUsed,
+      duration_ms: Math.min(Date.now() - started, 86_400_000), device_ms: Date.now(),
+    });
+    check.disabled = false;
+    form.dataset.result = reply ? String(reply.correct) : "saved";
+    if (reply && !reply.correct) {
+      feedback.textContent = t("play.wrong");
+      feedback.className = "feedback wrong";
+      check.textContent = t("play.try_again");
+      onResult(false);
+      return;
+    }
+    feedback.textContent = reply ? t("play.right") : t("play.saved");
+    feedback.className = reply ? "feedback right" : "feedback saved";
+    onResult(reply ? true : null, true);
+    check.hidden = true;
+    for (const input of form.querySelectorAll("input")) input.disabled = true;
+    nextButton.hidden = false;
+    nextButton.focus();
+  });
+  return form;
+}
+
+function reflectForm(ctx, isProject) {
+  const { activity, attempt, me } = ctx;
+  const message = h("p", { role: "alert", class: "error" });
+  const photo = isProject ? h("img", { class: "photo", alt: t("project.photo_preview"), hidden: true }) : null;
+  const form = h("form", { class: "reflect", novalidate: true },
+    isProject ? h("label", { class: "answer" }, h("span", {}, t("project.answer")), h("textarea", { name: "text", rows: 4, maxlength: 2000 })) : null,
+    isProject ? h("label", { class: "answer" }, h("span", {}, t("project.photo")),
+      h("input", { type: "file", name: "photo", accept: "image/*", capture: "environment", onchange: (e) => {
+        const file = e.target.files[0];
+        if (file) Object.assign(photo, { src: URL.createObjectURL(file), hidden: false });
+      } })) : null,
+    photo,
+    h("fieldset", { class: "confidence" }, h("legend", {}, t("reflect.confidence")),
+      [1, 2, 3, 4].map((n) => h("label", { class: "choice" }, h("input", { type: "radio", name: "confidence", value: String(n) }),
+        h("span", {}, `${"●".repeat(n)}${"○".repeat(4 - n)} ${t(`reflect.c${n}`)}`)))),
+    isProject ? null : h("label", { class: "answer" }, h("span", {}, t("reflect.sentence")), h("textarea", { name: "text", rows: 2, maxlength: 2000 })),
+    message,
+    h("button", { type: "submit", class: "big primary" }, isProject ? t("project.send") : t("reflect.send")));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const confidence = form.querySelector("input[name=confidence]:checked");
+    if (!confidence) {
+      message.textContent = t("reflect.pick");
+      return;
+    }
+    await outbox.enqueue(me, "reflection", {
+      id: newId(), activity_id: activity.id, attempt_id: attempt.id, confidence: Number(confidence.value),
+      text: form.querySelector("textarea[name=text]").value.trim(), device_ms: Date.now(),
+    });
+    await finish(ctx);
+  });
+  return form;
+}

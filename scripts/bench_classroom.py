@@ -1,0 +1,447 @@
+"""Benchmark a classroom: N students do the student flow over HTTP against `baobab serve`.
+
+The node is `baobab serve` (waitress, SQLite, default settings) in its own
+process, on a copy of a data directory holding the demo school plus N students
+with picture passwords in classes of 30, each class assigned a few activities.
+The students are simulated by a second process of ours (asyncio, one keep-alive
+connection per student, raw HTTP/1.1 so that the client costs little CPU; its
+CPU share is reported, to show it is not the bottleneck). All students start at
+once, as when a class starts, with no think time (a closed loop, as in the
+Kolibri figures the issue cites; --think-ms adds a pause after each request,
+0.5 to 1.5 times that long, for a calmer, more lifelike class). Each student,
+until the time is up:
+
+  sign_in   GET the class's students, POST /auth/student-login (picture password)
+  home      GET /people/ID/home if the node has it, else what the home needs today:
+            /auth/me, /people/ID/mastery, /people/ID/goals, /classes/ID/assignments
+  open      GET /activities/ID
+  answer    POST /answers for each item (ids made by the device; some wrong)
+  finish    POST /attempts
+  (home, open, answer, finish three times, then sign out: a shared device)
+
+Prints p50/p99 per step, errors, requests per second, CPU of both processes and
+the server's RSS, per run; then one line of name=value figures, medians over
+--runs runs (errors: the sum).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CLASS_SIZE = 30
+ROUNDS_PER_SIGN_IN = 3
+WRONG_SHARE = 0.3  # about a third of answers are wrong, as for a child learning
+
+# ---------------------------------------------------------------- the classroom (in-process)
+
+
+def make_classroom(root: Path, students: int) -> dict[str, Any]:
+    """Seed the demo school and ``students`` more, in classes of 30; return the plan."""
+    from server import create_app
+    from server import db as database
+    from server.cli import prepare
+    from server.models import Activity, Item, Person
+    from server.security import PICTURES
+    from server.services import accounts, demo, learning
+
+    app = create_app({"DATA_DIR": str(root)})
+    prepare(app)
+    rng = random.Random(7)
+    plan: dict[str, Any] = {"students": [], "activities": []}
+    with database.db.connection_context():
+        demo.seed_demo(str(root))
+        teacher = Person.get(Person.username == demo.DEMO_TEACHER[0])
+        with_items = (
+            Activity.live()
+            .where(Activity.language == "en")
+            .where(Activity.id.in_(Item.live(Item.activity_id)))
+            .order_by(Activity.id)
+        )
+        for activity in with_items:
+            items = Item.live().where(Item.activity_id == activity.id).order_by(Item.position)
+            plan["activities"].append(
+                {"id": activity.id, "items": [_right_and_wrong(item) for item in items]}
+            )
+        classes = []
+        for number in range((students + CLASS_SIZE - 1) // CLASS_SIZE):
+            classroom = accounts.create_class(
+                teacher.school_id, name=f"Bench class {number + 1}", picture_password=True
+            )
+            accounts.enrol(classroom, teacher, "teacher")
+            for activity in plan["activities"][number : number + 4]:
+                learning.create_assignment(
+                    teacher,
+                    classroom,
+                    {"activity_id": activity["id"], "due_on": None, "pinned": False, "note": ""},
+                )
+            classes.append(classroom)
+        for index in range(students):
+            pictures = rng.sample(PICTURES, 3)
+            classroom = classes[index // CLASS_SIZE]
+            person = accounts.create_person(
+                teacher.school_id, "student", f"Student {index + 1:03d}",
+                picture=pictures[0], pictures=pictures, classroom_id=classroom.id,
+            )  # fmt: skip
+            plan["students"].append(
+                {"id": person.id, "class_id": classroom.id, "pictures": pictures}
+            )
+    database.close_all()
+    return plan
+
+
+def _right_and_wrong(item: Any) -> dict[str, Any]:
+    """An item's id with a right and a wrong response, as a child might give."""
+    if item.type == "choice":
+        right, wrong = item.answer, (item.answer + 1) % len(item.choices)
+    elif item.type == "numeric":
+        right, wrong = item.answer, item.answer + 1
+    else:
+        right, wrong = item.answer[0], "zz"
+    return {"id": item.id, "right": right, "wrong": wrong}
+
+
+# ---------------------------------------------------------------- the students (client process)
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection with a session cookie, on asyncio streams."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+        self.cookie = ""
+        self.csrf = ""
+
+    async def request(self, method: str, path: str, body: Any = None) -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        data = json.dumps(body).encode() if body is not None else b""
+        head = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}"]
+        if self.cookie:
+            head.append(f"Cookie: {self.cookie}")
+        if self.csrf and method != "GET":
+            head.append(f"X-CSRF-Token: {self.csrf}")
+        if body is not None:
+            head += ["Content-Type: application/json", f"Content-Length: {len(data)}"]
+        self.writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + data)
+        raw = await self.reader.readuntil(b"\r\n\r\n")
+        lines = raw.decode("latin-1").split("\r\n")
+        status = int(lines[0].split()[1])
+        length, close = 0, False
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            name, value = name.strip().lower(), value.strip()
+            if name == "content-length":
+                length = int(value)
+            elif name == "set-cookie" and value.startswith("session="):
+                self.cookie = value.split(";", 1)[0]
+            elif name == "connection" and value.lower() == "close":
+                close = True
+            elif name == "transfer-encoding":
+                raise RuntimeError("chunked responses are not expected from the API")
+        payload = await self.reader.readexactly(length) if length else b""
+        if close:
+            self.writer.close()
+            self.writer = None
+        return status, payload
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+class Recorder:
+    """Latencies per step, and errors; pauses after each request when asked to."""
+
+    def __init__(self, think_ms: float = 0.0) -> None:
+        self.samples: dict[str, list[float]] = {}
+        self.errors: list[str] = []
+        self.think_s = think_ms / 1000
+        self.rng = random.Random(1)
+
+    async def call(
+        self, conn: Connection, step: str, method: str, path: str, body: Any = None
+    ) -> Any:
+        began = time.perf_counter()
+        try:
+            status, payload = await conn.request(method, path, body)
+        except (OSError, asyncio.IncompleteReadError, ValueError, RuntimeError) as exc:
+            conn.writer = None
+            self.errors.append(f"{step} {method} {path}: {exc!r}")
+            return None
+        self.samples.setdefault(step, []).append((time.perf_counter() - began) * 1000)
+        if self.think_s:
+            await asyncio.sleep(self.think_s * self.rng.uniform(0.5, 1.5))
+        if not 200 <= status < 300:
+            self.errors.append(f"{step} {method} {path}: {status} {payload[:200]!r}")
+            return None
+        return json.loads(payload) if payload else {}
+
+
+async def student(
+    plan: dict[str, Any], me: dict[str, Any], index: int, deadline: float, rec: Recorder
+) -> None:
+    """One student's day: sign in, three activities, sign out; again until the deadline."""
+    conn = Connection(plan["host"], plan["port"])
+    rng = random.Random(index)
+    activities = plan["activities"]
+    turn = index
+    pid, cid = me["id"], me["class_id"]
+    try:
+        while time.perf_counter() < deadline:
+            await rec.call(conn, "sign_in", "GET", f"/api/v1/signin/classes/{cid}/students")
+            body = {"student_id": pid, "pictures": me["pictures"]}
+            signed = await rec.call(conn, "sign_in", "POST", "/api/v1/auth/student-login", body)
+            if signed is None:
+                return
+            conn.csrf = signed["csrf_token"]
+            for _ in range(ROUNDS_PER_SIGN_IN):
+                if plan["home_endpoint"]:
+                    await rec.call(conn, "home", "GET", f"/api/v1/people/{pid}/home?language=en")
+                else:
+                    await rec.call(conn, "home", "GET", "/api/v1/auth/me")
+                    await rec.call(conn, "home", "GET", f"/api/v1/people/{pid}/mastery")
+                    await rec.call(conn, "home", "GET", f"/api/v1/people/{pid}/goals")
+                    await rec.call(conn, "home", "GET", f"/api/v1/classes/{cid}/assignments")
+                activity = activities[turn % len(activities)]
+                turn += 1
+                started = int(time.time() * 1000)
+                await rec.call(conn, "open", "GET", f"/api/v1/activities/{activity['id']}")
+                attempt_id = uuid.uuid4().hex
+                for item in activity["items"]:
+                    wrong = rng.random() < WRONG_SHARE
+                    answer = {
+                        "id": uuid.uuid4().hex,
+                        "item_id": item["id"],
+                        "attempt_id": attempt_id,
+                        "response": item["wrong" if wrong else "right"],
+                        "hints_used": 0,
+                        "duration_ms": 4000,
+                        "device_ms": int(time.time() * 1000),
+                    }
+                    await rec.call(conn, "answer", "POST", "/api/v1/answers", answer)
+                attempt = {
+                    "id": attempt_id,
+                    "activity_id": activity["id"],
+                    "started_ms": started,
+                    "ended_ms": int(time.time() * 1000),
+                    "completed": True,
+                }
+                await rec.call(conn, "finish", "POST", "/api/v1/attempts", attempt)
+                if time.perf_counter() >= deadline:
+                    break
+            await rec.call(conn, "sign_out", "POST", "/api/v1/auth/logout", {})
+            conn.cookie = conn.csrf = ""
+    finally:
+        conn.close()
+
+
+async def classroom(plan: dict[str, Any], duration: float) -> dict[str, Any]:
+    rec = Recorder(plan["think_ms"])
+    began = time.perf_counter()
+    deadline = began + duration
+    await asyncio.gather(
+        *(student(plan, me, i, deadline, rec) for i, me in enumerate(plan["students"]))
+    )
+    elapsed = time.perf_counter() - began
+    return {"elapsed_s": elapsed, "samples": rec.samples, "errors": rec.errors}
+
+
+def client_main(plan_path: str, out_path: str, duration: float) -> None:
+    """The load generator's own process: run the students, write what it measured."""
+    plan = json.loads(Path(plan_path).read_text())
+    result = asyncio.run(classroom(plan, duration))
+    Path(out_path).write_text(json.dumps(result))
+
+
+# ---------------------------------------------------------------- one run (orchestration)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def memory_mb(pid: int) -> tuple[float, float]:
+    """(RSS now, peak RSS) of a process, in MB."""
+    values = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            values[key] = int(value.split()[0]) / 1024
+    return values["VmRSS"], values["VmHWM"]
+
+
+def start_server(data_dir: Path, port: int, threads: int | None) -> subprocess.Popen:
+    env = {**os.environ, "BAOBAB_DISCOVERY": "0", "BAOBAB_LOG_LEVEL": "WARNING"}
+    args = [sys.executable, "-m", "server.cli", "serve", "--data-dir", str(data_dir),
+            "--host", "127.0.0.1", "--port", str(port), "--no-demo"]  # fmt: skip
+    if threads:
+        args += ["--threads", str(threads)]
+    with open(data_dir.parent / "serve.log", "wb") as log:  # waitress's queue warnings
+        proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"the server exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
+                return proc
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    raise SystemExit("the server did not start")
+
+
+def has_home_endpoint(port: int) -> bool:
+    """Say whether the node serves GET /people/ID/home (the personalization branch adds it)."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=10) as r:
+        paths = json.load(r)["paths"]
+    return any(p.endswith("/people/{person_id}/home") for p in paths)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
+
+
+def one_run(template: Path, plan: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
+    """Copy the classroom, serve it, let the students loose, and measure."""
+    from tests.pg import free_port
+
+    with tempfile.TemporaryDirectory(prefix="baobab-bench-classroom-") as tmp:
+        data_dir = Path(tmp) / "data"
+        shutil.copytree(template, data_dir)
+        port = free_port()
+        server = start_server(data_dir, port, args.threads)
+        try:
+            plan = {**plan, "host": "127.0.0.1", "port": port}
+            plan["home_endpoint"] = has_home_endpoint(port)
+            plan["think_ms"] = args.think_ms
+            plan_path, out_path = Path(tmp) / "plan.json", Path(tmp) / "out.json"
+            plan_path.write_text(json.dumps(plan))
+            server_cpu0 = cpu_seconds(server.pid)
+            began = time.perf_counter()
+            client = subprocess.Popen(
+                [sys.executable, __file__, "--client", str(plan_path), str(out_path),
+                 str(args.duration)],
+                cwd=ROOT,
+            )  # fmt: skip
+            client_cpu = 0.0
+            while client.poll() is None:
+                try:
+                    client_cpu = cpu_seconds(client.pid)  # last value before it exits
+                except (FileNotFoundError, ProcessLookupError):
+                    pass
+                time.sleep(0.1)
+            wall = time.perf_counter() - began
+            server_cpu = cpu_seconds(server.pid) - server_cpu0
+            rss_mb, peak_mb = memory_mb(server.pid)
+            if client.returncode != 0:
+                raise SystemExit(f"the load generator failed ({client.returncode})")
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=15)
+        result = json.loads(out_path.read_text())
+    everything = [v for values in result["samples"].values() for v in values]
+    return {
+        "home_endpoint": plan["home_endpoint"],
+        "requests": len(everything),
+        "req_per_s": len(everything) / result["elapsed_s"],
+        "p50_ms": percentile(everything, 50),
+        "p99_ms": percentile(everything, 99),
+        "errors": len(result["errors"]),
+        "error_samples": result["errors"][:5],
+        "steps": {
+            step: (len(v), percentile(v, 50), percentile(v, 99))
+            for step, v in result["samples"].items()
+        },
+        "server_cpu_pct": 100 * server_cpu / wall,
+        "server_cpu_ms_per_request": 1000 * server_cpu / max(len(everything), 1),
+        "client_cpu_pct": 100 * client_cpu / wall,
+        "rss_mb": rss_mb,
+        "peak_rss_mb": peak_mb,
+    }
+
+
+def report(number: int, run: dict[str, Any]) -> None:
+    home = "GET /people/ID/home" if run["home_endpoint"] else "me+mastery+goals+assignments"
+    print(
+        f"run {number}: {run['requests']} requests, {run['req_per_s']:.0f} req/s, "
+        f"p50 {run['p50_ms']:.1f} ms, p99 {run['p99_ms']:.1f} ms, errors {run['errors']}, "
+        f"server CPU {run['server_cpu_pct']:.0f}% "
+        f"({run['server_cpu_ms_per_request']:.2f} ms per request), load generator CPU "
+        f"{run['client_cpu_pct']:.0f}%, server RSS {run['rss_mb']:.0f} MB "
+        f"(peak {run['peak_rss_mb']:.0f}); home = {home}"
+    )
+    for step, (count, p50, p99) in run["steps"].items():
+        print(f"  {step:9s} {count:7d} requests  p50 {p50:7.1f} ms  p99 {p99:7.1f} ms")
+    for sample in run["error_samples"]:
+        print(f"  error: {sample}")
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--client":
+        client_main(sys.argv[2], sys.argv[3], float(sys.argv[4]))
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=60, help="simulated students (60)")
+    parser.add_argument("--duration", type=float, default=20.0, help="seconds per run (20)")
+    parser.add_argument("--runs", type=int, default=3, help="runs, each on a fresh copy (3)")
+    parser.add_argument("--threads", type=int, default=None, help="waitress threads (default 8)")
+    parser.add_argument(
+        "--think-ms", type=float, default=0.0, help="pause after each request (0: none)"
+    )
+    args = parser.parse_args()
+    if args.students < 1 or args.runs < 1 or args.duration <= 0 or args.think_ms < 0:
+        parser.error("--students, --runs and --duration must be positive, --think-ms not negative")
+    load = os.getloadavg()[0]
+    print(f"{args.students} students, {args.duration:.0f} s per run, {args.runs} runs, "
+          f"think time {args.think_ms:.0f} ms; "
+          f"{os.cpu_count()} CPUs, load average {load:.2f} before the runs")  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix="baobab-bench-template-") as tmp:
+        template = Path(tmp) / "data"
+        plan = make_classroom(template, args.students)
+        runs = []
+        for number in range(1, args.runs + 1):
+            runs.append(one_run(template, plan, args))
+            report(number, runs[-1])
+
+    def median(key: str) -> float:
+        return statistics.median(r[key] for r in runs)
+
+    print(
+        f"median server CPU per request {median('server_cpu_ms_per_request'):.2f} ms, "
+        f"load average {os.getloadavg()[0]:.2f} after the runs"
+    )
+    print(
+        f"students={args.students} req_per_s={median('req_per_s'):.0f} "
+        f"p50_ms={median('p50_ms'):.1f} p99_ms={median('p99_ms'):.1f} "
+        f"errors={sum(r['errors'] for r in runs)} rss_mb={median('peak_rss_mb'):.0f}"
+    )
+
+
+if __name__ == "__main__":
+    main()

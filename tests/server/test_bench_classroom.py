@@ -1,0 +1,41 @@
+"""`scripts/bench classroom` works end to end: a tiny class, every step, no errors."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from bench_classroom import percentile  # noqa: E402
+
+LAST_LINE = re.compile(
+    r"^students=(\d+) req_per_s=(\d+) p50_ms=([\d.]+) p99_ms=([\d.]+) errors=(\d+) rss_mb=(\d+)$"
+)
+
+
+def test_percentiles_are_nearest_rank():
+    values = [float(v) for v in range(1, 101)]
+    assert percentile(values, 50) == 50.0
+    assert percentile(values, 99) == 99.0
+    assert percentile([7.0], 99) == 7.0
+
+
+def test_a_small_class_runs_every_step_without_errors():
+    done = subprocess.run(
+        [sys.executable, "scripts/bench_classroom.py", "--students", "3", "--duration", "2",
+         "--runs", "1", "--think-ms", "5"],
+        cwd=ROOT, capture_output=True, text=True, timeout=240,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = done.stdout.strip().splitlines()
+    figures = LAST_LINE.match(lines[-1])
+    assert figures, lines[-1]
+    students, req_per_s, p50, p99, errors, rss = figures.groups()
+    assert students == "3" and errors == "0", done.stdout
+    assert int(req_per_s) > 0 and 0 < float(p50) <= float(p99) and int(rss) > 0
+    steps = {line.split()[0] for line in lines if line.startswith("  ")}
+    assert {"sign_in", "home", "open", "answer", "finish", "sign_out"} <= steps, done.stdout
