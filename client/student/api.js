@@ -44,6 +44,10 @@ export async function api(method, path, body, timeoutMs = 8000) {
     throw new ApiError(0, null); // a cut mid-body, or a proxy's HTML page: treat as offline
   }
   if (!response.ok) throw new ApiError(response.status, data);
+  if (data && typeof data === "object" && response.headers.get("X-Baobab-Cached")) {
+    // The service worker answered from its cache: the node was not reached.
+    Object.defineProperty(data, "fromCache", { value: true });
+  }
   return data;
 }
 

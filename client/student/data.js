@@ -49,6 +49,10 @@ export async function loadHome(session) {
     if (isOffline(error) && saved) return { ...JSON.parse(saved), offline: true };
     throw error;
   }
+  if (home.fromCache) {
+    const saved = localStorage.getItem(homeKey(id));
+    return { ...(saved ? JSON.parse(saved) : home), offline: true };
+  }
   const local = JSON.parse(localStorage.getItem(continueKey(id)) || "null");
   home.continue = local || home.continue;
   home.mastery = home.mastery.map((m) => ({ ...m, stars: m.stars ?? starsOf(m) }));

@@ -71,9 +71,16 @@ async function networkFirst(request) {
     return response;
   } catch (error) {
     const cached = await cache.match(request.url);
-    if (cached) return cached;
+    if (cached) return markedAsCached(cached);
     throw error;
   }
+}
+
+/** A cached answer, marked so the app can say it is showing what it last saw. */
+async function markedAsCached(cached) {
+  const headers = new Headers(cached.headers);
+  headers.set("X-Baobab-Cached", "1");
+  return new Response(await cached.blob(), { status: cached.status, headers });
 }
 
 self.addEventListener("fetch", (event) => {

@@ -29,7 +29,7 @@ def up(migrator, db):
         class Meta:
             database = db
             table_name = "skill_fit"
-            indexes = ((("partition", "origin", "counter"), False),)
+            indexes = ((("origin", "counter"), False),)  # as 0005 made them
 
     db.create_tables([SkillFit])
     migrator.migrate(migrator.add_column("goal", "created_ms", BigIntegerField(null=True)))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from server import create_app
 from server import db as database
@@ -20,11 +19,6 @@ from server.models import Answer, LocalNode
 from tests.conftest import BASE_CONFIG
 from tests.integration.nodes import ServedNode, join_and_sync
 
-CHROMIUM = "/usr/bin/chromium"  # Debian's package (scripts/test installs it)
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 NEW_ANSWERS = 20_000
 
 # Records every value the page's progress bars take, as the teacher would see them.
@@ -55,7 +49,7 @@ def _write_answers(data_dir, count: int) -> None:
 
 
 @pytest.mark.slow
-def test_a_teacher_syncs_now_and_sees_progress_and_the_truth(tmp_path):
+def test_a_teacher_syncs_now_and_sees_progress_and_the_truth(tmp_path, chromium):
     a = ServedNode(tmp_path / "a").start()
     b = ServedNode(tmp_path / "b", demo=False)
     try:
@@ -64,9 +58,9 @@ def test_a_teacher_syncs_now_and_sees_progress_and_the_truth(tmp_path):
         _write_answers(a.data_dir, NEW_ANSWERS)
         b.start()  # A is down: B's scheduler tries it at once, and fails
 
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page()
+        context = chromium.new_context()
+        try:
+            page = context.new_page()
             page.goto(b.url + "/")
             page.get_by_role("link", name="This device: sync, peers and pairing").click()
             page.get_by_label("Username").fill("teacher")
@@ -119,7 +113,8 @@ def test_a_teacher_syncs_now_and_sees_progress_and_the_truth(tmp_path):
                 "document.querySelector('#pair-message').className.includes('failed')"
             )
             assert "Pairing failed" in page.locator("#pair-message").inner_text()
-            browser.close()
+        finally:
+            context.close()
     finally:
         a.stop()
         b.stop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -29,7 +30,8 @@ def course() -> classroom.Course:
 
 def test_the_sample_pack_is_read_with_database_ids(course):
     assert len(course.skills) == 6
-    assert len(course.activities) == 46
+    manifest = json.loads((SAMPLE_PACK_DIR / "manifest.json").read_text())
+    assert len(course.activities) == len(manifest["activities"])
     add = "baobab-sample:add-within-10"
     assert course.prerequisites[add] == ("baobab-sample:compare-numbers",)
     assert [a.slug for a in course.path("en")][:2] == ["count-to-10-read-en", "count-to-10-quiz-en"]

@@ -58,11 +58,17 @@ class MemoryDatabase(SqliteDatabase):
 class Node:
     """One node: its database, identity and store."""
 
-    def __init__(self, school_id: str | None = None, name: str = "") -> None:
+    def __init__(
+        self, school_id: str | None = None, name: str = "", node_id: str | None = None
+    ) -> None:
         self.name = name
         self.db = MemoryDatabase()
         self.db.connect()
         with self.bound():
+            if node_id is not None:
+                # A fixed identity: origins then sort the same in every run (hypothesis
+                # replays schedules and needs each to export the same chunks).
+                LocalNode.create(node_id=node_id)
             node.ensure_node()
             if school_id is None:
                 school_id = accounts.create_school(f"School of {name}").id
