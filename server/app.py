@@ -57,7 +57,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             g.user = accounts.person_for_token(g.token)
             g.auth = "token" if g.user else None
         elif "pid" in session:
-            g.user = Person.live().where(Person.id == session["pid"]).first()
+            g.user = accounts.live_by_id(Person, session["pid"])
             g.auth = "session" if g.user else None
         if (
             g.auth == "session"

@@ -9,6 +9,7 @@ throughput, and waitress threads are long-lived anyway.
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -90,5 +91,9 @@ def write_transaction() -> Iterator[None]:
         with target.atomic():
             yield
     else:
-        with target.atomic("IMMEDIATE"):
+        # This process's writers queue here rather than in SQLite's busy handler,
+        # which polls with sleeps of up to 100 ms and so makes waiting writers late.
+        # One lock per database (tests hold several in one process); setdefault is atomic.
+        writer = target.__dict__.setdefault("_baobab_writer", threading.Lock())
+        with writer, target.atomic("IMMEDIATE"):
             yield

@@ -64,6 +64,12 @@ class Contract:
     raw_body: str | None = None
 
 
+@functools.cache
+def _schema(schema: type[Schema], many: bool = False) -> Schema:
+    """One instance per schema: marshmallow schemas keep no state between loads and dumps."""
+    return schema(many=many)
+
+
 def endpoint(
     rule: Rule,
     summary: str,
@@ -102,15 +108,15 @@ def endpoint(
         def wrapper(**path_args: Any) -> Any:
             rule.check(g.get("user"))
             if query is not None:
-                path_args["query"] = query().load(request.args.to_dict())
+                path_args["query"] = _schema(query).load(request.args.to_dict())
             if body is not None:
-                path_args["body"] = body().load(request.get_json())
+                path_args["body"] = _schema(body).load(request.get_json())
             result = view(**path_args)
             if response is None:
                 return result if result is not None else ("", status)
             if paginated:
-                return jsonify(page_schema(response)().dump(result)), status
-            return jsonify(response(many=many).dump(result)), status
+                return jsonify(_schema(page_schema(response)).dump(result)), status
+            return jsonify(_schema(response, many).dump(result)), status
 
         wrapper.contract = contract  # type: ignore[attr-defined]
         return wrapper

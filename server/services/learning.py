@@ -28,7 +28,7 @@ from ..models import (
     Reflection,
     Skill,
 )
-from .accounts import get_class, get_live, get_person
+from .accounts import get_class, get_live, get_person, row_by_id
 
 # ---------------------------------------------------------------- assignments
 
@@ -158,7 +158,7 @@ def record_attempt(user: Person, data: dict[str, Any]) -> Attempt:
 
 def _insert_event(model: Any, event_id: str, values: dict[str, Any], partition: str) -> Any:
     with write_transaction():
-        existing = model.get_or_none(model.id == event_id)
+        existing = row_by_id(model, event_id, live=False)
         if existing is not None:
             return _same_event(existing, values)
         try:
@@ -208,7 +208,7 @@ def record_answer(user: Person, data: dict[str, Any]) -> dict[str, Any]:
         "duration_ms": data.get("duration_ms"),
         "device_ms": data["device_ms"],
     }
-    existing = Answer.get_or_none(Answer.id == data["id"])
+    existing = row_by_id(Answer, data["id"], live=False)
     answer = _insert_event(Answer, data["id"], values, user.partition)
     hint = None
     if not correct and item.hints:
