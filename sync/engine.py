@@ -205,12 +205,18 @@ def apply_chunk(store: Store, chunk: Mapping[str, Any], allowed: set[str]) -> Ap
                 continue
             at = {name: index for index, name in enumerate(columns)}
             at_partition, at_id, at_hlc = at["partition"], at["id"], at["hlc"]
-            if any(values[at_partition] != partition for values in rows):
-                raise PartitionRefused(f"a row of {table} is outside partition {partition}")
-            top_hlc = max(top_hlc, max(int(values[at_hlc]) for values in rows))
+            ids = []
+            for values in rows:  # one pass: the partition, the id and the clock of each row
+                if values[at_partition] != partition:
+                    raise PartitionRefused(f"a row of {table} is outside partition {partition}")
+                row_id, hlc = values[at_id], values[at_hlc]
+                if type(row_id) is not str or type(hlc) is not int:
+                    raise BadChunk(f"a row of {table} has a malformed id or clock")
+                top_hlc = hlc if hlc > top_hlc else top_hlc
+                ids.append(row_id)
             if kinds[table] == EVENT:
                 # Events merge by union: rows stay lists, no per-row dict (the bulk of a sync).
-                held = store.held_ids(table, [values[at_id] for values in rows])
+                held = store.held_ids(table, ids)
                 fresh = []
                 for values in rows:
                     if values[at_id] not in held:

@@ -108,6 +108,8 @@ def test_a_paired_node_can_push_and_pull(app, paired):
         ("smuggled rows", 403),
         ("oversized", 413),
         ("unknown table", 422),
+        ("malformed clock", 422),
+        ("malformed id", 422),
     ],
 )
 def test_bad_sync_requests_are_refused_and_change_nothing(app, client, paired, case, status):
@@ -145,6 +147,12 @@ def test_bad_sync_requests_are_refused_and_change_nothing(app, client, paired, c
     elif case == "unknown table":
         chunk = answer_chunk(school_id)
         chunk["tables"]["no_such_table"] = chunk["tables"].pop("answer")
+        response = peer.send({"type": "push", "chunk": chunk})
+    elif case in ("malformed clock", "malformed id"):
+        chunk = answer_chunk(school_id)
+        columns = chunk["tables"]["answer"]["columns"]
+        column = "hlc" if case == "malformed clock" else "id"
+        chunk["tables"]["answer"]["rows"][1][columns.index(column)] = ["not", "a", "value"]
         response = peer.send({"type": "push", "chunk": chunk})
     assert response.status_code == status, response.get_json()
     assert set(response.get_json()["error"]) == {"status", "code", "message", "details"}

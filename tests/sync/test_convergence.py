@@ -21,6 +21,10 @@ from server.models import Answer, Goal, RowHistory, replicated_models
 from sync.engine import apply_chunk
 from tests.sync.harness import LinkCut, Node, sync
 
+# 500 examples take about 2.5 minutes on an idle 2-core machine; a busy CI box may
+# need several times that: the default 300 s timeout is for single tests.
+pytestmark = pytest.mark.timeout(1200)
+
 SHARED_GOAL = "goal:shared"
 STUDENT = "student:1"
 

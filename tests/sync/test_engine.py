@@ -9,9 +9,9 @@ import pytest
 
 from server.models import Answer, Goal, RowHistory
 from sync import wire
-from sync.engine import BadChunk, PartitionRefused, apply_chunk, export_chunk
+from sync.engine import BadChunk, PartitionRefused, SyncSession, apply_chunk, export_chunk
 from sync.vector import advance, lacking
-from tests.sync.harness import LinkCut, Node, sync
+from tests.sync.harness import LinkCut, LocalTransport, Node, sync
 
 
 @pytest.fixture
@@ -208,3 +208,39 @@ def test_failed_and_cut_sessions_leave_nothing_behind(school):
             cuts += 1
     assert cuts == 45
     assert metadata(b) == before
+
+
+class PipelinedTransport(LocalTransport):
+    """Answers later, as the HTTP transport does (``start_exchange``); may lose one push.
+
+    A lost push is answered with the peer's vector as it was, as if the chunk
+    never arrived: the engine must notice its read-ahead is wrong and resend.
+    """
+
+    def __init__(self, client: Node, server: Node, lose_push: int | None = None) -> None:
+        super().__init__(client, server)
+        self.lose_push, self.pushes = lose_push, 0
+
+    def start_exchange(self, message: dict):
+        if message.get("type") == "push" and message["chunk"]["tables"]:  # pushes of rows
+            self.pushes += 1
+            if self.pushes == self.lose_push:
+                with self.server.bound():
+                    vector = self.server.store.vector(message["chunk"]["partition"])
+                return lambda: {"type": "applied", "rows": 0, "vector": vector}
+        reply = self.exchange(message)
+        return lambda: reply
+
+
+@pytest.mark.parametrize("lose_push", [None, 1, 2, 4])
+def test_a_pipelined_push_resends_what_the_peer_did_not_take(school, lose_push):
+    a, b, _ = school
+    mine = write_answers(a, 20)
+    transport = PipelinedTransport(a, b, lose_push)
+    with a.bound():
+        result = SyncSession(a.store, transport, max_rows=3).run()
+    assert set(mine) <= answer_ids(b)
+    assert answer_ids(a) == answer_ids(b)
+    sent = result.pushed_rows
+    assert sent == 21 if lose_push is None else sent > 21  # the lost chunk went again
+    assert sync(a, b).pushed_rows == 0  # and nothing is left owed
