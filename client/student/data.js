@@ -115,8 +115,10 @@ async function composeHome(session) {
   function localChoice(index, skills, finished, assignments) {
     const taken = new Set(assignments.map((a) => a.activity_id));
     const bySkill = new Map();
-    const candidates = [...index.values()]
-      .filter((a) => a.language === language() && !finished.has(a.id) && !taken.has(a.id))
+    const open = [...index.values()].filter((a) => !finished.has(a.id) && !taken.has(a.id));
+    // In the interface language where the node has activities in it, else in any.
+    const inLanguage = open.filter((a) => a.language === language());
+    const candidates = (inLanguage.length ? inLanguage : open)
       .sort((a, b) => LEARN_FIRST.indexOf(a.kind) - LEARN_FIRST.indexOf(b.kind) || a.difficulty - b.difficulty || a.id.localeCompare(b.id));
     for (const activity of candidates) {
       const skill = skills.get(activity.skills[0]);

@@ -93,7 +93,14 @@ async function enter(view, classroom, student, classes) {
       ...[0, 1, 2].map((i) => h("span", { class: "slot", "aria-hidden": "true" }, picked[i] ? picture(picked[i]) : "")));
     go.disabled = picked.length !== 3;
   };
-  const grid = ["sun", "moon", "star", "tree", "flower", "fish", "bird", "goat", "drum", "ball", "house", "boat"].map((key) =>
+  let keys;
+  try {
+    keys = (await api("GET", "/signin/pictures")).map((p) => p.key);
+  } catch (error) {
+    view.append(h("p", { role: "alert" }, errorText(error)));
+    return;
+  }
+  const grid = keys.map((key) =>
     h("li", {}, h("button", {
       type: "button", class: "picture-button", "data-picture": key, "aria-label": t(`picture.${key}`),
       onclick: () => {

@@ -133,8 +133,11 @@ def every_page(page, base: str, language: str = "en"):
     page.goto(base + "/student/")
     page.wait_for_selector(".choices button")
     if language != "en":
+        before = page.locator("main h1").inner_text()
         page.locator("#language").select_option(language)
-        page.wait_for_function("(l) => document.documentElement.lang === l", arg=language)
+        page.wait_for_function(
+            "(before) => document.querySelector('main h1')?.textContent !== before", arg=before
+        )
         page.wait_for_selector(".choices button")
     yield "classes"
     page.locator(".choices button", has_text="Acacia class").click()

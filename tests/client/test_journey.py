@@ -40,8 +40,9 @@ def test_journey(node, chromium, device_kind):
     if device_kind == "phone-cpu4x":
         cdp = context.new_cdp_session(page)
         cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
-    errors = []
+    errors, requested = [], []
     page.on("pageerror", lambda e: errors.append(str(e)))
+    context.on("request", lambda r: requested.append(r.url))
 
     sign_in(page, node.url, wrong_first=True)
     assert page.locator("h1").inner_text() == "Hello, Amina!"
@@ -106,4 +107,8 @@ def test_journey(node, chromium, device_kind):
     page.reload()
     page.wait_for_selector("li.attempt")
     assert errors == []
+    # No request leaves the node (the LAN): no CDN, font service or analytics.
+    assert requested and all(
+        u.startswith(node.url + "/") or u.startswith("data:") for u in requested
+    )
     context.close()

@@ -21,10 +21,6 @@ from server.models import Answer, Goal, RowHistory, replicated_models
 from sync.engine import apply_chunk
 from tests.sync.harness import LinkCut, Node, sync
 
-# 500 examples take about 2.5 minutes on an idle 2-core machine; a busy CI box may
-# need several times that: the default 300 s timeout is for single tests.
-pytestmark = pytest.mark.timeout(1200)
-
 SHARED_GOAL = "goal:shared"
 STUDENT = "student:1"
 
@@ -162,6 +158,9 @@ Convergence.TestCase.settings = settings(
 )
 
 
-@pytest.mark.timeout(1200)  # a module's pytestmark does not reach hypothesis's TestCase
+# 500 examples take about 2.5 minutes on an idle 2-core machine and 8 on a busy one;
+# the default 300 s timeout is for single tests. (A module's pytestmark does not
+# reach hypothesis's TestCase, hence the class.)
+@pytest.mark.timeout(1200)
 class TestConvergence(Convergence.TestCase):
     """The state machine as a test."""
