@@ -21,7 +21,7 @@ from ..models import (
     Skill,
     SkillPrerequisite,
 )
-from ..pack_format import Pack, read_pack
+from ..pack_format import MEDIA_FIELDS, Pack, read_pack
 
 BLOB_DIR = "blobs"
 
@@ -91,7 +91,7 @@ def _rows(pack: Pack) -> dict[type[ReplicatedModel], dict[str, dict[str, Any]]]:
     for activity in m["activities"]:
         aid = f"{pid}:{activity['id']}"
         body = dict(activity["body"])
-        for media in ("image", "audio", "video"):
+        for media in MEDIA_FIELDS:
             if body.get(media):
                 body[media] = by_path[body[media]]  # refer to assets by digest
             else:

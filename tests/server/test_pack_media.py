@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from server import db as database
 from server.errors import ContentPackError
+from server.models import Activity, Asset
 from server.pack_format import MEDIA_FIELDS, read_pack
 from server.paths import SAMPLE_PACK_DIR
 
@@ -162,3 +164,13 @@ def test_media_is_served_with_its_type_and_ranges(app, client):
     part = client.get(url, headers={"Range": "bytes=100-199"})
     assert part.status_code == 206 and part.data == whole.data[100:200]
     part.close()
+
+
+def test_imported_activities_name_every_media_file_by_digest(app, client):
+    """Regression: captions kept the pack's path (assets/<sha>.vtt) after import."""
+    with database.db.connection_context():
+        video = Activity.get(Activity.kind == "video")
+        for field in ("video", "captions"):
+            digest = video.body[field]
+            assert "/" not in digest and "." not in digest
+            assert Asset.get_or_none(Asset.id == digest) is not None
