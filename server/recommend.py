@@ -196,10 +196,7 @@ def target_difficulty(p_known: float, lo: int, hi: int) -> float:
 class _Context:
     """What one ``rank`` call computes once and every candidate reads."""
 
-    states: Mapping[str, SkillMastery]
-    graph: SkillGraph
     statuses: dict[str, str]
-    ranges: dict[str, tuple[int, int]]
     profile: Profile
     languages: tuple[str, ...]
     assigned: dict[str, AssignmentRef]
@@ -353,10 +350,7 @@ def _context(
         state = states.get(skill)
         targets[skill] = target_difficulty(state.p_known_now if state else 0.0, lo, hi)
     return _Context(
-        states=states,
-        graph=graph,
         statuses=statuses,
-        ranges=ranges,
         profile=profile,
         languages=languages,
         assigned=assigned,
@@ -373,7 +367,7 @@ def _context(
     )
 
 
-def score_candidate(c: Candidate, ctx: _Context) -> Recommendation | None:
+def _score_candidate(c: Candidate, ctx: _Context) -> Recommendation | None:
     """One candidate's score and reasons; None when it should not be offered."""
     ref = ctx.assigned.get(c.activity_id)
     skill = _skill_part(c, ctx)
@@ -426,7 +420,7 @@ def rank(
     (a skill whose prerequisites are not mastered) are left out unless assigned.
     """
     ctx = _context(candidates, states, graph, profile, assignments, history, language, now_ms)
-    scored = [r for c in candidates if (r := score_candidate(c, ctx)) is not None]
+    scored = [r for c in candidates if (r := _score_candidate(c, ctx)) is not None]
     scored.sort(key=lambda r: (-r.score, r.activity_id))
     return scored if limit is None else scored[:limit]
 

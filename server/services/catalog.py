@@ -10,6 +10,7 @@ the five tables' stamps, which any import, edit, tombstone or sync changes.
 from __future__ import annotations
 
 import threading
+import uuid
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -125,9 +126,18 @@ _cache: dict[Any, tuple[tuple, Catalog]] = {}
 _lock = threading.Lock()
 
 
+def _database_token() -> str:
+    """A token naming the open database object: ``id()`` can be reused after one closes."""
+    token = getattr(db.obj, "_baobab_catalog_token", None)
+    if token is None:
+        token = uuid.uuid4().hex
+        db.obj._baobab_catalog_token = token
+    return token
+
+
 def catalog() -> Catalog:
     """The content snapshot, reloaded when the content tables changed."""
-    key = id(db.obj)  # one entry per database (tests open many)
+    key = _database_token()  # one entry per database (tests open many)
     version = _version()
     with _lock:
         cached = _cache.get(key)
