@@ -51,7 +51,7 @@ export async function render(view, activityId) {
   setContinue(me, place);
   const ctx = { view, activity, attempt, me, place };
   const work = h("div", { class: "work" });
-  show(view, h("article", { class: `activity kind-${activity.kind}`, lang: activity.language },
+  show(view, h("article", { class: `activity kind-${activity.kind}`, lang: activity.language, "data-activity": activity.id },
     h("p", { class: "kind", lang: null }, t(`kind.${activity.kind}`)),
     h("h1", {}, activity.title),
     bodyOf(activity), work));

@@ -164,7 +164,7 @@ def every_page(page, base: str, language: str = "en"):
         page.evaluate(
             "(id) => { location.hash = `#/play/${encodeURIComponent(id)}`; }", items[0]["id"]
         )
-        page.wait_for_selector(f"article.kind-{kind} .work > *")
+        page.wait_for_selector(f'article[data-activity="{items[0]["id"]}"] .work > *')
         yield f"play-{kind}"
         if page.locator("form.item").count():
             item = current_item(page)

@@ -10,7 +10,7 @@ from .student import answer_item, api, current_item, finish, next_item, right, s
 
 def open_activity(page, activity_id: str) -> None:
     page.evaluate("(id) => { location.hash = `#/play/${encodeURIComponent(id)}`; }", activity_id)
-    page.wait_for_selector("article.activity .work > *")
+    page.wait_for_selector(f'article.activity[data-activity="{activity_id}"] .work > *')
 
 
 @pytest.mark.slow
@@ -66,7 +66,7 @@ def test_every_kind(node, device):
         media.append(("video", video["id"]))
     for tag, activity_id in media:
         open_activity(page, activity_id)
-        page.wait_for_function(f"document.querySelector('{tag}').readyState >= 1", timeout=20_000)
+        page.wait_for_function(f"document.querySelector('{tag}')?.readyState >= 1", timeout=20_000)
         if tag == "video":
             assert page.locator("video track[kind=captions]").count() == 1
 
