@@ -378,7 +378,10 @@ def sync(data_dir, peer_url, hub, all_peers) -> None:
     failures = 0
     with database.db.connection_context():
         if peer_url:
-            targets = [peers.find_peer(url=peer_url)]
+            try:
+                targets = [peers.find_peer(url=peer_url)]
+            except BaobabError as exc:
+                raise click.ClickException(exc.message) from None
         else:
             known = [p for p in peers.list_peers() if not p.revoked and p.url]
             targets = [p for p in known if all_peers or (hub and p.role == "hub")]

@@ -1,9 +1,11 @@
 """A small TCP relay for fault tests: delay, random connection loss, and cuts on a signal.
 
 Run in a test's own network namespace: ``python -m tests.integration.relay LISTEN TARGET
---delay-ms 50 --loss 0.02``. Each chunk is held for the delay each way; each chunk
-has the given chance of killing its connection (what a lossy radio link does to
-a long transfer); SIGUSR1 cuts every open connection at once (the cable pulled).
+--delay-ms 50 --loss 0.02 --rate-kbps 100``. Each chunk is held for the delay each
+way; each chunk has the given chance of killing its connection (what a lossy radio
+link does to a long transfer); a rate caps each direction (a slow link, and a
+transfer long enough to be cut in the middle however fast the machine); SIGUSR1
+cuts every open connection at once (the cable pulled).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import random
 import signal
 
 
-async def pipe(reader, writer, delay: float, loss: float, rng: random.Random, conns: set) -> None:
+async def pipe(reader, writer, delay: float, loss: float, rng: random.Random, rate: float) -> None:
     try:
         while True:
             data = await reader.read(16384)
@@ -25,6 +27,8 @@ async def pipe(reader, writer, delay: float, loss: float, rng: random.Random, co
                 break
             writer.write(data)
             await writer.drain()
+            if rate:
+                await asyncio.sleep(len(data) / rate)
     except (ConnectionError, asyncio.CancelledError):
         pass
     finally:
@@ -37,6 +41,7 @@ async def main() -> None:
     parser.add_argument("target")
     parser.add_argument("--delay-ms", type=float, default=0)
     parser.add_argument("--loss", type=float, default=0.0)
+    parser.add_argument("--rate-kbps", type=float, default=0, help="kB/s each way; 0: no cap")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     rng = random.Random(args.seed)
@@ -50,10 +55,10 @@ async def main() -> None:
         except OSError:
             writer.close()
             return
-        delay = args.delay_ms / 1000
+        delay, rate = args.delay_ms / 1000, args.rate_kbps * 1000
         pair = {
-            asyncio.ensure_future(pipe(reader, up_writer, delay, args.loss, rng, tasks)),
-            asyncio.ensure_future(pipe(up_reader, writer, delay, args.loss, rng, tasks)),
+            asyncio.ensure_future(pipe(reader, up_writer, delay, args.loss, rng, rate)),
+            asyncio.ensure_future(pipe(up_reader, writer, delay, args.loss, rng, rate)),
         }
         tasks.update(pair)
         await asyncio.wait(pair, return_when=asyncio.FIRST_COMPLETED)

@@ -111,10 +111,11 @@ def test_nodes_find_each_other_and_converge_through_a_faulty_link(tmp_path):
             h: logs[h].read_text()[-2000:] for h in dirs
         }
 
-        # B reaches A only through a relay with delay and loss.
+        # B reaches A only through a relay with delay, loss and a slow link.
         relay = subprocess.Popen(
             lab.cmd("b", sys.executable, "-m", "tests.integration.relay", "127.0.0.1:9000",
-                    f"{lab.addr['a']}:{PORT}", "--delay-ms", "30", "--loss", "0.01"),
+                    f"{lab.addr['a']}:{PORT}", "--delay-ms", "30", "--loss", "0.01",
+                    "--rate-kbps", "100"),
             stdout=subprocess.PIPE, text=True, env=ENV,
         )  # fmt: skip
         procs.append(relay)

@@ -126,3 +126,13 @@ def test_usb_bundle_between_two_nodes(tmp_path):
     refused = CliRunner().invoke(main, ["import-bundle", str(tampered), "--data-dir", target])
     database.close_all()
     assert refused.exit_code != 0 and "refused, nothing applied" in refused.output
+
+
+def test_sync_with_an_unpaired_address_is_a_clear_error(tmp_path):
+    """Regression: `baobab sync --peer URL` for a URL never paired ended in a traceback."""
+    data = str(tmp_path / "node")
+    run("init", "--data-dir", data)
+    result = CliRunner().invoke(main, ["sync", "--data-dir", data, "--peer", "http://127.0.0.1:9"])
+    database.close_all()
+    assert result.exit_code == 1
+    assert "No paired peer there" in result.output and "Traceback" not in result.output
