@@ -388,7 +388,7 @@ def sync(data_dir, peer_url, hub, all_peers) -> None:
         if not targets:
             raise click.ClickException("No paired peer to sync with (see baobab pair).")
         for peer in targets:
-            progress = ProgressLine(click.get_text_stream("stderr"))
+            progress = ProgressLine(sys.stderr)
             try:
                 result = peers.sync_with(
                     peer, app.config["DATA_DIR"], progress=progress, role=app.config["ROLE"]
