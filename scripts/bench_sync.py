@@ -35,26 +35,28 @@ from server.services import demo  # noqa: E402
 from tests.integration.nodes import ServedNode, baobab  # noqa: E402
 
 
+def answer_row(n: int, partition: str) -> dict[str, object]:
+    """The bench's n-th answer event (before stamping): a device-made 32-character id."""
+    return {
+        "id": uuid.uuid4().hex,
+        "partition": partition,
+        "person_id": "Kz3e9Qp1Lm7Tn2Vb5Xc8Ad",
+        "attempt_id": "Qa1Ws2Ed3Rf4Tg5Yh6Uj7Ik",
+        "activity_id": "baobab-sample:count-to-10-quiz-en",
+        "item_id": "baobab-sample:count-to-10-quiz-en:q1",
+        "response": n % 4,
+        "correct": n % 3 != 0,
+        "hints_used": n % 2,
+        "duration_ms": 2000 + n % 5000,
+        "device_ms": 1_763_800_000_000 + n * 1000,
+        "received_ms": 1_763_800_000_500 + n * 1000,
+    }
+
+
 def add_answers(count: int, partition: str) -> None:
     batch = 5000
     for start in range(0, count, batch):
-        rows = [
-            {
-                "id": uuid.uuid4().hex,
-                "partition": partition,
-                "person_id": "Kz3e9Qp1Lm7Tn2Vb5Xc8Ad",
-                "attempt_id": "Qa1Ws2Ed3Rf4Tg5Yh6Uj7Ik",
-                "activity_id": "baobab-sample:count-to-10-quiz-en",
-                "item_id": "baobab-sample:count-to-10-quiz-en:q1",
-                "response": (start + i) % 4,
-                "correct": (start + i) % 3 != 0,
-                "hints_used": (start + i) % 2,
-                "duration_ms": 2000 + (start + i) % 5000,
-                "device_ms": 1_763_800_000_000 + (start + i) * 1000,
-                "received_ms": 1_763_800_000_500 + (start + i) * 1000,
-            }
-            for i in range(min(batch, count - start))
-        ]
+        rows = [answer_row(n, partition) for n in range(start, min(count, start + batch))]
         with database.db.atomic():
             Answer.create_many(rows)
 
@@ -117,17 +119,23 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def answer_bytes(db_path: Path) -> float:
-    """Bytes the answer table and its indexes take (dbstat), or the file size."""
+def answer_bytes(db_path: Path) -> dict[str, int]:
+    """Bytes of the answer table and of each of its indexes (dbstat), as the node holds them.
+
+    Measured as the file is after the sync (WAL checkpointed, no VACUUM): free pages
+    are not counted, partly filled pages are. Without dbstat: the whole file.
+    """
     with sqlite3.connect(db_path) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         try:
-            return conn.execute(
-                "SELECT sum(pgsize) FROM dbstat WHERE name = 'answer' OR name IN "
-                "(SELECT name FROM sqlite_master WHERE tbl_name = 'answer' AND type = 'index')"
-            ).fetchone()[0]
+            rows = conn.execute(
+                "SELECT name, sum(pgsize) FROM dbstat WHERE name = 'answer' OR name IN "
+                "(SELECT name FROM sqlite_master WHERE tbl_name = 'answer' AND type = 'index') "
+                "GROUP BY name ORDER BY 2 DESC"
+            ).fetchall()
         except sqlite3.OperationalError:
-            return db_path.stat().st_size
+            return {"whole file": db_path.stat().st_size}
+    return dict(rows)
 
 
 def main() -> None:
@@ -185,7 +193,12 @@ def main() -> None:
         server_rss = peak_rss_mb(hub.proc.pid)
         client_rss = max(r["peak_mb"] for r in [*full_results, incr, *noops])
         hub.stop()
-        db_per_row = answer_bytes(hub.data_dir / "baobab.db") / (args.events + 1000)
+        answer_objects = answer_bytes(hub.data_dir / "baobab.db")
+        db_per_row = sum(answer_objects.values()) / (args.events + 1000)
+        print(
+            "database per answer event: "
+            + ", ".join(f"{k} {v / (args.events + 1000):.0f} B" for k, v in answer_objects.items())
+        )
         # CPU per 1,000 rows is steadier than wall time on a shared machine.
         sender_cpu = statistics.median(r["cpu_s"] / r["rows"] * 1000 for r in full_results)
         receiver_cpu = statistics.median(
