@@ -21,7 +21,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,13 +31,18 @@ from server import db as database  # noqa: E402
 from server.cli import prepare  # noqa: E402
 from server.models import Answer, LocalNode  # noqa: E402
 from server.services import demo  # noqa: E402
+from sync.ids import new_id  # noqa: E402
 from tests.integration.nodes import ServedNode, baobab  # noqa: E402
 
 
 def answer_row(n: int, partition: str) -> dict[str, object]:
-    """The bench's n-th answer event (before stamping): a device-made 32-character id."""
+    """The bench's n-th answer event (before stamping), its id made as devices make them.
+
+    The student app and ``sync.ids.new_id`` both make 128-bit ids in 22 url-safe
+    characters; a 32-character hex id would add 20 bytes to every row and its index.
+    """
     return {
-        "id": uuid.uuid4().hex,
+        "id": new_id(),
         "partition": partition,
         "person_id": "Kz3e9Qp1Lm7Tn2Vb5Xc8Ad",
         "attempt_id": "Qa1Ws2Ed3Rf4Tg5Yh6Uj7Ik",
