@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 from server import db as database
 from server.mastery import trace_rows
 from server.models import Activity, ActivitySkill, Item, RowHistory
+from server.recommend import EVIDENCE, EVIDENCE_ITEMS
 from server.services import mastery as service
 from server.services.catalog import catalog
 from sync.hlc import wall_ms
@@ -336,3 +339,22 @@ def test_cached_trace_equals_a_full_trace_after_new_and_late_answers(app, api, w
     _answer(student, items[1], True, t0 - 5000)  # synced late, sorts first: recomputed
     cached, full = both()
     assert cached == full and cached[COUNT].attempts == 4 and cached[COUNT].correct == 3
+
+
+def test_catalog_counts_questions_and_learning_favours_activities_that_ask_them(app, api, world):
+    with app.app_context(), database.db.connection_context():
+        by_id = {c.activity_id: c for c in catalog().candidates}
+    assert by_id["baobab-sample:count-to-10-quiz-en"].items == 5
+    assert by_id["baobab-sample:project-count-animals-en"].items == 0
+    student = api(world.tokens["student"])
+    _master(app, student, COUNT, wall_ms() - 60_000)
+    recs = student.get(f"/api/v1/people/{world.student}/recommendations?limit=50").get_json()
+    scores = {r["activity_id"]: r["score"] for r in recs["items"]}
+    # Comparing numbers is next: its quiz (5 questions) and its reading (2), alike
+    # otherwise, differ by the questions; the project on counting and comparing comes after.
+    quiz, reading = "baobab-sample:compare-numbers-quiz-en", "baobab-sample:compare-numbers-read-en"
+    project = "baobab-sample:project-count-animals-en"
+    assert scores[quiz] - scores[reading] == pytest.approx(EVIDENCE * 3 / EVIDENCE_ITEMS)
+    assert scores[quiz] > scores[reading] > scores[project]
+    project_reasons = next(r for r in recs["items"] if r["activity_id"] == project)["reasons"]
+    assert project_reasons[0]["code"] == "next_skill"  # still offered, for its skills
