@@ -29,15 +29,17 @@ How an activity scores (higher first), each part with a reason a child can read:
 * ``variety``: the activity just done is pushed down, and so (less) are those of the
   last few attempts and the same kind as the last one.
 
-Cost: what depends on the content alone (difficulty ranges, candidates by language)
-is made once per content snapshot in a ``Pool``; a call scores only the candidates
-in the student's languages (and the assigned or unfinished ones) unless fewer than
-``limit`` of them could outscore the rest, and builds reasons for the top ``limit``.
+Cost: what depends on the content alone (difficulty ranges, activities grouped by
+skill and language) is made once per content snapshot in a ``Pool``. A call values
+each skill once, then scores groups of activities in order of the most they could
+score, and stops when no group left can reach the top ``limit`` (activities in other
+languages, on mastered skills or far from the student's needs are rarely scored);
+reasons are built for the top ``limit`` only.
 """
 
 from __future__ import annotations
 
-import heapq
+import bisect
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
@@ -213,9 +215,12 @@ class Pool:
         )
         self.by_id = {c.activity_id: c for c in self.candidates}
         self.ranges = _difficulty_ranges(self.candidates)
-        self.by_language: dict[str, list[Candidate]] = {}
+        # (skill, language) -> the activities teaching it in that language; skill "" for
+        # those teaching none. An activity of several skills is in each of their groups.
+        self.groups: dict[tuple[str, str], list[Candidate]] = {}
         for c in self.candidates:
-            self.by_language.setdefault(c.language, []).append(c)
+            for skill in c.skill_ids or ("",):
+                self.groups.setdefault((skill, c.language), []).append(c)
 
 
 @dataclass(frozen=True)
@@ -388,17 +393,6 @@ def _variety_part(c: Candidate, ctx: _Context, out: list[Reason] | None) -> floa
     return score
 
 
-# The most an activity in a language the student does not read can score when it is
-# neither assigned nor unfinished: every part at its best (variety is never positive).
-_OTHER_LANGUAGE_BEST = (
-    max(REVIEW, PRACTICE_MORE, NEXT_SKILL, LIGHT_REVIEW, ALREADY_MASTERED, NO_SKILL)
-    + EVIDENCE
-    + LEVEL
-    + INTEREST
-    + MODALITY
-    + OTHER_LANGUAGE
-)
-
 _REASON_TEXTS = {
     "level": ("difficulty", lambda v: "It is at your level."),
     "interest": ("interest", lambda v: f"It is about {v}."),
@@ -492,8 +486,67 @@ def _scored(candidates: Iterable[Candidate], ctx: _Context) -> Ranked:
     return [(-score, c.activity_id) for c in candidates if (score := _score(c, ctx)) is not None]
 
 
-def _best(scored: Ranked, limit: int | None) -> Ranked:
-    return sorted(scored) if limit is None else heapq.nsmallest(limit, scored)
+def _bounds(pool: Pool, ctx: _Context) -> list[tuple[float, str, str]]:
+    """The most any activity of each group could score, best first: (bound, skill, language).
+
+    Every part at its best for this student: the skill's value with the whole questions
+    bonus, the level, what the profile can give, the language's; variety is never
+    positive; the teacher's and ``continue`` bonuses go to activities scored first
+    anyway. An activity of several skills scores at most its best skill's bound.
+    """
+    extra = LEVEL + (INTEREST if ctx.profile.interests else 0.0)
+    extra += MODALITY if ctx.profile.modalities else 0.0
+    bounds = []
+    for skill, language in pool.groups:
+        if skill:
+            entry = ctx.skills[skill]
+            if entry is None:
+                continue  # blocked: none of its activities is offered
+            best = entry[0] + EVIDENCE + extra
+        else:
+            best = NO_SKILL + extra - LEVEL  # no skill, no level
+        if ctx.languages:
+            if language in ctx.languages:
+                best += LANGUAGE / (1 + ctx.languages.index(language))
+            else:
+                best += OTHER_LANGUAGE
+        bounds.append((best, skill, language))
+    bounds.sort(key=lambda b: (-b[0], b[1], b[2]))
+    return bounds
+
+
+def _top(pool: Pool, ctx: _Context, special: Iterable[str], limit: int) -> Ranked:
+    """The best ``limit``, scoring groups in order of their bounds until none can reach them.
+
+    The assigned and unfinished activities are scored first (their bonuses are not in
+    the bounds); then each group while the ``limit``-th best so far does not beat its
+    bound. Exact: an activity left unscored could not have entered the top.
+    """
+    top: Ranked = []
+    seen: set[str] = set()
+
+    def consider(candidates: Iterable[Candidate]) -> None:
+        for c in candidates:
+            if c.activity_id in seen:
+                continue
+            seen.add(c.activity_id)
+            score = _score(c, ctx)
+            if score is None:
+                continue
+            entry = (-score, c.activity_id)
+            if len(top) < limit:
+                bisect.insort(top, entry)
+            elif entry < top[-1]:
+                bisect.insort(top, entry)
+                top.pop()
+
+    consider(pool.by_id[a] for a in sorted(special))
+    for bound, skill, language in _bounds(pool, ctx):
+        # The margin covers the rounding of scores to six decimals.
+        if len(top) == limit and -top[-1][0] > bound + 1e-6:
+            break
+        consider(pool.groups[(skill, language)])
+    return top
 
 
 def rank(
@@ -518,26 +571,11 @@ def rank(
     pool = candidates if isinstance(candidates, Pool) else Pool(candidates)
     summary = history if isinstance(history, History) else History.of(history)
     ctx = _context(pool, states, graph, profile, assignments, summary, language, now_ms)
-    if ctx.languages:
-        # Activities in the student's languages, and the assigned or unfinished ones in
-        # any: the others sink by OTHER_LANGUAGE and are scored only when they could
-        # still reach the top ``limit`` (fewer than ``limit`` score above their best).
-        special = (ctx.assigned.keys() | summary.unfinished) & pool.by_id.keys()
-        first = [c for lang in ctx.languages for c in pool.by_language.get(lang, ())]
-        first += [
-            pool.by_id[a] for a in sorted(special) if pool.by_id[a].language not in ctx.languages
-        ]
-        scored = _scored(first, ctx)
-        best = _best(scored, limit)
-        if limit is None or len(best) < limit or -best[-1][0] <= _OTHER_LANGUAGE_BEST:
-            rest = (
-                c
-                for c in pool.candidates
-                if c.language not in ctx.languages and c.activity_id not in special
-            )
-            best = _best(scored + _scored(rest, ctx), limit)
+    if limit is None:
+        best = sorted(_scored(pool.candidates, ctx))
     else:
-        best = _best(_scored(pool.candidates, ctx), limit)
+        special = (ctx.assigned.keys() | summary.unfinished) & pool.by_id.keys()
+        best = _top(pool, ctx, special, limit)
     return [_explained(pool.by_id[aid], ctx) for _, aid in best]
 
 

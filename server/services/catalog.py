@@ -62,7 +62,9 @@ class Catalog:
 def _version() -> tuple:
     """A checksum of the content tables' rows and stamps (cheap: one aggregate each)."""
     parts = " UNION ALL ".join(
-        f'SELECT COUNT(*), SUM(counter), SUM(hlc % 1000003), MAX(hlc) FROM "{m._meta.table_name}"'
+        # hlc modulo a prime, spelt without "%": psycopg2 would read it as a placeholder.
+        f"SELECT COUNT(*), SUM(counter), SUM(hlc - hlc / 1000003 * 1000003), MAX(hlc) "
+        f'FROM "{m._meta.table_name}"'
         for m in _TABLES
     )
     return tuple(tuple(row) for row in db.execute_sql(parts).fetchall())
@@ -142,7 +144,7 @@ _cache: dict[Any, tuple[tuple, Catalog]] = {}
 _lock = threading.Lock()
 
 
-def _database_token() -> str:
+def database_token() -> str:
     """A token naming the open database object: ``id()`` can be reused after one closes."""
     token = getattr(db.obj, "_baobab_catalog_token", None)
     if token is None:
@@ -153,7 +155,7 @@ def _database_token() -> str:
 
 def catalog() -> Catalog:
     """The content snapshot, reloaded when the content tables changed."""
-    key = _database_token()  # one entry per database (tests open many)
+    key = database_token()  # one entry per database (tests open many)
     version = _version()
     with _lock:
         cached = _cache.get(key)

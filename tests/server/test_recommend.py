@@ -273,6 +273,11 @@ def _mixed_world():
         )
         for i in range(60)
     ]
+    # A few teach no skill (a class meeting, a story): liked ones score like mastered.
+    cands += [
+        act(f"n{i}", [], kind="reading", modality="read", language=lang, interests=["space"])
+        for i, lang in enumerate(["en", "fr", "sw", "en"])
+    ]
     states = {"count": state("count", 0.97), "add": state("add", 0.4)}
     assignments = [
         AssignmentRef("a03", pinned=True),
