@@ -375,9 +375,12 @@ def update_profile(user: Person, person: Person, changes: dict[str, Any]) -> Lea
     return profile
 
 
-def profile_history(person: Person) -> list[RowHistory]:
+PROFILE_FIELDS = ("interests", "motivations", "modalities", "languages", "accommodations", "notes")
+
+
+def profile_history(person: Person) -> list[dict[str, Any]]:
     """Earlier versions of a person's profile, newest first (edits and lost conflicts)."""
-    return list(
+    rows = (
         RowHistory.select()
         .where(
             (RowHistory.table_name == LearnerProfile._meta.table_name)
@@ -385,6 +388,16 @@ def profile_history(person: Person) -> list[RowHistory]:
         )
         .order_by(RowHistory.version_hlc.desc(), RowHistory.version_origin)
     )
+    fields = {name: LearnerProfile._meta.fields[name] for name in PROFILE_FIELDS}
+    return [
+        {
+            "version_hlc": row.version_hlc,
+            "version_origin": row.version_origin,
+            # History keeps database values (JSON as text): shown as the API shows them.
+            "data": {n: f.python_value(row.data.get(f.column_name)) for n, f in fields.items()},
+        }
+        for row in rows
+    ]
 
 
 # ---------------------------------------------------------------- sign-in
