@@ -59,7 +59,12 @@ PRACTICE_MORE = 0.8
 NEXT_SKILL = 0.7
 ALREADY_MASTERED = 0.1
 NO_SKILL = 0.05
-EVIDENCE = 0.35  # questions on a skill being learnt, full at EVIDENCE_ITEMS of them
+# Questions on a skill being learnt or reviewed, in full from EVIDENCE_ITEMS of them (a
+# quiz): each is practice and the only evidence that moves mastery, while a project
+# or reflection moves nothing we can see. Larger than LEVEL + INTEREST + MODALITY
+# (0.31), so preferences choose among activities that teach rather than outweigh
+# practice; well under ASSIGNED, so the teacher's choices stay first.
+EVIDENCE = 0.35
 EVIDENCE_ITEMS = 5
 LEVEL = 0.15
 INTEREST = 0.08
