@@ -7,12 +7,18 @@ broken by activity id, and ``now_ms`` is an argument, so a simulation can drive 
 
 How an activity scores (higher first), each part with a reason a child can read:
 
-* its skills: one due for review (mastered once, decayed since) scores most, then one
-  started and not yet mastered (``practice_more``), then one never practised whose
-  prerequisites are all mastered (``next_skill``); an activity teaching only mastered
-  skills scores little. An activity with a skill whose prerequisites are not mastered
-  is *blocked* and left out, unless the teacher assigned it (a project on counting
-  and comparing waits until counting is mastered, even though it teaches both).
+* its skills: one started and not yet mastered (``practice_more``) scores most, then
+  one never practised whose prerequisites are all met (``next_skill``); one due for
+  ``review`` (mastered once, decayed since) scores by how far it has faded: a little
+  under the mastery threshold, below learning; well faded, above everything else.
+  An activity teaching only mastered skills scores little. A prerequisite is met once
+  mastered, even when due for review since. An activity with a skill whose
+  prerequisites are not met is *blocked* and left out, unless the teacher assigned it
+  (a project on counting and comparing waits until counting is mastered).
+* questions: while a skill is being learnt or reviewed, an activity that asks
+  questions scores more (up to ``EVIDENCE_ITEMS`` of them): each question is
+  practice, and the only evidence that moves mastery. Projects and reflections
+  come back when their skills are mastered; no reason of its own (the skill's says why).
 * the teacher: a pinned activity comes before everything; an assigned one not yet
   completed gets a large bonus, larger when it is due within two days or overdue.
 * ``continue``: an activity the student left unfinished.
@@ -23,28 +29,43 @@ How an activity scores (higher first), each part with a reason a child can read:
 * ``variety``: the activity just done is pushed down, and so (less) are those of the
   last few attempts and the same kind as the last one.
 
-Cost: O(candidates x skills per activity + history), one pass each.
+Cost: what depends on the content alone (difficulty ranges, activities grouped by
+skill and language) is made once per content snapshot in a ``Pool``. A call values
+each skill once, then scores groups of activities in order of the most they could
+score, and stops when no group left can reach the top ``limit`` (activities in other
+languages, on mastered skills or far from the student's needs are rarely scored);
+reasons are built for the top ``limit`` only.
 """
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from typing import Any, NamedTuple
 
-from .mastery import SkillMastery
+from .mastery import MASTERY_THRESHOLD, SkillMastery
 
 # Weights of the score's parts. The skill part decides the order; the rest sorts
 # activities of similar use. Pinned is larger than every other part together.
 PINNED = 10.0
 ASSIGNED = 1.0
 CONTINUE = 0.5
-REVIEW = 0.9
+REVIEW = 0.9  # a skill faded to REVIEW_FULL_BELOW or under
+LIGHT_REVIEW = 0.3  # a skill just under the mastery threshold
+REVIEW_FULL_BELOW = 0.8  # P(known now) under which review is the most useful
 PRACTICE_MORE = 0.8
 NEXT_SKILL = 0.7
 ALREADY_MASTERED = 0.1
 NO_SKILL = 0.05
+# Questions on a skill being learnt or reviewed, in full from EVIDENCE_ITEMS of them (a
+# quiz): each is practice and the only evidence that moves mastery, while a project
+# or reflection moves nothing we can see. Larger than LEVEL + INTEREST + MODALITY
+# (0.31), so preferences choose among activities that teach rather than outweigh
+# practice; well under ASSIGNED, so the teacher's choices stay first.
+EVIDENCE = 0.35
+EVIDENCE_ITEMS = 5
 LEVEL = 0.15
 INTEREST = 0.08
 MODALITY = 0.08
@@ -72,6 +93,7 @@ class Candidate:
     skill_ids: tuple[str, ...] = ()
     interests: tuple[str, ...] = ()
     minutes: int = 0
+    items: int = 0  # questions it asks: each is practice and evidence of mastery
 
 
 @dataclass(frozen=True)
@@ -144,6 +166,14 @@ def _english(title: Mapping[str, str]) -> str:
     return title.get("en") or next(iter(title.values()), "")
 
 
+def prerequisite_met(state: SkillMastery | None) -> bool:
+    """Whether a skill counts as learnt for what needs it: mastered, even if fading since."""
+    # Forgetting is modelled so that review comes at the right time, not as evidence
+    # that the skill is gone: a child who mastered counting last week can start
+    # adding, while counting's review is offered on its own.
+    return state is not None and (state.mastered or state.needs_review)
+
+
 def skill_status(skill_id: str, states: Mapping[str, SkillMastery], graph: SkillGraph) -> str:
     """One of ``review``, ``mastered``, ``practice_more``, ``next_skill``, ``blocked``."""
     state = states.get(skill_id)
@@ -152,20 +182,22 @@ def skill_status(skill_id: str, states: Mapping[str, SkillMastery], graph: Skill
     if state is not None and state.mastered:
         return "mastered"
     for pre in graph.prerequisites.get(skill_id, ()):
-        pre_state = states.get(pre)
-        if pre_state is None or not pre_state.mastered:
+        if not prerequisite_met(states.get(pre)):
             return "blocked"
     return "practice_more" if state is not None and state.attempts else "next_skill"
 
 
-def _statuses(
-    candidates: Sequence[Candidate], states: Mapping[str, SkillMastery], graph: SkillGraph
-) -> dict[str, str]:
-    skills = {s for c in candidates for s in c.skill_ids}
-    return {s: skill_status(s, states, graph) for s in skills}
+def review_value(p_known_now: float) -> float:
+    """How much reviewing a faded skill is worth: more the further it has faded."""
+    # Just under the mastery threshold a skill is still mostly known: a light review,
+    # worth more than what is mastered and less than learning something new. At
+    # REVIEW_FULL_BELOW and under, it is the most useful thing to do. In between,
+    # linear: review is interleaved with new learning instead of crowding it out.
+    fade = (MASTERY_THRESHOLD - p_known_now) / (MASTERY_THRESHOLD - REVIEW_FULL_BELOW)
+    return LIGHT_REVIEW + (REVIEW - LIGHT_REVIEW) * max(0.0, min(1.0, fade))
 
 
-def _difficulty_ranges(candidates: Sequence[Candidate]) -> dict[str, tuple[int, int]]:
+def _difficulty_ranges(candidates: Iterable[Candidate]) -> dict[str, tuple[int, int]]:
     """The easiest and hardest difficulty among each skill's activities."""
     ranges: dict[str, tuple[int, int]] = {}
     for c in candidates:
@@ -173,6 +205,45 @@ def _difficulty_ranges(candidates: Sequence[Candidate]) -> dict[str, tuple[int, 
             lo, hi = ranges.get(s, (c.difficulty, c.difficulty))
             ranges[s] = (min(lo, c.difficulty), max(hi, c.difficulty))
     return ranges
+
+
+class Pool:
+    """Candidates with what ranking derives from them alone: made once per content snapshot."""
+
+    def __init__(self, candidates: Iterable[Candidate]) -> None:
+        # Skills sorted once here, not per call: reasons list them in this order.
+        self.candidates = tuple(
+            c
+            if list(c.skill_ids) == sorted(c.skill_ids)
+            else replace(c, skill_ids=tuple(sorted(c.skill_ids)))
+            for c in candidates
+        )
+        self.by_id = {c.activity_id: c for c in self.candidates}
+        self.ranges = _difficulty_ranges(self.candidates)
+        # (skill, language) -> the activities teaching it in that language; skill "" for
+        # those teaching none. An activity of several skills is in each of their groups.
+        self.groups: dict[tuple[str, str], list[Candidate]] = {}
+        for c in self.candidates:
+            for skill in c.skill_ids or ("",):
+                self.groups.setdefault((skill, c.language), []).append(c)
+
+
+@dataclass(frozen=True)
+class History:
+    """What ranking reads of a student's attempts (the service may query just this)."""
+
+    completed: frozenset[str] = frozenset()  # activities with a completed attempt
+    unfinished: frozenset[str] = frozenset()  # attempted, never completed
+    recent: tuple[str, ...] = ()  # the last RECENT_WINDOW attempts' activities, newest first
+
+    @classmethod
+    def of(cls, attempts: Iterable[Done]) -> History:
+        """The summary of a list of attempts, any order."""
+        # Newest first; the attempt id keeps equal times in one order everywhere.
+        newest = sorted(attempts, key=lambda d: (d.ended_ms, d.attempt_id), reverse=True)
+        completed = frozenset(d.activity_id for d in newest if d.completed)
+        unfinished = frozenset(d.activity_id for d in newest) - completed
+        return cls(completed, unfinished, tuple(d.activity_id for d in newest[:RECENT_WINDOW]))
 
 
 def _due_within(due_on: str | None, now_ms: int, days: int) -> bool:
@@ -192,21 +263,21 @@ def target_difficulty(p_known: float, lo: int, hi: int) -> float:
     return lo + max(0.0, min(1.0, p_known)) * (hi - lo)
 
 
+SkillValue = tuple[float, "Reason | None"] | None  # None: blocked; no reason: mastered
+
+
 @dataclass
 class _Context:
     """What one ``rank`` call computes once and every candidate reads."""
 
-    statuses: dict[str, str]
+    skills: dict[str, SkillValue]
     profile: Profile
     languages: tuple[str, ...]
     assigned: dict[str, AssignmentRef]
     due_soon: set[str]  # assigned activities due within DUE_SOON_DAYS or overdue
-    completed: set[str]
-    unfinished: set[str]
-    recent: list[str]  # activity ids, newest first
+    history: History
     last_kind: str | None
     last_skills: frozenset[str]
-    skill_reasons: dict[str, Reason]
     targets: dict[str, float]  # skill -> the difficulty that suits the student now
     memo: dict[tuple[str, Any], Reason] = field(default_factory=dict)
 
@@ -219,7 +290,7 @@ class _Context:
         return self.memo[key]
 
 
-_SKILL_VALUES = {"review": REVIEW, "practice_more": PRACTICE_MORE, "next_skill": NEXT_SKILL}
+_SKILL_VALUES = {"practice_more": PRACTICE_MORE, "next_skill": NEXT_SKILL}
 _SKILL_TEXTS = {
     "review": "Time to review {}: it is fading.",
     "practice_more": "More practice on {}.",
@@ -228,87 +299,103 @@ _SKILL_TEXTS = {
 _VERBS = {"read": "read", "watch": "watch", "listen": "listen", "do": "do things"}
 
 
-def _skill_reasons(statuses: Mapping[str, str], graph: SkillGraph) -> dict[str, Reason]:
-    """One reason per skill worth learning, made once per call rather than per activity."""
-    reasons = {}
-    for skill, status in statuses.items():
-        if status in _SKILL_TEXTS:
+def _skill_values(
+    skills: Iterable[str], states: Mapping[str, SkillMastery], graph: SkillGraph
+) -> dict[str, SkillValue]:
+    """Each skill's worth and reason now, made once per call rather than per activity."""
+    values: dict[str, SkillValue] = {}
+    for skill in skills:
+        status = skill_status(skill, states, graph)
+        if status == "blocked":
+            values[skill] = None
+        elif status == "mastered":
+            values[skill] = (ALREADY_MASTERED, None)
+        else:
             title = graph.title(skill)
             text = _SKILL_TEXTS[status].format(_english(title))
-            reasons[skill] = Reason(status, {"skill": dict(title)}, text)
-    return reasons
+            reason = Reason(status, {"skill": dict(title)}, text)
+            value = review_value(states[skill].p_known_now) if status == "review" else None
+            values[skill] = (value if value is not None else _SKILL_VALUES[status], reason)
+    return values
 
 
-def _skill_part(c: Candidate, ctx: _Context) -> tuple[float, list[Reason]] | None:
+def _skill_part(c: Candidate, ctx: _Context, out: list[Reason] | None) -> float | None:
     """The score of what the activity teaches; None when it is blocked."""
     if not c.skill_ids:
-        return NO_SKILL, []
-    best, reasons = ALREADY_MASTERED, []
-    for skill in sorted(c.skill_ids):
-        status = ctx.statuses[skill]
-        if status == "blocked":
+        return NO_SKILL
+    best, learning = ALREADY_MASTERED, False
+    for skill in c.skill_ids:
+        entry = ctx.skills[skill]
+        if entry is None:
             return None
-        value = _SKILL_VALUES.get(status)
-        if value is None:
+        value, reason = entry
+        if reason is None:
             continue
-        reason = ctx.skill_reasons[skill]
+        learning = True
         if value > best:
-            best, reasons = value, [reason, *reasons]
-        else:
-            reasons.append(reason)
-    return best, reasons
+            best = value
+            if out is not None:
+                out.insert(0, reason)  # the strongest reason first, the others in skill order
+        elif out is not None:
+            out.append(reason)
+    if learning:
+        best += EVIDENCE * min(c.items, EVIDENCE_ITEMS) / EVIDENCE_ITEMS
+    return best
 
 
-def _level_part(c: Candidate, ctx: _Context) -> tuple[float, list[Reason]]:
+def _level_part(c: Candidate, ctx: _Context, out: list[Reason] | None) -> float:
     """Closeness of the activity's difficulty to the student's level on its skills."""
     if not c.skill_ids:
-        return 0.0, []
+        return 0.0
     if len(c.skill_ids) == 1:
         gap = abs(c.difficulty - ctx.targets[c.skill_ids[0]])
     else:
         gap = sum(abs(c.difficulty - ctx.targets[s]) for s in c.skill_ids) / len(c.skill_ids)
-    value = LEVEL * max(0.0, 1.0 - gap / 4.0)
-    if gap <= LEVEL_MATCH:
-        return value, [ctx.reason("level", c.difficulty)]
-    return value, []
+    if out is not None and gap <= LEVEL_MATCH:
+        out.append(ctx.reason("level", c.difficulty))
+    return LEVEL * max(0.0, 1.0 - gap / 4.0)
 
 
-def _profile_part(c: Candidate, ctx: _Context) -> tuple[float, list[Reason]]:
-    score, reasons = 0.0, []
-    liked = [i for i in c.interests if i in ctx.profile.interests]
-    if liked:
-        score += INTEREST
-        reasons.append(ctx.reason("interest", min(liked)))
-    if c.modality in ctx.profile.modalities:
+def _profile_part(c: Candidate, ctx: _Context, out: list[Reason] | None) -> float:
+    score = 0.0
+    profile = ctx.profile
+    if profile.interests:
+        liked = [i for i in c.interests if i in profile.interests]
+        if liked:
+            score += INTEREST
+            if out is not None:
+                out.append(ctx.reason("interest", min(liked)))
+    if c.modality in profile.modalities:
         # The first preference counts fully, later ones a little less.
-        rank = ctx.profile.modalities.index(c.modality)
-        score += MODALITY / (1 + 0.5 * rank)
-        reasons.append(ctx.reason("modality", c.modality))
+        score += MODALITY / (1 + 0.5 * profile.modalities.index(c.modality))
+        if out is not None:
+            out.append(ctx.reason("modality", c.modality))
     if ctx.languages:
         if c.language in ctx.languages:
-            rank = ctx.languages.index(c.language)
-            score += LANGUAGE / (1 + rank)
-            reasons.append(ctx.reason("language", c.language))
+            score += LANGUAGE / (1 + ctx.languages.index(c.language))
+            if out is not None:
+                out.append(ctx.reason("language", c.language))
         else:
             score += OTHER_LANGUAGE
-    return score, reasons
+    return score
 
 
-def _variety_part(c: Candidate, ctx: _Context) -> tuple[float, list[Reason]]:
-    if c.activity_id in ctx.unfinished:
-        return 0.0, []  # left unfinished: going back to it is not repetition
+def _variety_part(c: Candidate, ctx: _Context, out: list[Reason] | None) -> float:
+    if c.activity_id in ctx.history.unfinished:
+        return 0.0  # left unfinished: going back to it is not repetition
     score = 0.0
-    if ctx.recent and ctx.recent[0] == c.activity_id:
+    recent = ctx.history.recent
+    if recent and recent[0] == c.activity_id:
         score += JUST_DONE
-    elif c.activity_id in ctx.recent:
+    elif c.activity_id in recent:
         score += RECENTLY_DONE
     if ctx.last_kind is not None and c.kind == ctx.last_kind:
         score += SAME_KIND
-    if ctx.last_skills and ctx.last_skills.intersection(c.skill_ids):
+    if ctx.last_skills and not ctx.last_skills.isdisjoint(c.skill_ids):
         score += SAME_SKILL
-    if ctx.last_kind not in (None, c.kind) and c.activity_id not in ctx.recent:
-        return score, [ctx.reason("variety", c.kind)]
-    return score, []
+    if out is not None and ctx.last_kind not in (None, c.kind) and c.activity_id not in recent:
+        out.append(ctx.reason("variety", c.kind))
+    return score
 
 
 _REASON_TEXTS = {
@@ -321,93 +408,159 @@ _REASON_TEXTS = {
 
 
 def _context(
-    candidates: Sequence[Candidate],
+    pool: Pool,
     states: Mapping[str, SkillMastery],
     graph: SkillGraph,
     profile: Profile,
     assignments: Iterable[AssignmentRef],
-    history: Iterable[Done],
+    history: History,
     language: str | None,
     now_ms: int,
 ) -> _Context:
     assigned: dict[str, AssignmentRef] = {}
     for a in sorted(assignments, key=lambda a: (not a.pinned, a.due_on or "9999", a.assignment_id)):
         assigned.setdefault(a.activity_id, a)
-    # Newest attempt first; the attempt id keeps equal times in one order everywhere.
-    attempts = sorted(history, key=lambda d: (d.ended_ms, d.attempt_id), reverse=True)
-    completed = {d.activity_id for d in attempts if d.completed}
-    latest: dict[str, Done] = {}
-    for d in attempts:
-        latest.setdefault(d.activity_id, d)
-    unfinished = {a for a, d in latest.items() if not d.completed and a not in completed}
-    by_id = {c.activity_id: c for c in candidates}
-    last = by_id.get(attempts[0].activity_id) if attempts else None
+    last = pool.by_id.get(history.recent[0]) if history.recent else None
     languages = tuple(dict.fromkeys([*([language] if language else []), *profile.languages]))
-    statuses = _statuses(candidates, states, graph)
-    ranges = _difficulty_ranges(candidates)
     targets = {}
-    for skill, (lo, hi) in ranges.items():
+    for skill, (lo, hi) in pool.ranges.items():
         state = states.get(skill)
         targets[skill] = target_difficulty(state.p_known_now if state else 0.0, lo, hi)
     return _Context(
-        statuses=statuses,
+        skills=_skill_values(pool.ranges, states, graph),
         profile=profile,
         languages=languages,
         assigned=assigned,
         due_soon={
             a for a, ref in assigned.items() if _due_within(ref.due_on, now_ms, DUE_SOON_DAYS)
         },
-        completed=completed,
-        unfinished=unfinished,
-        recent=[d.activity_id for d in attempts[:RECENT_WINDOW]],
+        history=history,
         last_kind=last.kind if last else None,
         last_skills=frozenset(last.skill_ids) if last else frozenset(),
-        skill_reasons=_skill_reasons(statuses, graph),
         targets=targets,
     )
 
 
-def _score_candidate(c: Candidate, ctx: _Context) -> Recommendation | None:
-    """One candidate's score and reasons; None when it should not be offered."""
+def _score(c: Candidate, ctx: _Context, out: list[Reason] | None = None) -> float | None:
+    """One candidate's score, its reasons added to ``out``; None when it is not offered."""
     ref = ctx.assigned.get(c.activity_id)
-    skill = _skill_part(c, ctx)
+    skill_reasons: list[Reason] | None = [] if out is not None else None
+    skill = _skill_part(c, ctx, skill_reasons)
     if skill is None and ref is None:
         return None
-    score, reasons = skill if skill is not None else (0.0, [])
-    head: list[Reason] = []
+    score = skill or 0.0
     if ref is not None and ref.pinned:
         score += PINNED
-        head.append(Reason("pinned", {}, "Your teacher put this first."))
-    if ref is not None and c.activity_id not in ctx.completed:
+        if out is not None:
+            out.append(Reason("pinned", {}, "Your teacher put this first."))
+    if ref is not None and c.activity_id not in ctx.history.completed:
         score += ASSIGNED + (DUE_SOON if c.activity_id in ctx.due_soon else 0.0)
-        params = {"due_on": ref.due_on} if ref.due_on else {}
-        due = f", due {ref.due_on}" if ref.due_on else ""
-        head.append(Reason("assigned", params, f"Your teacher gave you this{due}."))
-    if c.activity_id in ctx.unfinished:
+        if out is not None:
+            params = {"due_on": ref.due_on} if ref.due_on else {}
+            due = f", due {ref.due_on}" if ref.due_on else ""
+            out.append(Reason("assigned", params, f"Your teacher gave you this{due}."))
+    if c.activity_id in ctx.history.unfinished:
         score += CONTINUE
-        head.append(Reason("continue", {}, "You started this; finish it."))
-    tail = []
-    for part in (_level_part, _profile_part, _variety_part):
-        value, more = part(c, ctx)
-        score += value
-        tail.extend(more)
+        if out is not None:
+            out.append(Reason("continue", {}, "You started this; finish it."))
+    if out is not None and skill_reasons:
+        out.extend(skill_reasons)
+    score += _level_part(c, ctx, out) + _profile_part(c, ctx, out) + _variety_part(c, ctx, out)
+    return round(score, 6)
+
+
+def _explained(c: Candidate, ctx: _Context) -> Recommendation:
+    reasons: list[Reason] = []
+    score = _score(c, ctx, reasons)
+    assert score is not None  # only offered candidates are explained
+    ref = ctx.assigned.get(c.activity_id)
     return Recommendation(
         activity_id=c.activity_id,
-        score=round(score, 6),
-        reasons=tuple(head + reasons + tail),
+        score=score,
+        reasons=tuple(reasons),
         assigned=ref is not None,
         pinned=bool(ref and ref.pinned),
         due_on=ref.due_on if ref else None,
     )
 
 
+Ranked = list[tuple[float, str]]  # (-score, activity id): sorts best first, ties by id
+
+
+def _scored(candidates: Iterable[Candidate], ctx: _Context) -> Ranked:
+    return [(-score, c.activity_id) for c in candidates if (score := _score(c, ctx)) is not None]
+
+
+def _bounds(pool: Pool, ctx: _Context) -> list[tuple[float, str, str]]:
+    """The most any activity of each group could score, best first: (bound, skill, language).
+
+    Every part at its best for this student: the skill's value with the whole questions
+    bonus, the level, what the profile can give, the language's; variety is never
+    positive; the teacher's and ``continue`` bonuses go to activities scored first
+    anyway. An activity of several skills scores at most its best skill's bound.
+    """
+    extra = LEVEL + (INTEREST if ctx.profile.interests else 0.0)
+    extra += MODALITY if ctx.profile.modalities else 0.0
+    bounds = []
+    for skill, language in pool.groups:
+        if skill:
+            entry = ctx.skills[skill]
+            if entry is None:
+                continue  # blocked: none of its activities is offered
+            best = entry[0] + EVIDENCE + extra
+        else:
+            best = NO_SKILL + extra - LEVEL  # no skill, no level
+        if ctx.languages:
+            if language in ctx.languages:
+                best += LANGUAGE / (1 + ctx.languages.index(language))
+            else:
+                best += OTHER_LANGUAGE
+        bounds.append((best, skill, language))
+    bounds.sort(key=lambda b: (-b[0], b[1], b[2]))
+    return bounds
+
+
+def _top(pool: Pool, ctx: _Context, special: Iterable[str], limit: int) -> Ranked:
+    """The best ``limit``, scoring groups in order of their bounds until none can reach them.
+
+    The assigned and unfinished activities are scored first (their bonuses are not in
+    the bounds); then each group while the ``limit``-th best so far does not beat its
+    bound. Exact: an activity left unscored could not have entered the top.
+    """
+    top: Ranked = []
+    seen: set[str] = set()
+
+    def consider(candidates: Iterable[Candidate]) -> None:
+        for c in candidates:
+            if c.activity_id in seen:
+                continue
+            seen.add(c.activity_id)
+            score = _score(c, ctx)
+            if score is None:
+                continue
+            entry = (-score, c.activity_id)
+            if len(top) < limit:
+                bisect.insort(top, entry)
+            elif entry < top[-1]:
+                bisect.insort(top, entry)
+                top.pop()
+
+    consider(pool.by_id[a] for a in sorted(special))
+    for bound, skill, language in _bounds(pool, ctx):
+        # The margin covers the rounding of scores to six decimals.
+        if len(top) == limit and -top[-1][0] > bound + 1e-6:
+            break
+        consider(pool.groups[(skill, language)])
+    return top
+
+
 def rank(
-    candidates: Sequence[Candidate],
+    candidates: Sequence[Candidate] | Pool,
     states: Mapping[str, SkillMastery],
     graph: SkillGraph,
     profile: Profile = Profile(),
     assignments: Iterable[AssignmentRef] = (),
-    history: Iterable[Done] = (),
+    history: Iterable[Done] | History = (),
     now_ms: int = 0,
     limit: int | None = 5,
     language: str | None = None,
@@ -415,14 +568,20 @@ def rank(
     """The best ``limit`` candidates (all when None), best first, ties by activity id.
 
     ``states`` is ``server.mastery.trace``'s output at ``now_ms`` (skills missing from
-    it count as never practised); ``history`` is the student's attempts, any order;
-    ``language`` the one asked for, before the profile's languages. Blocked activities
-    (a skill whose prerequisites are not mastered) are left out unless assigned.
+    it count as never practised); ``history`` is the student's attempts, any order, or
+    their ``History``; ``language`` the one asked for, before the profile's languages.
+    Blocked activities (a skill whose prerequisites are not met) are left out unless
+    assigned. ``candidates`` may be a ``Pool`` made once for many calls.
     """
-    ctx = _context(candidates, states, graph, profile, assignments, history, language, now_ms)
-    scored = [r for c in candidates if (r := _score_candidate(c, ctx)) is not None]
-    scored.sort(key=lambda r: (-r.score, r.activity_id))
-    return scored if limit is None else scored[:limit]
+    pool = candidates if isinstance(candidates, Pool) else Pool(candidates)
+    summary = history if isinstance(history, History) else History.of(history)
+    ctx = _context(pool, states, graph, profile, assignments, summary, language, now_ms)
+    if limit is None:
+        best = sorted(_scored(pool.candidates, ctx))
+    else:
+        special = (ctx.assigned.keys() | summary.unfinished) & pool.by_id.keys()
+        best = _top(pool, ctx, special, limit)
+    return [_explained(pool.by_id[aid], ctx) for _, aid in best]
 
 
 def stars(state: SkillMastery | None, near: float = 0.6) -> int:

@@ -33,6 +33,7 @@ def candidates(course: Course) -> list[Candidate]:
             skill_ids=a.skills,
             interests=a.interests,
             minutes=a.minutes,
+            items=len(a.items),
         )
         for a in course.activities
     ]

@@ -2,9 +2,10 @@
 
 Skills with their titles, knowledge-tracing parameters (a fit from ``baobab
 fit-mastery`` over the pack's, over the defaults) and prerequisites; activities with
-the skills they teach. A home screen or a recommendation reads all of it, so it is
-loaded once per content change, not once per request: the cache key is a checksum of
-the five tables' stamps, which any import, edit, tombstone or sync changes.
+the skills they teach and how many questions they ask. A home screen or a
+recommendation reads all of it, so it is loaded once per content change, not once per
+request: the cache key is a checksum of the six tables' stamps, which any import,
+edit, tombstone or sync changes.
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ import uuid
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from peewee import fn
+
 from ..db import db
 from ..mastery import DEFAULT_PARAMS, BktParams, params_from_pack
-from ..models import Activity, ActivitySkill, Skill, SkillFit, SkillPrerequisite
-from ..recommend import Candidate, SkillGraph
+from ..models import Activity, ActivitySkill, Item, Skill, SkillFit, SkillPrerequisite
+from ..recommend import Candidate, Pool, SkillGraph
 
-_TABLES = (Skill, SkillPrerequisite, SkillFit, Activity, ActivitySkill)
+_TABLES = (Skill, SkillPrerequisite, SkillFit, Activity, ActivitySkill, Item)
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,7 @@ class Catalog:
     activities: dict[str, ActivityInfo]
     candidates: list[Candidate]
     skills_of: dict[str, tuple[str, ...]]  # activity id -> skill ids
+    pool: Pool  # the candidates prepared for ranking, made once per snapshot
     pack_params: dict[str, BktParams] = field(default_factory=dict)  # before any fit
     fits: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -58,7 +62,9 @@ class Catalog:
 def _version() -> tuple:
     """A checksum of the content tables' rows and stamps (cheap: one aggregate each)."""
     parts = " UNION ALL ".join(
-        f'SELECT COUNT(*), SUM(counter), SUM(hlc % 1000003), MAX(hlc) FROM "{m._meta.table_name}"'
+        # hlc modulo a prime, spelt without "%": psycopg2 would read it as a placeholder.
+        f"SELECT COUNT(*), SUM(counter), SUM(hlc - hlc / 1000003 * 1000003), MAX(hlc) "
+        f'FROM "{m._meta.table_name}"'
         for m in _TABLES
     )
     return tuple(tuple(row) for row in db.execute_sql(parts).fetchall())
@@ -88,6 +94,7 @@ def _load() -> Catalog:
     links = ActivitySkill.live(ActivitySkill.activity_id, ActivitySkill.skill_id)
     for activity_id, skill_id in links.tuples():
         skills_of.setdefault(activity_id, []).append(skill_id)
+    items = dict(Item.live(Item.activity_id, fn.COUNT(Item.id)).group_by(Item.activity_id).tuples())
     columns = (
         Activity.id,
         Activity.title,
@@ -107,7 +114,17 @@ def _load() -> Catalog:
             aid, title, kind, modality, language, minutes, difficulty, skills
         )
         candidates.append(
-            Candidate(aid, kind, modality, language, difficulty, skills, tuple(interests), minutes)
+            Candidate(
+                aid,
+                kind,
+                modality,
+                language,
+                difficulty,
+                skills,
+                tuple(interests),
+                minutes,
+                items.get(aid, 0),
+            )
         )
     return Catalog(
         skill_ids=sorted(titles),
@@ -116,6 +133,7 @@ def _load() -> Catalog:
         graph=SkillGraph({k: sorted(v) for k, v in prerequisites.items()}, titles),
         activities=activities,
         candidates=candidates,
+        pool=Pool(candidates),
         skills_of={a: tuple(sorted(set(s))) for a, s in skills_of.items()},
         pack_params=pack_params,
         fits=fits,
@@ -126,7 +144,7 @@ _cache: dict[Any, tuple[tuple, Catalog]] = {}
 _lock = threading.Lock()
 
 
-def _database_token() -> str:
+def database_token() -> str:
     """A token naming the open database object: ``id()`` can be reused after one closes."""
     token = getattr(db.obj, "_baobab_catalog_token", None)
     if token is None:
@@ -137,7 +155,7 @@ def _database_token() -> str:
 
 def catalog() -> Catalog:
     """The content snapshot, reloaded when the content tables changed."""
-    key = _database_token()  # one entry per database (tests open many)
+    key = database_token()  # one entry per database (tests open many)
     version = _version()
     with _lock:
         cached = _cache.get(key)

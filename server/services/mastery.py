@@ -7,8 +7,6 @@ same mastery.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -28,10 +26,10 @@ from ..mastery import (
 from ..models import Answer, Person
 from ..recommend import stars
 from .catalog import Catalog, catalog
+from .event_cache import EventCache
 
 AnswerRow = tuple[int, str, str, bool]  # (device time, answer id, skill id, correct)
 _COLUMNS = (Answer.id, Answer.person_id, Answer.activity_id, Answer.correct, Answer.device_ms)
-CACHED_STUDENTS = 512
 
 
 def _expand(raw: Iterable[tuple], cat: Catalog) -> dict[str, list[AnswerRow]]:
@@ -65,73 +63,31 @@ def observations_of(person_ids: Iterable[str], cat: Catalog) -> dict[str, list[O
     }
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Traced:
     """A student's answers folded up to their last one, before decay to now."""
 
-    catalog: Catalog
-    answers: int
     last: tuple[int, str]  # (device time, id) of the last answer in canonical order
     folded: Folded
 
 
-class _TraceCache:
-    """Folded traces of recently seen students, extended with only their new answers.
-
-    Answers are immutable events, so a student's answers only grow: the same count
-    means the same answers. New answers after the last one in canonical order are
-    folded in; one that sorts earlier (a late sync) or a content change recomputes
-    from scratch. The result equals a full trace: this is a shortcut, not a second
-    model (a test compares them).
-    """
-
-    def __init__(self, size: int = CACHED_STUDENTS) -> None:
-        self.size = size
-        self.entries: OrderedDict[str, _Traced] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def _full(self, person_id: str, cat: Catalog, count: int) -> _Traced:
-        query = Answer.live(*_COLUMNS).where(Answer.person_id == person_id)
-        raw = list(db.execute(query))
-        rows = canonical_rows(_expand(raw, cat).get(person_id, []))
-        last = max(((r[4], r[0]) for r in raw), default=(0, ""))
-        return _Traced(cat, count, last, fold({}, rows, cat.params))
-
-    def _extended(self, person_id: str, entry: _Traced, count: int) -> _Traced | None:
-        last_ms, last_id = entry.last
-        query = Answer.live(*_COLUMNS).where(
-            (Answer.person_id == person_id)
-            & (
-                (Answer.device_ms > last_ms)
-                | ((Answer.device_ms == last_ms) & (Answer.id > last_id))
-            )
-        )
-        raw = list(db.execute(query))
-        if entry.answers + len(raw) != count:
-            return None  # an answer landed before the last one: the order changed
-        rows = canonical_rows(_expand(raw, entry.catalog).get(person_id, []))
-        folded = {skill: list(values) for skill, values in entry.folded.items()}
-        last = max([entry.last, *((r[4], r[0]) for r in raw)])
-        return _Traced(entry.catalog, count, last, fold(folded, rows, entry.catalog.params))
-
-    def folded(self, person_id: str, cat: Catalog) -> Folded:
-        """The student's answers folded, from the cache when still valid."""
-        count = Answer.live().where(Answer.person_id == person_id).count()
-        with self.lock:
-            entry = self.entries.get(person_id)
-        if entry is None or entry.catalog is not cat or entry.answers > count:
-            entry = self._full(person_id, cat, count)
-        elif entry.answers < count:
-            entry = self._extended(person_id, entry, count) or self._full(person_id, cat, count)
-        with self.lock:
-            self.entries[person_id] = entry
-            self.entries.move_to_end(person_id)
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
-        return entry.folded
+def _traced(raw: list[tuple], cat: Catalog, base: _Traced | None = None) -> _Traced:
+    """``raw`` answers (``_COLUMNS``) folded after ``base``'s, or from nothing."""
+    rows = canonical_rows(row for rows in _expand(raw, cat).values() for row in rows)
+    folded = {skill: list(values) for skill, values in base.folded.items()} if base else {}
+    last = max([base.last if base else (0, ""), *((r[4], r[0]) for r in raw)])
+    return _Traced(last, fold(folded, rows, cat.params))
 
 
-_cache = _TraceCache()
+def _extended(entry: _Traced, raw: list[tuple], cat: Catalog) -> _Traced | None:
+    # An answer synced late can sort before the last one folded: then start again.
+    if any((r[4], r[0]) <= entry.last for r in raw):
+        return None
+    return _traced(raw, cat, entry)
+
+
+# Per student, for the catalog they were traced with: a content change starts again.
+_cache: EventCache[_Traced] = EventCache(Answer, _COLUMNS, _traced, _extended)
 
 
 def states_of(
@@ -140,7 +96,7 @@ def states_of(
     """Each person's mastery of every skill of the catalog at ``now_ms``."""
     ids = list(dict.fromkeys(person_ids))
     if len(ids) == 1:
-        return {ids[0]: finish(_cache.folded(ids[0], cat), cat.params, now_ms)}
+        return {ids[0]: finish(_cache.get(ids[0], cat).folded, cat.params, now_ms)}
     rows = answer_rows(ids, cat)
     return {p: trace_rows(r, cat.params, now_ms) for p, r in rows.items()}
 

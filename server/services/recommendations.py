@@ -1,21 +1,25 @@
 """A student's recommendations and home screen: the pure ranker fed from the database.
 
-One call reads the content snapshot (cached), the student's answers (one query, one
-mastery trace), attempts, profile and assignments, then ``server.recommend.rank``
-orders every activity. Nothing is stored: like mastery, it is recomputed.
+One call reads the content snapshot (cached, with its ranking ``Pool``), the student's
+mastery (a cached trace extended with their new answers), a summary of their attempts
+(two small queries, not every attempt), profile and assignments, then
+``server.recommend.rank`` orders the activities. Nothing is stored: like mastery, it
+is recomputed. Screens that need every attempt (goals, continue) read them lazily.
 """
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
 from sync.hlc import wall_ms
 
 from ..access import class_ids, group_ids
 from ..mastery import SkillMastery
-from ..models import Assignment, Goal, LearnerProfile, Person
-from ..recommend import AssignmentRef, Profile, Recommendation, rank
-from .catalog import Catalog, catalog
+from ..models import Assignment, Attempt, Goal, LearnerProfile, Person
+from ..recommend import RECENT_WINDOW, AssignmentRef, Done, History, Profile, Recommendation, rank
+from .catalog import Catalog, catalog, database_token
+from .event_cache import EventCache
 from .goals import attempts_of, with_progress
 from .mastery import mastery_items, states_of
 
@@ -45,6 +49,35 @@ def assignments_for(person: Person) -> list[AssignmentRef]:
     columns = (Assignment.id, Assignment.activity_id, Assignment.pinned, Assignment.due_on)
     query = Assignment.live(*columns).where(Assignment.classroom_id.in_(classes) & mine)
     return [AssignmentRef(a, bool(p), d, i) for i, a, p, d in query.tuples()]
+
+
+Recent = tuple[tuple[int, str, str], ...]  # (ended_ms, attempt id, activity id), newest first
+_ATTEMPT_COLUMNS = (Attempt.ended_ms, Attempt.id, Attempt.activity_id, Attempt.completed)
+
+
+def _summary(raw: list[tuple], _key: object, base: tuple[History, Recent] | None = None):
+    """Attempts (``_ATTEMPT_COLUMNS``) summarised for ranking, added to ``base``'s."""
+    history, recent = base if base else (History(), ())
+    completed = history.completed | {a for _, _, a, done in raw if done}
+    unfinished = (history.unfinished | {a for _, _, a, _ in raw}) - completed
+    # Newest first, the id breaking ties: the order ``History.of`` uses.
+    latest = tuple(sorted({*recent, *(r[:3] for r in raw)}, reverse=True)[:RECENT_WINDOW])
+    return History(completed, unfinished, tuple(r[2] for r in latest)), latest
+
+
+def _add_attempts(base: tuple[History, Recent], raw: list[tuple], key: object):
+    return _summary(raw, key, base)
+
+
+# Attempts are events too: each student's summary is kept and new attempts added.
+_histories: EventCache[tuple[History, Recent]] = EventCache(
+    Attempt, _ATTEMPT_COLUMNS, _summary, _add_attempts
+)
+
+
+def history_of(person_id: str) -> History:
+    """What ranking reads of a student's attempts, without reading them all each time."""
+    return _histories.get(person_id, database_token())[0]
 
 
 def shaped(rec: Recommendation, cat: Catalog) -> dict[str, Any]:
@@ -77,20 +110,25 @@ class StudentView:
         self.states: dict[str, SkillMastery] = states_of([person.id], self.catalog, self.now_ms)[
             person.id
         ]
-        self.attempts = attempts_of(person.id)
+        self.history = history_of(person.id)
         self.assignments = assignments_for(person)
         self.profile = profile_for(person)
+
+    @cached_property
+    def attempts(self) -> list[Done]:
+        """Every attempt of the student, oldest first (read only when a screen needs them)."""
+        return attempts_of(self.person.id)
 
     def ranked(self, limit: int | None, language: str | None) -> list[Recommendation]:
         """Activities ranked for this student, best first."""
         cat = self.catalog
         return rank(
-            cat.candidates,
+            cat.pool,
             self.states,
             cat.graph,
             self.profile,
             self.assignments,
-            self.attempts,
+            self.history,
             self.now_ms,
             limit,
             language,
@@ -102,7 +140,7 @@ class StudentView:
 
     def open_assignments(self, language: str | None, skip: set[str]) -> list[dict[str, Any]]:
         """Assigned activities not completed and not in ``skip``, in ranking order."""
-        done = {a.activity_id for a in self.attempts if a.completed}
+        done = self.history.completed
         assigned = {a.activity_id for a in self.assignments}
         ranked = rank(
             [c for c in self.catalog.candidates if c.activity_id in assigned],
@@ -110,7 +148,7 @@ class StudentView:
             self.catalog.graph,
             self.profile,
             self.assignments,
-            self.attempts,
+            self.history,
             self.now_ms,
             None,
             language,

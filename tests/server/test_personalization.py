@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
+
+import pytest
 
 from server import db as database
 from server.mastery import trace_rows
 from server.models import Activity, ActivitySkill, Item, RowHistory
+from server.recommend import EVIDENCE, EVIDENCE_ITEMS, History
+from server.services import goals
 from server.services import mastery as service
+from server.services import recommendations as recs
 from server.services.catalog import catalog
 from server.services.goals import period
 from sync.hlc import wall_ms
@@ -340,3 +346,58 @@ def test_cached_trace_equals_a_full_trace_after_new_and_late_answers(app, api, w
     _answer(student, items[1], True, t0 - 5000)  # synced late, sorts first: recomputed
     cached, full = both()
     assert cached == full and cached[COUNT].attempts == 4 and cached[COUNT].correct == 3
+    # A wrong guess of where new rows start (rowids renumbered) costs time, not truth.
+    _answer(student, items[0], False, t0 + 3000)
+    for mark in (0, 10**9):
+        entry = service._cache.entries[world.student]
+        service._cache.entries[world.student] = replace(entry, mark=mark, rows=entry.rows - 1)
+        cached, full = both()
+        assert cached == full and cached[COUNT].attempts == 5
+
+
+def test_catalog_counts_questions_and_learning_favours_activities_that_ask_them(app, api, world):
+    with app.app_context(), database.db.connection_context():
+        by_id = {c.activity_id: c for c in catalog().candidates}
+    assert by_id["baobab-sample:count-to-10-quiz-en"].items == 5
+    assert by_id["baobab-sample:project-count-animals-en"].items == 0
+    student = api(world.tokens["student"])
+    _master(app, student, COUNT, wall_ms() - 60_000)
+    recs = student.get(f"/api/v1/people/{world.student}/recommendations?limit=50").get_json()
+    scores = {r["activity_id"]: r["score"] for r in recs["items"]}
+    # Comparing numbers is next: its quiz (5 questions) and its reading (2), alike
+    # otherwise, differ by the questions; the project on counting and comparing comes after.
+    quiz, reading = "baobab-sample:compare-numbers-quiz-en", "baobab-sample:compare-numbers-read-en"
+    project = "baobab-sample:project-count-animals-en"
+    assert scores[quiz] - scores[reading] == pytest.approx(EVIDENCE * 3 / EVIDENCE_ITEMS)
+    assert scores[quiz] > scores[reading] > scores[project]
+    project_reasons = next(r for r in recs["items"] if r["activity_id"] == project)["reasons"]
+    assert project_reasons[0]["code"] == "next_skill"  # still offered, for its skills
+
+
+def test_attempt_summary_kept_between_calls_equals_one_from_every_attempt(app, api, world):
+    """history_of extends its cached summary with new attempts; any doubt reads them all."""
+    student = api(world.tokens["student"])
+    quiz, reading = "baobab-sample:count-to-10-quiz-en", "baobab-sample:count-to-10-read-en"
+    t0 = wall_ms() - 3_600_000
+
+    def both():
+        with app.app_context(), database.db.connection_context():
+            return recs.history_of(world.student), History.of(goals.attempts_of(world.student))
+
+    cached, full = both()
+    assert cached == full == History()
+    _attempt(student, quiz, t0, 3, False)
+    _attempt(student, reading, t0 + 600_000, 2, True)
+    cached, full = both()
+    assert cached == full and cached.unfinished == {quiz} and cached.recent == (reading, quiz)
+    _attempt(student, quiz, t0 + 1_200_000, 3, True)  # finished this time
+    _attempt(student, reading, t0 - 600_000, 1, True)  # synced late: older than the rest
+    cached, full = both()
+    assert cached == full and cached.completed == {quiz, reading} and not cached.unfinished
+    assert cached.recent == (quiz, reading, quiz)
+    # A wrong guess of where new rows start (rowids renumbered) costs time, not truth.
+    for mark in (0, 10**9):
+        entry = recs._histories.entries[world.student]
+        recs._histories.entries[world.student] = replace(entry, mark=mark, rows=entry.rows - 1)
+        cached, full = both()
+        assert cached == full

@@ -49,5 +49,13 @@ def test_node_runs_on_postgresql(postgres, tmp_path):
         assert app.test_client().get("/healthz").get_json()["database"] == "postgresql"
         with database.db.connection_context():
             assert Answer.select().count() == 1
+        # Recommendations read cached summaries of events (no rowid here): twice, and
+        # after a new answer, the same as the SQLite node's way.
+        home = f"/api/v1/people/{kids[0]['id']}/home"
+        first = child.get(home).get_json()
+        assert first["recommendations"] and child.get(home).get_json() == first
+        body = {**body, "id": uuid.uuid4().hex, "device_ms": 3}
+        assert child.post("/api/v1/answers", json=body).status_code == 201
+        assert child.get(home).status_code == 200
     finally:
         database.close_all()

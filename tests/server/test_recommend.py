@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import random
+
+import pytest
+
 from server.mastery import SkillMastery
 from server.recommend import (
+    EVIDENCE,
+    LIGHT_REVIEW,
+    REVIEW,
+    REVIEW_FULL_BELOW,
     AssignmentRef,
     Candidate,
     Done,
+    History,
+    Pool,
     Profile,
     SkillGraph,
+    prerequisite_met,
     rank,
+    review_value,
     skill_status,
     stars,
     target_difficulty,
@@ -32,9 +44,11 @@ def state(skill, p, attempts=3, needs_review=False, p_then=None):
     )
 
 
-def act(aid, skill, kind="practice", modality="do", language="en", difficulty=2, interests=()):
+def act(
+    aid, skill, kind="practice", modality="do", language="en", difficulty=2, interests=(), items=0
+):
     skills = (skill,) if isinstance(skill, str) else tuple(skill)
-    return Candidate(aid, kind, modality, language, difficulty, skills, tuple(interests), 5)
+    return Candidate(aid, kind, modality, language, difficulty, skills, tuple(interests), 5, items)
 
 
 # counting -> adding -> subtracting
@@ -80,10 +94,52 @@ def test_started_skill_before_new_one_and_review_before_both():
     assert recs[0].reasons[0].text == "Time to review Count to 10: it is fading."
 
 
-def test_review_does_not_block_the_next_skill():
-    # A decayed prerequisite is no longer "mastered", so what needs it waits.
+def test_prerequisite_due_for_review_still_counts_as_met():
+    # Mastered once, faded since: adding is open while counting waits for its review.
     faded = {"count": state("count", 0.7, needs_review=True, p_then=0.96)}
-    assert skill_status("add", faded, GRAPH) == "blocked"
+    assert prerequisite_met(faded["count"])
+    assert skill_status("add", faded, GRAPH) == "next_skill"
+    cands = [act("a-count", "count"), act("b-add", "add"), act("c-sub", "sub")]
+    recs = rank(cands, faded, GRAPH, now_ms=NOW)
+    assert ids(recs) == ["a-count", "b-add"]  # well faded: review first; sub still waits
+    # Never mastered (however close) or never practised: what needs it waits.
+    close = {"count": state("count", 0.94)}
+    assert not prerequisite_met(close["count"]) and not prerequisite_met(None)
+    assert skill_status("add", close, GRAPH) == "blocked"
+
+
+def test_review_grows_with_fading_and_a_light_one_does_not_crowd_out_learning():
+    assert review_value(0.95) == LIGHT_REVIEW
+    assert review_value(REVIEW_FULL_BELOW) == pytest.approx(REVIEW) == review_value(0.2)
+    assert LIGHT_REVIEW < review_value(0.9) < review_value(0.85) < REVIEW
+    cands = [act("a", "count"), act("b", "add"), act("x", "other"), act("m", "mastered")]
+    states = {"add": state("add", 0.5), "mastered": state("mastered", 0.99)}
+    slightly = {**states, "count": state("count", 0.93, needs_review=True, p_then=0.97)}
+    recs = rank(cands, slightly, GRAPH, now_ms=NOW, limit=None)
+    # Started (add), new (other), then the light review, then what is mastered.
+    assert ids(recs) == ["b", "x", "a", "m"]
+    assert codes(recs[2])[0] == "review"
+    faded = {**states, "count": state("count", 0.6, needs_review=True, p_then=0.97)}
+    assert ids(rank(cands, faded, GRAPH, now_ms=NOW, limit=None)) == ["a", "b", "x", "m"]
+
+
+def test_questions_count_while_learning_only():
+    def cands(skill):
+        return [
+            act("a-project", skill, kind="project", items=0),
+            act("b-reading", skill, kind="reading", items=2),
+            act("c-quiz", skill, kind="quiz", items=5),
+            act("d-practice", skill, items=8),  # no more than EVIDENCE_ITEMS count
+        ]
+
+    recs = rank(cands("count"), {}, GRAPH, now_ms=NOW, limit=None)
+    assert ids(recs) == ["c-quiz", "d-practice", "b-reading", "a-project"]
+    assert recs[0].score == recs[1].score
+    assert round(recs[0].score - recs[3].score, 6) == EVIDENCE
+    # Nothing left to learn on a mastered skill: the questions add nothing.
+    done = rank(cands("count"), {"count": state("count", 0.99)}, GRAPH, now_ms=NOW, limit=None)
+    assert len({r.score for r in done}) == 1
+    assert ids(done) == ["a-project", "b-reading", "c-quiz", "d-practice"]
 
 
 def test_pinned_first_then_assigned_even_when_blocked():
@@ -198,3 +254,95 @@ def test_stars():
     assert stars(state("s", 0.3)) == 1
     assert stars(state("s", 0.7)) == 2
     assert stars(state("s", 0.96)) == 3
+
+
+def _mixed_world():
+    """Candidates in three languages, some assigned, pinned or unfinished, some blocked."""
+    rng = random.Random(5)
+    skills = ["count", "add", "sub", "other"]
+    cands = [
+        act(
+            f"a{i:02d}",
+            rng.sample(skills, rng.choice([1, 1, 2])),
+            kind=rng.choice(["quiz", "practice", "reading", "project"]),
+            modality=rng.choice(["do", "read", "listen"]),
+            language=rng.choice(["en", "fr", "sw"]),
+            difficulty=rng.randint(1, 5),
+            interests=rng.sample(["animals", "space"], rng.randint(0, 1)),
+            items=rng.choice([0, 2, 5, 8]),
+        )
+        for i in range(60)
+    ]
+    # A few teach no skill (a class meeting, a story): liked ones score like mastered.
+    cands += [
+        act(f"n{i}", [], kind="reading", modality="read", language=lang, interests=["space"])
+        for i, lang in enumerate(["en", "fr", "sw", "en"])
+    ]
+    states = {"count": state("count", 0.97), "add": state("add", 0.4)}
+    assignments = [
+        AssignmentRef("a03", pinned=True),
+        AssignmentRef("a07", due_on="2027-01-16"),
+        AssignmentRef("a11"),
+    ]
+    history = [
+        Done(f"a{n:02d}", NOW - n * DAY, NOW - n * DAY + 60_000, n % 4 != 0, f"t{n}")
+        for n in range(1, 12)
+    ]
+    return cands, states, assignments, history
+
+
+def test_top_few_equal_the_head_of_the_full_ranking():
+    # The ranker skips scoring other languages' activities when they cannot reach the
+    # top ``limit``: the result must be the same as ranking everything.
+    cands, states, assignments, history = _mixed_world()
+    for language, profile in [
+        ("en", Profile()),
+        ("fr", Profile(languages=("sw",), modalities=("read",), interests=("space",))),
+        (None, Profile(languages=("sw",))),
+        (None, Profile()),
+    ]:
+        every = rank(cands, states, GRAPH, profile, assignments, history, NOW, None, language)
+        assert {r.activity_id for r in every} >= {"a03", "a07", "a11"}  # assigned: always
+        for limit in (1, 3, 5, 20, 59):
+            top = rank(cands, states, GRAPH, profile, assignments, history, NOW, limit, language)
+            assert top == every[:limit]
+    # Few activities in the student's language: the others fill the list, in order.
+    only_two = [c for c in cands if c.language == "en"][:2] + [
+        c for c in cands if c.language != "en"
+    ]
+    every = rank(only_two, states, GRAPH, language="en", now_ms=NOW, limit=None)
+    assert rank(only_two, states, GRAPH, language="en", now_ms=NOW, limit=8) == every[:8]
+
+
+def test_pool_and_history_summary_rank_as_the_plain_lists():
+    cands, states, assignments, history = _mixed_world()
+    plain = rank(cands, states, GRAPH, Profile(), assignments, history, NOW, None, "en")
+    pool = Pool(reversed(cands))
+    summary = History.of(history)
+    assert summary.recent == ("a01", "a02", "a03")
+    assert summary.unfinished == {"a04", "a08"} and "a04" not in summary.completed
+    assert rank(pool, states, GRAPH, Profile(), assignments, summary, NOW, None, "en") == plain
+    # A pool is made once and used for many calls.
+    assert rank(pool, states, GRAPH, Profile(), assignments, summary, NOW, None, "en") == plain
+
+
+def test_an_other_language_activity_outscoring_a_just_done_one_is_found():
+    # At the edge of the bound: a fully faded review in a language the student does not
+    # read, at their level, about what they like (-0.44), against the activity just
+    # done, on a mastered skill, in their fourth language (about -0.4435).
+    cands = [
+        act("a-en", "m", kind="project", language="en", difficulty=1),
+        act("m-hard", "m", language="sw", difficulty=5),
+        act("x-sw", "count", kind="quiz", modality="read", language="sw", items=5,
+            interests=["space"]),
+    ]  # fmt: skip
+    states = {
+        "m": state("m", 0.99),
+        "count": state("count", 0.6, needs_review=True, p_then=0.97),
+    }
+    profile = Profile(("space",), ("read",), ("fr", "de", "it", "en"))
+    history = [Done("a-en", NOW - 600_000, NOW - 500_000, True, "t1")]
+    every = rank(cands, states, GRAPH, profile, history=history, now_ms=NOW, limit=None)
+    assert ids(every)[:2] == ["x-sw", "a-en"]
+    assert every[0].score == pytest.approx(-0.44)
+    assert rank(cands, states, GRAPH, profile, history=history, now_ms=NOW, limit=1) == every[:1]
