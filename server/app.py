@@ -50,6 +50,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     @app.before_request
     def _open_and_identify() -> None:
         database.db.connect(reuse_if_open=True)
+        syncer = database.group_sync()
+        if syncer is not None:
+            syncer.mark(database.db.connection())
         g.user, g.auth = None, None
         header = request.headers.get("Authorization", "")
         if header.startswith("Bearer "):
@@ -71,6 +74,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     def _close(exc: BaseException | None) -> None:
         # Returns the connection to the pool; the pool keeps it open.
         if not database.db.is_closed():
+            syncer = database.group_sync()
+            if syncer is not None:
+                # Writes made outside write_transaction reach the disk before the answer.
+                syncer.after_writes(database.db.connection())
             database.db.close()
 
     errors.register(app)
