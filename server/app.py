@@ -24,6 +24,7 @@ from .models import Person
 from .paths import STATIC_DIR
 from .security import SignInThrottle
 from .services import accounts, node
+from .sessions import HourlySessionInterface
 
 _CSRF_EXEMPT = {"auth.login", "auth.student_login", "auth.create_token"}
 
@@ -38,6 +39,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config["PERMANENT_SESSION_LIFETIME"] = settings["SESSION_DAYS"] * 24 * 3600
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.session_interface = HourlySessionInterface()
     app.json.sort_keys = False
     Path(settings["DATA_DIR"]).mkdir(parents=True, exist_ok=True)
     database.bind(database.database_for(settings))
