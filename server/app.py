@@ -24,6 +24,7 @@ from .models import Person
 from .paths import STATIC_DIR
 from .security import SignInThrottle
 from .services import accounts, node
+from .sessions import HourlySessionInterface
 
 _CSRF_EXEMPT = {"auth.login", "auth.student_login", "auth.create_token"}
 
@@ -38,6 +39,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config["PERMANENT_SESSION_LIFETIME"] = settings["SESSION_DAYS"] * 24 * 3600
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.session_interface = HourlySessionInterface()
     app.json.sort_keys = False
     Path(settings["DATA_DIR"]).mkdir(parents=True, exist_ok=True)
     database.bind(database.database_for(settings))
@@ -50,6 +52,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     @app.before_request
     def _open_and_identify() -> None:
         database.db.connect(reuse_if_open=True)
+        syncer = database.group_sync()
+        if syncer is not None:
+            syncer.mark(database.db.connection())
         g.user, g.auth = None, None
         header = request.headers.get("Authorization", "")
         if header.startswith("Bearer "):
@@ -71,6 +76,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     def _close(exc: BaseException | None) -> None:
         # Returns the connection to the pool; the pool keeps it open.
         if not database.db.is_closed():
+            syncer = database.group_sync()
+            if syncer is not None:
+                # Writes made outside write_transaction reach the disk before the answer.
+                syncer.after_writes(database.db.connection())
             database.db.close()
 
     errors.register(app)

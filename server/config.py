@@ -81,7 +81,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "SQLITE_SYNCHRONOUS",
         "FULL",
-        "SQLite synchronous pragma: FULL survives a power cut without losing a committed answer.",
+        "SQLite durability: FULL survives a power cut without losing a committed answer "
+        "(each write is fsynced before its response, many writes per fsync); "
+        "NORMAL, OFF: SQLite's own pragma.",
     ),
     Setting(
         "DISCOVERY", True, "Advertise and browse for peers with zeroconf (off: 0).", _parse_bool

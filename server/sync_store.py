@@ -17,7 +17,7 @@ from peewee import BooleanField, DateTimeField
 from sync.stamp import DISTRICT, Stamp, school_partition
 from sync.vector import Vector
 
-from .db import db, is_sqlite, write_transaction
+from .db import db, group_sync, is_sqlite, write_transaction
 from .models import LocalNode, Peer, ReplicatedModel, RowHistory, SyncVector, replicated_models
 from .models.base import CLOCK
 
@@ -88,6 +88,7 @@ class NodeStore:
             for row in SyncVector.select().where(SyncVector.partition == partition)
         }
         vector[self.node_id] = LocalNode.get().counter
+        _durable_before_leaving()
         return vector
 
     def save_vector(self, partition: str, vector: Vector) -> None:
@@ -144,6 +145,7 @@ class NodeStore:
             for values in db.execute_sql(sql, (partition, origin, after)).fetchall():
                 found.append((values[counter_at], table, self._convert(table, values)))
         found.sort(key=lambda item: item[0])
+        _durable_before_leaving()
         return found[:limit]
 
     def current(self, table: str, ids: list[str]) -> dict[str, dict[str, Any]]:
@@ -215,3 +217,12 @@ class NodeStore:
 
 def _quote(column: str) -> str:
     return f'"{column}"'
+
+
+def _durable_before_leaving() -> None:
+    """Make every commit so far durable before rows read now leave the node."""
+    # A peer must never hold a version a power cut could take back here: the
+    # node would then hand that counter out again for a different row.
+    syncer = group_sync()
+    if syncer is not None:
+        syncer.barrier()

@@ -1,0 +1,50 @@
+"""The session cookie: re-issued when it changes or is an hour old, not on every response."""
+
+from __future__ import annotations
+
+import time
+
+from server import sessions
+
+
+def _cookie(response) -> str | None:
+    """The session cookie a response sets, if any."""
+    for header in response.headers.getlist("Set-Cookie"):
+        if header.startswith("session="):
+            return header
+    return None
+
+
+def test_sign_in_sets_a_cookie_for_the_session_days(api, app):
+    caller = api()
+    cookie = _cookie(caller.login("teacher", "baobab-teacher"))
+    assert cookie is not None and "Expires=" in cookie and "HttpOnly" in cookie
+    assert app.permanent_session_lifetime.days == 30
+
+
+def test_an_unchanged_session_is_not_re_signed_on_every_request(api):
+    caller = api()
+    caller.login("teacher", "baobab-teacher")
+    for _ in range(3):
+        response = caller.get("/api/v1/auth/me")
+        assert response.status_code == 200
+        assert _cookie(response) is None
+
+
+def test_an_hour_old_cookie_is_re_issued_and_still_signs_in(api, monkeypatch):
+    caller = api()
+    caller.login("teacher", "baobab-teacher")
+    later = time.time() + sessions.REFRESH_AFTER_S + 1
+    monkeypatch.setattr(sessions.time, "time", lambda: later)
+    refreshed = _cookie(caller.get("/api/v1/auth/me"))
+    assert refreshed is not None  # the lifetime slides: 30 days from now
+    assert _cookie(caller.get("/api/v1/auth/me")) is None  # and only once an hour
+    assert caller.get("/api/v1/auth/me").get_json()["person"]["username"] == "teacher"
+
+
+def test_sign_out_still_removes_the_cookie(api):
+    caller = api()
+    caller.login("teacher", "baobab-teacher")
+    cookie = _cookie(caller.post("/api/v1/auth/logout"))
+    assert cookie is not None and ("Max-Age=0" in cookie or "Expires=Thu, 01 Jan 1970" in cookie)
+    assert caller.get("/api/v1/auth/me").status_code == 401
