@@ -87,7 +87,8 @@ def test_a_teacher_syncs_now_and_sees_progress_and_the_truth(tmp_path, chromium)
             moving = [(v, m) for v, m in seen if 0 < v < m]
             assert moving, f"the progress bar never showed a sync under way: {seen[:20]}"
             assert all(v <= m for v, m in seen)
-            assert status.get_attribute("data-status") == "ok"
+            # The card shows the outcome at its next poll (every 5 s), after the message.
+            status.and_(page.locator('[data-status="ok"]')).wait_for(timeout=20_000)
             assert "Synced at" in status.inner_text()
             assert card.locator("progress").is_hidden()
             assert f"received {NEW_ANSWERS:,}" in card.locator(".numbers").inner_text()
