@@ -282,6 +282,14 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def server_pids(pid: int) -> list[int]:
+    """The node's serving processes: `baobab serve` and the workers it started."""
+    children = []  # of any thread: the workers are started by a thread of `serve`
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children += Path(task, "children").read_text().split()
+    return [pid, *sorted(map(int, children))]
+
+
 def memory_mb(pid: int) -> tuple[float, float]:
     """(RSS now, peak RSS) of a process, in MB."""
     values = {}
@@ -292,12 +300,24 @@ def memory_mb(pid: int) -> tuple[float, float]:
     return values["VmRSS"], values["VmHWM"]
 
 
-def start_server(data_dir: Path, port: int, threads: int | None) -> subprocess.Popen:
+def wait_for_workers(pid: int, workers: int) -> None:
+    """Wait until `serve` has started its workers and they have had time to load."""
+    deadline = time.monotonic() + 30
+    while len(server_pids(pid)) < workers and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(2.0)  # a worker imports and builds the app in about a second
+
+
+def start_server(
+    data_dir: Path, port: int, threads: int | None, workers: int | None
+) -> subprocess.Popen:
     env = {**os.environ, "BAOBAB_DISCOVERY": "0", "BAOBAB_LOG_LEVEL": "WARNING"}
     args = [sys.executable, "-m", "server.cli", "serve", "--data-dir", str(data_dir),
             "--host", "127.0.0.1", "--port", str(port), "--no-demo"]  # fmt: skip
     if threads:
         args += ["--threads", str(threads)]
+    if workers:
+        args += ["--workers", str(workers)]
     with open(data_dir.parent / "serve.log", "wb") as log:  # waitress's queue warnings
         proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
@@ -306,6 +326,9 @@ def start_server(data_dir: Path, port: int, threads: int | None) -> subprocess.P
             raise SystemExit(f"the server exited with {proc.returncode}")
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
+                from server.workers import worker_count
+
+                wait_for_workers(proc.pid, workers or worker_count(0))
                 return proc
         except OSError:
             time.sleep(0.05)
@@ -335,14 +358,15 @@ def one_run(template: Path, plan: dict[str, Any], args: argparse.Namespace) -> d
         data_dir = Path(tmp) / "data"
         shutil.copytree(template, data_dir)
         port = free_port()
-        server = start_server(data_dir, port, args.threads)
+        server = start_server(data_dir, port, args.threads, args.workers)
         try:
             plan = {**plan, "host": "127.0.0.1", "port": port}
             plan["home_endpoint"] = has_home_endpoint(port)
             plan["think_ms"] = args.think_ms
             plan_path, out_path = Path(tmp) / "plan.json", Path(tmp) / "out.json"
             plan_path.write_text(json.dumps(plan))
-            server_cpu0 = cpu_seconds(server.pid)
+            pids = server_pids(server.pid)
+            server_cpu0 = sum(cpu_seconds(pid) for pid in pids)
             began = time.perf_counter()
             client = subprocess.Popen(
                 [sys.executable, __file__, "--client", str(plan_path), str(out_path),
@@ -357,8 +381,10 @@ def one_run(template: Path, plan: dict[str, Any], args: argparse.Namespace) -> d
                     pass
                 time.sleep(0.1)
             wall = time.perf_counter() - began
-            server_cpu = cpu_seconds(server.pid) - server_cpu0
-            rss_mb, peak_mb = memory_mb(server.pid)
+            if server_pids(server.pid) != pids:
+                raise SystemExit("a serving process died during the run; see serve.log")
+            server_cpu = sum(cpu_seconds(pid) for pid in pids) - server_cpu0
+            rss_mb, peak_mb = (sum(m) for m in zip(*(memory_mb(pid) for pid in pids)))
             if client.returncode != 0:
                 raise SystemExit(f"the load generator failed ({client.returncode})")
         finally:
@@ -411,6 +437,9 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=20.0, help="seconds per run (20)")
     parser.add_argument("--runs", type=int, default=3, help="runs, each on a fresh copy (3)")
     parser.add_argument("--threads", type=int, default=None, help="waitress threads (default 8)")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="serving processes (default: serve's, per core)"
+    )
     parser.add_argument(
         "--think-ms", type=float, default=0.0, help="pause after each request (0: none)"
     )

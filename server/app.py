@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Flask, g, request, session
 
-from . import config, pages
+from . import config, pages, rundir
 from . import db as database
 from .api import auth, content, errors, learning, personal, school
 from .api import node as node_api
@@ -45,7 +45,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     database.bind(database.database_for(settings))
 
     app.extensions["baobab.throttle"] = SignInThrottle(
-        settings["SIGNIN_MAX_FAILURES"], settings["SIGNIN_WINDOW_S"]
+        settings["SIGNIN_MAX_FAILURES"],
+        settings["SIGNIN_WINDOW_S"],
+        path=rundir.run_dir(settings["DATA_DIR"]) / "signin-failures.json",
     )
     app.extensions["baobab.started"] = time.monotonic()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import sqlite3
 import sys
 from pathlib import Path
@@ -14,11 +15,11 @@ from flask import Flask
 
 from sync.errors import SyncError
 
-from . import config
+from . import config, rundir
 from . import db as database
 from .app import create_app
 from .autosync import AutoSync
-from .discovery import Discovery
+from .discovery import Discovery, nearby_path
 from .errors import BaobabError, ContentPackError
 from .migrate import integrity_problems, migrate, pending, schema_drift
 from .models import Classroom
@@ -28,6 +29,7 @@ from .runner import serve as run_server
 from .security import PICTURES
 from .services import accounts, content, demo, fitting, node, peers
 from .version import __version__
+from .workers import WorkerPool, die_with_parent, listening_socket, worker_count
 
 log = logging.getLogger("baobab")
 
@@ -75,12 +77,26 @@ def main() -> None:
 @click.option("--port", type=int, default=None, help="Port to listen on (default 8080).")
 @click.option("--threads", type=int, default=None, help="Waitress worker threads (default 8).")
 @click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Serving processes (default: one per core, up to 4; 0 means that too).",
+)
+@click.option(
     "--demo/--no-demo", "seed_demo", default=None, help="Seed the demo school on first run."
 )
-def serve(data_dir, host, port, threads, seed_demo) -> None:
+@click.option("--worker-fd", type=int, default=None, hidden=True)
+@click.option("--primary-pid", type=int, default=None, hidden=True)
+def serve(data_dir, host, port, threads, workers, seed_demo, worker_fd, primary_pid) -> None:
     """Serve the node: migrate, seed the demo on first run, run waitress."""
-    app = _app(data_dir, HOST=host, PORT=port, THREADS=threads, DEMO=seed_demo)
+    app = _app(data_dir, HOST=host, PORT=port, THREADS=threads, WORKERS=workers, DEMO=seed_demo)
     _configure_logging(app.config["LOG_LEVEL"])
+    if worker_fd is not None:
+        # A worker process started by the first one (server.workers): it serves, nothing more.
+        die_with_parent(primary_pid)
+        sock = socket.socket(fileno=worker_fd)
+        run_server(app, "", 0, app.config["THREADS"], sock=sock)
+        return
     applied = prepare(app)
     if applied:
         log.info("database migrated: %s", ", ".join(applied))
@@ -108,9 +124,22 @@ def serve(data_dir, host, port, threads, seed_demo) -> None:
         click.echo("Stop with Ctrl-C.")
         sys.stdout.flush()
 
-    run_server(
-        app, host, port, app.config["THREADS"], services=background_services(app), ready=ready
-    )
+    rundir.reset(app.config["DATA_DIR"])
+    try:
+        sock = listening_socket(host, port)
+    except OSError as exc:
+        raise click.ClickException(f"Cannot listen on {host}:{port}: {exc.strerror}") from None
+    services = background_services(app)
+    count = worker_count(app.config["WORKERS"])
+    if count > 1:
+        config = app.config
+        command = [
+            sys.executable, "-m", "server.cli", "serve", "--data-dir", config["DATA_DIR"],
+            "--host", host, "--port", str(sock.getsockname()[1]),
+            "--threads", str(config["THREADS"]), "--workers", str(count),
+        ]  # fmt: skip
+        services = (WorkerPool(command, sock, count - 1), *services)
+    run_server(app, host, port, app.config["THREADS"], services=services, ready=ready, sock=sock)
 
 
 def background_services(app: Flask) -> tuple:
@@ -131,8 +160,8 @@ def background_services(app: Flask) -> tuple:
     discovery = Discovery(
         info.node_id, info.school_id, app.config["PORT"], addresses or ["127.0.0.1"],
         role=app.config["ROLE"], on_alive=autosync.peer_alive,
+        share_path=nearby_path(app.config["DATA_DIR"]),
     )  # fmt: skip
-    app.extensions["baobab.discovery"] = discovery
     return (autosync, discovery)
 
 

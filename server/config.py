@@ -55,6 +55,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PORT", 8080, "Port waitress listens on.", int),
     Setting("THREADS", 8, "Waitress worker threads (each keeps its own database connection).", int),
     Setting(
+        "WORKERS",
+        0,
+        "Serving processes sharing the port; 0 means one per CPU core, up to 4. "
+        "Each process has THREADS threads.",
+        int,
+    ),
+    Setting(
         "SECRET_KEY",
         "",
         "Key that signs session cookies; empty means the one made at init in DATA_DIR/secret_key.",

@@ -9,6 +9,7 @@ throughput, and waitress threads are long-lived anyway.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import threading
 from collections.abc import Iterator
@@ -101,6 +102,38 @@ class GroupSync:
             self.mark(connection)
 
 
+class WriterLock:
+    """One writer at a time on a SQLite database: a lock among this process's threads,
+    then an flock among the node's serving processes (server.runner may run several).
+
+    Without the flock, a writer of another process would meet SQLite's busy
+    handler, which polls with sleeps of up to 100 ms and so makes it late.
+    """
+
+    def __init__(self, lock_path: str | None) -> None:
+        self.lock_path = lock_path  # None: one process only (an in-memory database)
+        self._threads = threading.Lock()
+        self._fd: int | None = None
+
+    def __enter__(self) -> None:
+        self._threads.acquire()
+        try:
+            if self.lock_path is not None:
+                if self._fd is None:
+                    self._fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+                fcntl.flock(self._fd, fcntl.LOCK_EX)  # waits with the GIL released
+        except BaseException:
+            self._threads.release()
+            raise
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if self.lock_path is not None and self._fd is not None:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self._threads.release()
+
+
 def group_sync() -> GroupSync | None:
     """The bound database's group commit, if it uses one."""
     target = db.obj
@@ -124,6 +157,7 @@ def database_for(settings: dict[str, Any]) -> Database:
         )
         if grouped:
             database._baobab_group_sync = GroupSync(str(path) + "-wal")
+        database._baobab_writer = WriterLock(str(path) + ".writelock")
         return database
     if url.startswith(("postgres://", "postgresql://")):
         url = url.replace("://", "+pool://", 1)
@@ -168,10 +202,10 @@ def write_transaction() -> Iterator[None]:
         with target.atomic():
             yield
     else:
-        # This process's writers queue here rather than in SQLite's busy handler,
-        # which polls with sleeps of up to 100 ms and so makes waiting writers late.
-        # One lock per database (tests hold several in one process); setdefault is atomic.
-        writer = target.__dict__.setdefault("_baobab_writer", threading.Lock())
+        # Writers queue here rather than in SQLite's busy handler, which polls with
+        # sleeps of up to 100 ms and so makes waiting writers late. One lock per
+        # database (tests hold several in one process); setdefault is atomic.
+        writer = target.__dict__.setdefault("_baobab_writer", WriterLock(None))
         syncer = getattr(target, "_baobab_group_sync", None)
         with writer:
             with target.atomic("IMMEDIATE"):

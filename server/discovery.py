@@ -14,12 +14,15 @@ import logging
 import threading
 import time
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Callable
 
 from zeroconf import IPVersion, ServiceBrowser, ServiceInfo, ServiceStateChange, Zeroconf
 
 from sync import PROTOCOL_VERSION
+
+from . import rundir
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +40,16 @@ class Sighting:
     url: str
     alive: bool = False
     checked_at: float = 0.0
+
+
+def nearby_path(data_dir: str) -> Path:
+    """Where the node's discovery shares its sightings with the other serving processes."""
+    return rundir.run_dir(data_dir) / "nearby.json"
+
+
+def shared_sightings(path: Path) -> list[Sighting]:
+    """The sightings a node's discovery last shared at ``path`` (none when it is off)."""
+    return [Sighting(**fields) for fields in rundir.read_json(path, [])]
 
 
 def probe(url: str, node_id: str, timeout: float = 2.0) -> bool:
@@ -61,11 +74,13 @@ class Discovery:
         interfaces: list[str] | None = None,
         check_interval_s: float = 30.0,
         on_alive: Callable[[Sighting], None] | None = None,
+        share_path: Path | None = None,
     ) -> None:
         self.node_id, self.school_id, self.port, self.role = node_id, school_id or "", port, role
         self.addresses, self.interfaces = addresses, interfaces
         self.check_interval_s = check_interval_s
         self.on_alive = on_alive
+        self.share_path = share_path  # where the node's other serving processes read sightings
         self._sightings: dict[str, Sighting] = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -133,6 +148,7 @@ class Discovery:
             alive = probe(sighting.url, sighting.node_id)
             with self._lock:
                 sighting.alive, sighting.checked_at = alive, time.monotonic()
+            self._share()
             if alive and self.on_alive is not None and not self._stop.is_set():
                 try:
                     self.on_alive(sighting)
@@ -140,6 +156,10 @@ class Discovery:
                     log.exception("discovery: handling %s failed", sighting.node_id)
 
     # ------------------------------------------------------------ internals
+
+    def _share(self) -> None:
+        if self.share_path is not None:
+            rundir.write_json(self.share_path, [asdict(s) for s in self.sightings()])
 
     def _check_loop(self) -> None:
         while not self._stop.wait(self.check_interval_s):
@@ -153,6 +173,7 @@ class Discovery:
                 for key in list(self._sightings):
                     if name.startswith(f"{key}."):
                         del self._sightings[key]
+            self._share()
             return
         info = zeroconf.get_service_info(service_type, name, timeout=3000)
         if info is None or not info.parsed_addresses():
@@ -174,4 +195,5 @@ class Discovery:
         )
         with self._lock:
             self._sightings[node_id] = sighting
+        self._share()
         log.info("discovery: saw %s at %s", node_id, sighting.url)

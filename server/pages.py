@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from datetime import datetime, timezone
 from typing import Any
@@ -30,7 +31,8 @@ def start():
 
 @bp.get("/healthz")
 def healthz():
-    """Liveness and identity: database reachable, version, node id, uptime."""
+    """Liveness and identity: database reachable, version, node id, uptime, and which
+    serving process answered (a node may run several: server.workers)."""
     try:
         db.execute_sql("SELECT 1").fetchone()
         info = node.node_info()
@@ -43,6 +45,7 @@ def healthz():
         "version": __version__,
         "node_id": info.node_id if info else None,
         "uptime_s": round(time.monotonic() - current_app.extensions["baobab.started"], 3),
+        "pid": os.getpid(),
     }
     return jsonify(body), code
 

@@ -9,6 +9,7 @@ from sync.engine import BadChunk, PartitionRefused
 from sync.errors import ClockSkewError, SyncError
 
 from ..access import ADMIN, PUBLIC, STAFF
+from ..discovery import nearby_path, shared_sightings
 from ..errors import Conflict, Forbidden, InvalidInput
 from ..services import peers
 from .contract import endpoint
@@ -90,7 +91,8 @@ def create_pairing_code():
     STAFF, "Paired peers and the truth about their last syncs", response=PeerSchema, many=True
 )
 def list_peers():
-    return [peers.peer_status(p, current_app.config["ROLE"]) for p in peers.list_peers()]
+    config = current_app.config
+    return [peers.peer_status(p, config["DATA_DIR"], config["ROLE"]) for p in peers.list_peers()]
 
 
 @bp.post("/sync/peers")
@@ -117,11 +119,10 @@ def add_peer(body):
     many=True,
 )
 def nearby():
-    discovery = current_app.extensions.get("baobab.discovery")
-    if discovery is None:
-        return []
+    # Discovery runs in the node's first process; any process may answer this.
+    seen = shared_sightings(nearby_path(current_app.config["DATA_DIR"]))
     paired = {p.node_id for p in peers.list_peers() if not p.revoked}
-    return [{**vars(s), "paired": s.node_id in paired} for s in discovery.sightings()]
+    return [{**vars(s), "paired": s.node_id in paired} for s in seen]
 
 
 @bp.post("/sync/peers/<int:peer_id>/sync")

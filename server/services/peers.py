@@ -203,7 +203,7 @@ def sync_with(
 ) -> SessionResult:
     """Run a session with a peer and record the truth about it, success or failure.
 
-    While it runs, ``sync_progress.RUNNING`` says how far it has got (the web
+    While it runs, ``sync_progress.get`` says how far it has got (the web
     page polls it); ``progress(stage, done, total)`` hears the same.
     """
     if peer.revoked:
@@ -215,10 +215,10 @@ def sync_with(
     transport = HttpTransport(
         peer.url, me.node_id, node.node_key(data_dir), lambda: _next_seq(peer.id)
     )
-    running = sync_progress.RUNNING.begin(peer.id)
+    running = sync_progress.begin(data_dir, peer.id)
 
     def report(stage: str, done: int, total: int) -> None:
-        sync_progress.RUNNING.update(running, stage, done, total)
+        sync_progress.update(running, stage, done, total)
         if progress is not None:
             progress(stage, done, total)
 
@@ -231,7 +231,7 @@ def sync_with(
         Peer.update(last_error=message).where(Peer.id == peer.id).execute()
         raise
     finally:
-        sync_progress.RUNNING.end(running)
+        sync_progress.end(running)
     if still_missing:
         log.info("sync with %s: %d content files still to fetch", peer.url, still_missing)
     Peer.update(
@@ -270,7 +270,7 @@ def list_peers() -> list[Peer]:
     return list(Peer.select().order_by(Peer.id))
 
 
-def peer_status(peer: Peer, role: str = "node") -> dict[str, Any]:
+def peer_status(peer: Peer, data_dir: str, role: str = "node") -> dict[str, Any]:
     """A peer with what it still lacks from us, as far as our last sync with it knows."""
     store = NodeStore(role)
     known = json.loads(peer.known_vectors or "{}")
@@ -286,7 +286,7 @@ def peer_status(peer: Peer, role: str = "node") -> dict[str, Any]:
         **peer.__data__,
         "pending_out": pending_out,
         "pending_in": pending_in,
-        "running": sync_progress.RUNNING.get(peer.id),
+        "running": sync_progress.get(data_dir, peer.id),
     }
 
 

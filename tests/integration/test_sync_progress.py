@@ -50,7 +50,9 @@ def test_progress_is_visible_while_running_and_a_failure_is_never_done(tmp_path)
 
             def watch(stage: str, done: int, total: int) -> None:
                 # What GET /api/v1/sync/peers shows at this moment.
-                seen.append(peers.peer_status(Peer.get_by_id(peer.id))["running"])
+                seen.append(
+                    peers.peer_status(Peer.get_by_id(peer.id), app.config["DATA_DIR"])["running"]
+                )
 
             result = peers.sync_with(peer, app.config["DATA_DIR"], progress=watch, max_rows=50)
             assert result.pushed_rows >= 600
@@ -60,7 +62,7 @@ def test_progress_is_visible_while_running_and_a_failure_is_never_done(tmp_path)
             assert done == sorted(done) and done[-1] == result.pushed_rows
             assert all(0 <= r["rows_done"] <= r["rows_total"] for r in pushes), pushes
             assert all(r["started_at"] == pushes[0]["started_at"] for r in pushes)
-            after = peers.peer_status(Peer.get_by_id(peer.id))
+            after = peers.peer_status(Peer.get_by_id(peer.id), app.config["DATA_DIR"])
             assert after["running"] is None and after["last_error"] is None
             succeeded_at = after["last_success_at"]
             assert succeeded_at and after["pending_out"] == 0 and after["pending_in"] == 0
@@ -74,7 +76,7 @@ def test_progress_is_visible_while_running_and_a_failure_is_never_done(tmp_path)
 
             with pytest.raises(SyncError):
                 peers.sync_with(peer, app.config["DATA_DIR"], progress=kill_midway, max_rows=50)
-            failed = peers.peer_status(Peer.get_by_id(peer.id))
+            failed = peers.peer_status(Peer.get_by_id(peer.id), app.config["DATA_DIR"])
             assert failed["running"] is None  # not running, and not done either
             assert failed["last_error"] and failed["last_success_at"] == succeeded_at
             assert failed["pending_out"] >= 150  # what is still owed is shown, not hidden
@@ -83,7 +85,7 @@ def test_progress_is_visible_while_running_and_a_failure_is_never_done(tmp_path)
             # The next sync completes and clears the error.
             hub.start()
             peers.sync_with(peer, app.config["DATA_DIR"])
-            healed = peers.peer_status(Peer.get_by_id(peer.id))
+            healed = peers.peer_status(Peer.get_by_id(peer.id), app.config["DATA_DIR"])
             assert healed["last_error"] is None and healed["pending_out"] == 0
     finally:
         hub.stop()

@@ -1,0 +1,180 @@
+"""`baobab serve` with several processes on one port (server.workers), as a user runs it.
+
+Each request goes on a fresh connection, so the kernel hands it to either process;
+`/healthz` says which one answered.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from server.services import demo
+from tests.pg import free_port
+
+pytestmark = pytest.mark.slow
+
+
+def _serve(data_dir: Path, port: int, **env: str) -> subprocess.Popen:
+    environment = {**os.environ, "BAOBAB_DISCOVERY": "0", "BAOBAB_LOG_LEVEL": "WARNING", **env}
+    return subprocess.Popen(
+        [sys.executable, "-m", "server.cli", "serve", "--data-dir", str(data_dir),
+         "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment,
+    )  # fmt: skip
+
+
+def _call(port: int, method: str, path: str, body=None, headers=None) -> tuple[int, dict]:
+    """One request on its own connection."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        payload = json.dumps(body) if body is not None else None
+        sent = {"Content-Type": "application/json", **(headers or {})}
+        conn.request(method, path, body=payload, headers=sent)
+        response = conn.getresponse()
+        raw = response.read()
+        return response.status, json.loads(raw) if raw else {}
+    finally:
+        conn.close()
+
+
+def _workers(pid: int) -> list[int]:
+    """The worker processes `serve` started (children of any of its threads)."""
+    found: list[int] = []
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            found += [int(p) for p in (task / "children").read_text().split()]
+    except FileNotFoundError:
+        return []
+    return found
+
+
+def _until(predicate, timeout: float = 60.0, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _answering_pids(port: int, want: set[int], timeout: float = 60.0) -> set[int]:
+    """Process ids seen answering /healthz, asking until every one of ``want`` answered."""
+    seen: set[int] = set()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            status, body = _call(port, "GET", "/healthz")
+        except OSError:
+            time.sleep(0.05)
+            continue
+        if status == 200:
+            seen.add(body["pid"])
+        if want <= seen:
+            break
+    return seen
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie child of ours is dead too.
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@pytest.fixture
+def node(tmp_path):
+    port = free_port()
+    proc = _serve(tmp_path / "data", port, BAOBAB_SIGNIN_MAX_FAILURES="10")
+    try:
+        worker = _until(lambda: _workers(proc.pid), what="the worker")[0]
+        assert _answering_pids(port, {proc.pid, worker}) == {proc.pid, worker}
+        yield proc, port, tmp_path / "data"
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=20)
+
+
+def test_both_processes_answer_a_dead_worker_comes_back_and_sigterm_stops_all(node):
+    proc, port, _ = node
+    [worker] = _workers(proc.pid)
+    os.kill(worker, signal.SIGKILL)
+    replacement = _until(
+        lambda: [p for p in _workers(proc.pid) if p != worker and _alive(p)], what="a new worker"
+    )[0]
+    assert replacement in _answering_pids(port, {replacement})
+
+    began = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=15)
+    assert time.monotonic() - began < 10
+    _until(lambda: not _alive(replacement), timeout=5, what="the worker to stop")
+
+
+def test_workers_die_with_the_first_process_even_on_sigkill(node):
+    proc, port, data_dir = node
+    [worker] = _workers(proc.pid)
+    proc.kill()
+    proc.wait(timeout=10)
+    _until(lambda: not _alive(worker), timeout=10, what="the orphaned worker to die")
+    # Nothing holds the port: the node starts again on it.
+    again = _serve(data_dir, port)
+    try:
+        _until(lambda: _answering_pids(port, set()), what="the restarted node")
+    finally:
+        again.send_signal(signal.SIGTERM)
+        again.wait(timeout=20)
+
+
+def test_writes_from_both_processes_all_land_once(node):
+    proc, port, data_dir = node
+    status, body = _call(port, "POST", "/api/v1/auth/tokens",
+                         {"username": demo.DEMO_TEACHER[0], "password": demo.DEMO_TEACHER[1],
+                          "name": "test"})  # fmt: skip
+    assert status == 201
+    bearer = {"Authorization": f"Bearer {body['token']}"}
+    status, people = _call(port, "GET", "/api/v1/people?role=student", headers=bearer)
+    assert status == 200
+    student = people["items"][0]["id"] if isinstance(people, dict) else people[0]["id"]
+
+    def give_feedback(number: int) -> int:
+        status, _ = _call(port, "POST", "/api/v1/feedback",
+                          {"person_id": student, "text": f"note {number}"}, bearer)  # fmt: skip
+        return status
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        statuses = list(pool.map(give_feedback, range(240)))
+    assert statuses == [201] * 240
+
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=20)
+    with sqlite3.connect(data_dir / "baobab.db") as conn:
+        texts = [r[0] for r in conn.execute("SELECT text FROM feedback WHERE text LIKE 'note %'")]
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert sorted(texts) == sorted(f"note {n}" for n in range(240))
+
+
+def test_the_sign_in_limit_counts_failures_in_every_process(node):
+    proc, port, _ = node
+    wrong = {"username": demo.DEMO_TEACHER[0], "password": "not-the-password"}
+    statuses = [_call(port, "POST", "/api/v1/auth/login", wrong)[0] for _ in range(10)]
+    assert all(s == 401 for s in statuses), statuses
+    # Ten failures spread over two processes: each process alone saw fewer than ten.
+    right = {"username": demo.DEMO_TEACHER[0], "password": demo.DEMO_TEACHER[1]}
+    for _ in range(6):  # whichever process answers
+        status, body = _call(port, "POST", "/api/v1/auth/login", right)
+        assert status == 429, body
