@@ -157,17 +157,24 @@ def record_attempt(user: Person, data: dict[str, Any]) -> Attempt:
 
 
 def _insert_event(model: Any, event_id: str, values: dict[str, Any], partition: str) -> Any:
+    return _record_event(model, event_id, values, partition)[0]
+
+
+def _record_event(
+    model: Any, event_id: str, values: dict[str, Any], partition: str
+) -> tuple[Any, bool]:
+    """Store an event with the device's id; return it and whether it was already there."""
     with write_transaction():
         existing = row_by_id(model, event_id, live=False)
         if existing is not None:
-            return _same_event(existing, values)
+            return _same_event(existing, values), True
         try:
-            with write_transaction():
+            with write_transaction():  # a savepoint: a lost race rolls back to here
                 row = model(id=event_id, partition=partition, received_ms=wall_ms(), **values)
                 row.save(force_insert=True)
         except IntegrityError:
-            return _same_event(model.get(model.id == event_id), values)
-    return row
+            return _same_event(model.get(model.id == event_id), values), True
+    return row, False
 
 
 def check_response(item: Item, response: Any) -> bool:
@@ -208,12 +215,11 @@ def record_answer(user: Person, data: dict[str, Any]) -> dict[str, Any]:
         "duration_ms": data.get("duration_ms"),
         "device_ms": data["device_ms"],
     }
-    existing = row_by_id(Answer, data["id"], live=False)
-    answer = _insert_event(Answer, data["id"], values, user.partition)
+    answer, duplicate = _record_event(Answer, data["id"], values, user.partition)
     hint = None
     if not correct and item.hints:
         hint = item.hints[min(answer.hints_used, len(item.hints) - 1)]
-    return {"id": answer.id, "correct": correct, "hint": hint, "duplicate": existing is not None}
+    return {"id": answer.id, "correct": correct, "hint": hint, "duplicate": duplicate}
 
 
 def record_reflection(user: Person, data: dict[str, Any]) -> Reflection:
