@@ -9,7 +9,9 @@ the ``can_*`` functions, called by the services.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+from .db import run_compiled
 from .errors import Forbidden, NotSignedIn
 from .models import Classroom, Enrollment, GroupMember, Person
 
@@ -41,10 +43,13 @@ STUDENT = Rule("student", signed_in=True, roles=("student",))
 
 def class_ids(person: Person, role: str) -> set[str]:
     """Ids of the live classes ``person`` is enrolled in with ``role``."""
-    rows = Enrollment.live(Enrollment.classroom_id).where(
-        (Enrollment.person_id == person.id) & (Enrollment.role == role)
-    )
-    return {r.classroom_id for r in rows}
+
+    def build(person_id: str, role: str) -> Any:
+        return Enrollment.live(Enrollment.classroom_id).where(
+            (Enrollment.person_id == person_id) & (Enrollment.role == role)
+        )
+
+    return {r[0] for r in run_compiled("class-ids", build, person.id, role)}
 
 
 def is_admin_of(user: Person, school_id: str) -> bool:
@@ -90,5 +95,8 @@ def require(allowed: bool, message: str = "You may not do this.") -> None:
 
 def group_ids(person: Person) -> set[str]:
     """Ids of the groups a student belongs to."""
-    rows = GroupMember.live(GroupMember.group_id).where(GroupMember.person_id == person.id)
-    return {r.group_id for r in rows}
+
+    def build(person_id: str) -> Any:
+        return GroupMember.live(GroupMember.group_id).where(GroupMember.person_id == person_id)
+
+    return {r[0] for r in run_compiled("group-ids", build, person.id)}

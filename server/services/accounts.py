@@ -7,7 +7,7 @@ from typing import Any
 from sync.stamp import school_partition
 
 from ..access import can_manage_class, can_view_class, can_view_person, class_ids, require
-from ..db import db, write_transaction
+from ..db import model_from_row, run_compiled, write_transaction
 from ..errors import Conflict, InvalidInput, NotFound, NotSignedIn
 from ..models import (
     ApiToken,
@@ -34,36 +34,21 @@ from . import node
 # ---------------------------------------------------------------- lookups
 
 
-_ID_MARK = "\x00row-id\x00"
-# (model, live only, database class) -> (SQL, its parameters with _ID_MARK for the id)
-_BY_ID_SQL: dict[tuple[Any, bool, type], tuple[str, list[Any]]] = {}
-
-
 def row_by_id(model: Any, row_id: str, live: bool = True) -> Any:
     """The row of ``model`` with that id (live ones only, unless asked), or None.
 
     Every API request looks rows up by id (the signed-in person, the item
-    answered, the class...). Compiling peewee's select of a wide replicated row
-    costs several times more than SQLite takes to run it, and its SQL never
-    changes, so it is compiled once per model and database kind. The row is built
-    as peewee builds it (each field's python_value, nothing marked dirty).
+    answered, the class...): the query is compiled once per model (db.run_compiled).
     """
-    key = (model, live, type(db.obj))
-    compiled = _BY_ID_SQL.get(key)
-    if compiled is None:
-        where = model.id == _ID_MARK
+
+    def build(mark: str) -> Any:
+        where = model.id == mark
         if live:
             where &= model.deleted == False  # noqa: E712
-        compiled = _BY_ID_SQL[key] = model.select().where(where).sql()
-    sql, template = compiled
-    params = [row_id if p == _ID_MARK else p for p in template]
-    found = db.execute_sql(sql, params).fetchone()
-    if found is None:
-        return None
-    fields = model._meta.sorted_fields
-    row = model(__no_default__=1, **{f.name: f.python_value(v) for f, v in zip(fields, found)})
-    row._dirty.clear()
-    return row
+        return model.select().where(where)
+
+    found = run_compiled(("by-id", model, live), build, row_id).fetchone()
+    return None if found is None else model_from_row(model, found)
 
 
 def live_by_id(model: Any, row_id: str) -> Any:

@@ -9,7 +9,7 @@ from typing import Any
 
 from sync.stamp import DISTRICT
 
-from ..db import write_transaction
+from ..db import model_from_row, run_compiled, write_transaction
 from ..errors import NotFound
 from ..models import (
     Activity,
@@ -22,6 +22,7 @@ from ..models import (
     SkillPrerequisite,
 )
 from ..pack_format import MEDIA_FIELDS, Pack, read_pack
+from .accounts import get_live
 
 BLOB_DIR = "blobs"
 
@@ -252,17 +253,24 @@ def with_skills(activities: list[Activity]) -> list[dict[str, Any]]:
 
 def activity_detail(activity_id: str, with_answers: bool) -> dict[str, Any]:
     """One activity with its items; answer keys only when ``with_answers``."""
-    activity = Activity.get_or_none((Activity.id == activity_id) & (Activity.deleted == False))  # noqa: E712
-    if activity is None:
-        raise NotFound(f"No activity with id {activity_id}.")
+    activity = get_live(Activity, activity_id, "activity")
     items = []
-    for item in Item.live().where(Item.activity_id == activity.id).order_by(Item.position):
+    for item in _items_of(activity.id):
         data = dict(item.__data__)
         if not with_answers:
             data["answer"] = None
             data["tolerance"] = None
         items.append(data)
     return {**with_skills([activity])[0], "body": activity.body, "items": items}
+
+
+def _items_of(activity_id: str) -> list[Item]:
+    """An activity's live items in order (a query compiled once: every student opens some)."""
+
+    def build(mark: str) -> Any:
+        return Item.live().where(Item.activity_id == mark).order_by(Item.position)
+
+    return [model_from_row(Item, row) for row in run_compiled("items-of", build, activity_id)]
 
 
 def asset_file(data_dir: str, sha256: str) -> tuple[Path, str]:

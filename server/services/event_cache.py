@@ -21,7 +21,7 @@ from typing import Any, Generic, TypeVar
 
 from peewee import SQL, Field, fn
 
-from ..db import db, is_sqlite
+from ..db import is_sqlite, run_compiled
 from ..models.base import ReplicatedModel
 
 S = TypeVar("S")
@@ -59,15 +59,17 @@ class EventCache(Generic[S]):
 
     def _rows(self, person_id: str, after: int | None) -> list[tuple]:
         """The student's rows as ``columns`` + (deleted, rowid); only past rowid ``after``."""
-        sqlite = is_sqlite()
         model = self.model
-        query = model.select(*self.columns, model.deleted, SQL("rowid" if sqlite else "0")).where(
-            model.person_id == person_id
-        )
-        if after is not None:
-            query = query.where(SQL("rowid") > after)
+
+        def build(person_id: str, *after: Any) -> Any:
+            rowid = SQL("rowid" if is_sqlite() else "0")
+            query = model.select(*self.columns, model.deleted, rowid)
+            query = query.where(model.person_id == person_id)
+            return query.where(SQL("rowid") > after[0]) if after else query
+
         # The plain cursor: peewee's row conversion would cost more than the summary.
-        return list(db.execute(query))
+        values = (person_id,) if after is None else (person_id, after)
+        return list(run_compiled(("event-rows", self, len(values)), build, *values))
 
     def _fresh(self, person_id: str, key: object) -> _Entry[S]:
         raw = self._rows(person_id, None)
@@ -77,7 +79,11 @@ class EventCache(Generic[S]):
     def _current(self, person_id: str, key: object, entry: _Entry[S] | None) -> _Entry[S]:
         model = self.model
         # Every row, tombstones too: COUNT(*) on the person index, no row read.
-        count = model.select(fn.COUNT(SQL("*"))).where(model.person_id == person_id).scalar()
+        count = run_compiled(
+            ("event-count", model),
+            lambda mark: model.select(fn.COUNT(SQL("*"))).where(model.person_id == mark),
+            person_id,
+        ).fetchone()[0]
         if entry is None or entry.key is not key or entry.rows > count:
             return self._fresh(person_id, key)
         if entry.rows == count:

@@ -25,7 +25,7 @@ from typing import Any
 
 from sync.hlc import wall_ms
 
-from ..db import db
+from ..db import run_compiled
 from ..mastery import MASTERY_THRESHOLD, SkillMastery
 from ..models import Attempt, Goal
 from ..recommend import Done
@@ -47,8 +47,12 @@ def attempts_of(person_id: str) -> list[Done]:
         Attempt.completed,
         Attempt.id,
     )
-    query = Attempt.live(*columns).where(Attempt.person_id == person_id)
-    rows = [Done(a, s, e, bool(c), i) for a, s, e, c, i in db.execute(query)]
+
+    def build(mark: str) -> Any:
+        return Attempt.live(*columns).where(Attempt.person_id == mark)
+
+    cursor = run_compiled("attempts-of", build, person_id)
+    rows = [Done(a, s, e, bool(c), i) for a, s, e, c, i in cursor]
     return sorted(rows, key=lambda a: (a.started_ms, a.ended_ms, a.attempt_id))
 
 

@@ -15,9 +15,11 @@ from typing import Any
 from sync.hlc import wall_ms
 
 from ..access import class_ids, group_ids
+from ..db import model_from_row, run_compiled
 from ..mastery import SkillMastery
 from ..models import Assignment, Attempt, Goal, LearnerProfile, Person
 from ..recommend import RECENT_WINDOW, AssignmentRef, Done, History, Profile, Recommendation, rank
+from .accounts import row_by_id
 from .catalog import Catalog, catalog, database_token
 from .event_cache import EventCache
 from .goals import attempts_of, with_progress
@@ -28,9 +30,7 @@ HOME_RECOMMENDATIONS = 5
 
 def profile_for(person: Person) -> Profile:
     """The recommender's view of a learner profile (empty when none was saved)."""
-    row = LearnerProfile.get_or_none(
-        (LearnerProfile.id == f"profile:{person.id}") & (LearnerProfile.deleted == False)  # noqa: E712
-    )
+    row = row_by_id(LearnerProfile, f"profile:{person.id}")
     if row is None:
         return Profile()
     return Profile(tuple(row.interests), tuple(row.modalities), tuple(row.languages))
@@ -193,11 +193,12 @@ def recommend(
 
 def home_goals(person: Person) -> list[Goal]:
     """Active goals and those done most recently (up to five), newest first."""
-    goals = list(
-        Goal.live()
-        .where((Goal.person_id == person.id) & (Goal.status != "dropped"))
-        .order_by(Goal.hlc.desc())
-    )
+
+    def build(person_id: str) -> Any:
+        mine = (Goal.person_id == person_id) & (Goal.status != "dropped")
+        return Goal.live().where(mine).order_by(Goal.hlc.desc())
+
+    goals = [model_from_row(Goal, r) for r in run_compiled("home-goals", build, person.id)]
     active = [g for g in goals if g.status == "active"]
     done = [g for g in goals if g.status == "done"][:5]
     return active + done

@@ -5,7 +5,9 @@ Run in a test's own network namespace: ``python -m tests.integration.relay LISTE
 way; each chunk has the given chance of killing its connection (what a lossy radio
 link does to a long transfer); a rate caps each direction (a slow link, and a
 transfer long enough to be cut in the middle however fast the machine); SIGUSR1
-cuts every open connection at once (the cable pulled).
+cuts every open connection at once (the cable pulled) and, with ``--down-s S``, refuses
+new ones for S seconds (the cable stays out: a client that opens a connection per
+request cannot slip through between two of them).
 """
 
 from __future__ import annotations
@@ -43,13 +45,19 @@ async def main() -> None:
     parser.add_argument("--loss", type=float, default=0.0)
     parser.add_argument("--rate-kbps", type=float, default=0, help="kB/s each way; 0: no cap")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--down-s", type=float, default=0, help="after a cut, refuse for S s")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     host, port = args.listen.rsplit(":", 1)
     thost, tport = args.target.rsplit(":", 1)
     tasks: set[asyncio.Task] = set()
+    loop = asyncio.get_running_loop()
+    down_until = [0.0]
 
     async def handle(reader, writer) -> None:
+        if loop.time() < down_until[0]:
+            writer.close()
+            return
         try:
             up_reader, up_writer = await asyncio.open_connection(thost, int(tport))
         except OSError:
@@ -69,10 +77,10 @@ async def main() -> None:
         writer.close()
 
     def cut() -> None:
+        down_until[0] = loop.time() + args.down_s
         for task in list(tasks):
             task.cancel()
 
-    loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGUSR1, cut)
     stop = asyncio.Event()
     loop.add_signal_handler(signal.SIGTERM, stop.set)

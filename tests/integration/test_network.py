@@ -115,7 +115,7 @@ def test_nodes_find_each_other_and_converge_through_a_faulty_link(tmp_path):
         relay = subprocess.Popen(
             lab.cmd("b", sys.executable, "-m", "tests.integration.relay", "127.0.0.1:9000",
                     f"{lab.addr['a']}:{PORT}", "--delay-ms", "30", "--loss", "0.01",
-                    "--rate-kbps", "400"),
+                    "--rate-kbps", "400", "--down-s", "5"),
             stdout=subprocess.PIPE, text=True, env=ENV,
         )  # fmt: skip
         procs.append(relay)
