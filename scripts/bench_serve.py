@@ -2,7 +2,8 @@
 
 Start time is from spawning `baobab serve` on an existing data directory (the
 everyday case: the box boots, the node starts) to the first 200 of /healthz.
-RSS and threads are read from /proc after the node has idled for 2 s. Install
+RSS and threads are read from /proc after the node has idled for 2 s, summed over
+`serve` and the worker processes it started (WORKERS; one per core by default). Install
 size is the project with its runtime dependencies in a fresh venv, less pip and
 setuptools. Prints medians of --runs runs, then one line of name=value figures.
 """
@@ -40,6 +41,14 @@ def proc_status(pid: int) -> dict[str, str]:
     return fields
 
 
+def serving_pids(pid: int) -> list[int]:
+    """`serve` and its worker processes (children of any of its threads)."""
+    children = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children += Path(task, "children").read_text().split()
+    return [pid, *map(int, children)]
+
+
 def one_start(baobab: str, data_dir: Path) -> tuple[float, float, int]:
     port = free_port()
     env = {**os.environ, "BAOBAB_DISCOVERY": "0"}
@@ -62,9 +71,11 @@ def one_start(baobab: str, data_dir: Path) -> tuple[float, float, int]:
                 time.sleep(0.005)
         start_s = time.perf_counter() - began
         time.sleep(2)
-        status = proc_status(proc.pid)
-        rss_mb = int(status["VmRSS"].split()[0]) / 1024
-        threads = int(status["Threads"])
+        rss_mb, threads = 0.0, 0
+        for pid in serving_pids(proc.pid):  # `serve` and the workers it started
+            status = proc_status(pid)
+            rss_mb += int(status["VmRSS"].split()[0]) / 1024
+            threads += int(status["Threads"])
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=10)
