@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from server import db as database
-from server.models import Activity, Photo
+from server.models import Activity, Peer, Photo
 from server.services.content import blob_path
 from server.services.photos import PHOTO_MAX_BYTES
+from sync.auth import HEADER_NODE, HEADER_SEQ, HEADER_SIGNATURE, NodeKey, request_payload
 from tests.images import png
 
 
@@ -149,3 +150,56 @@ def test_the_learning_plan_page_shows_the_photo(app, api, world):
     page = teacher.get(f"/people/{world.student}/plan.html").get_data(as_text=True)
     assert body["image_url"] in page
     assert "I counted the goats" in page
+
+
+class SignedPeer:
+    """A paired node asking for or sending photo bytes through the test client."""
+
+    def __init__(self, flask_client, node_id: str) -> None:
+        self.flask, self.node_id, self.key, self.seq = flask_client, node_id, NodeKey.generate(), 0
+
+    def call(self, method: str, path: str, body: bytes = b""):
+        self.seq += 1
+        payload = request_payload(method, path, self.node_id, self.seq, body)
+        headers = {
+            HEADER_NODE: self.node_id,
+            HEADER_SEQ: str(self.seq),
+            HEADER_SIGNATURE: self.key.sign(payload),
+        }
+        response = self.flask.open(path, method=method, data=body, headers=headers)
+        response.get_data()
+        response.close()
+        return response
+
+
+def _peer(app, client, node_id: str, school_id: str | None) -> SignedPeer:
+    peer = SignedPeer(client, node_id)
+    with app.app_context(), database.db.connection_context():
+        Peer.create(node_id=node_id, public_key=peer.key.public_hex(), school_id=school_id)
+    return peer
+
+
+def test_photo_bytes_go_only_to_and_from_paired_nodes_of_the_school(app, api, client, world):
+    data = png(8, 8, shade=10)
+    sha = hashlib.sha256(data).hexdigest()
+    put(api(world.tokens["student"]), uuid.uuid4().hex, data, project_activity(app))
+    same = _peer(app, client, "peer-same-school", world.school_id)
+    other = _peer(app, client, "peer-other-school", "another-school")
+    path = f"/api/v1/sync/photos/{sha}"
+
+    got = same.call("GET", path)
+    assert got.status_code == 200 and got.data == data
+    assert other.call("GET", path).status_code == 404  # not its school's
+    assert client.get(path).status_code == 401  # unsigned
+    assert same.call("GET", "/api/v1/sync/photos/missing").get_json() == {"sha256": []}
+
+    # This node loses the file: the school's peer may send it back, verified.
+    blob = blob_path(app.config["DATA_DIR"], sha)
+    blob.unlink()
+    assert same.call("GET", "/api/v1/sync/photos/missing").get_json() == {"sha256": [sha]}
+    assert other.call("GET", "/api/v1/sync/photos/missing").get_json() == {"sha256": []}
+    assert same.call("PUT", path, png(8, 8, shade=11)).status_code == 422  # not those bytes
+    assert other.call("PUT", path, data).status_code == 404
+    assert not blob.exists()
+    assert same.call("PUT", path, data).status_code == 204
+    assert blob.read_bytes() == data
