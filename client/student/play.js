@@ -234,10 +234,13 @@ function reflectForm(ctx, isProject) {
   let picture = null; // the downscaled photo (a promise of a Blob), kept with the answer
   const pick = (file) => {
     message.textContent = "";
-    picture = file ? downscale(file) : null;
-    picture?.then((blob) => Object.assign(photo, { src: URL.createObjectURL(blob), hidden: false }), () => {
+    const mine = picture = file ? downscale(file) : null;
+    photo.hidden = true;
+    mine?.then((blob) => {
+      if (picture === mine) Object.assign(photo, { src: URL.createObjectURL(blob), hidden: false });
+    }, () => {
+      if (picture !== mine) return; // another photo was chosen meanwhile
       picture = null;
-      photo.hidden = true;
       message.textContent = t("project.photo_bad");
     });
   };

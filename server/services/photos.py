@@ -79,7 +79,10 @@ def record_photo(
     }
     existing = row_by_id(Photo, photo_id, live=False)
     if existing is not None:
-        return _same(existing, values), False
+        photo = _same(existing, values)
+        if not held(data_dir, photo.sha256):  # the row came by sync, its bytes not yet
+            store_blob(data_dir, photo.sha256, data)
+        return photo, False
     # The file first: a row must never point at bytes this node does not hold.
     store_blob(data_dir, values["sha256"], data)
     try:

@@ -203,3 +203,16 @@ def test_photo_bytes_go_only_to_and_from_paired_nodes_of_the_school(app, api, cl
     assert not blob.exists()
     assert same.call("PUT", path, data).status_code == 204
     assert blob.read_bytes() == data
+
+
+def test_a_retry_brings_the_bytes_of_a_photo_whose_row_came_first(app, api, world):
+    """A photo row may arrive by sync before its bytes: the student's retry fills them in."""
+    student = api(world.tokens["student"])
+    photo_id, data = uuid.uuid4().hex, png(5, 5)
+    assert put(student, photo_id, data, project_activity(app)).status_code == 201
+    blob = blob_path(app.config["DATA_DIR"], hashlib.sha256(data).hexdigest())
+    blob.unlink()
+    assert student.get(f"/api/v1/photos/{photo_id}/image").status_code == 404
+    again = put(student, photo_id, data, project_activity(app))
+    assert again.status_code == 201 and again.get_json()["duplicate"] is True
+    assert blob.read_bytes() == data
