@@ -16,7 +16,7 @@ from flask import Flask, g, request, session
 
 from . import config, pages, rundir
 from . import db as database
-from .api import auth, content, errors, learning, personal, school
+from .api import auth, content, errors, learning, personal, photos, school
 from .api import node as node_api
 from .api import sync as sync_api
 from .errors import Forbidden
@@ -94,6 +94,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         personal.bp,
         node_api.bp,
         sync_api.bp,
+        photos.bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -14,7 +14,7 @@ from .access import SIGNED_IN
 from .db import db, is_sqlite
 from .models import Classroom, School
 from .paths import CLIENT_DIR
-from .services import learning, node, plan
+from .services import learning, node, photos, plan
 from .version import __version__
 
 bp = Blueprint("pages", __name__)
@@ -105,6 +105,7 @@ def plan_page(person_id: str):
     return render_template(
         "plan.html",
         plan=data,
+        work=photos.project_work(student),
         generated=generated.strftime("%Y-%m-%d"),
         title=lambda t: _title(t, language),
         goal_text=lambda goal: _goal_text(goal, titles, language),

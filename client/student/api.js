@@ -16,18 +16,19 @@ export function setCsrf(token) {
   csrfToken = token || "";
 }
 
-/** Call /api/v1 + path; resolve with the JSON body, reject with ApiError. */
+/** Call /api/v1 + path with a JSON body (or a Blob, sent as its type); resolve with the JSON reply, reject with ApiError. */
 export async function api(method, path, body, timeoutMs = 8000) {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   const headers = { "X-CSRF-Token": csrfToken };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const raw = body instanceof Blob;
+  if (body !== undefined) headers["Content-Type"] = raw ? body.type : "application/json";
   let response;
   try {
     response = await fetch(`/api/v1${path}`, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined || raw ? body : JSON.stringify(body),
       credentials: "same-origin",
       signal: controller.signal,
     });

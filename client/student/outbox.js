@@ -1,14 +1,24 @@
-// The outbox: every answer, attempt and reflection is written to IndexedDB first,
+// The outbox: every answer, attempt, reflection and photo is written to IndexedDB first,
 // with an id made on this device, then posted to the node in the order it was made.
 // The node treats the same id twice as one event, so a retry after a lost reply is
 // safe. Each record carries its student's id and only the signed-in student's records
 // are ever sent (their session could not post another's anyway): two students
 // sharing a tablet never mix. Nothing is deleted until the node has accepted it.
+// A photo is kept as a Blob in its record (IndexedDB stores Blobs), so one taken
+// offline survives a reload and is sent, in its turn, when the node is back.
 
 import { api, ApiError } from "./api.js";
 
 const DB_NAME = "baobab";
-const PATHS = { answer: "/answers", attempt: "/attempts", reflection: "/reflections" };
+const PATHS = { answer: "/answers", attempt: "/attempts", reflection: "/reflections", photo: "/photos" };
+
+/** The request that sends a record: a photo is its picture (a Blob kept in IndexedDB), PUT at its id. */
+function request(record) {
+  if (record.kind !== "photo") return ["POST", PATHS[record.kind], record.body];
+  const { blob, id, ...about } = record.body;
+  const query = new URLSearchParams(Object.entries(about).filter(([, v]) => v !== null && v !== undefined));
+  return ["PUT", `/photos/${encodeURIComponent(id)}?${query}`, blob];
+}
 let dbPromise = null;
 let flushing = null;
 const listeners = new Set();
@@ -87,7 +97,7 @@ async function sendAll(personId) {
     if (record.state === "rejected") continue;
     let reply;
     try {
-      reply = await api("POST", PATHS[record.kind], record.body);
+      reply = await api(...request(record), record.kind === "photo" ? 30_000 : undefined);
     } catch (error) {
       if (!(error instanceof ApiError) || error.status === 0 || error.status === 401 || error.status >= 500) {
         return false; // unreachable, signed out or a server fault: keep the order, retry later

@@ -1,14 +1,17 @@
 // Playing one activity: its text, picture, audio or video, then its items (quiz,
 // practice set with its mastery rule, questions after a reading), or a project's
-// answer, or a reflection. Every answer goes through the outbox; feedback comes from
-// the node's reply, or says it will be checked later when the node is away.
+// answer (with a photo), or a reflection. Every answer goes through the outbox;
+// feedback comes from the node's reply, or, with the node away, from the item's
+// offline check on this tablet (check.js); the node grades it again on arrival.
 
 import { api, newId } from "./api.js";
 import { go, session, sync } from "./app.js";
+import { checkOffline } from "./check.js";
 import { assetUrl, setContinue } from "./data.js";
 import { h, show } from "./dom.js";
 import { t } from "./i18n.js";
 import * as outbox from "./outbox.js";
+import { downscale } from "./photo.js";
 
 const FEEDBACK_WAIT_MS = 6000;
 
@@ -201,17 +204,21 @@ function itemForm(ctx, item, number, total, onResult, onNext) {
       duration_ms: Math.min(Date.now() - started, 86_400_000), device_ms: Date.now(),
     });
     check.disabled = false;
-    form.dataset.result = reply ? String(reply.correct) : "saved";
-    if (reply && !reply.correct) {
-      feedback.textContent = t("play.wrong");
+    // The node's verdict; with the node away, this tablet's (null: it cannot tell).
+    const correct = reply ? reply.correct : checkOffline(item, response);
+    const here = !reply && correct !== null ? ` ${t("play.checked_here")}` : "";
+    form.dataset.result = correct === null ? "saved" : String(correct);
+    form.dataset.checkedBy = reply ? "node" : correct === null ? "" : "device";
+    if (correct === false) {
+      feedback.textContent = t("play.wrong") + here;
       feedback.className = "feedback wrong";
       check.textContent = t("play.try_again");
       onResult(false);
       return;
     }
-    feedback.textContent = reply ? t("play.right") : t("play.saved");
-    feedback.className = reply ? "feedback right" : "feedback saved";
-    onResult(reply ? true : null, true);
+    feedback.textContent = correct ? t("play.right") + here : t("play.saved");
+    feedback.className = correct ? "feedback right" : "feedback saved";
+    onResult(correct ? true : null, true);
     check.hidden = true;
     for (const input of form.querySelectorAll("input")) input.disabled = true;
     nextButton.hidden = false;
@@ -224,13 +231,23 @@ function reflectForm(ctx, isProject) {
   const { activity, attempt, me } = ctx;
   const message = h("p", { role: "alert", class: "error" });
   const photo = isProject ? h("img", { class: "photo", alt: t("project.photo_preview"), hidden: true }) : null;
+  let picture = null; // the downscaled photo (a promise of a Blob), kept with the answer
+  const pick = (file) => {
+    message.textContent = "";
+    const mine = picture = file ? downscale(file) : null;
+    photo.hidden = true;
+    mine?.then((blob) => {
+      if (picture === mine) Object.assign(photo, { src: URL.createObjectURL(blob), hidden: false });
+    }, () => {
+      if (picture !== mine) return; // another photo was chosen meanwhile
+      picture = null;
+      message.textContent = t("project.photo_bad");
+    });
+  };
   const form = h("form", { class: "reflect", novalidate: true },
     isProject ? h("label", { class: "answer" }, h("span", {}, t("project.answer")), h("textarea", { name: "text", rows: 4, maxlength: 2000 })) : null,
     isProject ? h("label", { class: "answer" }, h("span", {}, t("project.photo")),
-      h("input", { type: "file", name: "photo", accept: "image/*", capture: "environment", onchange: (e) => {
-        const file = e.target.files[0];
-        if (file) Object.assign(photo, { src: URL.createObjectURL(file), hidden: false });
-      } })) : null,
+      h("input", { type: "file", name: "photo", accept: "image/*", capture: "environment", onchange: (e) => pick(e.target.files[0]) })) : null,
     photo,
     h("fieldset", { class: "confidence" }, h("legend", {}, t("reflect.confidence")),
       [1, 2, 3, 4].map((n) => h("label", { class: "choice" }, h("input", { type: "radio", name: "confidence", value: String(n) }),
@@ -245,10 +262,21 @@ function reflectForm(ctx, isProject) {
       message.textContent = t("reflect.pick");
       return;
     }
-    await outbox.enqueue(me, "reflection", {
+    let blob = null;
+    try {
+      blob = await picture;
+    } catch {
+      return; // not a picture: said under the form
+    }
+    const reflection = {
       id: newId(), activity_id: activity.id, attempt_id: attempt.id, confidence: Number(confidence.value),
       text: form.querySelector("textarea[name=text]").value.trim(), device_ms: Date.now(),
-    });
+    };
+    await outbox.enqueue(me, "reflection", reflection);
+    if (blob) {
+      await outbox.enqueue(me, "photo", { id: newId(), activity_id: activity.id, attempt_id: attempt.id,
+        reflection_id: reflection.id, device_ms: reflection.device_ms, blob });
+    }
     await finish(ctx);
   });
   return form;

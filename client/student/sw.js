@@ -7,7 +7,7 @@
 //   Sign-in, session and class lists are never cached: they must not outlive a student.
 // - Writes are never touched here: the app's IndexedDB outbox owns them.
 
-const VERSION = "v1";
+const VERSION = "v2";
 const SHELL_CACHE = `baobab-shell-${VERSION}`;
 const DATA_CACHE = "baobab-data";
 const API_TIMEOUT_MS = 5000;
@@ -17,6 +17,7 @@ const SHELL = [
   "/client/student/i18n.js", "/client/student/outbox.js", "/client/student/data.js",
   "/client/student/signin.js", "/client/student/home.js", "/client/student/play.js",
   "/client/student/goals.js", "/client/student/history.js", "/client/student/student.css",
+  "/client/student/check.js", "/client/student/photo.js",
   "/client/i18n/index.json", "/client/i18n/en.json", "/client/i18n/fr.json", "/client/i18n/ar.json",
   "/static/img/pictures.svg",
   "/static/fonts/andika/andika-latin-400-normal.woff2",

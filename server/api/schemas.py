@@ -399,6 +399,7 @@ class ItemSchema(Schema):
     hints = fields.List(fields.String())
     answer = fields.Raw(allow_none=True)
     tolerance = fields.Float(allow_none=True)
+    check = fields.Dict(allow_none=True)  # students: hashed keys to check offline
 
 
 class ActivityDetailSchema(ActivitySchema):

@@ -14,6 +14,7 @@ from .content import (
     SkillPrerequisite,
 )
 from .learning import Answer, Assignment, Attempt, Feedback, Goal, Reflection
+from .media import Photo
 from .peers import PairingCode, Peer
 from .school import Classroom, Enrollment, Group, GroupMember, LearnerProfile, Person, School
 
@@ -45,6 +46,7 @@ ALL_MODELS = (
     Answer,
     Reflection,
     Feedback,
+    Photo,
 )
 
 

@@ -32,7 +32,7 @@ from ..errors import Conflict, Forbidden, InvalidInput, NotFound, NotSignedIn
 from ..models import LocalNode, PairingCode, Peer
 from ..models.base import utcnow
 from ..sync_store import NodeStore
-from . import blobs, node, sync_progress
+from . import blobs, node, photo_sync, sync_progress
 
 log = logging.getLogger(__name__)
 
@@ -226,6 +226,10 @@ def sync_with(
         store = NodeStore(role)
         result = SyncSession(store, transport, max_rows=max_rows, progress=report).run()
         _fetched, still_missing = blobs.fetch_missing(peer.url, data_dir, report)
+        signer = photo_sync.PhotoPeer(
+            peer.url, me.node_id, node.node_key(data_dir), lambda: _next_seq(peer.id)
+        )
+        still_missing += photo_sync.exchange(signer, data_dir)[2]  # photos follow, both ways
     except Exception as exc:  # any failure is the truth to record, never a success
         message = str(exc) if isinstance(exc, SyncError) else f"{type(exc).__name__}: {exc}"
         Peer.update(last_error=message).where(Peer.id == peer.id).execute()

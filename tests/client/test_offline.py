@@ -35,11 +35,11 @@ def test_offline_journey(node, device):
     )  # fmt: skip
 
     node.stop()
-    # Activity one, with the node away: answers are saved, not checked.
+    # Activity one, with the node away: answers are saved, and checked on the tablet.
     page.locator(f'a[data-activity="{first}"]').click()
     page.wait_for_selector("form.item")
-    assert answer_item(page, right(current_item(page))) == "saved"
-    assert "check it when we are connected" in page.locator("form.item .feedback").inner_text()
+    assert answer_item(page, right(current_item(page))) == "true"
+    assert "Checked on this tablet" in page.locator("form.item .feedback").inner_text()
     page.locator("form.item button.next").click()
     answer_all_right(page)
     finish(page)

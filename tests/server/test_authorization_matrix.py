@@ -13,8 +13,9 @@ import uuid
 import pytest
 
 from server import db as database
-from server.models import Asset, Classroom, Peer, Person, Skill
-from server.services import accounts, learning
+from server.models import Activity, Asset, Classroom, Peer, Person, Skill
+from server.services import accounts, learning, photos
+from tests.images import png
 
 PRINCIPALS = ("anonymous", "student", "other_student", "teacher", "other_teacher", "admin")
 EVERYONE = set(PRINCIPALS)
@@ -95,6 +96,13 @@ MATRIX = {
     "sync.nearby": ("GET", "/api/v1/sync/nearby", None, STAFF),
     "sync.sync_now": ("POST", "/api/v1/sync/peers/{peer}/sync", None, STAFF, 409),  # the peer is unreachable
     "sync.revoke_peer": ("DELETE", "/api/v1/sync/peers/{peer}", None, {"admin"}),
+    "photos.put_photo": ("PUT", "/api/v1/photos/{new_id}?activity_id={activity}&device_ms=5", lambda w: png(), {"student", "other_student"}),
+    "photos.get_photo": ("GET", "/api/v1/photos/{photo}", None, {"student", "teacher", "admin"}),
+    "photos.get_photo_image": ("GET", "/api/v1/photos/{photo}/image", None, {"student", "teacher", "admin"}),
+    "photos.list_photos": ("GET", "/api/v1/people/{student}/photos", None, {"student", "teacher", "admin"}),
+    "photos.sync_photos_missing": ("GET", "/api/v1/sync/photos/missing", None, set()),  # signed by a node
+    "photos.sync_photo_get": ("GET", "/api/v1/sync/photos/{photo_sha}", None, set()),
+    "photos.sync_photo_put": ("PUT", "/api/v1/sync/photos/{photo_sha}", lambda w: png(), set()),
 }  # fmt: skip
 
 
@@ -119,10 +127,15 @@ def _fixtures(app, world) -> dict[str, str]:
         peer = Peer.create(
             node_id="matrix-peer-0001", public_key="ab" * 32, url="http://127.0.0.1:9"
         )
+        project = Activity.live().where(Activity.kind == "project").first()
+        photo, _new = photos.record_photo(
+            student, _id(), {"activity_id": project.id, "device_ms": 1}, png(), "image/png",
+            app.config["DATA_DIR"],
+        )  # fmt: skip
     return {
         **{k: v for k, v in vars(world).items() if isinstance(v, str)},
         "group": group["id"], "assignment": assignment.id, "goal": goal.id, "asset": asset.id, "skill": skill.id,
-        "peer": str(peer.id),
+        "peer": str(peer.id), "photo": photo.id, "photo_sha": photo.sha256, "new_id": _id(),
     }  # fmt: skip
 
 
@@ -147,7 +160,11 @@ def test_matrix(app, world, api, endpoint, principal):
     values = _fixtures(app, world)
     path = template.format(**values)
     caller = api(None if principal == "anonymous" else world.tokens[principal])
-    kwargs = {"json": body(world)} if body else {}
+    payload = body(world) if body else None
+    if isinstance(payload, bytes):  # a raw upload (a photo)
+        kwargs = {"data": payload, "headers": {"Content-Type": "image/png"}}
+    else:
+        kwargs = {"json": payload} if body else {}
     response = caller.request(method, path, **kwargs)
     if principal in allowed:
         ok = set(expected) or set(range(200, 300))
