@@ -13,6 +13,7 @@ is started again; a worker dies with the first process, even on SIGKILL.
 from __future__ import annotations
 
 import ctypes
+import errno
 import logging
 import os
 import signal
@@ -30,6 +31,7 @@ MAX_AUTO_WORKERS = 4
 RESTART_DELAYS_S = (1, 2, 5, 10, 30)  # a worker that keeps dying is restarted ever later
 QUIET_S = 300  # after this long without a death, restart at once again
 STOP_GRACE_S = 5.0
+BIND_WAIT_S = 10.0  # how long `serve` waits for a port still held by a dying run
 
 
 def worker_count(setting: int) -> int:
@@ -39,13 +41,25 @@ def worker_count(setting: int) -> int:
     return max(1, min(os.cpu_count() or 1, MAX_AUTO_WORKERS))
 
 
-def listening_socket(host: str, port: int) -> socket.socket:
-    """A bound TCP socket for waitress (it calls ``listen``), shareable with children."""
+def listening_socket(host: str, port: int, wait_s: float = BIND_WAIT_S) -> socket.socket:
+    """A bound TCP socket for waitress (it calls ``listen``), shareable with children.
+
+    A port still held is waited for a few seconds: after a crash the workers of the
+    previous run die a moment after it (PDEATHSIG), and systemd restarts at once.
+    """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    return sock
+    deadline = time.monotonic() + wait_s
+    while True:
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+            return sock
+        except OSError as exc:
+            sock.close()
+            if exc.errno != errno.EADDRINUSE or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.1)
 
 
 def die_with_parent(parent_pid: int) -> None:

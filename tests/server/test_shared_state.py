@@ -152,3 +152,28 @@ def _unchunk(data: bytes) -> bytes:
             return bytes(out)
         out += rest[:size]
         rest = rest[size + 2 :]
+
+
+def test_serve_waits_for_a_port_a_dying_run_still_holds():
+    from server.workers import listening_socket
+
+    held = listening_socket("127.0.0.1", 0)
+    held.listen()
+    port = held.getsockname()[1]
+    threading.Timer(0.5, held.close).start()  # the old worker dies a moment later
+    began = time.monotonic()
+    sock = listening_socket("127.0.0.1", port, wait_s=10)
+    try:
+        assert 0.4 < time.monotonic() - began < 5
+    finally:
+        sock.close()
+    held = listening_socket("127.0.0.1", 0)
+    held.listen()
+    try:
+        try:
+            listening_socket("127.0.0.1", held.getsockname()[1], wait_s=0.3)
+            raise AssertionError("bound a port in use")
+        except OSError as exc:
+            assert "in use" in str(exc)
+    finally:
+        held.close()
