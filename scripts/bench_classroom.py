@@ -300,12 +300,20 @@ def memory_mb(pid: int) -> tuple[float, float]:
     return values["VmRSS"], values["VmHWM"]
 
 
-def wait_for_workers(pid: int, workers: int) -> None:
-    """Wait until `serve` has started its workers and they have had time to load."""
-    deadline = time.monotonic() + 30
-    while len(server_pids(pid)) < workers and time.monotonic() < deadline:
-        time.sleep(0.1)
-    time.sleep(2.0)  # a worker imports and builds the app in about a second
+def wait_for_workers(pid: int, workers: int, port: int) -> None:
+    """Wait until every serving process answers (each listens on the port once it is up)."""
+    deadline = time.monotonic() + 60
+    answered: set[int] = set()
+    while time.monotonic() < deadline:
+        pids = server_pids(pid)
+        if len(pids) >= workers and set(pids) <= answered:
+            return
+        try:  # a fresh connection each time: the kernel spreads them over the processes
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                answered.add(json.load(r)["pid"])
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit(f"not every serving process answered: {answered} of {server_pids(pid)}")
 
 
 def start_server(
@@ -328,7 +336,7 @@ def start_server(
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
                 from server.workers import worker_count
 
-                wait_for_workers(proc.pid, workers or worker_count(0))
+                wait_for_workers(proc.pid, workers or worker_count(0), port)
                 return proc
         except OSError:
             time.sleep(0.05)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import socket
 import sqlite3
 import sys
 from pathlib import Path
@@ -29,7 +28,7 @@ from .runner import serve as run_server
 from .security import PICTURES
 from .services import accounts, content, demo, fitting, node, peers
 from .version import __version__
-from .workers import WorkerPool, die_with_parent, listening_socket, worker_count
+from .workers import WorkerPool, die_with_parent, listening_socket, worker_count, worker_socket
 
 log = logging.getLogger("baobab")
 
@@ -85,16 +84,16 @@ def main() -> None:
 @click.option(
     "--demo/--no-demo", "seed_demo", default=None, help="Seed the demo school on first run."
 )
-@click.option("--worker-fd", type=int, default=None, hidden=True)
+@click.option("--worker", "is_worker", is_flag=True, hidden=True)
 @click.option("--primary-pid", type=int, default=None, hidden=True)
-def serve(data_dir, host, port, threads, workers, seed_demo, worker_fd, primary_pid) -> None:
+def serve(data_dir, host, port, threads, workers, seed_demo, is_worker, primary_pid) -> None:
     """Serve the node: migrate, seed the demo on first run, run waitress."""
     app = _app(data_dir, HOST=host, PORT=port, THREADS=threads, WORKERS=workers, DEMO=seed_demo)
     _configure_logging(app.config["LOG_LEVEL"])
-    if worker_fd is not None:
+    if is_worker:
         # A worker process started by the first one (server.workers): it serves, nothing more.
         die_with_parent(primary_pid)
-        sock = socket.socket(fileno=worker_fd)
+        sock = worker_socket(app.config["HOST"], app.config["PORT"])
         run_server(app, "", 0, app.config["THREADS"], sock=sock)
         return
     applied = prepare(app)
@@ -125,12 +124,12 @@ def serve(data_dir, host, port, threads, workers, seed_demo, worker_fd, primary_
         sys.stdout.flush()
 
     rundir.reset(app.config["DATA_DIR"])
+    count = worker_count(app.config["WORKERS"])
     try:
-        sock = listening_socket(host, port)
+        sock = listening_socket(host, port, shared=count > 1)
     except OSError as exc:
         raise click.ClickException(f"Cannot listen on {host}:{port}: {exc.strerror}") from None
     services = background_services(app)
-    count = worker_count(app.config["WORKERS"])
     if count > 1:
         config = app.config
         command = [
@@ -138,7 +137,7 @@ def serve(data_dir, host, port, threads, workers, seed_demo, worker_fd, primary_
             "--host", host, "--port", str(sock.getsockname()[1]),
             "--threads", str(config["THREADS"]), "--workers", str(count),
         ]  # fmt: skip
-        services = (WorkerPool(command, sock, count - 1), *services)
+        services = (WorkerPool(command, count - 1), *services)
     run_server(app, host, port, app.config["THREADS"], services=services, ready=ready, sock=sock)
 
 

@@ -178,3 +178,14 @@ def test_the_sign_in_limit_counts_failures_in_every_process(node):
     for _ in range(6):  # whichever process answers
         status, body = _call(port, "POST", "/api/v1/auth/login", right)
         assert status == 429, body
+
+
+def test_a_second_serve_on_the_port_is_refused_not_joined(node, tmp_path):
+    proc, port, _ = node
+    second = subprocess.run(
+        [sys.executable, "-m", "server.cli", "serve", "--data-dir", str(tmp_path / "other"),
+         "--host", "127.0.0.1", "--port", str(port)],
+        capture_output=True, text=True, timeout=60,
+        env={**os.environ, "BAOBAB_DISCOVERY": "0"},  # it waits 10 s for the port, then says so
+    )  # fmt: skip
+    assert second.returncode != 0 and "Cannot listen" in second.stderr
