@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Flask, g, request, session
 
-from . import config, pages
+from . import config, pages, trust
 from . import db as database
 from .api import auth, content, errors, learning, personal, school
 from .api import node as node_api
@@ -92,6 +92,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         personal.bp,
         node_api.bp,
         sync_api.bp,
+        trust.bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

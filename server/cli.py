@@ -27,6 +27,7 @@ from .runner import lan_addresses, urls_for
 from .runner import serve as run_server
 from .security import PICTURES
 from .services import accounts, content, demo, fitting, node, peers
+from .tls import https_service
 from .version import __version__
 
 log = logging.getLogger("baobab")
@@ -99,6 +100,10 @@ def serve(data_dir, host, port, threads, seed_demo) -> None:
         click.echo("Students open:")
         for url in urls_for(host, bound_port):
             click.echo(f"  {url}")
+        if "baobab.https" in app.extensions:
+            click.echo("Tablets that trust this node's certificate (see /trust) open:")
+            for url in app.extensions["baobab.https"].urls():
+                click.echo(f"  {url}student/")
         if has_demo_staff:
             click.echo(
                 f"Demo teacher: {demo.DEMO_TEACHER[0]} / {demo.DEMO_TEACHER[1]}   "
@@ -114,14 +119,15 @@ def serve(data_dir, host, port, threads, seed_demo) -> None:
 
 
 def background_services(app: Flask) -> tuple:
-    """The services `serve` starts: scheduled sync always, discovery unless turned off."""
+    """The services `serve` starts: sync, HTTPS unless port 0, discovery unless turned off."""
     autosync = AutoSync(
         app,
         interval_s=app.config["SYNC_INTERVAL_S"],
         backoff_cap_s=app.config["SYNC_BACKOFF_CAP_S"],
     )
+    https = https_service(app)
     if not app.config["DISCOVERY"]:
-        return (autosync,)
+        return (autosync, *https)
     with database.db.connection_context():
         info = node.node_info()
     host = app.config["HOST"]
@@ -133,7 +139,7 @@ def background_services(app: Flask) -> tuple:
         role=app.config["ROLE"], on_alive=autosync.peer_alive,
     )  # fmt: skip
     app.extensions["baobab.discovery"] = discovery
-    return (autosync, discovery)
+    return (autosync, *https, discovery)
 
 
 @main.command()
