@@ -7,9 +7,9 @@ with it. A teacher installs the CA certificate on each tablet once; when DHCP
 hands the node another address, the node signs a new server certificate with the
 same CA and the tablets keep trusting it.
 
-The CA is name-constrained to private addresses and to the node's own names, so
-a stolen classroom box cannot be used to impersonate other web sites to the
-tablets that trust it.
+The CA is name-constrained to private addresses (and the /24 of any other address
+the node had when it was made) and to the node's own names, so a stolen classroom
+box cannot be used to impersonate web sites to the tablets that trust it.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import ipaddress
+import logging
 import os
 import socket
 from collections.abc import Iterable, Iterator
@@ -58,6 +59,9 @@ PRIVATE_NETWORKS = tuple(
 )  # fmt: skip
 
 Address = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
+IPNetwork = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
+
+log = logging.getLogger(__name__)
 
 
 class CertificateError(RuntimeError):
@@ -167,7 +171,21 @@ def _key_usage(signs_certificates: bool) -> x509.KeyUsage:
     )  # fmt: skip
 
 
-def _new_ca(label: str, dns_roots: Iterable[str]) -> tuple[x509.Certificate, bytes]:
+def _ip_roots(ips: Iterable[Address]) -> list[IPNetwork]:
+    """The private ranges, plus the /24 (IPv6: /64) of each other address the node has now:
+    some schools number their LAN outside the private ranges."""
+    roots = list(PRIVATE_NETWORKS)
+    for ip in ips:
+        if not any(ip.version == n.version and ip in n for n in roots):
+            roots.append(
+                ipaddress.ip_network(f"{ip}/{24 if ip.version == 4 else 64}", strict=False)
+            )
+    return roots
+
+
+def _new_ca(
+    label: str, dns_roots: Iterable[str], ip_roots: Iterable[IPNetwork]
+) -> tuple[x509.Certificate, bytes]:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name(
         [
@@ -177,7 +195,7 @@ def _new_ca(label: str, dns_roots: Iterable[str]) -> tuple[x509.Certificate, byt
     )
     now = _now()
     permitted: list[x509.GeneralName] = [x509.DNSName(d) for d in sorted(set(dns_roots))]
-    permitted += [x509.IPAddress(n) for n in PRIVATE_NETWORKS]
+    permitted += [x509.IPAddress(n) for n in ip_roots]
     cert = (
         x509.CertificateBuilder()
         .subject_name(name)
@@ -205,7 +223,7 @@ def ensure_ca(data_dir: str | Path, names: ServerNames) -> x509.Certificate:
         cert_path, key_path = directory / CA_CERT_FILE, directory / CA_KEY_FILE
         if not cert_path.is_file():
             label = socket.gethostname().split(".")[0][:40]
-            cert, key_pem = _new_ca(label, {"local", *names.dns})
+            cert, key_pem = _new_ca(label, {"local", *names.dns}, _ip_roots(names.ips))
             _write_private(key_path, key_pem)
             # The certificate is public: tablets download it.
             _write_private(cert_path, _pem(cert))
@@ -302,6 +320,15 @@ def ensure_server_certificate(data_dir: str | Path, names: ServerNames) -> tuple
             return path, False
         ca, ca_key = _load_ca(directory)
         _write_private(path, _issue_server(ca, ca_key, wanted))
+        left_out = sorted(map(str, names.dns - wanted.dns)) + sorted(
+            map(str, names.ips - wanted.ips)
+        )
+        if left_out:
+            log.warning(
+                "the node's CA may not vouch for %s (made before they existed); "
+                "tablets reach the node over https by its other names",
+                ", ".join(left_out),
+            )
     return path, True
 
 

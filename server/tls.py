@@ -152,9 +152,11 @@ class HttpsService:
 
     def urls(self) -> list[str]:
         """The https addresses students should open (none when HTTPS could not start)."""
-        if not self.port:
+        cert = certs.server_certificate(self.data_dir) if self.port else None
+        if cert is None:
             return []
-        names = self.names()
+        # The addresses the certificate covers, not merely the ones the machine has.
+        names = certs.names_of(cert)
         hosts = [str(a) for a in sorted(names.ips, key=str) if not a.is_loopback]
         return [f"https://{h}:{self.port}/" for h in hosts] or [f"https://127.0.0.1:{self.port}/"]
 

@@ -142,3 +142,17 @@ def test_https_settings(tmp_path):
     with pytest.raises(ConfigError, match="HTTPS_NAMES"):
         load_settings({**env, "BAOBAB_HTTPS_NAMES": "bad name!"})
     assert load_settings({**env, "BAOBAB_HTTPS_PORT": "0"})["HTTPS_PORT"] == 0
+
+
+def test_a_lan_outside_the_private_ranges_is_covered_from_the_start(tmp_path, caplog):
+    """Some schools number their LAN outside the private ranges: the CA made on such a
+    LAN may vouch for its /24, and a later foreign address is left out with a warning."""
+    odd = certs.ServerNames.of(["localhost"], ["192.0.2.2", "127.0.0.1"])
+    certs.ensure_server_certificate(tmp_path, odd)
+    assert ipaddress.ip_address("192.0.2.2") in certs.names_of(leaf(tmp_path)).ips
+    verify(tmp_path, "192.0.2.2")
+    moved = certs.ServerNames.of(["localhost"], ["192.0.2.77", "198.51.100.7"])
+    with caplog.at_level("WARNING", logger="server.certs"):
+        certs.ensure_server_certificate(tmp_path, moved)
+    assert {str(a) for a in certs.names_of(leaf(tmp_path)).ips} == {"192.0.2.77"}
+    assert "198.51.100.7" in caplog.text
