@@ -17,8 +17,6 @@ from tests.pg import free_port
 from .conftest import ARGS, CHROMIUM
 from .student import answer_item, current_item, right, sign_in
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the test extra")
-
 NAME = "classroom-node.test"
 
 
@@ -46,21 +44,22 @@ def https_node(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def tablet(tmp_path, https_node):
-    """A Chromium whose HOME holds the node's CA, with the classroom name resolving to it."""
+def tablet(tmp_path, https_node, chromium):
+    """A Chromium whose HOME holds the node's CA, with the classroom name resolving to it.
+
+    Launched through the session's Playwright (one sync Playwright per process)."""
     home = tmp_path / "home"
     trust_ca(home, https_node.data_dir / "tls" / "ca.pem")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[*ARGS, f"--host-resolver-rules=MAP {NAME} 127.0.0.1"],
-            env={**os.environ, "HOME": str(home)},
-        )
-        context = browser.new_context(viewport={"width": 1024, "height": 768})
-        context.set_default_timeout(20_000)
-        yield context
-        context.close()
-        browser.close()
+    browser = chromium.browser_type.launch(
+        executable_path=CHROMIUM,
+        args=[*ARGS, f"--host-resolver-rules=MAP {NAME} 127.0.0.1"],
+        env={**os.environ, "HOME": str(home)},
+    )
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    context.set_default_timeout(20_000)
+    yield context
+    context.close()
+    browser.close()
 
 
 @pytest.mark.slow
