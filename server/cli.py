@@ -79,7 +79,7 @@ def main() -> None:
     "--demo/--no-demo", "seed_demo", default=None, help="Seed the demo school on first run."
 )
 def serve(data_dir, host, port, threads, seed_demo) -> None:
-    """Serve the node: migrate, seed the demo on first run, run waitress."""
+    """Serve the node: migrate, seed the demo on first run, run waitress (and HTTPS)."""
     app = _app(data_dir, HOST=host, PORT=port, THREADS=threads, DEMO=seed_demo)
     _configure_logging(app.config["LOG_LEVEL"])
     applied = prepare(app)
