@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Flask, g, request, session
 
-from . import config, pages, rundir
+from . import config, pages, rundir, trust
 from . import db as database
 from .api import auth, content, errors, learning, personal, photos, school
 from .api import node as node_api
@@ -95,6 +95,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         node_api.bp,
         sync_api.bp,
         photos.bp,
+        trust.bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

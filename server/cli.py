@@ -27,6 +27,7 @@ from .runner import lan_addresses, urls_for
 from .runner import serve as run_server
 from .security import PICTURES
 from .services import accounts, content, demo, fitting, node, peers
+from .tls import https_service
 from .version import __version__
 from .workers import WorkerPool, die_with_parent, listening_socket, worker_count, worker_socket
 
@@ -87,7 +88,7 @@ def main() -> None:
 @click.option("--worker", "is_worker", is_flag=True, hidden=True)
 @click.option("--primary-pid", type=int, default=None, hidden=True)
 def serve(data_dir, host, port, threads, workers, seed_demo, is_worker, primary_pid) -> None:
-    """Serve the node: migrate, seed the demo on first run, run waitress."""
+    """Serve the node: migrate, seed the demo on first run, run waitress (and HTTPS)."""
     app = _app(data_dir, HOST=host, PORT=port, THREADS=threads, WORKERS=workers, DEMO=seed_demo)
     _configure_logging(app.config["LOG_LEVEL"])
     if is_worker:
@@ -114,6 +115,10 @@ def serve(data_dir, host, port, threads, workers, seed_demo, is_worker, primary_
         click.echo("Students open:")
         for url in urls_for(host, bound_port):
             click.echo(f"  {url}")
+        if "baobab.https" in app.extensions:
+            click.echo("Tablets that trust this node's certificate (see /trust) open:")
+            for url in app.extensions["baobab.https"].urls():
+                click.echo(f"  {url}student/")
         if has_demo_staff:
             click.echo(
                 f"Demo teacher: {demo.DEMO_TEACHER[0]} / {demo.DEMO_TEACHER[1]}   "
@@ -142,14 +147,15 @@ def serve(data_dir, host, port, threads, workers, seed_demo, is_worker, primary_
 
 
 def background_services(app: Flask) -> tuple:
-    """The services `serve` starts: scheduled sync always, discovery unless turned off."""
+    """The services `serve` starts: sync, HTTPS unless port 0, discovery unless turned off."""
     autosync = AutoSync(
         app,
         interval_s=app.config["SYNC_INTERVAL_S"],
         backoff_cap_s=app.config["SYNC_BACKOFF_CAP_S"],
     )
+    https = https_service(app)
     if not app.config["DISCOVERY"]:
-        return (autosync,)
+        return (autosync, *https)
     with database.db.connection_context():
         info = node.node_info()
     host = app.config["HOST"]
@@ -161,7 +167,7 @@ def background_services(app: Flask) -> tuple:
         role=app.config["ROLE"], on_alive=autosync.peer_alive,
         share_path=nearby_path(app.config["DATA_DIR"]),
     )  # fmt: skip
-    return (autosync, discovery)
+    return (autosync, *https, discovery)
 
 
 @main.command()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import configparser
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,24 @@ def _parse_bool(value: str) -> bool:
     if lowered in ("0", "false", "no", "off", ""):
         return False
     raise ValueError(f"not a yes/no value: {value!r}")
+
+
+_HOST_NAME = re.compile(
+    r"^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$"
+)
+
+
+def check_host_name(name: str) -> str:
+    """Return ``name`` lower-cased if it is a valid DNS host name, else raise ValueError."""
+    lowered = name.strip().lower().rstrip(".")
+    if not _HOST_NAME.match(lowered):
+        raise ValueError(f"not a host name: {name!r}")
+    return lowered
+
+
+def parse_host_names(value: str) -> tuple[str, ...]:
+    """Parse a comma-separated list of host names."""
+    return tuple(check_host_name(n) for n in value.split(",") if n.strip())
 
 
 @dataclass(frozen=True)
@@ -53,6 +72,20 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("HOST", "0.0.0.0", "Address waitress listens on."),
     Setting("PORT", 8080, "Port waitress listens on.", int),
+    Setting(
+        "HTTPS_PORT",
+        8443,
+        "Port of the node's HTTPS server (0: off). Tablets need it to reopen the student app "
+        "offline; they trust the node's own CA once, from /trust.",
+        int,
+    ),
+    Setting(
+        "HTTPS_NAMES",
+        "",
+        "Extra host names (comma-separated) for the node's HTTPS certificate, besides its "
+        "addresses, hostname and hostname.local.",
+        parse_host_names,
+    ),
     Setting("THREADS", 8, "Waitress worker threads (each keeps its own database connection).", int),
     Setting(
         "WORKERS",

@@ -20,6 +20,16 @@ from server.cli import prepare
 from server.models import Classroom, Item, Person
 from server.services import accounts, demo
 
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_https_by_default():
+    """Nodes the tests serve skip HTTPS (its fixed default port would clash between
+    them) unless a test turns it on with BAOBAB_HTTPS_PORT (tests/integration/test_https.py)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("BAOBAB_HTTPS_PORT", "0")
+        yield
+
+
 # Fast, deterministic settings for tests.
 BASE_CONFIG = {"TESTING": True, "SECRET_KEY": "test-secret", "SQLITE_SYNCHRONOUS": "OFF"}
 
