@@ -33,7 +33,7 @@ from flask import Flask
 from waitress.server import create_server
 
 from . import certs, config
-from .runner import lan_addresses
+from .runner import QuietChannel, lan_addresses
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +121,7 @@ class HttpsService:
             threads=self.threads, url_scheme="https", ident="baobab",
             clear_untrusted_proxy_headers=True,
         )  # fmt: skip
+        self._upstream.channel_class = QuietChannel  # no spinning loop (server.runner)
         self._upstream_thread = threading.Thread(
             target=self._upstream.run, name="baobab-https-waitress", daemon=True
         )
