@@ -24,7 +24,7 @@ from ..models.base import utcnow
 #: Stages in the order a sync goes through them.
 STAGES = ("hello", "pull", "push", "content")
 
-#: Rewrite a sync's file at most this often within a stage (stage changes are written at once).
+#: Rewrite a sync's file at most this often while content files arrive.
 WRITE_EVERY_S = 0.2
 
 
@@ -87,7 +87,10 @@ def update(running: Running, stage: str, done: int, total: int) -> None:
         running.pulled = done
     elif stage == "push":
         running.pushed = done
-    if moved or done >= total or time.monotonic() - running.written_at >= WRITE_EVERY_S:
+    # Every chunk of rows is shown (a page polling may catch any of them); files of
+    # content come many a second, so those are shown a few times a second.
+    due = stage != "content" or time.monotonic() - running.written_at >= WRITE_EVERY_S
+    if moved or done >= total or due:
         with _lock:
             if _owner(running.path) == running.token:  # a newer sync of the peer took over
                 running.save()
