@@ -494,11 +494,18 @@ class SyncSession:
 
 
 def _advanced(vector: Vector, origins: Any) -> Vector:
-    """``vector`` as applying a chunk with these origin spans will leave it."""
+    """``vector`` as applying a chunk with these origin spans will leave it.
+
+    Malformed spans are passed over here: applying the chunk refuses them.
+    """
     result = dict(vector)
     if isinstance(origins, dict):
         for origin, span in origins.items():
-            if isinstance(span, list) and len(span) == 2:
+            if (
+                isinstance(span, list)
+                and len(span) == 2
+                and all(isinstance(n, int) and not isinstance(n, bool) for n in span)
+            ):
                 advance(result, origin, span[0], span[1])
     return result
 

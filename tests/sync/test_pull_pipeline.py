@@ -8,7 +8,7 @@ from typing import Any, Callable
 import pytest
 
 from server.models import Answer
-from sync.engine import SyncSession
+from sync.engine import BadChunk, SyncSession
 from sync.errors import SyncError
 from tests.sync.harness import LinkCut, LocalTransport, Node, sync
 from tests.sync.test_engine import answer_ids, write_answers
@@ -150,3 +150,23 @@ def test_a_pipelined_pull_cut_anywhere_resumes_without_loss_or_doubles(trio, cut
     assert result.pulled.inserted == 20 - got and result.pulled.skipped == 0
     assert answer_ids(a) == answer_ids(b)
     assert held_vector(a, partition) == held_vector(b, partition)
+
+
+class GarbledSpans(PipelinedPulls):
+    """A peer whose chunks of rows carry origin spans that are not counters."""
+
+    def exchange(self, message: dict[str, Any]) -> dict[str, Any]:
+        reply = super().exchange(message)
+        if reply.get("type") == "chunk" and reply["chunk"]["tables"]:
+            reply["chunk"]["origins"] = {o: ["3", 9] for o in reply["chunk"]["origins"]}
+            reply["more"] = True
+        return reply
+
+
+def test_a_malformed_chunk_in_a_pipelined_pull_is_refused_whole(trio):
+    """Reading ahead must not trip over a chunk before applying it refuses it cleanly."""
+    a, b, _ = trio
+    theirs = write_answers(b, 5)
+    with pytest.raises(BadChunk, match="bad origin span"):
+        session(a, GarbledSpans(a, b))
+    assert not answer_ids(a) & set(theirs)
