@@ -24,7 +24,7 @@ from .vector import Vector, advance, lacking, pending_union
 # A chunk is one transaction on the receiver: at 1M rows each one dirties index pages
 # all over the random-id key, so fewer, larger chunks write far less (at 1M, 10,000 rows:
 # 14.4 us of receiver CPU a row against 18.3 at 5,000). Both sides hold two chunks at
-# a time (pipelined), about 3 KB a row: 10,000 keeps each side near 85 MB at peak.
+# a time (pipelined), some 2 KB a row: 10,000 keeps each side near 85 MB at peak.
 DEFAULT_MAX_ROWS = 10_000
 DEFAULT_MAX_BYTES = 3_000_000
 SIZE_SAMPLE = 32
