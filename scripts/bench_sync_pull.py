@@ -40,59 +40,64 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="full pulls (fresh pullers)")
     args = parser.parse_args()
 
-    work = Path(tempfile.mkdtemp(prefix="baobab-bench-pull-"))
-    served = ServedNode(work / "served", demo=False)
-    try:
-        app = create_app({"DATA_DIR": str(served.data_dir), "SQLITE_SYNCHRONOUS": "NORMAL"})
-        prepare(app)
-        with database.db.connection_context():
-            demo.seed_demo(str(served.data_dir))
-            school_id = LocalNode.get().school_id
-            began = time.perf_counter()
-            add_answers(args.events, f"school:{school_id}")
-            print(f"wrote {args.events} answer events in {time.perf_counter() - began:.1f} s")
-            answers = Answer.select().count()  # the demo's own answers included
-        database.close_all()  # the served process is the only one to open it from now on
-        served.start()
-        results = []
-        for run in range(args.runs):
-            puller = work / f"puller{run}"
-            baobab("init", "--data-dir", str(puller))
-            with sqlite3.connect(puller / "baobab.db") as conn:
-                conn.execute("UPDATE local_node SET school_id = ?", (school_id,))
-            baobab("pair", served.url, served.pairing_code(), "--data-dir", str(puller))
-            served_cpu = process_cpu_s(served.proc.pid)
-            result = sync_cli(puller, served.url)
-            result["served_cpu_s"] = process_cpu_s(served.proc.pid) - served_cpu
-            results.append(result)
-            with sqlite3.connect(puller / "baobab.db") as conn:
-                held = conn.execute("SELECT count(*) FROM answer").fetchone()[0]
-            if held != answers:
-                raise SystemExit(f"the puller holds {held} answers of {answers}")
-            print(
-                f"full pull {run + 1}: {result['rows']} rows in {result['seconds']:.2f} s = "
-                f"{result['rows'] / result['seconds']:,.0f} rows/s; CPU: puller "
-                f"{result['cpu_s']:.2f} s, served {result['served_cpu_s']:.2f} s; peak RSS "
-                f"puller {result['peak_mb']:.1f} MB"
-            )
-            shutil.rmtree(puller)
-        served_rss = peak_rss_mb(served.proc.pid)
-        per_1000 = {
-            side: statistics.median(r[key] / r["rows"] * 1_000_000 for r in results)
-            for side, key in (("puller", "cpu_s"), ("served", "served_cpu_s"))
-        }
-        figures = {
-            "rows_per_s": f"{statistics.median(r['rows'] / r['seconds'] for r in results):.0f}",
-            "puller_cpu_ms_per_1000": f"{per_1000['puller']:.1f}",
-            "served_cpu_ms_per_1000": f"{per_1000['served']:.1f}",
-            "peak_rss_mb": f"{max(served_rss, *(r['peak_mb'] for r in results)):.1f}",
-            "load": f"{os.getloadavg()[0]:.1f}",
-        }
-        print(" ".join(f"{k}={v}" for k, v in figures.items()))
-    finally:
-        served.stop()
-        database.close_all()
-        shutil.rmtree(work, ignore_errors=True)
+    with tempfile.TemporaryDirectory(prefix="baobab-bench-pull-") as tmp:
+        served = ServedNode(Path(tmp) / "served", demo=False)
+        try:
+            figures = measure(args.events, args.runs, served, Path(tmp))
+        finally:
+            served.stop()
+            database.close_all()
+    print(" ".join(f"{k}={v}" for k, v in figures.items()))
+
+
+def measure(events: int, runs: int, served: ServedNode, work: Path) -> dict[str, str]:
+    """Write the events into the served node, serve it, and pull it ``runs`` times."""
+    app = create_app({"DATA_DIR": str(served.data_dir), "SQLITE_SYNCHRONOUS": "NORMAL"})
+    prepare(app)
+    with database.db.connection_context():
+        demo.seed_demo(str(served.data_dir))
+        school_id = LocalNode.get().school_id
+        began = time.perf_counter()
+        add_answers(events, f"school:{school_id}")
+        print(f"wrote {events} answer events in {time.perf_counter() - began:.1f} s")
+        answers = Answer.select().count()  # the demo's own answers included
+    database.close_all()  # the served process is the only one to open it from now on
+    served.start()
+    results = []
+    for run in range(runs):
+        puller = work / f"puller{run}"
+        baobab("init", "--data-dir", str(puller))
+        with sqlite3.connect(puller / "baobab.db") as conn:
+            conn.execute("UPDATE local_node SET school_id = ?", (school_id,))
+        baobab("pair", served.url, served.pairing_code(), "--data-dir", str(puller))
+        served_cpu = process_cpu_s(served.proc.pid)
+        result = sync_cli(puller, served.url)
+        result["served_cpu_s"] = process_cpu_s(served.proc.pid) - served_cpu
+        results.append(result)
+        with sqlite3.connect(puller / "baobab.db") as conn:
+            held = conn.execute("SELECT count(*) FROM answer").fetchone()[0]
+        if held != answers:
+            raise SystemExit(f"the puller holds {held} answers of {answers}")
+        print(
+            f"full pull {run + 1}: {result['rows']} rows in {result['seconds']:.2f} s = "
+            f"{result['rows'] / result['seconds']:,.0f} rows/s; CPU: puller "
+            f"{result['cpu_s']:.2f} s, served {result['served_cpu_s']:.2f} s; peak RSS "
+            f"puller {result['peak_mb']:.1f} MB"
+        )
+        shutil.rmtree(puller)
+    served_rss = peak_rss_mb(served.proc.pid)
+    per_1000 = {
+        side: statistics.median(r[key] / r["rows"] * 1_000_000 for r in results)
+        for side, key in (("puller", "cpu_s"), ("served", "served_cpu_s"))
+    }
+    figures = {
+        "rows_per_s": f"{statistics.median(r['rows'] / r['seconds'] for r in results):.0f}",
+        "puller_cpu_ms_per_1000": f"{per_1000['puller']:.1f}",
+        "served_cpu_ms_per_1000": f"{per_1000['served']:.1f}",
+        "peak_rss_mb": f"{max(served_rss, *(r['peak_mb'] for r in results)):.1f}",
+        "load": f"{os.getloadavg()[0]:.1f}",
+    }
+    return figures
 
 
 if __name__ == "__main__":
