@@ -17,7 +17,7 @@ from peewee import BooleanField, DateTimeField
 from sync.stamp import DISTRICT, Stamp, school_partition
 from sync.vector import Vector
 
-from .db import db, group_sync, is_sqlite, write_transaction
+from .db import bulk_checkpoints, db, group_sync, is_sqlite, write_transaction
 from .models import LocalNode, Peer, ReplicatedModel, RowHistory, SyncVector, replicated_models
 from .models.base import CLOCK
 
@@ -117,9 +117,11 @@ class NodeStore:
                 db.execute_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             yield
 
-    def write_transaction(self) -> contextlib.AbstractContextManager[None]:
-        """The write transaction a chunk is applied in."""
-        return write_transaction()
+    @contextlib.contextmanager
+    def write_transaction(self) -> Iterator[None]:
+        """The write transaction a chunk is applied in (its commit rarely checkpoints)."""
+        with bulk_checkpoints(), write_transaction():
+            yield
 
     # ------------------------------------------------------------ rows
 
@@ -164,15 +166,20 @@ class NodeStore:
                 held[row["id"]] = row
         return held
 
-    def held_ids(self, table: str, ids: list[str]) -> set[str]:
-        """Which of these ids we hold (an index lookup, no row read)."""
-        held: set[str] = set()
-        for start in range(0, len(ids), _IN_BATCH):
-            batch = ids[start : start + _IN_BATCH]
-            marks = ", ".join([db.param] * len(batch))
-            sql = f'SELECT id FROM "{table}" WHERE id IN ({marks})'
-            held.update(row[0] for row in db.execute_sql(sql, batch).fetchall())
-        return held
+    def insert_new(self, table: str, columns: list[str], rows: list[list[Any]]) -> int:
+        """Insert the versions whose id we do not hold; return how many were new.
+
+        The primary key decides in the same index descent as the insert: a
+        separate lookup first would walk the id index twice per row.
+        """
+        if not rows:
+            return 0
+        names = ", ".join(_quote(c) for c in columns)
+        marks = ", ".join([db.param] * len(columns))
+        sql = f'INSERT INTO "{table}" ({names}) VALUES ({marks}) ON CONFLICT (id) DO NOTHING'
+        cursor = db.cursor()
+        cursor.executemany(sql, rows)
+        return cursor.rowcount  # summed over the rows by sqlite3 and psycopg2 alike
 
     def insert(self, table: str, columns: list[str], rows: list[list[Any]]) -> None:
         """Insert versions with their stamps; ``rows`` hold values in ``columns`` order."""

@@ -27,7 +27,7 @@ from sync.http import HttpTransport, post_json
 from sync.stamp import DISTRICT, school_partition
 from sync.vector import pending_union
 
-from ..db import write_transaction
+from ..db import bulk_checkpoints, write_transaction
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, NotSignedIn
 from ..models import LocalNode, PairingCode, Peer
 from ..models.base import utcnow
@@ -224,7 +224,8 @@ def sync_with(
 
     try:
         store = NodeStore(role)
-        result = SyncSession(store, transport, max_rows=max_rows, progress=report).run()
+        with bulk_checkpoints():  # each request's sequence number commits too
+            result = SyncSession(store, transport, max_rows=max_rows, progress=report).run()
         _fetched, still_missing = blobs.fetch_missing(peer.url, data_dir, report)
         signer = photo_sync.PhotoPeer(
             peer.url, me.node_id, node.node_key(data_dir), lambda: _next_seq(peer.id)
