@@ -3,6 +3,8 @@
 Rows travel with their stamps as they are: applying a version never restamps
 it. Values are read and written as database values with plain SQL, so a JSON
 column crosses as its text and a boolean as a boolean, whatever the database.
+Partition and origin are the exception: stored as this database's codes
+(server.names), they travel as names, so they are translated both ways here.
 """
 
 from __future__ import annotations
@@ -14,12 +16,14 @@ from typing import Any, Callable
 
 from peewee import BooleanField, DateTimeField
 
+from sync.engine import BadChunk
 from sync.stamp import DISTRICT, Stamp, school_partition
 from sync.vector import Vector
 
+from . import names
 from .db import db, group_sync, is_sqlite, write_transaction
 from .models import LocalNode, Peer, ReplicatedModel, RowHistory, SyncVector, replicated_models
-from .models.base import CLOCK
+from .models.base import CLOCK, NameField
 
 _IN_BATCH = 999  # SQLite's smallest limit of bound parameters
 
@@ -48,16 +52,22 @@ class NodeStore:
         self._columns = {
             name: [f.column_name for f in m._meta.sorted_fields] for name, m in self._models.items()
         }
-        # Only booleans and times need converting: keep (index, converter) pairs.
+        # Only booleans, times and names need converting: keep (index, converter) pairs.
         self._converters: dict[str, list[tuple[int, Callable[[Any], Any]]]] = {}
         for name, model in self._models.items():
-            convert = []
+            convert: list[tuple[int, Callable[[Any], Any]]] = []
             for index, f in enumerate(model._meta.sorted_fields):
                 if isinstance(f, BooleanField):
                     convert.append((index, _as_bool))
                 elif isinstance(f, DateTimeField):
                     convert.append((index, _as_text_time))
+                elif isinstance(f, NameField):
+                    convert.append((index, names.name))
             self._converters[name] = convert
+        # The named columns are exactly the stamp's partition and origin.
+        for name, model in self._models.items():
+            named = [f.column_name for f in model._meta.sorted_fields if isinstance(f, NameField)]
+            assert named == ["partition", "origin"], (name, named)
 
     # ------------------------------------------------------------ schema
 
@@ -134,16 +144,27 @@ class NodeStore:
     ) -> list[tuple[int, str, list[Any]]]:
         """Current versions of ``origin`` past ``after`` across tables, by counter."""
         found: list[tuple[int, str, list[Any]]] = []
+        codes = names.find(partition), names.find(origin)
+        if None in codes:
+            return found  # a name this database never stored: no row carries it
         param = db.param
         for table, columns in self._columns.items():
             counter_at = columns.index("counter")
+            # Every row read carries these two names: set them, no lookup per row.
+            known = (columns.index("partition"), partition), (columns.index("origin"), origin)
+            others = [c for c in self._converters[table] if c[1] is not names.name]
             sql = (
                 f'SELECT {", ".join(_quote(c) for c in columns)} FROM "{table}" '
                 f"WHERE partition = {param} AND origin = {param} AND counter > {param} "
                 f"ORDER BY counter LIMIT {int(limit)}"
             )
-            for values in db.execute_sql(sql, (partition, origin, after)).fetchall():
-                found.append((values[counter_at], table, self._convert(table, values)))
+            for values in db.execute_sql(sql, (*codes, after)).fetchall():
+                values = list(values)
+                for index, convert in others:
+                    values[index] = convert(values[index])
+                for index, name in known:
+                    values[index] = name
+                found.append((values[counter_at], table, values))
         found.sort(key=lambda item: item[0])
         _durable_before_leaving()
         return found[:limit]
@@ -178,10 +199,12 @@ class NodeStore:
         """Insert versions with their stamps; ``rows`` hold values in ``columns`` order."""
         if not rows:
             return
-        names = ", ".join(_quote(c) for c in columns)
+        at = [columns.index("partition"), columns.index("origin")]
+        coded = _coded_rows(rows, at)
+        quoted = ", ".join(_quote(c) for c in columns)
         marks = ", ".join([db.param] * len(columns))
-        sql = f'INSERT INTO "{table}" ({names}) VALUES ({marks})'
-        db.cursor().executemany(sql, rows)
+        sql = f'INSERT INTO "{table}" ({quoted}) VALUES ({marks})'
+        db.cursor().executemany(sql, coded)
 
     def replace(self, table: str, rows: list[dict[str, Any]]) -> None:
         """Overwrite rows with these versions."""
@@ -190,8 +213,9 @@ class NodeStore:
         columns = [c for c in self._columns[table] if c != "id"]
         sets = ", ".join(f"{_quote(c)} = {db.param}" for c in columns)
         sql = f'UPDATE "{table}" SET {sets} WHERE id = {db.param}'
-        cursor = db.cursor()
-        cursor.executemany(sql, [[row[c] for c in columns] + [row["id"]] for row in rows])
+        at = [columns.index("partition"), columns.index("origin")]
+        values = _coded_rows([[row[c] for c in columns] + [row["id"]] for row in rows], at)
+        db.cursor().executemany(sql, values)
 
     def keep_history(self, table: str, rows: list[dict[str, Any]]) -> None:
         """Keep superseded versions in history, once each (deterministic ids)."""
@@ -211,8 +235,28 @@ class NodeStore:
                 "version_hlc": stamp[2],
                 "data": row,
             }
-        held = set(self.current(RowHistory._meta.table_name, list(wanted)))
+        held = self.held_ids(RowHistory._meta.table_name, list(wanted))
         RowHistory.create_many([r for k, r in wanted.items() if k not in held])
+
+
+def _coded_rows(rows: list[list[Any]], at: list[int]) -> list[list[Any]]:
+    """Copies of ``rows`` with the names at positions ``at`` replaced by their codes."""
+    known: dict[Any, int] = {}
+    coded = []
+    for values in rows:
+        values = list(values)  # the caller's rows stay as they came
+        for index in at:
+            value = values[index]
+            found = known.get(value)
+            if found is None:
+                try:
+                    names.check_name(value)
+                except ValueError as exc:
+                    raise BadChunk(str(exc)) from None
+                found = known[value] = names.code(value)
+            values[index] = found
+        coded.append(values)
+    return coded
 
 
 def _quote(column: str) -> str:
