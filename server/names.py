@@ -19,7 +19,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from .db import db, write_transaction
+from .db import db, is_sqlite, write_transaction
 
 TABLE = "sync_name"
 MAX_LENGTH = 100  # the longest partition name or node id a row may carry
@@ -104,20 +104,50 @@ def code(name: str) -> int:
         _learned(codes, name, found)
         return found
     check_name(name)
-    insert = f"INSERT INTO {TABLE} (name) VALUES ({db.param}) ON CONFLICT (name) DO NOTHING"
-    if db.obj.in_transaction():
-        # Made inside the caller's transaction: it lives or dies with the rows using it.
-        db.execute_sql(insert, (name,))
-        found = _select_code(name)
-        assert found is not None
+    if not db.obj.in_transaction():
+        with write_transaction():  # a short transaction of its own
+            found = _insert_select(name)
+    elif not is_sqlite():
+        # PostgreSQL: a short transaction on a connection of its own, so the caller's
+        # transaction never holds the name's unique key (other processes would wait
+        # on it, or deadlock when two transactions make two names in turn).
+        found = _made_apart(name)
+    else:
+        # SQLite: the caller's transaction holds the write lock, so no other
+        # connection could write; the name lives or dies with the rows using it.
+        found = _insert_select(name)
         _learned(codes, name, found)
         return found
-    with write_transaction():  # a short transaction of its own
-        db.execute_sql(insert, (name,))
-        found = _select_code(name)
-    assert found is not None
     codes.remember(name, found)  # committed (or raced in by another process: the same)
     return found
+
+
+def _insert_select(name: str) -> int:
+    insert = f"INSERT INTO {TABLE} (name) VALUES ({db.param}) ON CONFLICT (name) DO NOTHING"
+    db.execute_sql(insert, (name,))
+    found = _select_code(name)
+    if found is None:
+        raise UnknownCode(f"{name!r} was made but cannot be read back")
+    return found
+
+
+def _made_apart(name: str) -> int:
+    """Make ``name`` in a transaction of its own, on another thread's connection."""
+    outcome: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            with db.obj.connection_context(), db.obj.atomic():
+                outcome["code"] = _insert_select(name)
+        except Exception as exc:  # noqa: BLE001 - raised again in the caller's thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=work, name="baobab-name")
+    worker.start()
+    worker.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["code"]
 
 
 def codes(names: set[str]) -> dict[str, int]:
