@@ -6,13 +6,12 @@ import json
 from typing import Any
 
 import pytest
-from peewee import PostgresqlDatabase, SqliteDatabase
+from peewee import SqliteDatabase
 
 from server import db as database
 from server.migrate import migrate, schema_drift
 from server.models import Answer, LocalNode, RowHistory, replicated_models
 from server.sync_store import NodeStore
-from tests.pg import ThrowawayPostgres
 from tests.sync.harness import Node, _Bound, sync
 
 BEFORE = "0006_personalization"
@@ -105,14 +104,20 @@ def _check_migrated(db, written: dict[str, list[dict[str, Any]]]) -> None:
     assert not schema_drift()
 
 
+def _migrated_from_old(db) -> dict[str, list[dict[str, Any]]]:
+    """Bind ``db``, fill it under the old schema, migrate and check it; the rows written."""
+    database.bind(db)
+    migrate(BEFORE)
+    written = _fill_old(db)
+    assert "0007_interned_names" in migrate()
+    _check_migrated(db, written)
+    return written
+
+
 def test_sqlite_rows_survive_and_sync(tmp_path):
     old = SqliteDatabase(str(tmp_path / "old.db"), pragmas={"journal_mode": "wal"})
-    database.bind(old)
     with old.connection_context():
-        migrate(BEFORE)
-        written = _fill_old(old)
-        assert "0007_interned_names" in migrate()
-        _check_migrated(old, written)
+        written = _migrated_from_old(old)
         store = NodeStore()
 
     class Migrated:
@@ -157,25 +162,11 @@ def test_sqlite_rows_survive_and_sync(tmp_path):
         old.close()
 
 
-@pytest.fixture(scope="module")
-def postgres():
-    cluster = ThrowawayPostgres().start()
-    yield cluster
-    cluster.stop()
-
-
 @pytest.mark.postgres
 def test_postgresql_rows_survive(postgres):
-    url = postgres.create_database("before_0007")
-    old = PostgresqlDatabase(
-        url.rsplit("/", 1)[1], host="127.0.0.1", port=postgres.port, user="postgres"
-    )
-    database.bind(old)
+    old = postgres.database("before_0007")
     with old.connection_context():
-        migrate(BEFORE)
-        written = _fill_old(old)
-        assert "0007_interned_names" in migrate()
-        _check_migrated(old, written)
+        _migrated_from_old(old)
         plan = old.execute_sql(
             "SELECT indexdef FROM pg_indexes WHERE tablename = 'answer'"
         ).fetchall()

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from peewee import PostgresqlDatabase, SqliteDatabase
+from peewee import Database, SqliteDatabase
 
 from server import db as database
 from server import names
@@ -18,7 +20,6 @@ from server.models import Answer, LocalNode, RowHistory, School, SyncName
 from server.services import accounts
 from server.sync_store import NodeStore
 from sync.engine import BadChunk, apply_chunk
-from tests.pg import ThrowawayPostgres
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -132,7 +133,7 @@ _RACE = textwrap.dedent(
     """
     import json, random, sys
     sys.path.insert(0, sys.argv[1])
-    from peewee import SqliteDatabase, PostgresqlDatabase
+    from peewee import Database, SqliteDatabase, PostgresqlDatabase
     from server import db as database, names
     from server.db import sqlite_pragmas, write_transaction
     url, seed = sys.argv[2], int(sys.argv[3])
@@ -202,41 +203,34 @@ def _race(url: str, processes: int = 4) -> None:
             assert not any(name.endswith(":doomed") for name in result["cached"])
 
 
+@contextlib.contextmanager
+def _migrated(target: Database) -> Iterator[None]:
+    """Bind ``target``, migrate it and keep it connected for the block."""
+    database.bind(target)
+    with target.connection_context():
+        migrate()
+        yield
+
+
 def test_several_processes_on_one_sqlite_file_agree_on_codes(tmp_path):
     path = tmp_path / "shared.db"
-    database.bind(SqliteDatabase(str(path), pragmas={"journal_mode": "wal"}))
-    with database.db.connection_context():
-        migrate()
-    database.db.close()
+    with _migrated(SqliteDatabase(str(path), pragmas={"journal_mode": "wal"})):
+        pass
     _race(str(path))
-
-
-@pytest.fixture(scope="module")
-def postgres():
-    cluster = ThrowawayPostgres().start()
-    yield cluster
-    cluster.stop()
 
 
 @pytest.mark.postgres
 def test_several_processes_on_postgresql_agree_on_codes(postgres):
-    url = postgres.create_database("names_race")
-    target = PostgresqlDatabase(
-        url.rsplit("/", 1)[1], host="127.0.0.1", port=postgres.port, user="postgres"
-    )
-    database.bind(target)
-    with target.connection_context():
-        migrate()
-    _race(url)
+    with _migrated(postgres.database("names_race")):
+        pass
+    _race(f"postgresql://postgres@127.0.0.1:{postgres.port}/names_race")
 
 
 def test_codes_are_per_database(tmp_path):
     """Two databases in one process give the same name their own codes."""
     first, second = SqliteDatabase(str(tmp_path / "1.db")), SqliteDatabase(str(tmp_path / "2.db"))
     for target, padding in ((first, ["school:a", "school:b"]), (second, [])):
-        database.bind(target)
-        with target.connection_context():
-            migrate()
+        with _migrated(target):
             for name in padding:
                 names.code(name)
     database.bind(first)
@@ -253,13 +247,8 @@ def test_codes_are_per_database(tmp_path):
 @pytest.mark.postgres
 def test_postgresql_makes_a_name_apart_from_the_callers_transaction(postgres):
     """The caller's transaction never holds a name's key: the name is committed on its own."""
-    url = postgres.create_database("names_apart")
-    target = PostgresqlDatabase(
-        url.rsplit("/", 1)[1], host="127.0.0.1", port=postgres.port, user="postgres"
-    )
-    database.bind(target)
-    with target.connection_context():
-        migrate()
+    target = postgres.database("names_apart")
+    with _migrated(target):
         with pytest.raises(RuntimeError), target.atomic():
             made = names.code("school:apart")
             raise RuntimeError("the caller rolls back; the name was committed apart")
