@@ -247,7 +247,7 @@ def _coded_rows(rows: list[list[Any]], at: list[int]) -> list[list[Any]]:
         values = list(values)  # the caller's rows stay as they came
         for index in at:
             value = values[index]
-            found = known.get(value)
+            found = known.get(value) if type(value) is str else None  # a list is unhashable
             if found is None:
                 try:
                     names.check_name(value)

@@ -116,7 +116,7 @@ def test_a_chunk_with_a_malformed_origin_is_refused_whole(conn):
     good = _answer(partition, 1)
     good.origin, good.counter, good.hlc = "peer1", 1, 5
     before = Answer.select().count()
-    for origin in (7, None, "x" * 101, ""):
+    for origin in (7, None, "x" * 101, "", ["peer1"], {"a": 1}):
         row = {**good.to_record(), "id": f"id-{origin!r}"[:40], "origin": origin}
         chunk = {
             "partition": partition,
