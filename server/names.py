@@ -150,11 +150,6 @@ def _made_apart(name: str) -> int:
     return outcome["code"]
 
 
-def codes(names: set[str]) -> dict[str, int]:
-    """Codes of several names (made where missing)."""
-    return {name: code(name) for name in names}
-
-
 def name(code_: int) -> str:
     """The name of a code of this database."""
     codes_ = _codes()
