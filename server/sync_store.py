@@ -240,22 +240,29 @@ class NodeStore:
 
 
 def _coded_rows(rows: list[list[Any]], at: list[int]) -> list[list[Any]]:
-    """Copies of ``rows`` with the names at positions ``at`` replaced by their codes."""
-    known: dict[Any, int] = {}
+    """Copies of ``rows`` with the partition and origin at positions ``at`` as codes."""
+    known: dict[str, int] = {}
+
+    def code_of(value: Any) -> int:
+        try:
+            names.check_name(value)
+        except ValueError as exc:
+            raise BadChunk(str(exc)) from None
+        found = known[value] = names.code(value)
+        return found
+
+    at_partition, at_origin = at
+    get = known.get
     coded = []
-    for values in rows:
-        values = list(values)  # the caller's rows stay as they came
-        for index in at:
-            value = values[index]
-            found = known.get(value) if type(value) is str else None  # a list is unhashable
-            if found is None:
-                try:
-                    names.check_name(value)
-                except ValueError as exc:
-                    raise BadChunk(str(exc)) from None
-                found = known[value] = names.code(value)
-            values[index] = found
-        coded.append(values)
+    try:
+        for values in rows:  # the bulk of a sync: kept to a copy and two lookups per row
+            values = values.copy()  # the caller's rows stay as they came (chunks are replayed)
+            # Codes start at 1 in both databases, so `or` only falls through when unknown.
+            values[at_partition] = get(values[at_partition]) or code_of(values[at_partition])
+            values[at_origin] = get(values[at_origin]) or code_of(values[at_origin])
+            coded.append(values)
+    except TypeError:  # an unhashable value (a list, an object) where a name belongs
+        raise BadChunk("a partition or origin is not a string") from None
     return coded
 
 
