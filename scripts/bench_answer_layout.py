@@ -5,12 +5,12 @@ sqlite_master, so it cannot drift), filled with the same N answer events as
 `scripts/bench sync` in chunks of 5,000 in counter order, as a receiver applies
 them, and measured with dbstat (table and each index; no VACUUM). Layouts:
 
-- today: partition and origin are text in every row.
-- interned: partition and origin as small integers (a per-node name table, not built here).
-- interned_8k: the same with 8 KB pages.
-- interned_clustered: interned, WITHOUT ROWID keyed by (origin, counter), a unique index on id.
+- today: partition and origin as this node's small integer codes (migration 0007).
+- text: partition and origin as text in every row, as before migration 0007.
+- today_8k: today's with 8 KB pages.
+- today_clustered: today's, WITHOUT ROWID keyed by (origin, counter), a unique index on id.
 
-Ends with one line `today=… interned=… interned_8k=… interned_clustered=…` (bytes per event).
+Ends with one line `today=… text=… today_8k=… today_clustered=…` (bytes per event).
 """
 
 from __future__ import annotations
@@ -54,9 +54,9 @@ def todays_schema(work: Path) -> tuple[str, list[str]]:
     return table, indexes
 
 
-def interned(sql: str) -> str:
-    """Partition and origin typed as integers."""
-    return re.sub(r'("(?:partition|origin)") VARCHAR\(\d+\)', r"\1 INTEGER", sql)
+def as_text(sql: str) -> str:
+    """Partition and origin typed as text, as they were before migration 0007."""
+    return re.sub(r'("(?:partition|origin)") INTEGER', r"\1 VARCHAR(100)", sql)
 
 
 def clustered(sql: str) -> str:
@@ -118,12 +118,12 @@ def main() -> None:
         table, indexes = todays_schema(work / "node")
         stamp_index = [i for i in indexes if '("origin", "counter")' in i]
         others = [i for i in indexes if i not in stamp_index]
-        as_text, as_codes = (PARTITION, ORIGIN), (1, 2)
+        names, codes = (PARTITION, ORIGIN), (1, 2)
         layouts = {
-            "today": (4096, table, indexes, as_text),
-            "interned": (4096, interned(table), indexes, as_codes),
-            "interned_8k": (8192, interned(table), indexes, as_codes),
-            "interned_clustered": (4096, clustered(interned(table)), others, as_codes),
+            "today": (4096, table, indexes, codes),
+            "text": (4096, as_text(table), indexes, names),
+            "today_8k": (8192, table, indexes, codes),
+            "today_clustered": (4096, clustered(table), others, codes),
         }
         figures = {}
         for name, (page_size, table_sql, index_sql, stamp) in layouts.items():

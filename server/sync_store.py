@@ -3,6 +3,8 @@
 Rows travel with their stamps as they are: applying a version never restamps
 it. Values are read and written as database values with plain SQL, so a JSON
 column crosses as its text and a boolean as a boolean, whatever the database.
+Partition and origin are the exception: stored as this database's codes
+(server.names), they travel as names, so they are translated both ways here.
 """
 
 from __future__ import annotations
@@ -14,12 +16,14 @@ from typing import Any, Callable
 
 from peewee import BooleanField, DateTimeField
 
+from sync.engine import BadChunk
 from sync.stamp import DISTRICT, Stamp, school_partition
 from sync.vector import Vector
 
+from . import names
 from .db import bulk_checkpoints, db, group_sync, is_sqlite, write_transaction
 from .models import LocalNode, Peer, ReplicatedModel, RowHistory, SyncVector, replicated_models
-from .models.base import CLOCK
+from .models.base import CLOCK, NameField
 
 _IN_BATCH = 999  # SQLite's smallest limit of bound parameters
 
@@ -48,16 +52,22 @@ class NodeStore:
         self._columns = {
             name: [f.column_name for f in m._meta.sorted_fields] for name, m in self._models.items()
         }
-        # Only booleans and times need converting: keep (index, converter) pairs.
+        # Only booleans, times and names need converting: keep (index, converter) pairs.
         self._converters: dict[str, list[tuple[int, Callable[[Any], Any]]]] = {}
         for name, model in self._models.items():
-            convert = []
+            convert: list[tuple[int, Callable[[Any], Any]]] = []
             for index, f in enumerate(model._meta.sorted_fields):
                 if isinstance(f, BooleanField):
                     convert.append((index, _as_bool))
                 elif isinstance(f, DateTimeField):
                     convert.append((index, _as_text_time))
+                elif isinstance(f, NameField):
+                    convert.append((index, names.name))
             self._converters[name] = convert
+        # The named columns are exactly the stamp's partition and origin.
+        for name, model in self._models.items():
+            named = [f.column_name for f in model._meta.sorted_fields if isinstance(f, NameField)]
+            assert named == ["partition", "origin"], (name, named)
 
     # ------------------------------------------------------------ schema
 
@@ -136,16 +146,27 @@ class NodeStore:
     ) -> list[tuple[int, str, list[Any]]]:
         """Current versions of ``origin`` past ``after`` across tables, by counter."""
         found: list[tuple[int, str, list[Any]]] = []
+        codes = names.find(partition), names.find(origin)
+        if None in codes:
+            return found  # a name this database never stored: no row carries it
         param = db.param
         for table, columns in self._columns.items():
             counter_at = columns.index("counter")
+            # Every row read carries these two names: set them, no lookup per row.
+            known = (columns.index("partition"), partition), (columns.index("origin"), origin)
+            others = [c for c in self._converters[table] if c[1] is not names.name]
             sql = (
                 f'SELECT {", ".join(_quote(c) for c in columns)} FROM "{table}" '
                 f"WHERE partition = {param} AND origin = {param} AND counter > {param} "
                 f"ORDER BY counter LIMIT {int(limit)}"
             )
-            for values in db.execute_sql(sql, (partition, origin, after)).fetchall():
-                found.append((values[counter_at], table, self._convert(table, values)))
+            for values in db.execute_sql(sql, (*codes, after)).fetchall():
+                values = list(values)
+                for index, convert in others:
+                    values[index] = convert(values[index])
+                for index, name in known:
+                    values[index] = name
+                found.append((values[counter_at], table, values))
         found.sort(key=lambda item: item[0])
         _durable_before_leaving()
         return found[:limit]
@@ -174,21 +195,24 @@ class NodeStore:
         """
         if not rows:
             return 0
-        names = ", ".join(_quote(c) for c in columns)
+        coded = _coded_rows(rows, [columns.index("partition"), columns.index("origin")])
+        quoted = ", ".join(_quote(c) for c in columns)
         marks = ", ".join([db.param] * len(columns))
-        sql = f'INSERT INTO "{table}" ({names}) VALUES ({marks}) ON CONFLICT (id) DO NOTHING'
+        sql = f'INSERT INTO "{table}" ({quoted}) VALUES ({marks}) ON CONFLICT (id) DO NOTHING'
         cursor = db.cursor()
-        cursor.executemany(sql, rows)
+        cursor.executemany(sql, coded)
         return cursor.rowcount  # summed over the rows by sqlite3 and psycopg2 alike
 
     def insert(self, table: str, columns: list[str], rows: list[list[Any]]) -> None:
         """Insert versions with their stamps; ``rows`` hold values in ``columns`` order."""
         if not rows:
             return
-        names = ", ".join(_quote(c) for c in columns)
+        at = [columns.index("partition"), columns.index("origin")]
+        coded = _coded_rows(rows, at)
+        quoted = ", ".join(_quote(c) for c in columns)
         marks = ", ".join([db.param] * len(columns))
-        sql = f'INSERT INTO "{table}" ({names}) VALUES ({marks})'
-        db.cursor().executemany(sql, rows)
+        sql = f'INSERT INTO "{table}" ({quoted}) VALUES ({marks})'
+        db.cursor().executemany(sql, coded)
 
     def replace(self, table: str, rows: list[dict[str, Any]]) -> None:
         """Overwrite rows with these versions."""
@@ -197,8 +221,9 @@ class NodeStore:
         columns = [c for c in self._columns[table] if c != "id"]
         sets = ", ".join(f"{_quote(c)} = {db.param}" for c in columns)
         sql = f'UPDATE "{table}" SET {sets} WHERE id = {db.param}'
-        cursor = db.cursor()
-        cursor.executemany(sql, [[row[c] for c in columns] + [row["id"]] for row in rows])
+        at = [columns.index("partition"), columns.index("origin")]
+        values = _coded_rows([[row[c] for c in columns] + [row["id"]] for row in rows], at)
+        db.cursor().executemany(sql, values)
 
     def keep_history(self, table: str, rows: list[dict[str, Any]]) -> None:
         """Keep superseded versions in history, once each (deterministic ids)."""
@@ -218,8 +243,35 @@ class NodeStore:
                 "version_hlc": stamp[2],
                 "data": row,
             }
-        held = set(self.current(RowHistory._meta.table_name, list(wanted)))
+        held = self.held_ids(RowHistory._meta.table_name, list(wanted))
         RowHistory.create_many([r for k, r in wanted.items() if k not in held])
+
+
+def _coded_rows(rows: list[list[Any]], at: list[int]) -> list[list[Any]]:
+    """Copies of ``rows`` with the partition and origin at positions ``at`` as codes."""
+    known: dict[str, int] = {}
+
+    def code_of(value: Any) -> int:
+        try:
+            names.check_name(value)
+        except ValueError as exc:
+            raise BadChunk(str(exc)) from None
+        found = known[value] = names.code(value)
+        return found
+
+    at_partition, at_origin = at
+    get = known.get
+    coded = []
+    try:
+        for values in rows:  # the bulk of a sync: kept to a copy and two lookups per row
+            values = values.copy()  # the caller's rows stay as they came (chunks are replayed)
+            # Codes start at 1 in both databases, so `or` only falls through when unknown.
+            values[at_partition] = get(values[at_partition]) or code_of(values[at_partition])
+            values[at_origin] = get(values[at_origin]) or code_of(values[at_origin])
+            coded.append(values)
+    except TypeError:  # an unhashable value (a list, an object) where a name belongs
+        raise BadChunk("a partition or origin is not a string") from None
+    return coded
 
 
 def _quote(column: str) -> str:

@@ -11,6 +11,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from peewee import PostgresqlDatabase
+
 
 def _bin(name: str) -> str:
     found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
@@ -59,6 +61,11 @@ class ThrowawayPostgres:
         """Create a database and return its URL."""
         self._run(_bin("createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name)
         return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
+
+    def database(self, name: str) -> PostgresqlDatabase:
+        """Create a database and return it as a peewee database, not yet connected."""
+        self.create_database(name)
+        return PostgresqlDatabase(name, host="127.0.0.1", port=self.port, user="postgres")
 
     def stop(self) -> None:
         try:

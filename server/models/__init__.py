@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import ApiToken, LocalNode, ReplicatedModel, RowHistory, SyncVector
+from .base import ApiToken, LocalNode, ReplicatedModel, RowHistory, SyncName, SyncVector
 from .content import (
     Activity,
     ActivitySkill,
@@ -21,6 +21,7 @@ from .school import Classroom, Enrollment, Group, GroupMember, LearnerProfile, P
 ALL_MODELS = (
     LocalNode,
     ApiToken,
+    SyncName,
     SyncVector,
     Peer,
     PairingCode,

@@ -22,6 +22,7 @@ from peewee import (
     BooleanField,
     CharField,
     DateTimeField,
+    IntegerField,
     Model,
     TextField,
 )
@@ -30,6 +31,7 @@ from sync.hlc import HybridLogicalClock
 from sync.ids import new_id
 from sync.stamp import EVENT, MUTABLE, Stamp
 
+from .. import names
 from ..db import db, is_sqlite, write_transaction
 from ..errors import ImmutableRowError
 
@@ -50,6 +52,24 @@ class JSONField(TextField):
 
     def python_value(self, value: str | None) -> Any:
         return None if value is None else json.loads(value)
+
+
+class NameField(IntegerField):
+    """A partition name or node id, stored as this database's small integer for it.
+
+    Queries keep text semantics (``Answer.partition == "school:x"``); the code is
+    made on first use and never leaves the node (server.names).
+    """
+
+    def db_value(self, value: Any) -> int | None:
+        if value is None:
+            return None
+        if type(value) is not str:
+            raise TypeError(f"{self.name} is a name, not {type(value).__name__}")
+        return names.code(value)
+
+    def python_value(self, value: Any) -> str | None:
+        return None if value is None else names.name(value)
 
 
 class BaseModel(Model):
@@ -78,6 +98,15 @@ class ApiToken(BaseModel):
     name = CharField(max_length=100)
     created_at = DateTimeField(default=utcnow)
     last_used_at = DateTimeField(null=True)
+
+
+class SyncName(BaseModel):
+    """The code of each partition name and node id in this database: local, never replicated."""
+
+    name = CharField(max_length=names.MAX_LENGTH, unique=True)
+
+    class Meta:
+        table_name = names.TABLE
 
 
 class SyncVector(BaseModel):
@@ -128,8 +157,8 @@ class ReplicatedModel(BaseModel):
     replication = MUTABLE
 
     id = CharField(primary_key=True, max_length=100, default=new_id)
-    partition = CharField(max_length=100)
-    origin = CharField(max_length=32)
+    partition = NameField()  # stored as codes: ~45 bytes less per row (migration 0007)
+    origin = NameField()
     counter = BigIntegerField()
     hlc = BigIntegerField()
     deleted = BooleanField(default=False)
@@ -149,9 +178,13 @@ class ReplicatedModel(BaseModel):
         return Stamp(self.origin, self.counter, self.hlc)
 
     def to_record(self) -> dict[str, Any]:
-        """This version as a plain dict of column name to database value."""
+        """This version as a plain dict of column name to database value (names as text)."""
+        data = self.__data__
         return {
-            f.column_name: f.db_value(self.__data__.get(f.name)) for f in self._meta.sorted_fields
+            f.column_name: data.get(f.name)
+            if isinstance(f, NameField)
+            else f.db_value(data.get(f.name))
+            for f in self._meta.sorted_fields
         }
 
     def save(self, force_insert: bool = False, only: Iterable[Any] | None = None) -> int:
@@ -259,8 +292,10 @@ __all__ = [
     "BaseModel",
     "JSONField",
     "LocalNode",
+    "NameField",
     "ReplicatedModel",
     "RowHistory",
+    "SyncName",
     "SyncVector",
     "reserve_stamps",
     "utcnow",

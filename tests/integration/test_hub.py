@@ -12,6 +12,11 @@ from tests.integration.nodes import ServedNode, baobab
 from tests.integration.nodes import hub_cli as _hub_cli
 from tests.pg import ThrowawayPostgres
 
+# Partitions are stored as each database's codes (server.names): read the names.
+_PARTITIONS_OF_PEOPLE = (
+    "SELECT DISTINCT n.name FROM person JOIN sync_name AS n ON n.id = person.partition"
+)
+
 
 def _people(data_dir, url: str | None = None) -> set[str]:
     if url:
@@ -22,9 +27,9 @@ def _people(data_dir, url: str | None = None) -> set[str]:
             user="postgres",
         )
         with db.connection_context():
-            return {r[0] for r in db.execute_sql("SELECT partition FROM person").fetchall()}
+            return {r[0] for r in db.execute_sql(_PARTITIONS_OF_PEOPLE).fetchall()}
     with sqlite3.connect(data_dir / "baobab.db") as conn:
-        return {r[0] for r in conn.execute("SELECT partition FROM person")}
+        return {r[0] for r in conn.execute(_PARTITIONS_OF_PEOPLE)}
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -110,6 +110,8 @@ def test_a_paired_node_can_push_and_pull(app, paired):
         ("unknown table", 422),
         ("malformed clock", 422),
         ("malformed id", 422),
+        ("malformed origin", 422),
+        ("overlong origin", 422),
     ],
 )
 def test_bad_sync_requests_are_refused_and_change_nothing(app, client, paired, case, status):
@@ -148,11 +150,12 @@ def test_bad_sync_requests_are_refused_and_change_nothing(app, client, paired, c
         chunk = answer_chunk(school_id)
         chunk["tables"]["no_such_table"] = chunk["tables"].pop("answer")
         response = peer.send({"type": "push", "chunk": chunk})
-    elif case in ("malformed clock", "malformed id"):
+    elif case in ("malformed clock", "malformed id", "malformed origin", "overlong origin"):
         chunk = answer_chunk(school_id)
         columns = chunk["tables"]["answer"]["columns"]
-        column = "hlc" if case == "malformed clock" else "id"
-        chunk["tables"]["answer"]["rows"][1][columns.index(column)] = ["not", "a", "value"]
+        column = {"malformed clock": "hlc", "malformed id": "id"}.get(case, "origin")
+        bad = "n" * 101 if case == "overlong origin" else ["not", "a", "value"]
+        chunk["tables"]["answer"]["rows"][1][columns.index(column)] = bad
         response = peer.send({"type": "push", "chunk": chunk})
     assert response.status_code == status, response.get_json()
     assert set(response.get_json()["error"]) == {"status", "code", "message", "details"}
