@@ -187,6 +187,16 @@ class NodeStore:
                 held[row["id"]] = row
         return held
 
+    def held_ids(self, table: str, ids: list[str]) -> set[str]:
+        """Which of these ids we hold (an index lookup, no row read)."""
+        held: set[str] = set()
+        for start in range(0, len(ids), _IN_BATCH):
+            batch = ids[start : start + _IN_BATCH]
+            marks = ", ".join([db.param] * len(batch))
+            sql = f'SELECT id FROM "{table}" WHERE id IN ({marks})'
+            held.update(row[0] for row in db.execute_sql(sql, batch).fetchall())
+        return held
+
     def insert_new(self, table: str, columns: list[str], rows: list[list[Any]]) -> int:
         """Insert the versions whose id we do not hold; return how many were new.
 

@@ -1,7 +1,7 @@
 """0008 photos: students' photos of project work, linked to content-addressed bytes.
 
 A frozen copy of the model as it was: migrations never import server.models.
-(0007 is another branch's number; the runner applies files by name, gaps are fine.)
+Partition and origin are codes of the local `sync_name` table, as 0007 made them.
 """
 
 from peewee import BigIntegerField, BooleanField, CharField, IntegerField, Model
@@ -10,8 +10,8 @@ from peewee import BigIntegerField, BooleanField, CharField, IntegerField, Model
 def up(migrator, db):
     class Photo(Model):
         id = CharField(primary_key=True, max_length=100)
-        partition = CharField(max_length=100)
-        origin = CharField(max_length=32)
+        partition = IntegerField()  # a code of sync_name (0007 interned names)
+        origin = IntegerField()
         counter = BigIntegerField()
         hlc = BigIntegerField()
         deleted = BooleanField(default=False)

@@ -2,7 +2,7 @@
 
 A teacher signs in on node B, sees node A paired and the truth about the last
 automatic sync (failed: A was down), presses "Sync now" once A is back, watches
-the progress bar move while 20,000 answers arrive, sees the result; then a
+the progress bar move while 60,000 answers arrive, sees the result; then a
 sync that fails says so and never claims to be done.
 """
 
@@ -19,7 +19,7 @@ from server.models import Answer, LocalNode
 from tests.conftest import BASE_CONFIG
 from tests.integration.nodes import ServedNode, join_and_sync
 
-NEW_ANSWERS = 20_000
+NEW_ANSWERS = 60_000  # six chunks: time for the page's 200 ms polls to catch one under way
 
 # Records every value the page's progress bars take, as the teacher would see them.
 WATCH_PROGRESS = """() => {

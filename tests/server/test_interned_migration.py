@@ -39,7 +39,10 @@ def _fill_old(db) -> dict[str, list[dict[str, Any]]]:
     written: dict[str, list[dict[str, Any]]] = {}
     counter = 0
     stamp = {"partition", "origin", "counter", "hlc", "deleted", "id"}
+    existing = set(db.get_tables())  # tables made after 0006 (photo, 0008) are not there yet
     for table in sorted(m._meta.table_name for m in replicated_models()):
+        if table not in existing:
+            continue
         columns = db.get_columns(table)
         rows = []
         for partition, origin in ((SCHOOL, OLD_NODE), ("district", PEER)):
@@ -134,7 +137,7 @@ def test_sqlite_rows_survive_and_sync(tmp_path):
         result = sync(fresh, migrated)
         assert result.pulled.inserted == sum(len(r) for r in written.values())
         with fresh.bound():
-            for model in replicated_models():
+            for model in (m for m in replicated_models() if m._meta.table_name in written):
                 ids = {r["id"] for r in written[model._meta.table_name]}
                 held = {(r.id, r.partition, r.origin) for r in model.select()}
                 assert {
