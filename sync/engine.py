@@ -22,10 +22,12 @@ from .stamp import EVENT, MUTABLE
 from .vector import Vector, advance, lacking, pending_union
 
 # A chunk is one transaction on the receiver: at 1M rows each one dirties index pages
-# all over the random-id key, so fewer, larger chunks write far less (at 1M, 10,000 rows:
-# 14.4 us of receiver CPU a row against 18.3 at 5,000). Both sides hold two chunks at
-# a time (pipelined), some 2 KB a row: 10,000 keeps each side near 85 MB at peak.
-DEFAULT_MAX_ROWS = 10_000
+# all over the random-id key, so fewer, larger chunks write less (at 1M, 10,000 rows:
+# 14.4 us of receiver CPU a row against 18.3 at 5,000). But both sides hold two chunks
+# at a time (pipelined), some 2 KB a row, and with the HTTPS service and interned names
+# 10,000 took the receiver to 114 MB at peak at 1M: 5,000 keeps it at 94 MB, under the
+# 100 MB target, at 49,700 rows/s (`scripts/bench sync --events 1000000`, idle box).
+DEFAULT_MAX_ROWS = 5_000
 DEFAULT_MAX_BYTES = 3_000_000
 SIZE_SAMPLE = 32
 
