@@ -57,10 +57,10 @@ def make_classroom(root: Path, students: int) -> dict[str, Any]:
     """Seed the demo school and ``students`` more, in classes of 30; return the plan."""
     from server import create_app
     from server import db as database
+    from server.auth.passwords import PICTURES
     from server.cli import prepare
     from server.models import Activity, Item, Person
-    from server.security import PICTURES
-    from server.services import accounts, demo, learning
+    from server.services import demo, learning, people, schools
 
     app = create_app({"DATA_DIR": str(root)})
     prepare(app)
@@ -82,10 +82,10 @@ def make_classroom(root: Path, students: int) -> dict[str, Any]:
             )
         classes = []
         for number in range((students + CLASS_SIZE - 1) // CLASS_SIZE):
-            classroom = accounts.create_class(
+            classroom = schools.create_class(
                 teacher.school_id, name=f"Bench class {number + 1}", picture_password=True
             )
-            accounts.enrol(classroom, teacher, "teacher")
+            schools.enrol(classroom, teacher, "teacher")
             for activity in plan["activities"][number : number + 4]:
                 learning.create_assignment(
                     teacher,
@@ -96,7 +96,7 @@ def make_classroom(root: Path, students: int) -> dict[str, Any]:
         for index in range(students):
             pictures = rng.sample(PICTURES, 3)
             classroom = classes[index // CLASS_SIZE]
-            person = accounts.create_person(
+            person = people.create_person(
                 teacher.school_id, "student", f"Student {index + 1:03d}",
                 picture=pictures[0], pictures=pictures, classroom_id=classroom.id,
             )  # fmt: skip
@@ -334,7 +334,7 @@ def start_server(
             raise SystemExit(f"the server exited with {proc.returncode}")
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
-                from server.workers import worker_count
+                from server.node.workers import worker_count
 
                 wait_for_workers(proc.pid, workers or worker_count(0), port)
                 return proc

@@ -14,17 +14,20 @@ from typing import Any
 
 from flask import Flask, g, request, session
 
-from . import config, pages, rundir, trust
+from . import config
 from . import db as database
 from .api import auth, content, errors, learning, personal, photos, school
 from .api import node as node_api
 from .api import sync as sync_api
+from .auth import signin
+from .auth.sessions import HourlySessionInterface
+from .auth.throttle import SignInThrottle
 from .errors import Forbidden
 from .models import Person
+from .node import identity, rundir
+from .pages import site, trust
 from .paths import STATIC_DIR
-from .security import SignInThrottle
-from .services import accounts, node
-from .sessions import HourlySessionInterface
+from .services import rows
 
 _CSRF_EXEMPT = {"auth.login", "auth.student_login", "auth.create_token"}
 
@@ -34,7 +37,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     settings = config.load_settings(overrides=test_config)
     app = Flask(__name__, static_folder=str(STATIC_DIR), static_url_path="/static")
     app.config.update(settings)
-    app.config["SECRET_KEY"] = settings["SECRET_KEY"] or node.secret_key(settings["DATA_DIR"])
+    app.config["SECRET_KEY"] = settings["SECRET_KEY"] or identity.secret_key(settings["DATA_DIR"])
     app.config["MAX_CONTENT_LENGTH"] = settings["MAX_BODY_BYTES"]
     app.config["PERMANENT_SESSION_LIFETIME"] = settings["SESSION_DAYS"] * 24 * 3600
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
@@ -61,10 +64,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         header = request.headers.get("Authorization", "")
         if header.startswith("Bearer "):
             g.token = header[7:].strip()
-            g.user = accounts.person_for_token(g.token)
+            g.user = signin.person_for_token(g.token)
             g.auth = "token" if g.user else None
         elif "pid" in session:
-            g.user = accounts.live_by_id(Person, session["pid"])
+            g.user = rows.live_by_id(Person, session["pid"])
             g.auth = "session" if g.user else None
         if (
             g.auth == "session"
@@ -86,7 +89,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     errors.register(app)
     blueprints = (
-        pages.bp,
+        site.bp,
         auth.bp,
         school.bp,
         content.bp,

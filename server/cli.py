@@ -14,22 +14,24 @@ from flask import Flask
 
 from sync.errors import SyncError
 
-from . import config, rundir
+from . import config
 from . import db as database
 from .app import create_app
-from .autosync import AutoSync
-from .discovery import Discovery, nearby_path
+from .auth.passwords import PICTURES
+from .db.migrate import integrity_problems, migrate, pending, schema_drift
 from .errors import BaobabError, ContentPackError
-from .migrate import integrity_problems, migrate, pending, schema_drift
-from .models import Classroom
-from .progress_line import ProgressLine
-from .runner import lan_addresses, urls_for
-from .runner import serve as run_server
-from .security import PICTURES
-from .services import accounts, content, demo, fitting, node, peers
-from .tls import https_service
+from .models import Classroom, Person
+from .node import identity, rundir
+from .node.runner import lan_addresses, urls_for
+from .node.runner import serve as run_server
+from .node.tls import https_service
+from .node.workers import WorkerPool, die_with_parent, listening_socket, worker_count, worker_socket
+from .replication import peers
+from .replication.autosync import AutoSync
+from .replication.discovery import Discovery, nearby_path
+from .replication.progress_line import ProgressLine
+from .services import content, demo, fitting, people
 from .version import __version__
-from .workers import WorkerPool, die_with_parent, listening_socket, worker_count, worker_socket
 
 log = logging.getLogger("baobab")
 
@@ -52,8 +54,8 @@ def prepare(app: Flask) -> list[str]:
     """Migrate the database and make this node's identity; return migrations applied."""
     with database.db.connection_context():
         applied = migrate()
-        node.ensure_node()
-    node.node_key(app.config["DATA_DIR"])
+        identity.ensure_node()
+    identity.node_key(app.config["DATA_DIR"])
     return applied
 
 
@@ -92,7 +94,7 @@ def serve(data_dir, host, port, threads, workers, seed_demo, is_worker, primary_
     app = _app(data_dir, HOST=host, PORT=port, THREADS=threads, WORKERS=workers, DEMO=seed_demo)
     _configure_logging(app.config["LOG_LEVEL"])
     if is_worker:
-        # A worker process started by the first one (server.workers): it serves, nothing more.
+        # A worker process started by the first one (server.node.workers): it serves, nothing more.
         die_with_parent(primary_pid)
         sock = worker_socket(app.config["HOST"], app.config["PORT"])
         run_server(app, "", 0, app.config["THREADS"], sock=sock)
@@ -105,9 +107,7 @@ def serve(data_dir, host, port, threads, workers, seed_demo, is_worker, primary_
         if seeded:
             summary = demo.seed_demo(app.config["DATA_DIR"])
             log.info("seeded the demo school: %s", summary["school"])
-        has_demo_staff = (
-            accounts.Person.live().where(accounts.Person.username == demo.DEMO_TEACHER[0]).exists()
-        )
+        has_demo_staff = Person.live().where(Person.username == demo.DEMO_TEACHER[0]).exists()
     host, port = app.config["HOST"], app.config["PORT"]
 
     def ready(bound_port: int) -> None:
@@ -157,7 +157,7 @@ def background_services(app: Flask) -> tuple:
     if not app.config["DISCOVERY"]:
         return (autosync, *https)
     with database.db.connection_context():
-        info = node.node_info()
+        info = identity.node_info()
     host = app.config["HOST"]
     addresses = (
         [a for a in lan_addresses() if not a.startswith("127.")] if host == "0.0.0.0" else [host]
@@ -177,7 +177,7 @@ def init(data_dir) -> None:
     app = _app(data_dir)
     applied = prepare(app)
     with database.db.connection_context():
-        info = node.node_info()
+        info = identity.node_info()
     click.echo(f"data directory: {app.config['DATA_DIR']}")
     click.echo(f"migrations applied: {', '.join(applied) if applied else 'none (up to date)'}")
     click.echo(f"node id: {info.node_id}")
@@ -227,7 +227,7 @@ def create_user(data_dir, display_name, role, username, password, classroom_name
     app = _app(data_dir)
     prepare(app)
     with database.db.connection_context():
-        info = node.node_info()
+        info = identity.node_info()
         if not info.school_id:
             raise click.ClickException(
                 "This node has no school yet: run `baobab demo` or enrol it."
@@ -239,7 +239,7 @@ def create_user(data_dir, display_name, role, username, password, classroom_name
                 raise click.ClickException(f"No class named {classroom_name!r}.")
             classroom_id = classroom.id
         try:
-            person = accounts.create_person(
+            person = people.create_person(
                 info.school_id, role, display_name, username=username, password=password,
                 pictures=picture_list, classroom_id=classroom_id,
             )  # fmt: skip
@@ -367,7 +367,7 @@ def pair_code(data_dir, any_school) -> None:
     app = _app(data_dir)
     prepare(app)
     with database.db.connection_context():
-        info = node.node_info()
+        info = identity.node_info()
         if any_school:
             if app.config["ROLE"] != "hub":
                 raise click.ClickException("Only a hub (BAOBAB_ROLE=hub) enrols any school.")

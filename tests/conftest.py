@@ -16,9 +16,11 @@ import pytest
 
 from server import create_app
 from server import db as database
+from server.auth import signin
 from server.cli import prepare
 from server.models import Classroom, Item, Person
-from server.services import accounts, demo
+from server.services import demo, schools
+from server.services import people as people_service
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -57,18 +59,18 @@ def _build_template(root: Path) -> World:
     prepare(app)
     with database.db.connection_context():
         demo.seed_demo(str(root))
-        school_id = accounts.Person.get(accounts.Person.username == "teacher").school_id
+        school_id = Person.get(Person.username == "teacher").school_id
         class_a = Classroom.get(Classroom.name == "Acacia class")
-        class_c = accounts.create_class(school_id, name="Cedar class", grade="Grade 2")
-        other_teacher = accounts.create_person(
+        class_c = schools.create_class(school_id, name="Cedar class", grade="Grade 2")
+        other_teacher = people_service.create_person(
             school_id, "teacher", "Ms Other", username="other", password="other-teacher-pw",
             classroom_id=class_c.id,
         )  # fmt: skip
-        student_c = accounts.create_person(
+        student_c = people_service.create_person(
             school_id, "student", "Cedar Kid", pictures=["sun", "moon", "star"],
             classroom_id=class_c.id,
         )  # fmt: skip
-        students = accounts.class_students(class_a)
+        students = schools.class_students(class_a)
         student, other_student = students[0], students[1]
         teacher = Person.get(Person.username == "teacher")
         admin = Person.get(Person.username == "admin")
@@ -76,7 +78,7 @@ def _build_template(root: Path) -> World:
             "student": student, "other_student": other_student, "teacher": teacher,
             "other_teacher": other_teacher, "admin": admin,
         }  # fmt: skip
-        tokens = {name: accounts.issue_token(p, "tests") for name, p in people.items()}
+        tokens = {name: signin.issue_token(p, "tests") for name, p in people.items()}
         item = Item.live().where(Item.type == "choice").order_by(Item.id).first()
         world = World(
             school_id=school_id, class_a=class_a.id, class_c=class_c.id, student=student.id,

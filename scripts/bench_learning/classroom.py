@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from server.mastery import BktParams, Observation, params_from_pack
-from server.pack_format import read_pack
+from server.interop.pack_format import read_pack
+from server.learning.tracing import BktParams, Observation, params_from_pack
 
 START_MS = 1_767_258_000_000  # 2026-01-01 09:00 UTC: the first school morning
 DAY_MS = 86_400_000

@@ -1,7 +1,7 @@
 """(b) A simulated student following our recommendations.
 
 At each step the student's mastery is traced from their answers so far with the pack's
-parameters (what the product does; nothing of the hidden truth), ``server.recommend.rank``
+parameters (what the product does; nothing of the hidden truth), ``server.learning.ranking.rank``
 ranks every activity of the pack for a student who reads their one language, with their
 attempts as history, and the student takes the first, or one of the first three at
 random (the product lets the child choose among the top few).
@@ -13,8 +13,8 @@ whose prerequisites are. It shows what the estimates alone allow.
 
 from __future__ import annotations
 
-from server.mastery import MASTERY_THRESHOLD, trace
-from server.recommend import Candidate, Done, Profile, SkillGraph, rank
+from server.learning.ranking import Candidate, Done, Profile, SkillGraph, rank
+from server.learning.tracing import MASTERY_THRESHOLD, trace
 
 from .classroom import Activity, Course, Learner, Policy
 

@@ -1,7 +1,7 @@
 """(a) Predicting each next answer: our mastery estimate against pyBKT, by AUC.
 
 Both models are fitted on the same training students and predict every answer of the
-test students before seeing it. Ours: ``server.mastery.fit_params`` (EM) per skill from
+test students before seeing it. Ours: ``server.learning.tracing.fit_params`` (EM) per skill from
 the pack's values, then ``trace`` over the answers before each one, as the product
 computes mastery (with its forgetting). pyBKT 1.4.3, default model, runs in a
 virtual environment of its own (made on first use) in a subprocess; the data go to it
@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from server.mastery import (
+from server.learning.tracing import (
     BktParams,
     Observation,
     canonical_order,

@@ -6,11 +6,12 @@ import secrets
 
 from flask import Blueprint, current_app, g, request, session
 
-from ..access import PUBLIC, SIGNED_IN
+from ..auth import signin
+from ..auth.access import PUBLIC, SIGNED_IN
+from ..auth.passwords import PICTURES
 from ..errors import InvalidInput
 from ..models import Classroom
-from ..security import PICTURES
-from ..services import accounts
+from ..services import rows, schools
 from .contract import endpoint
 from .schemas import (
     LoginSchema,
@@ -50,7 +51,7 @@ def _me() -> dict:
     errors=(429,),
 )
 def login(body):
-    person = accounts.staff_sign_in(
+    person = signin.staff_sign_in(
         current_app.extensions["baobab.throttle"],
         body["username"],
         body["password"],
@@ -70,7 +71,7 @@ def login(body):
     errors=(404, 429),
 )
 def student_login(body):
-    person = accounts.student_sign_in(
+    person = signin.student_sign_in(
         current_app.extensions["baobab.throttle"],
         body["student_id"],
         body["pictures"],
@@ -103,13 +104,13 @@ def me():
     errors=(429,),
 )
 def create_token(body):
-    person = accounts.staff_sign_in(
+    person = signin.staff_sign_in(
         current_app.extensions["baobab.throttle"],
         body["username"],
         body["password"],
         request.remote_addr or "?",
     )
-    return {"token": accounts.issue_token(person, body["name"]), "name": body["name"]}
+    return {"token": signin.issue_token(person, body["name"]), "name": body["name"]}
 
 
 @bp.delete("/auth/tokens/current")
@@ -117,13 +118,13 @@ def create_token(body):
 def revoke_token():
     if g.get("auth") != "token":
         raise InvalidInput("This request carries no bearer token.")
-    accounts.revoke_token(g.token)
+    signin.revoke_token(g.token)
 
 
 @bp.get("/signin/classes")
 @endpoint(PUBLIC, "Classes shown on the sign-in screen", response=SignInClassSchema, many=True)
 def signin_classes():
-    return accounts.sign_in_classes()
+    return schools.sign_in_classes()
 
 
 @bp.get("/signin/classes/<classroom_id>/students")
@@ -134,8 +135,8 @@ def signin_classes():
     many=True,
 )
 def signin_students(classroom_id):
-    classroom = accounts.get_live(Classroom, classroom_id, "class")
-    return accounts.class_students(classroom)
+    classroom = rows.get_live(Classroom, classroom_id, "class")
+    return schools.class_students(classroom)
 
 
 @bp.get("/signin/pictures")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, g, request, send_file
 
-from ..access import ADMIN, PUBLIC, SIGNED_IN
+from ..auth.access import ADMIN, PUBLIC, SIGNED_IN
 from ..errors import Forbidden, NotFound
 from ..services import content
 from .contract import endpoint

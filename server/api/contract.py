@@ -15,7 +15,7 @@ from typing import Any, Callable
 from flask import g, jsonify, request
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from ..access import Rule
+from ..auth.access import Rule
 
 _PAGE_SCHEMAS: dict[type[Schema], type[Schema]] = {}
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, g
 
-from ..access import SIGNED_IN, STAFF, STUDENT
+from ..auth.access import SIGNED_IN, STAFF, STUDENT
 from ..models import Answer, Attempt, Feedback, Reflection
-from ..services import accounts, goals, learning, mastery
+from ..services import goals, learning, mastery, schools
 from .contract import PageQuery, endpoint, paginate
 from .schemas import (
     AnswerCreateSchema,
@@ -37,7 +37,7 @@ bp = Blueprint("learning", __name__, url_prefix="/api/v1")
     many=True,
 )
 def list_assignments(classroom_id):
-    return learning.list_assignments(g.user, accounts.get_class(g.user, classroom_id))
+    return learning.list_assignments(g.user, schools.get_class(g.user, classroom_id))
 
 
 @bp.post("/classes/<classroom_id>/assignments")
@@ -49,7 +49,7 @@ def list_assignments(classroom_id):
     status=201,
 )
 def create_assignment(classroom_id, body):
-    classroom = accounts.get_class(g.user, classroom_id, manage=True)
+    classroom = schools.get_class(g.user, classroom_id, manage=True)
     return learning.create_assignment(g.user, classroom, body)
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
 
-from ..access import PUBLIC, STAFF
+from ..auth.access import PUBLIC, STAFF
 from ..db import is_sqlite
-from ..services import node
+from ..node import identity
 from ..version import __version__
 from .contract import endpoint
 from .openapi import build_spec
@@ -26,7 +26,7 @@ def openapi():
 @bp.get("/node")
 @endpoint(STAFF, "This node's identity and state", response=NodeSchema)
 def get_node():
-    row = node.node_info()
+    row = identity.node_info()
     return {
         "node_id": row.node_id,
         "school_id": row.school_id,

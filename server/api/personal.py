@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, g
 
-from ..access import SIGNED_IN, STAFF
-from ..services import accounts, insights, learning, plan, recommendations
+from ..auth.access import SIGNED_IN, STAFF
+from ..services import insights, learning, plan, recommendations, schools
 from .contract import endpoint
-from .personal_schemas import (
+from .schemas.personal import (
     GroupSuggestionQuery,
     GroupSuggestionSchema,
     HomeSchema,
@@ -72,7 +72,7 @@ def get_strengths(person_id):
     many=True,
 )
 def get_struggles(classroom_id):
-    return insights.struggles(accounts.get_class(g.user, classroom_id, manage=True))
+    return insights.struggles(schools.get_class(g.user, classroom_id, manage=True))
 
 
 @bp.get("/classes/<classroom_id>/group-suggestions")
@@ -85,5 +85,5 @@ def get_struggles(classroom_id):
     errors=(404,),
 )
 def get_group_suggestions(classroom_id, query):
-    classroom = accounts.get_class(g.user, classroom_id, manage=True)
+    classroom = schools.get_class(g.user, classroom_id, manage=True)
     return insights.suggest_groups(classroom, query["skill_id"], query["mode"], query["size"])

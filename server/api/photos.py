@@ -8,12 +8,13 @@ from flask import Blueprint, current_app, g, request, send_file
 
 from sync.ids import is_valid_id
 
-from ..access import PUBLIC, SIGNED_IN, STUDENT
+from ..auth.access import PUBLIC, SIGNED_IN, STUDENT
 from ..errors import InvalidInput, NotFound
-from ..services import peers, photo_sync, photos
+from ..replication import peers, photo_sync
+from ..services import photos
 from ..services.content import blob_path, store_blob
 from .contract import endpoint
-from .photo_schemas import PhotoDigestsSchema, PhotoListQuery, PhotoQuery, PhotoSchema
+from .schemas.photos import PhotoDigestsSchema, PhotoListQuery, PhotoQuery, PhotoSchema
 
 bp = Blueprint("photos", __name__, url_prefix="/api/v1")
 

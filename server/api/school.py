@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, g
 
-from ..access import ADMIN, SIGNED_IN, STAFF, can_teach, require
+from ..auth.access import ADMIN, SIGNED_IN, STAFF, can_teach, require
 from ..models import Person
-from ..services import accounts
+from ..services import groups, people, profiles, rows, schools
 from .contract import endpoint, paginate
-from .personal_schemas import GroupPatchSchema, ProfileVersionSchema
 from .schemas import (
     ClassroomCreateSchema,
     ClassroomPatchSchema,
@@ -26,6 +25,7 @@ from .schemas import (
     SchoolPatchSchema,
     SchoolSchema,
 )
+from .schemas.personal import GroupPatchSchema, ProfileVersionSchema
 
 bp = Blueprint("school", __name__, url_prefix="/api/v1")
 
@@ -33,43 +33,43 @@ bp = Blueprint("school", __name__, url_prefix="/api/v1")
 @bp.get("/school")
 @endpoint(SIGNED_IN, "The signed-in person's school", response=SchoolSchema)
 def get_school():
-    return accounts.school_of(g.user)
+    return schools.school_of(g.user)
 
 
 @bp.patch("/school")
 @endpoint(ADMIN, "Edit the school", body=SchoolPatchSchema, response=SchoolSchema)
 def patch_school(body):
-    return accounts.update_school(g.user, body)
+    return schools.update_school(g.user, body)
 
 
 @bp.get("/classes")
 @endpoint(SIGNED_IN, "Classes the signed-in person sees", response=ClassroomSchema, many=True)
 def list_classes():
-    return accounts.list_classes(g.user)
+    return schools.list_classes(g.user)
 
 
 @bp.post("/classes")
 @endpoint(ADMIN, "Create a class", body=ClassroomCreateSchema, response=ClassroomSchema, status=201)
 def create_class(body):
-    return accounts.create_class(g.user.school_id, **body)
+    return schools.create_class(g.user.school_id, **body)
 
 
 @bp.get("/classes/<classroom_id>")
 @endpoint(SIGNED_IN, "One class", response=ClassroomSchema)
 def get_class(classroom_id):
-    return accounts.get_class(g.user, classroom_id)
+    return schools.get_class(g.user, classroom_id)
 
 
 @bp.patch("/classes/<classroom_id>")
 @endpoint(STAFF, "Edit a class", body=ClassroomPatchSchema, response=ClassroomSchema)
 def patch_class(classroom_id, body):
-    return accounts.update_class(accounts.get_class(g.user, classroom_id, manage=True), body)
+    return schools.update_class(schools.get_class(g.user, classroom_id, manage=True), body)
 
 
 @bp.get("/classes/<classroom_id>/students")
 @endpoint(STAFF, "Students of a class", response=PersonSchema, many=True)
 def class_students(classroom_id):
-    return accounts.class_students(accounts.get_class(g.user, classroom_id, manage=True))
+    return schools.class_students(schools.get_class(g.user, classroom_id, manage=True))
 
 
 @bp.post("/classes/<classroom_id>/enrollments")
@@ -81,41 +81,41 @@ def class_students(classroom_id):
     status=201,
 )
 def enrol(classroom_id, body):
-    classroom = accounts.get_class(g.user, classroom_id, manage=True)
-    person = accounts.get_live(Person, body["person_id"], "person")
+    classroom = schools.get_class(g.user, classroom_id, manage=True)
+    person = rows.get_live(Person, body["person_id"], "person")
     if body["role"] == "teacher":
         require(g.user.role == "admin", "Only admins add teachers to a class.")
-    return accounts.enrol(classroom, person, body["role"])
+    return schools.enrol(classroom, person, body["role"])
 
 
 @bp.delete("/classes/<classroom_id>/enrollments/<person_id>")
 @endpoint(STAFF, "Take a person out of the class")
 def unenrol(classroom_id, person_id):
-    accounts.unenrol(accounts.get_class(g.user, classroom_id, manage=True), person_id)
+    schools.unenrol(schools.get_class(g.user, classroom_id, manage=True), person_id)
 
 
 @bp.get("/classes/<classroom_id>/groups")
 @endpoint(STAFF, "Groups of a class", response=GroupSchema, many=True)
 def list_groups(classroom_id):
-    return accounts.list_groups(accounts.get_class(g.user, classroom_id, manage=True))
+    return groups.list_groups(schools.get_class(g.user, classroom_id, manage=True))
 
 
 @bp.post("/classes/<classroom_id>/groups")
 @endpoint(STAFF, "Form a group", body=GroupCreateSchema, response=GroupSchema, status=201)
 def create_group(classroom_id, body):
-    return accounts.create_group(accounts.get_class(g.user, classroom_id, manage=True), body)
+    return groups.create_group(schools.get_class(g.user, classroom_id, manage=True), body)
 
 
 @bp.patch("/groups/<group_id>")
 @endpoint(STAFF, "Rename a group or set its members", body=GroupPatchSchema, response=GroupSchema)
 def patch_group(group_id, body):
-    return accounts.update_group(g.user, group_id, body)
+    return groups.update_group(g.user, group_id, body)
 
 
 @bp.delete("/groups/<group_id>")
 @endpoint(STAFF, "Dissolve a group")
 def delete_group(group_id):
-    accounts.delete_group(g.user, group_id)
+    groups.delete_group(g.user, group_id)
 
 
 @bp.get("/people")
@@ -127,7 +127,7 @@ def delete_group(group_id):
     paginated=True,
 )
 def list_people(query):
-    select = accounts.list_people(g.user, query["role"], query["classroom_id"])
+    select = people.list_people(g.user, query["role"], query["classroom_id"])
     return paginate(select, query, current_app.config["PAGE_SIZE"])
 
 
@@ -141,40 +141,40 @@ def list_people(query):
     errors=(409,),
 )
 def create_person(body):
-    return accounts.create_person_as(g.user, body)
+    return people.create_person_as(g.user, body)
 
 
 @bp.get("/people/<person_id>")
 @endpoint(SIGNED_IN, "One person", response=PersonSchema)
 def get_person(person_id):
-    return accounts.get_person(g.user, person_id)
+    return people.get_person(g.user, person_id)
 
 
 @bp.patch("/people/<person_id>")
 @endpoint(STAFF, "Edit a person", body=PersonPatchSchema, response=PersonSchema)
 def patch_person(person_id, body):
-    person = accounts.get_person(g.user, person_id)
+    person = people.get_person(g.user, person_id)
     require(can_teach(g.user, person) or g.user.id == person.id, "You may not edit this person.")
-    return accounts.update_person(person, body)
+    return people.update_person(person, body)
 
 
 @bp.delete("/people/<person_id>")
 @endpoint(ADMIN, "Remove a person (their work is kept)")
 def delete_person(person_id):
-    accounts.delete_person(accounts.get_person(g.user, person_id))
+    people.delete_person(people.get_person(g.user, person_id))
 
 
 @bp.get("/people/<person_id>/profile")
 @endpoint(SIGNED_IN, "A learner's profile", response=ProfileSchema)
 def get_profile(person_id):
-    return accounts.profile_of(accounts.get_person(g.user, person_id))
+    return profiles.profile_of(people.get_person(g.user, person_id))
 
 
 @bp.patch("/people/<person_id>/profile")
 @endpoint(SIGNED_IN, "Edit a learner's profile", body=ProfilePatchSchema, response=ProfileSchema)
 def patch_profile(person_id, body):
-    person = accounts.get_person(g.user, person_id)
-    return accounts.update_profile(g.user, person, body)
+    person = people.get_person(g.user, person_id)
+    return profiles.update_profile(g.user, person, body)
 
 
 @bp.get("/people/<person_id>/profile/history")
@@ -185,6 +185,6 @@ def patch_profile(person_id, body):
     many=True,
 )
 def profile_history(person_id):
-    person = accounts.get_person(g.user, person_id)
+    person = people.get_person(g.user, person_id)
     require(can_teach(g.user, person), "Only the learner's teachers see the profile's history.")
-    return accounts.profile_history(person)
+    return profiles.profile_history(person)

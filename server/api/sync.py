@@ -8,11 +8,11 @@ from sync import wire
 from sync.engine import BadChunk, PartitionRefused
 from sync.errors import ClockSkewError, SyncError
 
-from ..access import ADMIN, PUBLIC, STAFF
+from ..auth.access import ADMIN, PUBLIC, STAFF
 from ..db import bulk_checkpoints
-from ..discovery import nearby_path, shared_sightings
 from ..errors import Conflict, Forbidden, InvalidInput
-from ..services import peers
+from ..replication import peers
+from ..replication.discovery import nearby_path, shared_sightings
 from .contract import endpoint
 from .schemas import (
     NearbySchema,

@@ -31,8 +31,7 @@ from sync.hlc import HybridLogicalClock
 from sync.ids import new_id
 from sync.stamp import EVENT, MUTABLE, Stamp
 
-from .. import names
-from ..db import db, is_sqlite, write_transaction
+from ..db import db, is_sqlite, names, write_transaction
 from ..errors import ImmutableRowError
 
 #: One clock per process; the database keeps its high-water mark across restarts.
@@ -58,7 +57,7 @@ class NameField(IntegerField):
     """A partition name or node id, stored as this database's small integer for it.
 
     Queries keep text semantics (``Answer.partition == "school:x"``); the code is
-    made on first use and never leaves the node (server.names).
+    made on first use and never leaves the node (server.db.names).
     """
 
     def db_value(self, value: Any) -> int | None:

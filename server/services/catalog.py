@@ -18,9 +18,9 @@ from typing import Any
 from peewee import fn
 
 from ..db import db
-from ..mastery import DEFAULT_PARAMS, BktParams, params_from_pack
+from ..learning.ranking import Candidate, Pool, SkillGraph
+from ..learning.tracing import DEFAULT_PARAMS, BktParams, params_from_pack
 from ..models import Activity, ActivitySkill, Item, Skill, SkillFit, SkillPrerequisite
-from ..recommend import Candidate, Pool, SkillGraph
 
 _TABLES = (Skill, SkillPrerequisite, SkillFit, Activity, ActivitySkill, Item)
 

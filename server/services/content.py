@@ -11,6 +11,7 @@ from sync.stamp import DISTRICT
 
 from ..db import model_from_row, run_compiled, write_transaction
 from ..errors import NotFound
+from ..interop.pack_format import MEDIA_FIELDS, Pack, read_pack
 from ..models import (
     Activity,
     ActivitySkill,
@@ -21,9 +22,8 @@ from ..models import (
     Skill,
     SkillPrerequisite,
 )
-from ..pack_format import MEDIA_FIELDS, Pack, read_pack
-from .accounts import get_live
 from .offline_check import offline_check
+from .rows import get_live
 
 BLOB_DIR = "blobs"
 

@@ -7,7 +7,7 @@ from typing import Any
 from ..db import write_transaction
 from ..models import Activity, School
 from ..paths import SAMPLE_PACK_DIR
-from . import accounts, content, learning
+from . import content, learning, people, schools
 
 DEMO_TEACHER = ("teacher", "baobab-teacher")
 DEMO_ADMIN = ("admin", "baobab-admin")
@@ -55,21 +55,21 @@ def seed_demo(data_dir: str) -> dict[str, Any]:
     """Create the demo school, classes, teacher, admin, 25 students and sample content."""
     counts = content.import_pack(SAMPLE_PACK_DIR, data_dir)
     with write_transaction():
-        school = accounts.create_school("Baobab Demo School", "DEMO", ["en", "fr"])
-        admin = accounts.create_person(
+        school = schools.create_school("Baobab Demo School", "DEMO", ["en", "fr"])
+        admin = people.create_person(
             school.id, "admin", "Ms Admin", username=DEMO_ADMIN[0], password=DEMO_ADMIN[1]
         )
-        teacher = accounts.create_person(
+        teacher = people.create_person(
             school.id, "teacher", "Mr Mensah", username=DEMO_TEACHER[0], password=DEMO_TEACHER[1]
         )
         classes = []
         for (name, grade, pictures), roster in ((_CLASS_A, _STUDENTS_A), (_CLASS_B, _STUDENTS_B)):
-            classroom = accounts.create_class(
+            classroom = schools.create_class(
                 school.id, name=name, grade=grade, language="en", picture_password=pictures
             )
-            accounts.enrol(classroom, teacher, "teacher")
+            schools.enrol(classroom, teacher, "teacher")
             for display_name, picture in roster:
-                accounts.create_person(
+                people.create_person(
                     school.id,
                     "student",
                     display_name,

@@ -21,7 +21,7 @@ from sync.hlc import wall_ms
 from sync.stamp import DISTRICT
 
 from ..db import write_transaction
-from ..mastery import BktParams, canonical_order, fit_params
+from ..learning.tracing import BktParams, canonical_order, fit_params
 from ..models import Answer, Skill, SkillFit
 from .catalog import catalog
 from .mastery import observations_of

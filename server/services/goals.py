@@ -26,9 +26,9 @@ from typing import Any
 from sync.hlc import wall_ms
 
 from ..db import run_compiled
-from ..mastery import MASTERY_THRESHOLD, SkillMastery
+from ..learning.ranking import Done
+from ..learning.tracing import MASTERY_THRESHOLD, SkillMastery
 from ..models import Attempt, Goal
-from ..recommend import Done
 from .catalog import catalog
 from .mastery import states_of
 

@@ -12,12 +12,13 @@ from typing import Any
 from sync.hlc import wall_ms
 
 from ..errors import InvalidInput
-from ..mastery import SkillMastery
+from ..learning.ranking import stars
+from ..learning.tracing import SkillMastery
 from ..models import Answer, Classroom, Item, Person, Skill
-from ..recommend import stars
-from .accounts import class_students, get_live
 from .catalog import Catalog, catalog
 from .mastery import states_of
+from .rows import get_live
+from .schools import class_students
 
 STRUGGLE_BELOW = 0.5
 TOP = 5

@@ -10,7 +10,7 @@ from peewee import IntegrityError
 
 from sync.hlc import wall_ms
 
-from ..access import can_teach, can_view_person, group_ids, require
+from ..auth.access import can_teach, can_view_person, group_ids, require
 from ..db import write_transaction
 from ..errors import Conflict, InvalidInput, NotFound
 from ..models import (
@@ -28,7 +28,9 @@ from ..models import (
     Reflection,
     Skill,
 )
-from .accounts import get_class, get_live, get_person, row_by_id
+from .people import get_person
+from .rows import get_live, row_by_id
+from .schools import get_class
 
 # ---------------------------------------------------------------- assignments
 

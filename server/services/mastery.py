@@ -14,7 +14,8 @@ from typing import Any
 from sync.hlc import wall_ms
 
 from ..db import db
-from ..mastery import (
+from ..learning.ranking import stars
+from ..learning.tracing import (
     Folded,
     Observation,
     SkillMastery,
@@ -24,7 +25,6 @@ from ..mastery import (
     trace_rows,
 )
 from ..models import Answer, Person
-from ..recommend import stars
 from .catalog import Catalog, catalog
 from .event_cache import EventCache
 

@@ -16,13 +16,14 @@ from peewee import IntegrityError
 
 from sync.hlc import wall_ms
 
-from ..access import can_view_person, require
+from ..auth.access import can_view_person, require
 from ..db import write_transaction
 from ..errors import Conflict, InvalidInput, NotFound
 from ..models import Activity, Person, Photo, Reflection
 from ..models.media import PHOTO_TYPES
-from .accounts import get_live, get_person, row_by_id
 from .content import blob_path, store_blob
+from .people import get_person
+from .rows import get_live, row_by_id
 
 #: Largest photo accepted; the app sends JPEGs of at most 1280 px, about 100–300 KB.
 PHOTO_MAX_BYTES = 1_500_000

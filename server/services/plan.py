@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..models import Feedback, Goal, Person
-from .accounts import profile_of
 from .insights import strengths_of
+from .profiles import profile_of
 from .recommendations import StudentView
 
 PATH_LENGTH = 10

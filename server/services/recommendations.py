@@ -3,7 +3,7 @@
 One call reads the content snapshot (cached, with its ranking ``Pool``), the student's
 mastery (a cached trace extended with their new answers), a summary of their attempts
 (two small queries, not every attempt), profile and assignments, then
-``server.recommend.rank`` orders the activities. Nothing is stored: like mastery, it
+``server.learning.ranking.rank`` orders the activities. Nothing is stored: like mastery, it
 is recomputed. Screens that need every attempt (goals, continue) read them lazily.
 """
 
@@ -14,16 +14,24 @@ from typing import Any
 
 from sync.hlc import wall_ms
 
-from ..access import class_ids, group_ids
+from ..auth.access import class_ids, group_ids
 from ..db import model_from_row, run_compiled
-from ..mastery import SkillMastery
+from ..learning.ranking import (
+    RECENT_WINDOW,
+    AssignmentRef,
+    Done,
+    History,
+    Profile,
+    Recommendation,
+    rank,
+)
+from ..learning.tracing import SkillMastery
 from ..models import Assignment, Attempt, Goal, LearnerProfile, Person
-from ..recommend import RECENT_WINDOW, AssignmentRef, Done, History, Profile, Recommendation, rank
-from .accounts import row_by_id
 from .catalog import Catalog, catalog, database_token
 from .event_cache import EventCache
 from .goals import attempts_of, with_progress
 from .mastery import mastery_items, states_of
+from .rows import row_by_id
 
 HOME_RECOMMENDATIONS = 5
 

@@ -19,7 +19,7 @@ def test_every_kind(node, device):
     sign_in(page, node.url)
     person = api(node.url, "/auth/me", page)["person"]["id"]
 
-    # Practice: "k more right to master", m of the last n (server/mastery.py).
+    # Practice: "k more right to master", m of the last n (server/learning/tracing.py).
     open_activity(page, "baobab-sample:letter-sounds-practice-en")
     rule = page.locator("p.rule")
     assert "Get 5 right out of your last 6." in rule.inner_text()

@@ -12,7 +12,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from server.discovery import Discovery
+from server.replication.discovery import Discovery
 
 
 def health_server(node_id: str) -> ThreadingHTTPServer:

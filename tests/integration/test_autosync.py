@@ -8,10 +8,10 @@ import pytest
 
 from server import create_app
 from server import db as database
-from server.autosync import AutoSync
 from server.cli import prepare
 from server.models import Peer
-from server.services import peers
+from server.replication import peers
+from server.replication.autosync import AutoSync
 from tests.conftest import BASE_CONFIG
 from tests.integration.nodes import ServedNode, wait_for
 

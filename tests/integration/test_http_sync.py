@@ -14,8 +14,8 @@ from server import create_app
 from server import db as database
 from server.cli import prepare
 from server.models import Answer, LocalNode
-from server.services import peers
-from server.services.blobs import fetch_blob
+from server.replication import peers
+from server.replication.blobs import fetch_blob
 from server.services.content import blob_path
 from sync.errors import SyncError
 from tests.conftest import BASE_CONFIG

@@ -15,7 +15,7 @@ import urllib.request
 import pytest
 from cryptography import x509
 
-from server import certs
+from server.node import certs
 from tests.integration.nodes import ServedNode
 from tests.pg import free_port
 

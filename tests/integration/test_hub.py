@@ -12,7 +12,7 @@ from tests.integration.nodes import ServedNode, baobab
 from tests.integration.nodes import hub_cli as _hub_cli
 from tests.pg import ThrowawayPostgres
 
-# Partitions are stored as each database's codes (server.names): read the names.
+# Partitions are stored as each database's codes (server.db.names): read the names.
 _PARTITIONS_OF_PEOPLE = (
     "SELECT DISTINCT n.name FROM person JOIN sync_name AS n ON n.id = person.partition"
 )

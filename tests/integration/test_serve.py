@@ -16,7 +16,7 @@ import pytest
 
 from server import create_app
 from server.cli import prepare
-from server.runner import NodeServer
+from server.node.runner import NodeServer
 from tests.conftest import BASE_CONFIG
 from tests.pg import free_port
 

@@ -11,8 +11,8 @@ from server import create_app
 from server import db as database
 from server.cli import prepare
 from server.models import Answer, LocalNode, Peer
-from server.progress_line import ProgressLine, render
-from server.services import peers
+from server.replication import peers
+from server.replication.progress_line import ProgressLine, render
 from sync.errors import SyncError
 from tests.conftest import BASE_CONFIG
 from tests.integration.nodes import ServedNode

@@ -1,4 +1,4 @@
-"""`baobab serve` with several processes on one port (server.workers), as a user runs it.
+"""`baobab serve` with several processes on one port (server.node.workers), as a user runs it.
 
 Each request goes on a fresh connection, so the kernel hands it to either process;
 `/healthz` says which one answered.

@@ -14,7 +14,7 @@ import pytest
 
 from server import db as database
 from server.models import Activity, Asset, Classroom, Peer, Person, Skill
-from server.services import accounts, learning, photos
+from server.services import groups, learning, photos
 from tests.images import png
 
 PRINCIPALS = ("anonymous", "student", "other_student", "teacher", "other_teacher", "admin")
@@ -112,7 +112,7 @@ def _fixtures(app, world) -> dict[str, str]:
         class_a = Classroom.get_by_id(world.class_a)
         teacher = Person.get_by_id(world.teacher)
         student = Person.get_by_id(world.student)
-        group = accounts.create_group(
+        group = groups.create_group(
             class_a, {"name": "G", "kind": "custom", "member_ids": [world.student]}
         )
         assignment = learning.create_assignment(

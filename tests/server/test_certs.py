@@ -1,4 +1,4 @@
-"""The node's own CA and the server certificate it issues itself (server/certs.py)."""
+"""The node's own CA and the server certificate it issues itself (server/node/certs.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from cryptography import x509
 from cryptography.x509 import verification as v
 
-from server import certs
 from server.config import ConfigError, load_settings
+from server.node import certs
 
 NAMES = certs.ServerNames.of(
     ["baobab-pi", "baobab-pi.local", "localhost", "classroom-node.test"],
@@ -152,7 +152,7 @@ def test_a_lan_outside_the_private_ranges_is_covered_from_the_start(tmp_path, ca
     assert ipaddress.ip_address("192.0.2.2") in certs.names_of(leaf(tmp_path)).ips
     verify(tmp_path, "192.0.2.2")
     moved = certs.ServerNames.of(["localhost"], ["192.0.2.77", "198.51.100.7"])
-    with caplog.at_level("WARNING", logger="server.certs"):
+    with caplog.at_level("WARNING", logger="server.node.certs"):
         certs.ensure_server_certificate(tmp_path, moved)
     assert {str(a) for a in certs.names_of(leaf(tmp_path)).ips} == {"192.0.2.77"}
     assert "198.51.100.7" in caplog.text

@@ -13,8 +13,8 @@ import pytest
 
 from server import db as database
 from server.errors import ContentPackError
+from server.interop.pack_format import read_pack
 from server.models import Activity, ActivitySkill, Item, Skill, SkillPrerequisite
-from server.pack_format import read_pack
 from server.paths import SAMPLE_PACK_DIR
 from server.services.content import import_pack
 

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from server import create_app
 from server import db as database
 from server.cli import main
-from server.mastery import fit_params, params_from_pack
+from server.learning.tracing import fit_params, params_from_pack
 from server.models import Answer, Skill, SkillFit
 from server.services.catalog import catalog
 from sync.stamp import school_partition

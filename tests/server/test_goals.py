@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from server.mastery import SkillMastery
+from server.learning.ranking import Done
+from server.learning.tracing import SkillMastery
 from server.models import Goal
-from server.recommend import Done
 from server.services.goals import period, practice_minutes, progress
 
 DAY = 86_400_000

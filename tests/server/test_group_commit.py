@@ -14,8 +14,8 @@ from server import create_app
 from server import db as database
 from server.models import Answer, Person
 from server.models.base import reserve_stamps
-from server.services import accounts
-from server.sync_store import NodeStore
+from server.replication.store import NodeStore
+from server.services import rows
 from tests.conftest import BASE_CONFIG, Api
 
 
@@ -62,7 +62,7 @@ def test_a_write_returns_only_after_the_wal_is_fsynced(full_app, world, monkeypa
     monkeypatch.setattr(database.os, "fsync", spy)
     with full_app.app_context(), database.db.connection_context():
         syncer = database.group_sync()
-        accounts.live_by_id(Person, world.student)
+        rows.live_by_id(Person, world.student)
         assert spy.calls == []  # reads fsync nothing
         reserve_stamps(1)  # a write transaction
         assert [path for path, _, _ in spy.calls] == [syncer.wal_path]

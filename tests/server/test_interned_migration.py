@@ -9,9 +9,9 @@ import pytest
 from peewee import SqliteDatabase
 
 from server import db as database
-from server.migrate import migrate, schema_drift
+from server.db.migrate import migrate, schema_drift
 from server.models import Answer, LocalNode, RowHistory, replicated_models
-from server.sync_store import NodeStore
+from server.replication.store import NodeStore
 from tests.sync.harness import Node, _Bound, sync
 
 BEFORE = "0006_personalization"

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from server.mastery import (
+from server.learning.tracing import (
     DAY_MS,
     DEFAULT_PARAMS,
     MASTERY_THRESHOLD,

@@ -13,12 +13,11 @@ import pytest
 from peewee import Database, SqliteDatabase
 
 from server import db as database
-from server import names
-from server.db import write_transaction
-from server.migrate import migrate
+from server.db import names, write_transaction
+from server.db.migrate import migrate
 from server.models import Answer, LocalNode, RowHistory, School, SyncName
-from server.services import accounts
-from server.sync_store import NodeStore
+from server.replication.store import NodeStore
+from server.services import schools
 from sync.engine import BadChunk, apply_chunk
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,7 +41,7 @@ def _answer(partition: str, n: int = 0) -> Answer:
 
 
 def test_rows_store_codes_and_queries_keep_text(conn):
-    school = accounts.create_school("S")
+    school = schools.create_school("S")
     partition = f"school:{school.id}"
     _answer(partition).save(force_insert=True)
     raw = database.db.execute_sql("SELECT partition, origin FROM answer").fetchall()
@@ -90,7 +89,7 @@ def test_a_name_used_in_a_transaction_is_cached_once_committed(conn):
 
 
 def test_rows_of_a_rolled_back_transaction_leave_no_code_behind(conn):
-    school = accounts.create_school("S")
+    school = schools.create_school("S")
     with pytest.raises(RuntimeError), write_transaction():
         _answer("school:gone").save(force_insert=True)
         raise RuntimeError
@@ -99,7 +98,7 @@ def test_rows_of_a_rolled_back_transaction_leave_no_code_behind(conn):
 
 
 def test_history_keeps_names_as_text(conn):
-    school = accounts.create_school("Old")
+    school = schools.create_school("Old")
     school.name = "New"
     school.save()
     kept = RowHistory.get(RowHistory.row_id == school.id)
@@ -109,7 +108,7 @@ def test_history_keeps_names_as_text(conn):
 
 
 def test_a_chunk_with_a_malformed_origin_is_refused_whole(conn):
-    school = accounts.create_school("S")
+    school = schools.create_school("S")
     partition = f"school:{school.id}"
     store = NodeStore()
     columns = store.columns("answer")

@@ -12,8 +12,8 @@ import pytest
 
 from server import db as database
 from server.errors import ContentPackError
+from server.interop.pack_format import MEDIA_FIELDS, read_pack
 from server.models import Activity, Asset
-from server.pack_format import MEDIA_FIELDS, read_pack
 from server.paths import SAMPLE_PACK_DIR
 
 

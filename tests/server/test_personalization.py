@@ -8,9 +8,9 @@ from dataclasses import replace
 import pytest
 
 from server import db as database
-from server.mastery import trace_rows
+from server.learning.ranking import EVIDENCE, EVIDENCE_ITEMS, History
+from server.learning.tracing import trace_rows
 from server.models import Activity, ActivitySkill, Item, RowHistory
-from server.recommend import EVIDENCE, EVIDENCE_ITEMS, History
 from server.services import goals
 from server.services import mastery as service
 from server.services import recommendations as recs

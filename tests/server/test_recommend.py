@@ -1,4 +1,4 @@
-"""The recommender (server/recommend.py) on hand-made states, no database."""
+"""The recommender (server/learning/ranking.py) on hand-made states, no database."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ import random
 
 import pytest
 
-from server.mastery import SkillMastery
-from server.recommend import (
+from server.learning.ranking import (
     EVIDENCE,
     LIGHT_REVIEW,
     REVIEW,
@@ -26,6 +25,7 @@ from server.recommend import (
     stars,
     target_difficulty,
 )
+from server.learning.tracing import SkillMastery
 
 NOW = 1_800_000_000_000
 DAY = 86_400_000

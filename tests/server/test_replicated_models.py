@@ -7,7 +7,7 @@ import pytest
 from server import db as database
 from server.errors import ImmutableRowError
 from server.models import Answer, Goal, LocalNode, Person, RowHistory, School
-from server.services import accounts
+from server.services import people, schools
 
 
 @pytest.fixture
@@ -17,7 +17,7 @@ def conn(empty_app):
 
 
 def test_every_write_takes_the_next_counter_and_a_later_clock(conn):
-    school = accounts.create_school("A school")
+    school = schools.create_school("A school")
     first = school.stamp
     school.name = "Renamed"
     school.save()
@@ -29,14 +29,14 @@ def test_every_write_takes_the_next_counter_and_a_later_clock(conn):
 
 
 def test_ids_are_made_where_rows_are_born_and_unique(conn):
-    school = accounts.create_school("A school")
-    people = [accounts.create_person(school.id, "student", f"Kid {i}") for i in range(50)]
+    school = schools.create_school("A school")
+    people = [people.create_person(school.id, "student", f"Kid {i}") for i in range(50)]
     assert len({p.id for p in people}) == 50
     assert all(p.partition == f"school:{school.id}" for p in people)
 
 
 def test_an_edit_keeps_the_old_version_in_history(conn):
-    school = accounts.create_school("Old name")
+    school = schools.create_school("Old name")
     old_stamp = school.stamp
     school.name = "New name"
     school.save()
@@ -47,8 +47,8 @@ def test_an_edit_keeps_the_old_version_in_history(conn):
 
 
 def test_events_refuse_edits(conn):
-    school = accounts.create_school("S")
-    kid = accounts.create_person(school.id, "student", "Kid")
+    school = schools.create_school("S")
+    kid = people.create_person(school.id, "student", "Kid")
     answer = Answer(
         partition=kid.partition, person_id=kid.id, activity_id="a", item_id="i",
         response=1, correct=True, device_ms=1, received_ms=2,
@@ -61,8 +61,8 @@ def test_events_refuse_edits(conn):
 
 
 def test_delete_is_a_tombstone_that_keeps_the_row(conn):
-    school = accounts.create_school("S")
-    kid = accounts.create_person(school.id, "student", "Kid")
+    school = schools.create_school("S")
+    kid = people.create_person(school.id, "student", "Kid")
     counter_before = kid.counter
     kid.delete_instance()
     row = Person.get_by_id(kid.id)
@@ -72,8 +72,8 @@ def test_delete_is_a_tombstone_that_keeps_the_row(conn):
 
 
 def test_create_many_stamps_consecutive_counters(conn):
-    school = accounts.create_school("S")
-    kid = accounts.create_person(school.id, "student", "Kid")
+    school = schools.create_school("S")
+    kid = people.create_person(school.id, "student", "Kid")
     Goal.create_many(
         [
             {"partition": kid.partition, "person_id": kid.id, "set_by": kid.id, "term": "short",

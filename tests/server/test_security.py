@@ -6,14 +6,14 @@ import pytest
 from argon2 import PasswordHasher
 
 from server import db as database
-from server.models import Person
-from server.security import (
+from server.auth.passwords import (
     PICTURE_SCHEME,
     hash_password,
     hash_picture_password,
     verify_password,
     verify_picture_password,
 )
+from server.models import Person
 from server.services.demo import DEMO_PICTURES
 
 # What hash_picture_password made before: argon2id, 4 MiB, 2 passes.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from server import sessions
+from server.auth import sessions
 
 
 def _cookie(response) -> str | None:

@@ -1,5 +1,5 @@
-"""What the serving processes of one node share (server.rundir): syncs running, nearby nodes,
-sign-in failures; and waitress's loop that does not spin (server.runner.QuietChannel)."""
+"""What the serving processes of one node share (server.node.rundir): syncs running, nearby nodes,
+sign-in failures; and waitress's loop that does not spin (server.node.runner.QuietChannel)."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ from types import SimpleNamespace
 
 from flask import Flask
 
-from server import rundir
-from server.discovery import Discovery, Sighting, nearby_path
-from server.runner import NodeServer, QuietChannel
-from server.security import SignInThrottle
-from server.services import sync_progress
+from server.auth.throttle import SignInThrottle
+from server.node import rundir
+from server.node.runner import NodeServer, QuietChannel
+from server.replication import progress as sync_progress
+from server.replication.discovery import Discovery, Sighting, nearby_path
 from tests.conftest import Api
 
 
@@ -155,7 +155,7 @@ def _unchunk(data: bytes) -> bytes:
 
 
 def test_serve_waits_for_a_port_a_dying_run_still_holds():
-    from server.workers import listening_socket
+    from server.node.workers import listening_socket
 
     held = listening_socket("127.0.0.1", 0)
     held.listen()

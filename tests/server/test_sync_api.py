@@ -12,7 +12,8 @@ import pytest
 
 from server import db as database
 from server.models import Answer, LocalNode, Peer, replicated_models
-from server.services import node, peers
+from server.node import identity
+from server.replication import peers
 from sync import wire
 from sync.auth import HEADER_NODE, HEADER_SEQ, HEADER_SIGNATURE, NodeKey, request_payload
 from sync.stamp import school_partition
@@ -165,7 +166,7 @@ def test_bad_sync_requests_are_refused_and_change_nothing(app, client, paired, c
 def test_pairing_with_a_code_and_its_refusals(app, client, tmp_path):
     with app.app_context(), database.db.connection_context():
         code, _ = peers.create_pairing_code(LocalNode.get().school_id)
-        node_key_hex = node.node_key(app.config["DATA_DIR"]).public_hex()
+        node_key_hex = identity.node_key(app.config["DATA_DIR"]).public_hex()
     newcomer = NodeKey.generate()
     from sync.auth import pairing_proof
 

@@ -12,8 +12,8 @@ import time
 import pytest
 from flask import Flask, jsonify, request
 
-from server import certs
-from server.tls import HttpsService
+from server.node import certs
+from server.node.tls import HttpsService
 from tests.pg import free_port
 
 
@@ -144,7 +144,7 @@ def test_a_port_in_use_leaves_plain_http_running(tmp_path, caplog):
     try:
         https = HttpsService(app, busy.getsockname()[1], host="127.0.0.1", threads=1,
                              names=lambda: certs.ServerNames.of(["localhost"], ["127.0.0.1"]))  # fmt: skip
-        with caplog.at_level(logging.ERROR, logger="server.tls"):
+        with caplog.at_level(logging.ERROR, logger="server.node.tls"):
             https.start()
         assert "serving plain http only" in caplog.text
         assert https.urls() == []

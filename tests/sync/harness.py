@@ -10,10 +10,11 @@ from peewee import SqliteDatabase
 
 from server import db as database
 from server.db import sqlite_pragmas
-from server.migrate import migrate
+from server.db.migrate import migrate
 from server.models import LocalNode
-from server.services import accounts, node
-from server.sync_store import NodeStore
+from server.node import identity
+from server.replication.store import NodeStore
+from server.services import schools
 from sync import wire
 from sync.engine import SessionResult, SyncSession, serve_message
 from sync.errors import SyncError
@@ -69,11 +70,11 @@ class Node:
                 # A fixed identity: origins then sort the same in every run (hypothesis
                 # replays schedules and needs each to export the same chunks).
                 LocalNode.create(node_id=node_id)
-            node.ensure_node()
+            identity.ensure_node()
             if school_id is None:
-                school_id = accounts.create_school(f"School of {name}").id
+                school_id = schools.create_school(f"School of {name}").id
             else:
-                node.set_school(school_id)
+                identity.set_school(school_id)
             self.school_id = school_id
             self.store = NodeStore()
             self.node_id = LocalNode.get().node_id

@@ -1,0 +1,278 @@
+"""The database: one unbound proxy, opened by the app factory or the CLI.
+
+SQLite on a classroom node, PostgreSQL on the hub. Both are pooled so that a
+request's ``close()`` returns the connection to the pool instead of closing it:
+closing SQLite's last connection forces a WAL checkpoint and halves write
+throughput, and waitress threads are long-lived anyway.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from peewee import Database, DatabaseProxy, SqliteDatabase
+from playhouse.db_url import connect as connect_url
+from playhouse.pool import PooledSqliteDatabase
+
+db = DatabaseProxy()
+
+SQLITE_FILE_NAME = "baobab.db"
+
+
+def sqlite_pragmas(synchronous: str = "FULL") -> dict[str, Any]:
+    """Pragmas every SQLite connection gets."""
+    return {
+        "journal_mode": "wal",
+        "foreign_keys": 1,
+        "busy_timeout": 10_000,
+        "cache_size": -2_000,  # 2 MB per connection (one per thread): memory stays flat
+        "synchronous": synchronous,
+        "temp_store": "memory",
+    }
+
+
+class GroupSync:
+    """Group commit for SQLite: one fsync of the WAL makes every commit before it durable.
+
+    SQLite's synchronous=FULL fsyncs the WAL inside every COMMIT while the
+    writer holds the write lock, so writers queue behind the disk one fsync
+    each. Instead, connections run synchronous=NORMAL (the WAL is written at
+    COMMIT but not synced) and every writer, after its COMMIT and outside the
+    write lock, waits here until an fsync of the WAL that began after its
+    COMMIT has finished: one fsync covers all the commits made meanwhile.
+    Nobody is answered before their write is on disk, as with FULL.
+    """
+
+    def __init__(self, wal_path: str) -> None:
+        self.wal_path = wal_path
+        self._count_lock = threading.Lock()
+        self._sync_lock = threading.Lock()
+        self.committed = 0  # commits counted so far
+        self.synced = 0  # commits known to be on disk
+        self.fsyncs = 0  # fsyncs done (for tests and figures)
+        self.local = threading.local()  # per thread: total_changes already made durable
+
+    def ticket(self) -> int:
+        """Count a commit that has just returned; return its number."""
+        with self._count_lock:
+            self.committed += 1
+            return self.committed
+
+    def wait(self, ticket: int) -> None:
+        """Return once commit number ``ticket`` is on disk, fsyncing the WAL if need be."""
+        if self.synced >= ticket:
+            return
+        with self._sync_lock:
+            if self.synced >= ticket:
+                return  # another thread's fsync covered it while we queued
+            with self._count_lock:
+                covered = self.committed  # their frames are written: this fsync covers them
+            try:
+                fd = os.open(self.wal_path, os.O_RDONLY)
+            except FileNotFoundError:
+                fd = None  # no WAL: the last close checkpointed it into the synced database
+            if fd is not None:
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+            self.fsyncs += 1
+            self.synced = max(self.synced, covered)
+
+    def barrier(self) -> None:
+        """Make every commit so far durable (before data leaves the node)."""
+        with self._count_lock:
+            latest = self.committed
+        self.wait(latest)
+
+    def mark(self, connection: Any) -> None:
+        """Remember this thread's connection's changes as durable."""
+        self.local.changes = connection.total_changes
+
+    def after_writes(self, connection: Any) -> None:
+        """Make this thread's changes durable if it made any since ``mark``."""
+        if connection.total_changes != getattr(self.local, "changes", None):
+            self.wait(self.ticket())
+            self.mark(connection)
+
+
+class WriterLock:
+    """One writer at a time on a SQLite database: a lock among this process's threads,
+    then an flock among the node's serving processes (server.node.runner may run several).
+
+    Without the flock, a writer of another process would meet SQLite's busy
+    handler, which polls with sleeps of up to 100 ms and so makes it late.
+    """
+
+    def __init__(self, lock_path: str | None) -> None:
+        self.lock_path = lock_path  # None: one process only (an in-memory database)
+        self._threads = threading.Lock()
+        self._fd: int | None = None
+
+    def __enter__(self) -> None:
+        self._threads.acquire()
+        try:
+            if self.lock_path is not None:
+                if self._fd is None:
+                    self._fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+                fcntl.flock(self._fd, fcntl.LOCK_EX)  # waits with the GIL released
+        except BaseException:
+            self._threads.release()
+            raise
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if self.lock_path is not None and self._fd is not None:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self._threads.release()
+
+
+def group_sync() -> GroupSync | None:
+    """The bound database's group commit, if it uses one."""
+    target = db.obj
+    return getattr(target, "_baobab_group_sync", None)
+
+
+def database_for(settings: dict[str, Any]) -> Database:
+    """Make the (pooled) database the settings ask for, not yet connected."""
+    url = settings.get("DATABASE_URL") or ""
+    max_connections = int(settings.get("THREADS", 8)) + 8
+    if not url:
+        path = Path(settings["DATA_DIR"]) / SQLITE_FILE_NAME
+        synchronous = str(settings.get("SQLITE_SYNCHRONOUS", "FULL")).upper()
+        grouped = synchronous == "FULL"  # FULL's promise, kept by group commit
+        database = PooledSqliteDatabase(
+            str(path),
+            pragmas=sqlite_pragmas("NORMAL" if grouped else synchronous),
+            max_connections=max_connections,
+            stale_timeout=None,
+            check_same_thread=False,
+        )
+        if grouped:
+            database._baobab_group_sync = GroupSync(str(path) + "-wal")
+        database._baobab_writer = WriterLock(str(path) + ".writelock")
+        return database
+    if url.startswith(("postgres://", "postgresql://")):
+        url = url.replace("://", "+pool://", 1)
+        return connect_url(url, max_connections=max_connections, stale_timeout=600)
+    return connect_url(url)
+
+
+_MARKS = tuple(f"\x00mark{i}\x00" for i in range(8))
+# (caller's key, database class) -> (SQL, its parameters with marks where the values go)
+_COMPILED: dict[tuple[Any, type], tuple[str, list[Any]]] = {}
+
+
+def run_compiled(key: Any, build: Callable[..., Any], *values: Any) -> Any:
+    """Run the query ``build(*marks)`` makes with ``values`` for the marks; return the cursor.
+
+    peewee compiles a query each time it runs, which for the small queries of a
+    request costs more than SQLite takes to run them. For a query whose shape
+    never changes, ``build`` gets a mark string in place of each value, the SQL
+    is compiled once per ``key`` and database kind, and each run puts ``values``
+    where the marks were. Only for values peewee passes on as they are (text, and
+    numbers compared with plain SQL).
+    """
+    cache_key = (key, type(db.obj))
+    compiled = _COMPILED.get(cache_key)
+    if compiled is None:
+        compiled = _COMPILED[cache_key] = build(*_MARKS[: len(values)]).sql()
+    sql, template = compiled
+    by_mark = dict(zip(_MARKS, values))
+    return db.execute_sql(sql, [by_mark.get(p, p) if isinstance(p, str) else p for p in template])
+
+
+def model_from_row(model: Any, values: Sequence[Any]) -> Any:
+    """A model instance from a row of all its columns, as peewee builds it (nothing dirty)."""
+    fields = model._meta.sorted_fields
+    row = model(__no_default__=1, **{f.name: f.python_value(v) for f, v in zip(fields, values)})
+    row._dirty.clear()
+    return row
+
+
+def is_sqlite(database: Database | DatabaseProxy | None = None) -> bool:
+    """Say whether the (given or bound) database is SQLite."""
+    target = database or db
+    if isinstance(target, DatabaseProxy):
+        target = target.obj
+    return isinstance(target, SqliteDatabase)
+
+
+def bind(database: Database) -> None:
+    """Point the models' proxy at ``database``."""
+    db.initialize(database)
+
+
+def close_all() -> None:
+    """Close every pooled connection (at shutdown, and between tests)."""
+    target = db.obj
+    if target is None:
+        return
+    if hasattr(target, "close_all"):
+        target.close_all()
+    elif not target.is_closed():
+        target.close()
+
+
+@contextlib.contextmanager
+def write_transaction() -> Iterator[None]:
+    """A transaction that takes the write lock up front when it is the outermost.
+
+    Writes that read first (counters, upserts) must not start as readers and
+    upgrade later: under WAL that upgrade fails with SQLITE_BUSY at once
+    instead of waiting for the busy timeout.
+    """
+    target = db.obj
+    if target.in_transaction() or not is_sqlite(target):
+        with target.atomic():
+            yield
+    else:
+        # Writers queue here rather than in SQLite's busy handler, which polls with
+        # sleeps of up to 100 ms and so makes waiting writers late. One lock per
+        # database (tests hold several in one process); setdefault is atomic.
+        writer = target.__dict__.setdefault("_baobab_writer", WriterLock(None))
+        syncer = getattr(target, "_baobab_group_sync", None)
+        with writer:
+            with target.atomic("IMMEDIATE"):
+                yield
+            ticket = syncer.ticket() if syncer is not None else 0
+        if syncer is not None:
+            # Outside the write lock: the next writer commits while we fsync.
+            syncer.wait(ticket)
+            if target._state.conn is not None:
+                syncer.mark(target._state.conn)
+
+
+#: WAL pages a bulk write lets accumulate before its commit checkpoints (~40 MB).
+BULK_CHECKPOINT_PAGES = 10_000
+
+
+@contextlib.contextmanager
+def bulk_checkpoints(pages: int = BULK_CHECKPOINT_PAGES) -> Iterator[None]:
+    """Let this connection's commits checkpoint the WAL less often while inside.
+
+    A sync chunk of random ids dirties thousands of index pages; with SQLite's
+    default (1,000 pages) every chunk's commit copies them all back into the
+    database file, and the next chunk dirties most of the same pages again. Checkpointing
+    every ``pages`` pages copies each page once for several chunks. The WAL file on
+    disk grows to about that size; memory does not (readers find pages through the
+    small wal-index). Nothing changes for PostgreSQL.
+    """
+    target = db.obj
+    if not is_sqlite(target):
+        yield
+        return
+    conn = target.connection()
+    previous = conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+    conn.execute(f"PRAGMA wal_autocheckpoint = {int(pages)}")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA wal_autocheckpoint = {int(previous)}")

@@ -1,0 +1,1 @@
+"""Formats shared with other systems: the content pack today; rosters and exports next."""

@@ -1,0 +1,1 @@
+"""The pure learning models: knowledge tracing and ranking. No database, no Flask."""

@@ -1,0 +1,1 @@
+"""Running the node: waitress, serving processes, TLS and its CA, shared run state, identity."""

@@ -1,0 +1,1 @@
+"""Pages outside the API: the start page, /healthz, the client apps' files, /trust."""

@@ -1,0 +1,113 @@
+"""Pages outside the API: the start page, /healthz and the client apps' files."""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import datetime, timezone
+from typing import Any
+
+from flask import Blueprint, current_app, g, jsonify, render_template, send_from_directory
+from peewee import PeeweeException
+
+from ..auth.access import SIGNED_IN
+from ..db import db, is_sqlite
+from ..models import Classroom, School
+from ..node import identity
+from ..paths import CLIENT_DIR
+from ..services import learning, photos, plan
+from ..version import __version__
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.get("/")
+def start():
+    """The start page: which school this is, its classes, where to go next."""
+    info = identity.node_info()
+    school = School.get_or_none(School.id == info.school_id) if info and info.school_id else None
+    classes = list(Classroom.live().order_by(Classroom.name))
+    return render_template("start.html", school=school, classes=classes, version=__version__)
+
+
+@bp.get("/healthz")
+def healthz():
+    """Liveness and identity: database reachable, version, node id, uptime, and which
+    serving process answered (a node may run several: server.node.workers)."""
+    try:
+        db.execute_sql("SELECT 1").fetchone()
+        info = identity.node_info()
+        database, status, code = ("sqlite" if is_sqlite() else "postgresql"), "ok", 200
+    except PeeweeException as exc:
+        info, database, status, code = None, f"error: {exc}", "degraded", 503
+    body = {
+        "status": status,
+        "database": database,
+        "version": __version__,
+        "node_id": info.node_id if info else None,
+        "uptime_s": round(time.monotonic() - current_app.extensions["baobab.started"], 3),
+        "pid": os.getpid(),
+    }
+    return jsonify(body), code
+
+
+@bp.get("/student")
+@bp.get("/student/")
+@bp.get("/student/<path:_route>")
+def student_app(_route: str = ""):
+    """The student app's one page; its routes live after the '#', so any path serves it."""
+    response = send_from_directory(CLIENT_DIR / "student", "index.html", max_age=0)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/sw.js")
+def service_worker():
+    """The student app's service worker, served at the root so its scope covers the
+    app, its modules under /client, the vendored files under /static and the API."""
+    response = send_from_directory(
+        CLIENT_DIR / "student", "sw.js", mimetype="text/javascript", max_age=0
+    )
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@bp.get("/client/<path:filename>")
+def client_file(filename: str):
+    """Files of the client web apps (ES modules, no build step)."""
+    return send_from_directory(CLIENT_DIR, filename)
+
+
+def _title(title: dict[str, str], language: str) -> str:
+    return title.get(language) or title.get("en") or next(iter(title.values()), "")
+
+
+def _goal_text(goal: dict[str, Any], titles: dict[str, dict[str, str]], language: str) -> str:
+    if goal["kind"] == "master_skill":
+        return "Master " + _title(titles.get(goal["skill_id"], {"en": goal["skill_id"]}), language)
+    if goal["kind"] == "finish_activities":
+        return f"Finish {len(goal['activity_ids'])} activities"
+    if goal["kind"] == "practice_minutes":
+        period = "this week" if goal["term"] == "short" else "this term"
+        return f"Practise {goal['target']} minutes {period}"
+    return goal["text"]
+
+
+@bp.get("/people/<person_id>/plan.html")
+def plan_page(person_id: str):
+    """A student's individual learning plan as a printable page (same access as the API)."""
+    SIGNED_IN.check(g.get("user"))
+    student = learning.get_student(g.user, person_id)
+    data = plan.plan_of(student)
+    language = student.language
+    titles = {m["skill_id"]: m["title"] for m in data["mastery"]}
+    generated = datetime.fromtimestamp(data["generated_ms"] / 1000, tz=timezone.utc)
+    return render_template(
+        "plan.html",
+        plan=data,
+        work=photos.project_work(student),
+        generated=generated.strftime("%Y-%m-%d"),
+        title=lambda t: _title(t, language),
+        goal_text=lambda goal: _goal_text(goal, titles, language),
+    )

@@ -1,0 +1,1 @@
+"""This node's side of sync: the engine's store, peers, scheduler, discovery, blobs."""

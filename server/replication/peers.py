@@ -1,0 +1,327 @@
+"""Peers: pairing by one-time code, signed sync requests, and running a sync."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import logging
+import secrets
+from typing import Any
+
+from sync import wire
+from sync.auth import (
+    HEADER_NODE,
+    HEADER_SEQ,
+    HEADER_SIGNATURE,
+    normalise_code,
+    pairing_proof,
+    proofs_match,
+    request_payload,
+    verify,
+)
+from sync.bundle import import_bundle, read_bundle, write_bundle
+from sync.engine import DEFAULT_MAX_ROWS, SessionResult, SyncSession, serve_message
+from sync.errors import SyncError
+from sync.http import HttpTransport, post_json
+from sync.stamp import DISTRICT, school_partition
+from sync.vector import pending_union
+
+from ..db import bulk_checkpoints, write_transaction
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound, NotSignedIn
+from ..models import LocalNode, PairingCode, Peer
+from ..models.base import utcnow
+from ..node import identity
+from . import blobs, photo_sync
+from . import progress as sync_progress
+from .store import NodeStore
+
+log = logging.getLogger(__name__)
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off a screen
+CODE_LENGTH = 8
+CODE_MINUTES = 15
+ANY_SCHOOL = "*"  # a hub's enrolment code: the node brings its own school
+PAIR_PATH = "/api/v1/sync/pair"
+
+
+def _code_hash(code: str) -> str:
+    return hashlib.sha256(normalise_code(code).encode()).hexdigest()
+
+
+def create_pairing_code(
+    school_id: str, created_by: str | None = None
+) -> tuple[str, datetime.datetime]:
+    """Make a one-time code that lets one node join ``school_id``; valid 15 minutes."""
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    now = utcnow()
+    expires = now + datetime.timedelta(minutes=CODE_MINUTES)
+    # Spent and expired codes are worth nothing: keep the table from growing.
+    spent = (PairingCode.used == True) | (PairingCode.expires_at < now)  # noqa: E712
+    PairingCode.delete().where(spent).execute()
+    PairingCode.create(
+        code_hash=_code_hash(raw), school_id=school_id, created_by=created_by, expires_at=expires
+    )
+    return f"{raw[:4]}-{raw[4:]}", expires
+
+
+def accept_pairing(data: dict[str, Any], data_dir: str, role: str = "node") -> dict[str, Any]:
+    """Serve a pairing request: check the code, trust the newcomer, prove ourselves."""
+    with write_transaction():
+        code = PairingCode.get_or_none(PairingCode.code_hash == _code_hash(data["code"]))
+        if code is None or code.used or code.expires_at < utcnow():
+            raise NotSignedIn("That pairing code is wrong or has expired.")
+        expected = pairing_proof(data["code"], data["public_key"], data["node_id"])
+        if not proofs_match(expected, data["proof"]):
+            raise NotSignedIn("The pairing proof does not match the code.")
+        me = LocalNode.get()
+        if data["node_id"] == me.node_id:
+            raise Conflict("A node cannot pair with itself.")
+        code.used = True
+        code.save()
+        peer = Peer.get_or_none(Peer.node_id == data["node_id"])
+        if peer is None:
+            peer = Peer(node_id=data["node_id"])
+        school_id = code.school_id
+        if school_id == ANY_SCHOOL:
+            school_id = data.get("school_id")
+            if not school_id:
+                raise InvalidInput("Enrolment needs the node's school id.")
+        peer.public_key = data["public_key"]
+        peer.school_id = school_id
+        peer.role = data["role"]
+        peer.url = data.get("url")
+        peer.revoked = False
+        peer.last_seq_in = 0
+        peer.save()
+    key = identity.node_key(data_dir)
+    return {
+        "node_id": me.node_id,
+        "public_key": key.public_hex(),
+        "school_id": school_id,
+        "role": role,
+        "proof": pairing_proof(data["code"], key.public_hex(), me.node_id),
+    }
+
+
+def pair_with(url: str, code: str, data_dir: str, role: str = "node") -> Peer:
+    """Join a school through a node (or hub) at ``url`` with the code it showed."""
+    me = identity.ensure_node()
+    key = identity.node_key(data_dir)
+    request = {
+        "code": code,
+        "node_id": me.node_id,
+        "public_key": key.public_hex(),
+        "role": role,
+        "school_id": me.school_id,
+        "proof": pairing_proof(code, key.public_hex(), me.node_id),
+    }
+    reply = post_json(url.rstrip("/") + PAIR_PATH, request)
+    expected = pairing_proof(code, reply.get("public_key", ""), reply.get("node_id", ""))
+    if not proofs_match(expected, str(reply.get("proof", ""))):
+        raise SyncError("the peer could not prove it knows the code: not pairing")
+    if me.school_id and me.school_id != reply["school_id"]:
+        raise SyncError("that peer belongs to another school than this node")
+    with write_transaction():
+        peer = Peer.get_or_none(Peer.node_id == reply["node_id"]) or Peer(node_id=reply["node_id"])
+        peer.public_key = reply["public_key"]
+        peer.school_id = reply["school_id"]
+        peer.role = reply.get("role", "node")
+        peer.url = url.rstrip("/")
+        peer.revoked = False
+        peer.save()
+        if not me.school_id:
+            identity.set_school(reply["school_id"])
+    return peer
+
+
+# ---------------------------------------------------------------- serving signed requests
+
+
+def authenticate(method: str, path: str, headers: Any, body: bytes) -> Peer:
+    """The trusted, unrevoked peer that signed this request; its sequence number moves on."""
+    node_id = headers.get(HEADER_NODE)
+    seq_text = headers.get(HEADER_SEQ, "")
+    signature = headers.get(HEADER_SIGNATURE)
+    if not node_id or not signature or not seq_text.isdigit():
+        raise NotSignedIn("Sync requests must be signed by a paired node.")
+    seq = int(seq_text)
+    with write_transaction():
+        peer = Peer.get_or_none(Peer.node_id == node_id)
+        if peer is None or peer.revoked:
+            raise Forbidden("This node is not paired with this one, or was revoked.")
+        if not verify(
+            peer.public_key, request_payload(method, path, node_id, seq, body), signature
+        ):
+            raise NotSignedIn("The request signature does not verify.")
+        if seq <= peer.last_seq_in:
+            raise Conflict("This request was already seen (a replay); nothing was applied.")
+        Peer.update(last_seq_in=seq).where(Peer.id == peer.id).execute()
+    return peer
+
+
+def allowed_partitions(peer: Peer, role: str = "node") -> tuple[set[str], set[str]]:
+    """What a peer may read here, and what it may write.
+
+    A node shares its own school and the district's content with nodes of its
+    school. A hub shares with each enrolled node that node's school, and the
+    district's content read-only: only the hub publishes shared content.
+    """
+    me = LocalNode.get()
+    if not peer.school_id:
+        return {DISTRICT}, set()
+    school = school_partition(peer.school_id)
+    if role == "hub":
+        return {school, DISTRICT}, {school}
+    if peer.school_id != me.school_id:
+        return {DISTRICT}, set()
+    return {school, DISTRICT}, {school, DISTRICT}
+
+
+def serve(peer: Peer, body: bytes, role: str = "node") -> bytes:
+    """Answer one signed sync message from a peer."""
+    message = wire.decode(body)
+    readable, writable = allowed_partitions(peer, role)
+    reply = serve_message(NodeStore(role), message, readable, writable)
+    return wire.encode(reply)
+
+
+# ---------------------------------------------------------------- initiating a sync
+
+
+def _next_seq(peer_id: int) -> int:
+    with write_transaction():
+        peer = Peer.get_by_id(peer_id)
+        Peer.update(next_seq_out=peer.next_seq_out + 1).where(Peer.id == peer_id).execute()
+        return peer.next_seq_out
+
+
+def sync_with(
+    peer: Peer,
+    data_dir: str,
+    progress: Any = None,
+    max_rows: int = DEFAULT_MAX_ROWS,
+    role: str = "node",
+) -> SessionResult:
+    """Run a session with a peer and record the truth about it, success or failure.
+
+    While it runs, ``sync_progress.get`` says how far it has got (the web
+    page polls it); ``progress(stage, done, total)`` hears the same.
+    """
+    if peer.revoked:
+        raise Forbidden("That peer was revoked.")
+    if not peer.url:
+        raise InvalidInput("That peer has no address to reach it at.")
+    me = LocalNode.get()
+    Peer.update(last_attempt_at=utcnow()).where(Peer.id == peer.id).execute()
+    transport = HttpTransport(
+        peer.url, me.node_id, identity.node_key(data_dir), lambda: _next_seq(peer.id)
+    )
+    running = sync_progress.begin(data_dir, peer.id)
+
+    def report(stage: str, done: int, total: int) -> None:
+        sync_progress.update(running, stage, done, total)
+        if progress is not None:
+            progress(stage, done, total)
+
+    try:
+        store = NodeStore(role)
+        with bulk_checkpoints():  # each request's sequence number commits too
+            result = SyncSession(store, transport, max_rows=max_rows, progress=report).run()
+        _fetched, still_missing = blobs.fetch_missing(peer.url, data_dir, report)
+        signer = photo_sync.PhotoPeer(
+            peer.url, me.node_id, identity.node_key(data_dir), lambda: _next_seq(peer.id)
+        )
+        still_missing += photo_sync.exchange(signer, data_dir)[2]  # photos follow, both ways
+    except Exception as exc:  # any failure is the truth to record, never a success
+        message = str(exc) if isinstance(exc, SyncError) else f"{type(exc).__name__}: {exc}"
+        Peer.update(last_error=message).where(Peer.id == peer.id).execute()
+        raise
+    finally:
+        sync_progress.end(running)
+    if still_missing:
+        log.info("sync with %s: %d content files still to fetch", peer.url, still_missing)
+    Peer.update(
+        last_success_at=utcnow(),
+        # Rows are in; content files that could not be fetched yet are said, not hidden.
+        last_error=f"{still_missing} content file(s) still to fetch; the next sync resumes"
+        if still_missing
+        else None,
+        known_vectors=json.dumps(result.peer_vectors),
+        last_pulled=result.pulled.rows,
+        last_pushed=result.pushed_rows,
+        clock_offset_ms=result.clock_offset_ms,
+    ).where(Peer.id == peer.id).execute()
+    return result
+
+
+def find_peer(url: str | None = None, peer_id: int | None = None) -> Peer:
+    """A paired peer by address or id."""
+    if peer_id is not None:
+        peer = Peer.get_or_none(Peer.id == peer_id)
+    else:
+        peer = Peer.get_or_none(Peer.url == (url or "").rstrip("/"))
+    if peer is None:
+        raise NotFound("No paired peer there: pair with it first (baobab pair URL CODE).")
+    return peer
+
+
+def revoke(peer_id: int) -> None:
+    """Stop trusting a peer: its requests get 403 from now on."""
+    peer = find_peer(peer_id=peer_id)
+    Peer.update(revoked=True).where(Peer.id == peer.id).execute()
+
+
+def list_peers() -> list[Peer]:
+    """Every peer this node knows, by id."""
+    return list(Peer.select().order_by(Peer.id))
+
+
+def peer_status(peer: Peer, data_dir: str, role: str = "node") -> dict[str, Any]:
+    """A peer with what it still lacks from us, as far as our last sync with it knows."""
+    store = NodeStore(role)
+    known = json.loads(peer.known_vectors or "{}")
+    readable, writable = allowed_partitions(peer, role)
+    mine = {p: store.vector(p) for p in readable}
+    never_synced = peer.last_success_at is None
+    pending_out = pending_union(
+        [(mine[p], known.get(p, {})) for p in readable if p in known or never_synced]
+    )
+    # What they held at the last sync that we still lack (an interrupted pull).
+    pending_in = pending_union([(known[p], mine[p]) for p in readable if p in known])
+    return {
+        **peer.__data__,
+        "pending_out": pending_out,
+        "pending_in": pending_in,
+        "running": sync_progress.get(data_dir, peer.id),
+    }
+
+
+# ---------------------------------------------------------------- USB bundles
+
+
+def export_bundle(
+    data_dir: str, for_node: str | None = None, role: str = "node"
+) -> tuple[bytes, int]:
+    """A signed bundle of our partitions: what ``for_node`` lacked at our last sync, or all."""
+    store = NodeStore(role)
+    theirs: dict[str, dict[str, int]] = {}
+    if for_node:
+        peer = Peer.get_or_none(Peer.node_id == for_node)
+        if peer is None:
+            raise NotFound(f"No paired node {for_node}.")
+        theirs = json.loads(peer.known_vectors or "{}")
+    data = write_bundle(store, identity.node_key(data_dir), store.partitions(), theirs, for_node)
+    return data, len(data)
+
+
+def import_bundle_file(data: bytes, role: str = "node") -> Any:
+    """Verify a bundle whole, then apply it; refused whole if tampered or foreign."""
+    header, _chunks = read_bundle(data)
+    peer = Peer.get_or_none((Peer.node_id == str(header.get("node_id"))) & (Peer.revoked == False))  # noqa: E712
+
+    def trusted_key(node_id: str) -> str | None:
+        return peer.public_key if peer is not None and peer.node_id == node_id else None
+
+    writable = allowed_partitions(peer, role)[1] if peer is not None else set()
+    return import_bundle(NodeStore(role), data, trusted_key, writable)

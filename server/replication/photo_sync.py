@@ -1,0 +1,132 @@
+"""Photo bytes follow their rows between paired nodes, both ways, by digest.
+
+Pack content flows one way (the hub publishes, nodes fetch it from the public
+asset URL). Students' photos are private and are born on classroom nodes: the
+hub never calls a node, so the node that syncs must also push what its peer
+lacks. Every request here is signed like a sync message (node id, the peer's next
+sequence number, the body's digest), and the serving side gives or takes only
+photos of partitions that peer may read or write.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import json
+import logging
+import urllib.error
+import urllib.request
+from collections.abc import Iterable
+from typing import Callable
+
+from sync.auth import HEADER_NODE, HEADER_SEQ, HEADER_SIGNATURE, NodeKey, request_payload
+
+from ..models import Photo
+from ..services.content import blob_path, store_blob
+from ..services.photos import PHOTO_MAX_BYTES
+
+log = logging.getLogger(__name__)
+
+BASE = "/api/v1/sync/photos"
+MISSING_PATH = f"{BASE}/missing"
+
+
+def missing_photos(data_dir: str, partitions: Iterable[str] | None = None) -> list[str]:
+    """Digests of live photos (of these partitions, or all) whose bytes are not here yet."""
+    query = Photo.live(Photo.sha256).distinct()
+    if partitions is not None:
+        query = query.where(Photo.partition.in_(list(partitions)))
+    return sorted(p.sha256 for p in query if not blob_path(data_dir, p.sha256).is_file())
+
+
+def digest(data: bytes) -> str:
+    """The SHA-256 of some bytes, in hex."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def photo_in(sha256: str, partitions: Iterable[str]) -> bool:
+    """Whether a live photo with these bytes belongs to one of the partitions."""
+    return (
+        Photo.live(Photo.id)
+        .where((Photo.sha256 == sha256) & Photo.partition.in_(list(partitions)))
+        .exists()
+    )
+
+
+class PhotoPeer:
+    """Signed photo requests to one paired peer."""
+
+    def __init__(
+        self,
+        base_url: str,
+        node_id: str,
+        key: NodeKey,
+        next_seq: Callable[[], int],
+        timeout: float = 60.0,
+    ) -> None:
+        self.base = base_url.rstrip("/")
+        self.node_id, self.key, self.next_seq, self.timeout = node_id, key, next_seq, timeout
+
+    def _call(self, method: str, path: str, body: bytes = b"") -> bytes:
+        seq = self.next_seq()
+        signature = self.key.sign(request_payload(method, path, self.node_id, seq, body))
+        headers = {HEADER_NODE: self.node_id, HEADER_SEQ: str(seq), HEADER_SIGNATURE: signature}
+        if method == "PUT":
+            headers["Content-Type"] = "application/octet-stream"
+        request = urllib.request.Request(
+            self.base + path, data=body if method == "PUT" else None, method=method, headers=headers
+        )
+        with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            return response.read(PHOTO_MAX_BYTES + 1)
+
+    def wanted(self) -> list[str]:
+        """Digests of photos the peer has rows for (that we may write) but no bytes."""
+        return list(json.loads(self._call("GET", MISSING_PATH))["sha256"])
+
+    def fetch(self, sha256: str, data_dir: str) -> bool:
+        """Fetch and verify one photo's bytes; True when stored."""
+        data = self._call("GET", f"{BASE}/{sha256}")
+        if len(data) > PHOTO_MAX_BYTES or digest(data) != sha256:
+            return False
+        store_blob(data_dir, sha256, data)
+        return True
+
+    def push(self, sha256: str, data_dir: str) -> None:
+        """Send one photo's bytes to the peer."""
+        self._call("PUT", f"{BASE}/{sha256}", blob_path(data_dir, sha256).read_bytes())
+
+
+_FAILURES = (urllib.error.URLError, OSError, http.client.HTTPException, ValueError, KeyError)
+
+
+def exchange(peer: PhotoPeer, data_dir: str) -> tuple[int, int, int]:
+    """After a row sync: fetch the photos we lack, push those the peer lacks.
+
+    Returns (fetched, pushed, still missing on either side). A failure is logged
+    and counted, never raised: the rows are in, and the next sync tries again.
+    """
+    fetched = pushed = missing = 0
+    for sha256 in missing_photos(data_dir):
+        try:
+            fetched += peer.fetch(sha256, data_dir)
+        except _FAILURES as exc:  # 404: the peer has not got the bytes either
+            log.info("photo %s from %s: %s", sha256, peer.base, exc)
+        missing += not blob_path(data_dir, sha256).is_file()
+    try:
+        wanted = peer.wanted()
+    except urllib.error.HTTPError as exc:
+        log.info("%s does not take photos (%s)", peer.base, exc.code)
+        return fetched, pushed, missing
+    except _FAILURES as exc:
+        log.info("photos to %s: %s", peer.base, exc)
+        return fetched, pushed, missing
+    for sha256 in wanted:
+        if not blob_path(data_dir, sha256).is_file():
+            continue  # we lack it too; whoever holds it will send it
+        try:
+            peer.push(sha256, data_dir)
+            pushed += 1
+        except _FAILURES as exc:
+            log.info("photo %s to %s: %s", sha256, peer.base, exc)
+            missing += 1
+    return fetched, pushed, missing

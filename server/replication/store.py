@@ -1,0 +1,296 @@
+"""The sync engine's view of this node's database (``sync.engine.Store``).
+
+Rows travel with their stamps as they are: applying a version never restamps
+it. Values are read and written as database values with plain SQL, so a JSON
+column crosses as its text and a boolean as a boolean, whatever the database.
+Partition and origin are the exception: stored as this database's codes
+(server.db.names), they travel as names, so they are translated both ways here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+from collections.abc import Iterator
+from typing import Any, Callable
+
+from peewee import BooleanField, DateTimeField
+
+from sync.engine import BadChunk
+from sync.stamp import DISTRICT, Stamp, school_partition
+from sync.vector import Vector
+
+from ..db import bulk_checkpoints, db, group_sync, is_sqlite, names, write_transaction
+from ..models import LocalNode, Peer, ReplicatedModel, RowHistory, SyncVector, replicated_models
+from ..models.base import CLOCK, NameField
+
+_IN_BATCH = 999  # SQLite's smallest limit of bound parameters
+
+
+def _as_bool(value: Any) -> Any:
+    return None if value is None else bool(value)
+
+
+def _as_text_time(value: Any) -> Any:
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(sep=" ")
+    return value
+
+
+class NodeStore:
+    """This node's replicated tables, vectors and clock, for the sync engine."""
+
+    def __init__(self, role: str = "node") -> None:
+        node = LocalNode.get()
+        self.role = role
+        self.node_id: str = node.node_id
+        self.school_id: str | None = node.school_id
+        self._models: dict[str, type[ReplicatedModel]] = {
+            m._meta.table_name: m for m in replicated_models()
+        }
+        self._columns = {
+            name: [f.column_name for f in m._meta.sorted_fields] for name, m in self._models.items()
+        }
+        # Only booleans, times and names need converting: keep (index, converter) pairs.
+        self._converters: dict[str, list[tuple[int, Callable[[Any], Any]]]] = {}
+        for name, model in self._models.items():
+            convert: list[tuple[int, Callable[[Any], Any]]] = []
+            for index, f in enumerate(model._meta.sorted_fields):
+                if isinstance(f, BooleanField):
+                    convert.append((index, _as_bool))
+                elif isinstance(f, DateTimeField):
+                    convert.append((index, _as_text_time))
+                elif isinstance(f, NameField):
+                    convert.append((index, names.name))
+            self._converters[name] = convert
+        # The named columns are exactly the stamp's partition and origin.
+        for name, model in self._models.items():
+            named = [f.column_name for f in model._meta.sorted_fields if isinstance(f, NameField)]
+            assert named == ["partition", "origin"], (name, named)
+
+    # ------------------------------------------------------------ schema
+
+    def tables(self) -> dict[str, str]:
+        """Replicated tables and their kind."""
+        return {name: model.replication for name, model in self._models.items()}
+
+    def columns(self, table: str) -> list[str]:
+        """Columns of a replicated table."""
+        return self._columns[table]
+
+    def partitions(self) -> list[str]:
+        """A node holds its school and the district's content; a hub every enrolled school too."""
+        found = {DISTRICT}
+        if self.school_id:
+            found.add(school_partition(self.school_id))
+        if self.role == "hub":
+            schools = Peer.select(Peer.school_id).where(Peer.school_id.is_null(False)).distinct()
+            found.update(school_partition(p.school_id) for p in schools)
+        return sorted(found)
+
+    # ------------------------------------------------------------ vectors and clock
+
+    def vector(self, partition: str) -> Vector:
+        """Stored vector of a partition plus our own counter."""
+        vector = {
+            row.origin: row.counter
+            for row in SyncVector.select().where(SyncVector.partition == partition)
+        }
+        vector[self.node_id] = LocalNode.get().counter
+        _durable_before_leaving()
+        return vector
+
+    def save_vector(self, partition: str, vector: Vector) -> None:
+        """Upsert the vector's entries (never moving one backwards)."""
+        held = {
+            row.origin: row for row in SyncVector.select().where(SyncVector.partition == partition)
+        }
+        for origin, counter in vector.items():
+            row = held.get(origin)
+            if row is None:
+                SyncVector.create(partition=partition, origin=origin, counter=counter)
+            elif counter > row.counter:
+                SyncVector.update(counter=counter).where(SyncVector.id == row.id).execute()
+
+    def observe_clock(self, hlc: int) -> None:
+        """Merge a remote clock value into ours."""
+        CLOCK.observe(hlc)
+
+    # ------------------------------------------------------------ transactions
+
+    @contextlib.contextmanager
+    def read_transaction(self) -> Iterator[None]:
+        """One snapshot for a whole export."""
+        with db.atomic():
+            if not is_sqlite():
+                db.execute_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            yield
+
+    @contextlib.contextmanager
+    def write_transaction(self) -> Iterator[None]:
+        """The write transaction a chunk is applied in (its commit rarely checkpoints)."""
+        with bulk_checkpoints(), write_transaction():
+            yield
+
+    # ------------------------------------------------------------ rows
+
+    def _convert(self, table: str, values: Any) -> list[Any]:
+        values = list(values)
+        for index, convert in self._converters[table]:
+            values[index] = convert(values[index])
+        return values
+
+    def rows_after(
+        self, partition: str, origin: str, after: int, limit: int
+    ) -> list[tuple[int, str, list[Any]]]:
+        """Current versions of ``origin`` past ``after`` across tables, by counter."""
+        found: list[tuple[int, str, list[Any]]] = []
+        codes = names.find(partition), names.find(origin)
+        if None in codes:
+            return found  # a name this database never stored: no row carries it
+        param = db.param
+        for table, columns in self._columns.items():
+            counter_at = columns.index("counter")
+            # Every row read carries these two names: set them, no lookup per row.
+            known = (columns.index("partition"), partition), (columns.index("origin"), origin)
+            others = [c for c in self._converters[table] if c[1] is not names.name]
+            sql = (
+                f'SELECT {", ".join(_quote(c) for c in columns)} FROM "{table}" '
+                f"WHERE partition = {param} AND origin = {param} AND counter > {param} "
+                f"ORDER BY counter LIMIT {int(limit)}"
+            )
+            for values in db.execute_sql(sql, (*codes, after)).fetchall():
+                values = list(values)
+                for index, convert in others:
+                    values[index] = convert(values[index])
+                for index, name in known:
+                    values[index] = name
+                found.append((values[counter_at], table, values))
+        found.sort(key=lambda item: item[0])
+        _durable_before_leaving()
+        return found[:limit]
+
+    def current(self, table: str, ids: list[str]) -> dict[str, dict[str, Any]]:
+        """The rows we hold with these ids, as column dicts."""
+        columns = self._columns[table]
+        held: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(ids), _IN_BATCH):
+            batch = ids[start : start + _IN_BATCH]
+            marks = ", ".join([db.param] * len(batch))
+            sql = (
+                f'SELECT {", ".join(_quote(c) for c in columns)} FROM "{table}" '
+                f"WHERE id IN ({marks})"
+            )
+            for values in db.execute_sql(sql, batch).fetchall():
+                row = dict(zip(columns, self._convert(table, values)))
+                held[row["id"]] = row
+        return held
+
+    def held_ids(self, table: str, ids: list[str]) -> set[str]:
+        """Which of these ids we hold (an index lookup, no row read)."""
+        held: set[str] = set()
+        for start in range(0, len(ids), _IN_BATCH):
+            batch = ids[start : start + _IN_BATCH]
+            marks = ", ".join([db.param] * len(batch))
+            sql = f'SELECT id FROM "{table}" WHERE id IN ({marks})'
+            held.update(row[0] for row in db.execute_sql(sql, batch).fetchall())
+        return held
+
+    def insert_new(self, table: str, columns: list[str], rows: list[list[Any]]) -> int:
+        """Insert the versions whose id we do not hold; return how many were new.
+
+        The primary key decides in the same index descent as the insert: a
+        separate lookup first would walk the id index twice per row.
+        """
+        if not rows:
+            return 0
+        coded = _coded_rows(rows, [columns.index("partition"), columns.index("origin")])
+        quoted = ", ".join(_quote(c) for c in columns)
+        marks = ", ".join([db.param] * len(columns))
+        sql = f'INSERT INTO "{table}" ({quoted}) VALUES ({marks}) ON CONFLICT (id) DO NOTHING'
+        cursor = db.cursor()
+        cursor.executemany(sql, coded)
+        return cursor.rowcount  # summed over the rows by sqlite3 and psycopg2 alike
+
+    def insert(self, table: str, columns: list[str], rows: list[list[Any]]) -> None:
+        """Insert versions with their stamps; ``rows`` hold values in ``columns`` order."""
+        if not rows:
+            return
+        at = [columns.index("partition"), columns.index("origin")]
+        coded = _coded_rows(rows, at)
+        quoted = ", ".join(_quote(c) for c in columns)
+        marks = ", ".join([db.param] * len(columns))
+        sql = f'INSERT INTO "{table}" ({quoted}) VALUES ({marks})'
+        db.cursor().executemany(sql, coded)
+
+    def replace(self, table: str, rows: list[dict[str, Any]]) -> None:
+        """Overwrite rows with these versions."""
+        if not rows:
+            return
+        columns = [c for c in self._columns[table] if c != "id"]
+        sets = ", ".join(f"{_quote(c)} = {db.param}" for c in columns)
+        sql = f'UPDATE "{table}" SET {sets} WHERE id = {db.param}'
+        at = [columns.index("partition"), columns.index("origin")]
+        values = _coded_rows([[row[c] for c in columns] + [row["id"]] for row in rows], at)
+        db.cursor().executemany(sql, values)
+
+    def keep_history(self, table: str, rows: list[dict[str, Any]]) -> None:
+        """Keep superseded versions in history, once each (deterministic ids)."""
+        if not rows:
+            return
+        wanted = {}
+        for row in rows:
+            stamp = (row["origin"], int(row["counter"]), int(row["hlc"]))
+            history_id = RowHistory.history_id(table, row["id"], Stamp(*stamp))
+            wanted[history_id] = {
+                "id": history_id,
+                "partition": row["partition"],
+                "table_name": table,
+                "row_id": row["id"],
+                "version_origin": stamp[0],
+                "version_counter": stamp[1],
+                "version_hlc": stamp[2],
+                "data": row,
+            }
+        held = self.held_ids(RowHistory._meta.table_name, list(wanted))
+        RowHistory.create_many([r for k, r in wanted.items() if k not in held])
+
+
+def _coded_rows(rows: list[list[Any]], at: list[int]) -> list[list[Any]]:
+    """Copies of ``rows`` with the partition and origin at positions ``at`` as codes."""
+    known: dict[str, int] = {}
+
+    def code_of(value: Any) -> int:
+        try:
+            names.check_name(value)
+        except ValueError as exc:
+            raise BadChunk(str(exc)) from None
+        found = known[value] = names.code(value)
+        return found
+
+    at_partition, at_origin = at
+    get = known.get
+    coded = []
+    try:
+        for values in rows:  # the bulk of a sync: kept to a copy and two lookups per row
+            values = values.copy()  # the caller's rows stay as they came (chunks are replayed)
+            # Codes start at 1 in both databases, so `or` only falls through when unknown.
+            values[at_partition] = get(values[at_partition]) or code_of(values[at_partition])
+            values[at_origin] = get(values[at_origin]) or code_of(values[at_origin])
+            coded.append(values)
+    except TypeError:  # an unhashable value (a list, an object) where a name belongs
+        raise BadChunk("a partition or origin is not a string") from None
+    return coded
+
+
+def _quote(column: str) -> str:
+    return f'"{column}"'
+
+
+def _durable_before_leaving() -> None:
+    """Make every commit so far durable before rows read now leave the node."""
+    # A peer must never hold a version a power cut could take back here: the
+    # node would then hand that counter out again for a different row.
+    syncer = group_sync()
+    if syncer is not None:
+        syncer.barrier()

@@ -1,0 +1,96 @@
+"""Groups of students within a class, formed by the teacher."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..db import write_transaction
+from ..errors import InvalidInput
+from ..models import (
+    Classroom,
+    Group,
+    GroupMember,
+    Person,
+)
+from .rows import get_live
+from .schools import class_students, get_class
+
+
+def group_view(group: Group) -> dict[str, Any]:
+    """A group with its member ids."""
+    members = GroupMember.live(GroupMember.person_id).where(GroupMember.group_id == group.id)
+    return {**group.__data__, "member_ids": sorted(m.person_id for m in members)}
+
+
+def list_groups(classroom: Classroom) -> list[dict[str, Any]]:
+    """The groups of a class."""
+    groups = Group.live().where(Group.classroom_id == classroom.id).order_by(Group.name)
+    return [group_view(g) for g in groups]
+
+
+def create_group(classroom: Classroom, data: dict[str, Any]) -> dict[str, Any]:
+    """Form a group of students of the class."""
+    students = {p.id for p in class_students(classroom)}
+    strangers = [m for m in data["member_ids"] if m not in students]
+    if strangers:
+        raise InvalidInput(
+            "Only students of this class can be in its groups.", {"member_ids": strangers}
+        )
+    with write_transaction():
+        group = Group(
+            classroom_id=classroom.id,
+            partition=classroom.partition,
+            name=data["name"],
+            kind=data["kind"],
+            skill_id=data.get("skill_id"),
+        )
+        group.save(force_insert=True)
+        GroupMember.create_many(
+            [
+                {"group_id": group.id, "person_id": m, "partition": classroom.partition}
+                for m in dict.fromkeys(data["member_ids"])
+            ]
+        )
+    return group_view(group)
+
+
+def update_group(user: Person, group_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+    """Rename a group or set its members (the whole list): the teacher's edit of a suggestion."""
+    group = get_live(Group, group_id, "group")
+    classroom = get_class(user, group.classroom_id, manage=True)
+    wanted = list(dict.fromkeys(changes.get("member_ids", [])))
+    if "member_ids" in changes:
+        students = {p.id for p in class_students(classroom)}
+        strangers = [m for m in wanted if m not in students]
+        if strangers:
+            raise InvalidInput(
+                "Only students of this class can be in its groups.", {"member_ids": strangers}
+            )
+    with write_transaction():
+        if changes.get("name") and changes["name"] != group.name:
+            group.name = changes["name"]
+            group.save()
+        if "member_ids" in changes:
+            current = list(GroupMember.live().where(GroupMember.group_id == group.id))
+            for member in current:
+                if member.person_id not in wanted:
+                    member.delete_instance()
+            have = {m.person_id for m in current}
+            GroupMember.create_many(
+                [
+                    {"group_id": group.id, "person_id": m, "partition": group.partition}
+                    for m in wanted
+                    if m not in have
+                ]
+            )
+    return group_view(group)
+
+
+def delete_group(user: Person, group_id: str) -> None:
+    """Dissolve a group."""
+    group = get_live(Group, group_id, "group")
+    get_class(user, group.classroom_id, manage=True)
+    with write_transaction():
+        for member in GroupMember.live().where(GroupMember.group_id == group.id):
+            member.delete_instance()
+        group.delete_instance()

@@ -1,0 +1,122 @@
+"""People of a school: students, teachers and admins, their accounts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sync.stamp import school_partition
+
+from ..auth.access import can_view_person, class_ids, require
+from ..auth.passwords import (
+    hash_password,
+    hash_picture_password,
+)
+from ..db import write_transaction
+from ..errors import Conflict, InvalidInput
+from ..models import (
+    Classroom,
+    Enrollment,
+    Person,
+)
+from .rows import get_live
+from .schools import enrol, get_class
+
+
+def get_person(user: Person, person_id: str) -> Person:
+    """Return a person the user may see, else raise."""
+    person = get_live(Person, person_id, "person")
+    require(can_view_person(user, person), "You may not see this person.")
+    return person
+
+
+def list_people(user: Person, role: str | None, classroom_id: str | None):
+    """People the user may see, as a select (admins: the school; teachers: their students)."""
+    query = Person.live().where(Person.school_id == user.school_id)
+    if user.role != "admin":
+        student_ids = Enrollment.live(Enrollment.person_id).where(
+            Enrollment.classroom_id.in_(list(class_ids(user, "teacher")))
+            & (Enrollment.role == "student")
+        )
+        query = query.where(Person.id.in_(student_ids) | (Person.id == user.id))
+    if role:
+        query = query.where(Person.role == role)
+    if classroom_id:
+        in_class = Enrollment.live(Enrollment.person_id).where(
+            Enrollment.classroom_id == classroom_id
+        )
+        query = query.where(Person.id.in_(in_class))
+    return query.order_by(Person.display_name, Person.id)
+
+
+def _username_taken(username: str, except_id: str | None = None) -> bool:
+    query = Person.live().where(Person.username == username)
+    if except_id:
+        query = query.where(Person.id != except_id)
+    return query.exists()
+
+
+def create_person(
+    school_id: str,
+    role: str,
+    display_name: str,
+    username: str | None = None,
+    password: str | None = None,
+    picture: str | None = None,
+    pictures: list[str] | None = None,
+    language: str = "en",
+    classroom_id: str | None = None,
+) -> Person:
+    """Create a person (and enrol them in ``classroom_id`` when given)."""
+    if username and _username_taken(username):
+        raise Conflict(f"The username {username!r} is taken.")
+    with write_transaction():
+        person = Person(
+            school_id=school_id,
+            partition=school_partition(school_id),
+            role=role,
+            display_name=display_name,
+            username=username if role != "student" else None,
+            password_hash=hash_password(password) if password else None,
+            picture=picture,
+            picture_password_hash=hash_picture_password(pictures) if pictures else None,
+            language=language,
+        )
+        person.save(force_insert=True)
+        if classroom_id:
+            enrol(get_live(Classroom, classroom_id, "class"), person, role)
+    return person
+
+
+def create_person_as(user: Person, data: dict[str, Any]) -> Person:
+    """Create a person as ``user``: admins anyone, teachers students of their classes."""
+    if user.role == "teacher":
+        require(data["role"] == "student", "Teachers create student accounts only.")
+        if not data.get("classroom_id"):
+            raise InvalidInput(
+                "Say which class the student joins.", {"classroom_id": ["Required."]}
+            )
+        get_class(user, data["classroom_id"], manage=True)
+    elif data.get("classroom_id"):
+        get_class(user, data["classroom_id"], manage=True)
+    return create_person(user.school_id, **data)
+
+
+def update_person(person: Person, changes: dict[str, Any]) -> Person:
+    """Edit a person; passwords are hashed here."""
+    if "password" in changes:
+        person.password_hash = hash_password(changes.pop("password"))
+    if "pictures" in changes:
+        pictures = changes.pop("pictures")
+        person.picture_password_hash = hash_picture_password(pictures) if pictures else None
+    for key, value in changes.items():
+        setattr(person, key, value)
+    person.save()
+    return person
+
+
+def delete_person(person: Person) -> None:
+    """Tombstone a person and their enrolments; their work stays."""
+    with write_transaction():
+        for enrollment in Enrollment.live().where(Enrollment.person_id == person.id):
+            enrollment.delete_instance()
+        person.delete_instance()
