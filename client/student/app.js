@@ -1,9 +1,9 @@
 // The student app: session, header (language, outbox indicator, next student),
 // hash routes (#/signin, #/home, #/play/ID, #/goals, #/history) and the sync loop.
 
-import { api, isOffline, setCsrf } from "./api.js";
-import { h } from "./dom.js";
-import * as i18n from "./i18n.js";
+import { api, isOffline, setCsrf } from "../shared/api.js";
+import { h } from "../shared/dom.js";
+import * as i18n from "../shared/i18n.js";
 import * as outbox from "./outbox.js";
 
 const SESSION_KEY = "baobab.session";

@@ -4,8 +4,8 @@
 // a simple local choice of what to do next. The last home is kept per student on the
 // tablet for when the node cannot be reached.
 
-import { api, isOffline } from "./api.js";
-import { language } from "./i18n.js";
+import { api, isOffline } from "../shared/api.js";
+import { language } from "../shared/i18n.js";
 
 const MASTERY_THRESHOLD = 0.95; // server/mastery.py
 const DAY_MS = 86_400_000;

@@ -1,11 +1,11 @@
 // Goals: the student's goals with progress, and a form to set one for this week or
 // this term (the node tracks it; progress comes with the goal or from data.js).
 
-import { api } from "./api.js";
+import { api } from "../shared/api.js";
 import { session } from "./app.js";
 import { activities, loadHome } from "./data.js";
-import { h, show } from "./dom.js";
-import { language, pick, t } from "./i18n.js";
+import { h, show } from "../shared/dom.js";
+import { language, pick, t } from "../shared/i18n.js";
 import { goalRow } from "./home.js";
 
 /** Render the goals screen. */

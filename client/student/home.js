@@ -3,8 +3,8 @@
 
 import { session } from "./app.js";
 import { loadHome, keepForOffline } from "./data.js";
-import { h, show, stars } from "./dom.js";
-import { pick, t } from "./i18n.js";
+import { h, show, stars } from "../shared/dom.js";
+import { pick, t } from "../shared/i18n.js";
 
 /** The reason a card is shown, in the interface language (by reason code). */
 export function reasonText(reason) {

@@ -7,7 +7,7 @@
 // A photo is kept as a Blob in its record (IndexedDB stores Blobs), so one taken
 // offline survives a reload and is sent, in its turn, when the node is back.
 
-import { api, ApiError } from "./api.js";
+import { api, ApiError } from "../shared/api.js";
 
 const DB_NAME = "baobab";
 const PATHS = { answer: "/answers", attempt: "/attempts", reflection: "/reflections", photo: "/photos" };

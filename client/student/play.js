@@ -4,12 +4,12 @@
 // feedback comes from the node's reply, or, with the node away, from the item's
 // offline check on this tablet (check.js); the node grades it again on arrival.
 
-import { api, newId } from "./api.js";
+import { api, newId } from "../shared/api.js";
 import { go, session, sync } from "./app.js";
 import { checkOffline } from "./check.js";
 import { assetUrl, setContinue } from "./data.js";
-import { h, show } from "./dom.js";
-import { t } from "./i18n.js";
+import { h, show } from "../shared/dom.js";
+import { t } from "../shared/i18n.js";
 import * as outbox from "./outbox.js";
 import { downscale } from "./photo.js";
 

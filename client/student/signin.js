@@ -2,10 +2,10 @@
 // pictures (or none where the class allows). The class is remembered on the tablet,
 // so the next student starts at the names.
 
-import { api, ApiError } from "./api.js";
+import { api, ApiError } from "../shared/api.js";
 import { startSession, sync } from "./app.js";
-import { h, picture, show } from "./dom.js";
-import { t } from "./i18n.js";
+import { h, picture, show } from "../shared/dom.js";
+import { t } from "../shared/i18n.js";
 
 const CLASS_KEY = "baobab.class";
 
