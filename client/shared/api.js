@@ -1,26 +1,35 @@
-// Calls to the node's JSON API. A network failure (node unreachable, hotspot gone)
-// becomes an ApiError with status 0, so callers can tell "offline" from "refused".
+// Calls to the node's JSON API, for every app. The node answers every error in one
+// shape, {"error": {"status", "code", "message", "details"}}; here it becomes an
+// ApiError. A network failure (node unreachable, hotspot gone) is status 0, so
+// callers can tell "offline" from "refused".
 
 export class ApiError extends Error {
-  constructor(status, body) {
-    super(body?.error?.message || (status ? `HTTP ${status}` : "offline"));
+  /** status: the HTTP status, 0 when no answer came; error: the node's {code, message, details}. */
+  constructor(status, error = null) {
+    super(error?.message || (status ? `HTTP ${status}` : "offline"));
+    this.name = "ApiError";
     this.status = status;
-    this.body = body;
+    this.code = error?.code ?? null; // null when the reply had no error body
+    this.details = error?.details ?? null;
   }
 }
 
+const DEFAULT_TIMEOUT_MS = 8000;
 let csrfToken = "";
 
-/** Remember the session's CSRF token; every write sends it. */
+/** Remember the session's CSRF token; every write sends it (session.js sets it). */
 export function setCsrf(token) {
   csrfToken = token || "";
 }
 
-/** Call /api/v1 + path with a JSON body (or a Blob, sent as its type); resolve with the JSON reply, reject with ApiError. */
-export async function api(method, path, body, timeoutMs = 8000) {
+/**
+ * Call /api/v1 + path with a JSON body (or a Blob, sent as its type); resolve with the
+ * JSON reply, reject with ApiError. timeoutMs 0 waits as long as the node takes (a sync).
+ */
+export async function api(method, path, body, { timeoutMs = DEFAULT_TIMEOUT_MS } = {}) {
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
-  const headers = { "X-CSRF-Token": csrfToken };
+  const timer = timeoutMs ? setTimeout(() => controller.abort(), timeoutMs) : null;
+  const headers = { Accept: "application/json", "X-CSRF-Token": csrfToken };
   const raw = body instanceof Blob;
   if (body !== undefined) headers["Content-Type"] = raw ? body.type : "application/json";
   let response;
@@ -33,18 +42,24 @@ export async function api(method, path, body, timeoutMs = 8000) {
       signal: controller.signal,
     });
   } catch {
-    throw new ApiError(0, null);
+    throw new ApiError(0, { code: "unreachable" });
   } finally {
     clearTimeout(timer);
   }
+  let text;
+  try {
+    text = await response.text();
+  } catch {
+    throw new ApiError(0, { code: "unreachable" }); // cut mid-body
+  }
   let data = null;
   try {
-    const text = await response.text();
     data = text ? JSON.parse(text) : null;
   } catch {
-    throw new ApiError(0, null); // a cut mid-body, or a proxy's HTML page: treat as offline
+    // A proxy's HTML page, not the node: nothing reached it. Its first words say why.
+    throw new ApiError(0, { code: "bad_reply", message: text.slice(0, 200) });
   }
-  if (!response.ok) throw new ApiError(response.status, data);
+  if (!response.ok) throw new ApiError(response.status, data?.error);
   if (data && typeof data === "object" && response.headers.get("X-Baobab-Cached")) {
     // The service worker answered from its cache: the node was not reached.
     Object.defineProperty(data, "fromCache", { value: true });

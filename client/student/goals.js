@@ -55,7 +55,7 @@ export async function render(view) {
       await render(view);
       view.querySelector(".goal-form .feedback").textContent = t("goals.saved");
     } catch (error) {
-      const details = error.body?.error?.details;
+      const details = error.details;
       message.textContent = error.status === 0 ? t("common.offline") : details ? Object.values(details).flat().join(" ") : t("common.error");
     }
   });

@@ -97,14 +97,14 @@ async function sendAll(personId) {
     if (record.state === "rejected") continue;
     let reply;
     try {
-      reply = await api(...request(record), record.kind === "photo" ? 30_000 : undefined);
+      reply = await api(...request(record), { timeoutMs: record.kind === "photo" ? 30_000 : undefined });
     } catch (error) {
       if (!(error instanceof ApiError) || error.status === 0 || error.status === 401 || error.status >= 500) {
         return false; // unreachable, signed out or a server fault: keep the order, retry later
       }
       // The node refused this record (422/404/409/403): keep it, flagged, and go on.
       record.state = "rejected";
-      record.error = error.body?.error || { status: error.status };
+      record.error = { status: error.status, code: error.code, message: error.message, details: error.details };
       await done((await store("outbox", "readwrite")).put(record));
       changed();
       continue;
