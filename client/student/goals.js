@@ -2,10 +2,10 @@
 // this term (the node tracks it; progress comes with the goal or from data.js).
 
 import { api } from "../shared/api.js";
-import { session } from "./app.js";
-import { activities, loadHome } from "./data.js";
 import { h, show } from "../shared/dom.js";
 import { language, pick, t } from "../shared/i18n.js";
+import { session } from "../shared/session.js";
+import { activities, loadHome } from "./data.js";
 import { goalRow } from "./home.js";
 
 /** Render the goals screen. */

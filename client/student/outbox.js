@@ -8,6 +8,7 @@
 // offline survives a reload and is sent, in its turn, when the node is back.
 
 import { api, ApiError } from "../shared/api.js";
+import { setOnline } from "../shared/session.js";
 
 const DB_NAME = "baobab";
 const PATHS = { answer: "/answers", attempt: "/attempts", reflection: "/reflections", photo: "/photos" };
@@ -84,11 +85,16 @@ export async function result(id) {
   return done((await store("results")).get(id));
 }
 
-/** Send the student's waiting records in order; stop at the first network failure. */
+/** Send the student's waiting records in order; stop at the first network failure. Resolves with whether the node was reached. */
 export function flush(personId) {
-  flushing ??= sendAll(personId).finally(() => {
-    flushing = null;
-  });
+  flushing ??= sendAll(personId)
+    .then((reached) => {
+      setOnline(reached);
+      return reached;
+    })
+    .finally(() => {
+      flushing = null;
+    });
   return flushing;
 }
 
