@@ -1,5 +1,5 @@
 // Goals: the student's goals with progress, and a form to set one for this week or
-// this term (the node tracks it; progress comes with the goal or from data.js).
+// this term (the node tracks it and gives each goal its progress).
 
 import { api } from "../shared/api.js";
 import { h, show } from "../shared/dom.js";
@@ -14,7 +14,7 @@ export async function render(view) {
   let home;
   let index;
   try {
-    [home, index] = await Promise.all([loadHome(session), activities()]);
+    [home, index] = await Promise.all([loadHome(session.me.id), activities()]);
   } catch (error) {
     show(view, h("h1", {}, t("goals.title")), h("p", { role: "alert" }, error.status === 0 ? t("common.offline") : t("common.error")));
     return;

@@ -63,7 +63,7 @@ export async function render(view) {
   show(view, h("h1", {}, t("common.loading")));
   let home;
   try {
-    home = await loadHome(session);
+    home = await loadHome(session.me.id);
   } catch (error) {
     show(view, h("h1", {}, t("home.hello", { name: session.me.display_name })), h("p", { role: "alert" }, error.status === 0 ? t("common.offline") : t("common.error")));
     return;
