@@ -6,7 +6,7 @@ let routes = null;
 
 /**
  * Route by the hash from now on, and show the current route. screens maps a name to
- * () => import("./screen.js"); choose(name) names the screen to show for a route (name
+ * () => import(…) of its module; choose(name) names the screen to show for a route (name
  * is null when no screen has it) or gives a hash to go to instead; before() runs
  * before each screen renders (the header, say).
  */
