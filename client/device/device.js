@@ -1,11 +1,16 @@
 // The teacher's device page: this node's identity, its paired peers and the truth
 // about their syncs, "Sync now" with a progress bar, nearby nodes and pairing.
-// Talks to the node only through /api/v1; no build step, nothing fetched elsewhere.
+// Talks to the node only through /api/v1 (shared/api.js); no build step, nothing
+// fetched elsewhere.
 
-const API = "/api/v1";
+import { api } from "../shared/api.js";
+import { h } from "../shared/dom.js";
+import { dateTime, number, seconds } from "../shared/format.js";
+import { restoreSession, session, signOut, startSession } from "../shared/session.js";
+
 const POLL_IDLE_MS = 5000; // the scheduler may sync on its own: show it
 const POLL_BUSY_MS = 200; // while a sync runs: a moving bar
-const STAFF = new Set(["teacher", "admin"]);
+const STAFF = ["teacher", "admin"];
 const STAGE_WORDS = {
   hello: "starting",
   pull: "receiving",
@@ -13,68 +18,25 @@ const STAGE_WORDS = {
   content: "fetching content files",
 };
 
-let csrf = null;
 let pollTimer = null;
 const inFlight = new Set(); // peer ids with a "Sync now" this page is waiting for
 
 const $ = (id) => document.getElementById(id);
 
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (key === "class") node.className = value;
-    else if (key.startsWith("data-")) node.setAttribute(key, value);
-    else node[key] = value;
-  }
-  node.append(...children.filter((c) => c !== null && c !== undefined));
-  return node;
+/** What the teacher reads when a call fails: the node's message, or why there is none. */
+function errorText(error) {
+  if (error.code === "unreachable") return "This device does not answer.";
+  return (error.code && error.message) || "Something went wrong.";
 }
 
-async function api(method, path, body) {
-  const headers = { Accept: "application/json" };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  if (method !== "GET" && csrf) headers["X-CSRF-Token"] = csrf;
-  let response;
-  try {
-    response = await fetch(API + path, {
-      method,
-      headers,
-      credentials: "same-origin",
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch (error) {
-    return { status: 0, data: { error: { message: "This device does not answer." } } };
-  }
-  const text = await response.text();
-  let data = {};
-  try {
-    data = text ? JSON.parse(text) : {};
-  } catch (error) {
-    data = { error: { message: text.slice(0, 200) } };
-  }
-  return { status: response.status, data };
-}
-
-const errorText = (data) => (data && data.error && data.error.message) || "Something went wrong.";
-const count = (n) => Number(n || 0).toLocaleString();
-
-function when(iso) {
-  if (!iso) return "never";
-  // The API gives naive UTC times.
-  const date = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(iso) ? iso : iso + "Z");
-  return date.toLocaleString();
-}
+const when = (iso) => (iso ? dateTime(iso) : "never");
 
 // ---------------------------------------------------------------- signing in
 
 async function start() {
-  const me = await api("GET", "/auth/me");
-  if (me.status === 200 && STAFF.has(me.data.person.role)) {
-    csrf = me.data.csrf_token;
-    showApp();
-  } else {
-    showSignIn(me.status === 200 ? "This page is for teachers and admins." : "");
-  }
+  const person = await restoreSession(STAFF);
+  if (session.me) showApp();
+  else showSignIn(person ? "This page is for teachers and admins." : "");
 }
 
 function showSignIn(message) {
@@ -88,26 +50,27 @@ function showSignIn(message) {
 async function signIn(event) {
   event.preventDefault();
   const form = event.target;
-  const reply = await api("POST", "/auth/login", {
-    username: form.username.value,
-    password: form.password.value,
-  });
-  if (reply.status !== 200) {
-    $("sign-in-error").textContent = errorText(reply.data);
+  let reply;
+  try {
+    reply = await api("POST", "/auth/login", {
+      username: form.username.value,
+      password: form.password.value,
+    });
+  } catch (error) {
+    $("sign-in-error").textContent = errorText(error);
     return;
   }
-  if (!STAFF.has(reply.data.person.role)) {
+  if (!STAFF.includes(reply.person.role)) {
     showSignIn("This page is for teachers and admins.");
     return;
   }
-  csrf = reply.data.csrf_token;
+  startSession(reply);
   form.reset();
   showApp();
 }
 
-async function signOut() {
-  await api("POST", "/auth/logout");
-  csrf = null;
+async function leave() {
+  await signOut();
   showSignIn("");
 }
 
@@ -121,21 +84,23 @@ async function showApp() {
 // ---------------------------------------------------------------- identity
 
 async function loadIdentity() {
-  const reply = await api("GET", "/node");
   const list = $("identity");
-  list.replaceChildren();
-  if (reply.status !== 200) {
-    list.append(el("dt", {}, "Error"), el("dd", {}, errorText(reply.data)));
+  let info;
+  try {
+    info = await api("GET", "/node");
+  } catch (error) {
+    list.replaceChildren(h("dt", {}, "Error"), h("dd", {}, errorText(error)));
     return;
   }
+  list.replaceChildren();
   const facts = [
-    ["Device id", reply.data.node_id],
-    ["School", reply.data.school_id || "none yet"],
-    ["Version", reply.data.version],
-    ["Database", reply.data.database],
-    ["Changes written here", count(reply.data.counter)],
+    ["Device id", info.node_id],
+    ["School", info.school_id || "none yet"],
+    ["Version", info.version],
+    ["Database", info.database],
+    ["Changes written here", number(info.counter)],
   ];
-  for (const [name, value] of facts) list.append(el("dt", {}, name), el("dd", {}, String(value)));
+  for (const [name, value] of facts) list.append(h("dt", {}, name), h("dd", {}, String(value)));
 }
 
 // ---------------------------------------------------------------- peers and syncing
@@ -148,7 +113,7 @@ function peerStatus(peer) {
     const detail =
       running.direction === "hello"
         ? ""
-        : `: ${count(running.rows_done)} of ${count(running.rows_total)} ${unit}`;
+        : `: ${number(running.rows_done)} of ${number(running.rows_total)} ${unit}`;
     return { kind: "running", text: `Syncing, ${words}${detail}` };
   }
   if (inFlight.has(peer.id)) return { kind: "running", text: "Syncing, starting" };
@@ -160,15 +125,15 @@ function peerStatus(peer) {
 function peerCard(peer) {
   let card = document.querySelector(`.peer[data-peer-id="${peer.id}"]`);
   if (!card) {
-    const button = el("button", { type: "button", class: "sync-now" }, "Sync now");
+    const button = h("button", { type: "button", class: "sync-now" }, "Sync now");
     button.addEventListener("click", () => syncNow(peer.id));
-    card = el(
+    card = h(
       "li",
       { class: "peer", "data-peer-id": String(peer.id) },
-      el("h3"),
-      el("p", { class: "status" }),
-      el("progress", { hidden: true }),
-      el("p", { class: "numbers" }),
+      h("h3"),
+      h("p", { class: "status" }),
+      h("progress", { hidden: true }),
+      h("p", { class: "numbers" }),
       button,
     );
     $("peers").append(card);
@@ -199,8 +164,8 @@ function renderPeer(peer) {
   }
   card.querySelector(".numbers").textContent =
     `Last success: ${when(peer.last_success_at)}. ` +
-    `Last time: received ${count(peer.last_pulled)}, sent ${count(peer.last_pushed)} rows. ` +
-    `Waiting to send: ${count(peer.pending_out)}; to receive: ${count(peer.pending_in)}.` +
+    `Last time: received ${number(peer.last_pulled)}, sent ${number(peer.last_pushed)} rows. ` +
+    `Waiting to send: ${number(peer.pending_out)}; to receive: ${number(peer.pending_in)}.` +
     (peer.revoked ? " Revoked." : "");
   const button = card.querySelector(".sync-now");
   button.disabled = status.kind === "running" || peer.revoked || !peer.url;
@@ -210,19 +175,23 @@ let peersById = new Map();
 
 async function refreshPeers() {
   clearTimeout(pollTimer);
-  const reply = await api("GET", "/sync/peers");
-  if (reply.status === 401) {
-    showSignIn("Your session ended: sign in again.");
-    return;
+  let peers = null;
+  try {
+    peers = await api("GET", "/sync/peers");
+  } catch (error) {
+    if (error.status === 401) {
+      showSignIn("Your session ended: sign in again.");
+      return;
+    }
   }
-  if (reply.status === 200) {
-    peersById = new Map(reply.data.map((p) => [p.id, p]));
+  if (peers) {
+    peersById = new Map(peers.map((p) => [p.id, p]));
     for (const card of document.querySelectorAll(".peer")) {
       if (!peersById.has(Number(card.dataset.peerId))) card.remove();
     }
-    reply.data.forEach(renderPeer);
-    $("peers-empty").hidden = reply.data.length > 0;
-    const hub = reply.data.find((p) => p.role === "hub" && !p.revoked);
+    peers.forEach(renderPeer);
+    $("peers-empty").hidden = peers.length > 0;
+    const hub = peers.find((p) => p.role === "hub" && !p.revoked);
     $("sync-hub").hidden = !hub;
     $("sync-hub").dataset.peerId = hub ? String(hub.id) : "";
   }
@@ -239,17 +208,18 @@ async function syncNow(peerId) {
   message.className = "message";
   message.textContent = `Syncing with ${name}…`;
   refreshPeers(); // starts the fast polling while the request runs
-  const reply = await api("POST", `/sync/peers/${peerId}/sync`);
-  inFlight.delete(peerId);
-  if (reply.status === 200) {
-    const r = reply.data;
+  try {
+    // A sync takes as long as the rows it moves: no timeout.
+    const r = await api("POST", `/sync/peers/${peerId}/sync`, undefined, { timeoutMs: 0 });
     message.className = "message ok";
     message.textContent =
-      `Synced with ${name}: received ${count(r.pulled)} and sent ${count(r.pushed)} rows ` +
-      `in ${r.seconds.toFixed(1)} s.`;
-  } else {
+      `Synced with ${name}: received ${number(r.pulled)} and sent ${number(r.pushed)} rows ` +
+      `in ${seconds(r.seconds)}.`;
+  } catch (error) {
     message.className = "message failed";
-    message.textContent = `Sync with ${name} failed: ${errorText(reply.data)}`;
+    message.textContent = `Sync with ${name} failed: ${errorText(error)}`;
+  } finally {
+    inFlight.delete(peerId);
   }
   await refreshPeers();
 }
@@ -257,16 +227,20 @@ async function syncNow(peerId) {
 // ---------------------------------------------------------------- nearby and pairing
 
 async function loadNearby() {
-  const reply = await api("GET", "/sync/nearby");
+  let found;
+  try {
+    found = await api("GET", "/sync/nearby");
+  } catch {
+    found = [];
+  }
   const list = $("nearby");
   list.replaceChildren();
-  const found = reply.status === 200 ? reply.data : [];
   $("nearby-empty").hidden = found.length > 0;
   for (const node of found) {
     const state = `${node.alive ? "answering" : "not answering"}, ${node.paired ? "paired" : "not paired"}`;
-    const item = el("li", {}, `${node.role === "hub" ? "Hub" : "Device"} at ${node.url} (${state}) `);
+    const item = h("li", {}, `${node.role === "hub" ? "Hub" : "Device"} at ${node.url} (${state}) `);
     if (!node.paired) {
-      const button = el("button", { type: "button", class: "quiet" }, "Pair…");
+      const button = h("button", { type: "button", class: "quiet" }, "Pair…");
       button.addEventListener("click", () => {
         const form = $("pair-form");
         form.url.value = node.url;
@@ -284,22 +258,24 @@ async function pair(event) {
   const message = $("pair-message");
   message.className = "message";
   message.textContent = "Pairing…";
-  const reply = await api("POST", "/sync/peers", { url: form.url.value, code: form.code.value });
-  if (reply.status === 201) {
-    message.className = "message ok";
-    message.textContent = `Paired with ${reply.data.url}.`;
-    form.reset();
-    await Promise.all([refreshPeers(), loadNearby(), loadIdentity()]);
-  } else {
+  let peer;
+  try {
+    // Pairing waits for the other device to answer: no timeout, as before.
+    peer = await api("POST", "/sync/peers", { url: form.url.value, code: form.code.value }, { timeoutMs: 0 });
+  } catch (error) {
     message.className = "message failed";
-    const details = reply.data.error && reply.data.error.details;
-    const fields = details ? " " + Object.values(details).flat().join(" ") : "";
-    message.textContent = `Pairing failed: ${errorText(reply.data)}${fields}`;
+    const fields = error.details ? " " + Object.values(error.details).flat().join(" ") : "";
+    message.textContent = `Pairing failed: ${errorText(error)}${fields}`;
+    return;
   }
+  message.className = "message ok";
+  message.textContent = `Paired with ${peer.url}.`;
+  form.reset();
+  await Promise.all([refreshPeers(), loadNearby(), loadIdentity()]);
 }
 
 $("sign-in-form").addEventListener("submit", signIn);
-$("sign-out").addEventListener("click", signOut);
+$("sign-out").addEventListener("click", leave);
 $("pair-form").addEventListener("submit", pair);
 $("sync-hub").addEventListener("click", (event) => {
   const id = Number(event.target.dataset.peerId);

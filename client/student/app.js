@@ -1,18 +1,18 @@
 // The student app: session, header (language, outbox indicator, next student),
 // hash routes (#/signin, #/home, #/play/ID, #/goals, #/history) and the sync loop.
+// Screens share the session through shared/session.js and move with shared/router.js:
+// none imports this module.
 
-import { api, isOffline, setCsrf } from "./api.js";
-import { h } from "./dom.js";
-import * as i18n from "./i18n.js";
+import { h } from "../shared/dom.js";
+import * as i18n from "../shared/i18n.js";
+import { render, startRouter } from "../shared/router.js";
+import { keepOnDevice, restoreSession, session, signOut, subscribe } from "../shared/session.js";
 import * as outbox from "./outbox.js";
 
 const SESSION_KEY = "baobab.session";
 const FLUSH_EVERY_MS = 5000;
 
-/** What the screens share: who is signed in, their class, whether the node answers. */
-export const session = { me: null, classroomId: null, online: true };
-
-const views = {
+const screens = {
   signin: () => import("./signin.js"),
   home: () => import("./home.js"),
   play: () => import("./play.js"),
@@ -20,61 +20,28 @@ const views = {
   history: () => import("./history.js"),
 };
 
-/** Start a session after sign-in (or restore one) and remember it on this device. */
-export function startSession(me, classroomId) {
-  session.me = me.person;
-  session.classroomId = classroomId;
-  setCsrf(me.csrf_token);
-  localStorage.setItem(
-    SESSION_KEY,
-    JSON.stringify({ person: me.person, csrf: me.csrf_token, classroom_id: classroomId }),
-  );
-}
-
-async function restoreSession() {
-  const saved = JSON.parse(localStorage.getItem(SESSION_KEY) || "null");
-  try {
-    const me = await api("GET", "/auth/me");
-    if (me.person.role !== "student") return false;
-    const classroomId = saved?.person?.id === me.person.id ? saved.classroom_id : null;
-    startSession(me, classroomId);
-    return true;
-  } catch (error) {
-    if (isOffline(error) && saved) {
-      // The node is away: keep working as the student this tablet last had.
-      session.me = saved.person;
-      session.classroomId = saved.classroom_id;
-      setCsrf(saved.csrf);
-      return true;
-    }
-    localStorage.removeItem(SESSION_KEY);
-    return false;
-  }
+/** The screen of a route: sign-in until someone is signed in, then never sign-in again. */
+function choose(name) {
+  if (!session.me) return "signin";
+  if (name === "signin") return "#/home";
+  return name || "home";
 }
 
 /** Sign out so the next student can sign in; this student's waiting work stays theirs. */
-export async function signOut() {
+async function nextStudent() {
   const person = session.me;
   if (!person) return;
   await outbox.flush(person.id);
   const { waiting } = await outbox.counts(person.id);
   // Said on the sign-in screen, so the next student's turn is not blocked by a dialog.
   if (waiting) sessionStorage.setItem("baobab.signout", i18n.t("signout.waiting", { n: waiting }));
-  try {
-    await api("POST", "/auth/logout");
-  } catch {
-    // Offline: the cookie goes at the next sign-in, which replaces the session.
-  }
-  localStorage.removeItem(SESSION_KEY);
-  session.me = null;
+  await signOut();
   location.hash = "#/signin";
 }
 
-/** Send this student's waiting work now, and refresh the indicator. */
-export async function sync() {
-  if (!session.me) return;
-  session.online = await outbox.flush(session.me.id);
-  await showOutbox();
+/** Send this student's waiting work now (the indicator follows the outbox and session). */
+async function sync() {
+  if (session.me) await outbox.flush(session.me.id);
 }
 
 async function showOutbox() {
@@ -108,48 +75,24 @@ function renderHeader() {
   showOutbox();
 }
 
-/** Show the screen of a hash route, even when it is the current one. */
-export function go(hash) {
-  if (location.hash === hash) route();
-  else location.hash = hash;
-}
-
-async function route() {
-  const [name, ...rest] = location.hash.replace(/^#\/?/, "").split("/");
-  const wanted = views[name] ? name : "home";
-  const screen = session.me ? wanted : "signin";
-  if (screen === "signin" && session.me) {
-    location.hash = "#/home";
-    return;
-  }
-  renderHeader();
-  const view = document.getElementById("view");
-  view.setAttribute("aria-busy", "true");
-  try {
-    const module = await views[screen]();
-    await module.render(view, decodeURIComponent(rest.join("/")));
-  } finally {
-    view.removeAttribute("aria-busy");
-  }
-}
-
 async function main() {
   if ("serviceWorker" in navigator) {
     // Only where the browser allows one (https, or localhost): see client/README.md.
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
   }
+  keepOnDevice(SESSION_KEY);
   await i18n.setLanguage(i18n.preferredLanguage());
   document.getElementById("language").addEventListener("change", async (event) => {
     await i18n.setLanguage(event.target.value);
-    await route();
+    await render();
   });
-  document.getElementById("signout").addEventListener("click", signOut);
+  document.getElementById("signout").addEventListener("click", nextStudent);
   outbox.onChange(showOutbox);
-  await restoreSession();
-  window.addEventListener("hashchange", route);
+  subscribe(showOutbox);
+  await restoreSession(["student"]);
   window.addEventListener("online", sync);
   setInterval(sync, FLUSH_EVERY_MS);
-  await route();
+  await startRouter({ view: document.getElementById("view"), screens, choose, before: renderHeader });
   sync();
 }
 

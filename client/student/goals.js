@@ -1,11 +1,11 @@
 // Goals: the student's goals with progress, and a form to set one for this week or
-// this term (the node tracks it; progress comes with the goal or from data.js).
+// this term (the node tracks it and gives each goal its progress).
 
-import { api } from "./api.js";
-import { session } from "./app.js";
+import { api } from "../shared/api.js";
+import { h, show } from "../shared/dom.js";
+import { language, pick, t } from "../shared/i18n.js";
+import { session } from "../shared/session.js";
 import { activities, loadHome } from "./data.js";
-import { h, show } from "./dom.js";
-import { language, pick, t } from "./i18n.js";
 import { goalRow } from "./home.js";
 
 /** Render the goals screen. */
@@ -14,7 +14,7 @@ export async function render(view) {
   let home;
   let index;
   try {
-    [home, index] = await Promise.all([loadHome(session), activities()]);
+    [home, index] = await Promise.all([loadHome(session.me.id), activities()]);
   } catch (error) {
     show(view, h("h1", {}, t("goals.title")), h("p", { role: "alert" }, error.status === 0 ? t("common.offline") : t("common.error")));
     return;
@@ -55,7 +55,7 @@ export async function render(view) {
       await render(view);
       view.querySelector(".goal-form .feedback").textContent = t("goals.saved");
     } catch (error) {
-      const details = error.body?.error?.details;
+      const details = error.details;
       message.textContent = error.status === 0 ? t("common.offline") : details ? Object.values(details).flat().join(" ") : t("common.error");
     }
   });

@@ -1,14 +1,15 @@
 // The student's own history: finished and unfinished activities with how many answers
 // were right, their reflections, and what still waits in the outbox.
 
-import { api } from "./api.js";
-import { session } from "./app.js";
+import { api } from "../shared/api.js";
+import { h, show } from "../shared/dom.js";
+import { dateTime } from "../shared/format.js";
+import { t } from "../shared/i18n.js";
+import { session } from "../shared/session.js";
 import { activities } from "./data.js";
-import { h, show } from "./dom.js";
-import { t } from "./i18n.js";
 import * as outbox from "./outbox.js";
 
-const when = (ms) => new Date(ms).toLocaleString(document.documentElement.lang, { dateStyle: "medium", timeStyle: "short" });
+const when = (ms) => dateTime(ms, document.documentElement.lang, { dateStyle: "medium", timeStyle: "short" });
 
 /** Render the history screen. */
 export async function render(view) {

@@ -1,10 +1,10 @@
 // Home: continue, recommendations with their reasons, the rest assigned, goals with
 // progress, and mastery per skill as stars and bars.
 
-import { session } from "./app.js";
-import { loadHome, keepForOffline } from "./data.js";
-import { h, show, stars } from "./dom.js";
-import { pick, t } from "./i18n.js";
+import { h, show, stars } from "../shared/dom.js";
+import { pick, t } from "../shared/i18n.js";
+import { session } from "../shared/session.js";
+import { keepForOffline, loadHome } from "./data.js";
 
 /** The reason a card is shown, in the interface language (by reason code). */
 export function reasonText(reason) {
@@ -63,7 +63,7 @@ export async function render(view) {
   show(view, h("h1", {}, t("common.loading")));
   let home;
   try {
-    home = await loadHome(session);
+    home = await loadHome(session.me.id);
   } catch (error) {
     show(view, h("h1", {}, t("home.hello", { name: session.me.display_name })), h("p", { role: "alert" }, error.status === 0 ? t("common.offline") : t("common.error")));
     return;

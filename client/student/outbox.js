@@ -7,7 +7,8 @@
 // A photo is kept as a Blob in its record (IndexedDB stores Blobs), so one taken
 // offline survives a reload and is sent, in its turn, when the node is back.
 
-import { api, ApiError } from "./api.js";
+import { api, ApiError } from "../shared/api.js";
+import { setOnline } from "../shared/session.js";
 
 const DB_NAME = "baobab";
 const PATHS = { answer: "/answers", attempt: "/attempts", reflection: "/reflections", photo: "/photos" };
@@ -84,11 +85,16 @@ export async function result(id) {
   return done((await store("results")).get(id));
 }
 
-/** Send the student's waiting records in order; stop at the first network failure. */
+/** Send the student's waiting records in order; stop at the first network failure. Resolves with whether the node was reached. */
 export function flush(personId) {
-  flushing ??= sendAll(personId).finally(() => {
-    flushing = null;
-  });
+  flushing ??= sendAll(personId)
+    .then((reached) => {
+      setOnline(reached);
+      return reached;
+    })
+    .finally(() => {
+      flushing = null;
+    });
   return flushing;
 }
 
@@ -97,14 +103,14 @@ async function sendAll(personId) {
     if (record.state === "rejected") continue;
     let reply;
     try {
-      reply = await api(...request(record), record.kind === "photo" ? 30_000 : undefined);
+      reply = await api(...request(record), { timeoutMs: record.kind === "photo" ? 30_000 : undefined });
     } catch (error) {
       if (!(error instanceof ApiError) || error.status === 0 || error.status === 401 || error.status >= 500) {
         return false; // unreachable, signed out or a server fault: keep the order, retry later
       }
       // The node refused this record (422/404/409/403): keep it, flagged, and go on.
       record.state = "rejected";
-      record.error = error.body?.error || { status: error.status };
+      record.error = { status: error.status, code: error.code, message: error.message, details: error.details };
       await done((await store("outbox", "readwrite")).put(record));
       changed();
       continue;

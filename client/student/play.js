@@ -4,12 +4,13 @@
 // feedback comes from the node's reply, or, with the node away, from the item's
 // offline check on this tablet (check.js); the node grades it again on arrival.
 
-import { api, newId } from "./api.js";
-import { go, session, sync } from "./app.js";
+import { api, newId } from "../shared/api.js";
+import { h, show } from "../shared/dom.js";
+import { t } from "../shared/i18n.js";
+import { go } from "../shared/router.js";
+import { session } from "../shared/session.js";
 import { checkOffline } from "./check.js";
 import { assetUrl, setContinue } from "./data.js";
-import { h, show } from "./dom.js";
-import { t } from "./i18n.js";
 import * as outbox from "./outbox.js";
 import { downscale } from "./photo.js";
 
@@ -87,7 +88,7 @@ async function finish(ctx) {
   await outbox.enqueue(me, "attempt", { ...attempt, ended_ms: Math.max(Date.now(), attempt.started_ms), completed: true });
   setContinue(me, null);
   history.replaceState(null, "", "#/home"); // a reload now opens home, not this activity again
-  sync();
+  outbox.flush(me);
   show(view, h("section", { class: "done" }, h("h1", {}, t("play.done_title")), h("p", {}, t("play.done_text")),
     h("a", { href: "#/home", class: "big primary button", onclick: (e) => { e.preventDefault(); go("#/home"); } }, t("play.home"))));
 }
@@ -99,7 +100,6 @@ async function sendAnswer(me, body) {
   for (;;) {
     const reached = await outbox.flush(me); // a flush already running may predate this answer
     const reply = await outbox.result(body.id);
-    sync();
     if (reply) return reply.reply;
     const waiting = (await outbox.records(me)).find((r) => r.id === body.id);
     if (!reached || !waiting || waiting.state === "rejected" || Date.now() > deadline) return null;

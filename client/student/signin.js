@@ -2,10 +2,11 @@
 // pictures (or none where the class allows). The class is remembered on the tablet,
 // so the next student starts at the names.
 
-import { api, ApiError } from "./api.js";
-import { startSession, sync } from "./app.js";
-import { h, picture, show } from "./dom.js";
-import { t } from "./i18n.js";
+import { api, ApiError } from "../shared/api.js";
+import { h, picture, show } from "../shared/dom.js";
+import { t } from "../shared/i18n.js";
+import { startSession } from "../shared/session.js";
+import * as outbox from "./outbox.js";
 
 const CLASS_KEY = "baobab.class";
 
@@ -70,9 +71,9 @@ async function chooseStudent(view, classroom, classes) {
 
 async function signIn(view, classroom, student, pictures) {
   const me = await api("POST", "/auth/student-login", { student_id: student.id, pictures });
-  startSession(me, classroom.id);
+  startSession(me);
   location.hash = "#/home";
-  sync();
+  outbox.flush(me.person.id);
 }
 
 async function enter(view, classroom, student, classes) {

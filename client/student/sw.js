@@ -7,14 +7,15 @@
 //   Sign-in, session and class lists are never cached: they must not outlive a student.
 // - Writes are never touched here: the app's IndexedDB outbox owns them.
 
-const VERSION = "v2";
+const VERSION = "v4";
 const SHELL_CACHE = `baobab-shell-${VERSION}`;
 const DATA_CACHE = "baobab-data";
 const API_TIMEOUT_MS = 5000;
 const SHELL = [
   "/student/",
-  "/client/student/app.js", "/client/student/api.js", "/client/student/dom.js",
-  "/client/student/i18n.js", "/client/student/outbox.js", "/client/student/data.js",
+  "/client/shared/api.js", "/client/shared/dom.js", "/client/shared/format.js",
+  "/client/shared/i18n.js", "/client/shared/router.js", "/client/shared/session.js",
+  "/client/student/app.js", "/client/student/outbox.js", "/client/student/data.js",
   "/client/student/signin.js", "/client/student/home.js", "/client/student/play.js",
   "/client/student/goals.js", "/client/student/history.js", "/client/student/student.css",
   "/client/student/check.js", "/client/student/photo.js",

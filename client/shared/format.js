@@ -1,0 +1,22 @@
+// Numbers, dates and durations for people to read, the way their language writes
+// them. locale: a BCP 47 tag (document.documentElement.lang), or undefined for the
+// browser's own.
+
+/** A count with its language's grouping (60,000); nothing counts as 0. */
+export function number(n, locale) {
+  return Number(n || 0).toLocaleString(locale);
+}
+
+/**
+ * A moment as local date and time. value: ms since 1970 (times made on a device) or the
+ * node's ISO text, where a time without a zone is UTC (the API gives naive UTC times).
+ */
+export function dateTime(value, locale, options) {
+  const zoned = typeof value === "number" || /[zZ]|[+-]\d\d:?\d\d$/.test(value);
+  return new Date(zoned ? value : `${value}Z`).toLocaleString(locale, options);
+}
+
+/** A duration in seconds, to a tenth: "3.4 s". */
+export function seconds(s) {
+  return `${Number(s).toFixed(1)} s`;
+}
