@@ -1,6 +1,5 @@
 """The home screen shows what the personalization engine computes (helpers/CONTRACT.md):
-GET /people/ID/home, or GET /people/ID/recommendations where only that exists. These
-tests need issue 5's endpoints and are skipped, saying so, only while the node answers 404."""
+GET /people/ID/home. The test is skipped, saying so, only while the node answers 404."""
 
 from __future__ import annotations
 
@@ -68,25 +67,3 @@ def test_home_shows_the_engines_home(node, device):
         rows.nth(i).get_attribute("data-skill"): int(rows.nth(i).get_attribute("data-stars"))
         for i in range(rows.count())
     } == stars
-
-
-@pytest.mark.slow
-def test_recommendations_without_home(node, device):
-    page = device.new_page()
-    # A node with recommendations but no home endpoint: the app composes home around them.
-    page.route(
-        "**/home?*",
-        lambda route: route.fulfill(
-            status=404,
-            content_type="application/json",
-            body='{"error": {"status": 404, "code": "not_found", "message": "-", "details": null}}',
-        ),
-    )
-    sign_in(page, node.url)
-    person = api(node.url, "/auth/me", page)["person"]["id"]
-    items = engine_or_skip(node, page, f"/people/{person}/recommendations?limit=5&language=en")[
-        "items"
-    ]
-    assert shown_recommendations(page) == [
-        (r["activity_id"], expected_reason(r["reasons"][0])) for r in items
-    ]

@@ -4,6 +4,7 @@ the root scope, and an app shell list that names every file the app needs offlin
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from server.paths import CLIENT_DIR, STATIC_DIR
 
@@ -11,6 +12,23 @@ SW = (CLIENT_DIR / "student" / "sw.js").read_text()
 SHELL = re.findall(
     r'"(/[^"]+)"', SW[SW.index("const SHELL") : SW.index("];", SW.index("const SHELL"))]
 )
+IMPORT = re.compile(r"""(?:\bfrom\s*|\bimport\s*\(\s*)["']([^"']+\.js)["']""")
+
+
+def imports_of(path: Path) -> set[Path]:
+    """The files a module imports, statically or dynamically."""
+    return {(path.parent / spec).resolve() for spec in IMPORT.findall(path.read_text())}
+
+
+def loaded_from(start: Path) -> set[Path]:
+    """Every module a page loads from start, following its imports."""
+    seen, todo = set(), [start.resolve()]
+    while todo:
+        path = todo.pop()
+        if path not in seen:
+            seen.add(path)
+            todo.extend(imports_of(path))
+    return seen
 
 
 def test_student_page_is_served_for_any_app_path(client):
@@ -34,12 +52,24 @@ def test_service_worker_at_root_scope(client):
 
 
 def test_app_shell_lists_every_file_the_app_loads(client):
-    modules = {f"/client/student/{p.name}" for p in (CLIENT_DIR / "student").glob("*.js")}
+    app = CLIENT_DIR / "student" / "app.js"
+    root = CLIENT_DIR.resolve()
+    modules = {"/client/" + p.relative_to(root).as_posix() for p in loaded_from(app)}
     catalogs = {f"/client/i18n/{p.name}" for p in (CLIENT_DIR / "i18n").glob("*.json")}
     fonts = {
         f"/static/fonts/andika/{p.name}" for p in (STATIC_DIR / "fonts" / "andika").glob("*.woff2")
     }
-    assert modules - {"/client/student/sw.js"} | catalogs | fonts <= set(SHELL)
+    assert modules | catalogs | fonts <= set(SHELL)
     for path in SHELL:
         with client.get(path) as response:
             assert response.status_code == 200, path
+
+
+def test_no_module_imports_an_app():
+    """Regression: the student screens imported session, go and sync from app.js,
+    a cycle of six modules."""
+    for path in CLIENT_DIR.rglob("*.js"):
+        for target in imports_of(path):
+            where = path.relative_to(CLIENT_DIR)
+            assert target.exists(), f"{where} imports a missing {target}"
+            assert target.name != "app.js", f"{where} imports {target.name}"
