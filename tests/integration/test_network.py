@@ -59,13 +59,14 @@ def ids(data_dir: Path, table: str) -> set[str]:
 
 def sync_until_ok(lab: NetLab, host: str, data_dir: Path, *target: str, tries: int = 20) -> int:
     """Sync as an operator would: again until it succeeds; return the failures seen."""
+    last = None
     for attempt in range(tries):
-        if (
-            cli(lab, host, "sync", *target, "--data-dir", str(data_dir), check=False).returncode
-            == 0
-        ):
+        last = cli(lab, host, "sync", *target, "--data-dir", str(data_dir), check=False)
+        if last.returncode == 0:
             return attempt
-    raise AssertionError(f"sync from {host} never succeeded")
+    raise AssertionError(
+        f"sync from {host} never succeeded: {last.stdout[-1500:]} {last.stderr[-1500:]}"
+    )
 
 
 def add_answers(data_dir: Path, count: int) -> None:

@@ -10,13 +10,11 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-
 from server import db as database
 from server.errors import ContentPackError
 from server.interop.pack_format import MEDIA_FIELDS, read_pack
 from server.models import Activity, Asset
-from server.paths import SAMPLE_PACK_DIR
+from server.paths import ROOT, SAMPLE_PACK_DIR
 
 
 def _manifest() -> dict:
