@@ -6,6 +6,8 @@ import json
 import logging
 import sqlite3
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +50,19 @@ def _app(data_dir: str | None, **extra: Any) -> Flask:
         return create_app(_overrides(data_dir, **extra))
     except config.ConfigError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+@contextmanager
+def opened(data_dir: str | None, migrate_first: bool = True) -> Iterator[Flask]:
+    """The app of a data directory, migrated (unless told not to), with a connection open.
+
+    What every command but ``serve`` starts with, said once.
+    """
+    app = _app(data_dir)
+    if migrate_first:
+        prepare(app)
+    with database.db.connection_context():
+        yield app
 
 
 def prepare(app: Flask) -> list[str]:
@@ -187,9 +202,7 @@ def init(data_dir) -> None:
 @data_dir_option
 def demo_command(data_dir) -> None:
     """Seed the demo school, classes, 25 students and the sample content pack."""
-    app = _app(data_dir)
-    prepare(app)
-    with database.db.connection_context():
+    with opened(data_dir) as app:
         if demo.has_school():
             raise click.ClickException(
                 "This node already holds a school; the demo needs an empty node."
@@ -224,9 +237,7 @@ def create_user(data_dir, display_name, role, username, password, classroom_name
     picture_list = pictures.split(",") if pictures else None
     if picture_list and (len(picture_list) != 3 or set(picture_list) - set(PICTURES)):
         raise click.UsageError("--pictures takes three of: " + ", ".join(PICTURES))
-    app = _app(data_dir)
-    prepare(app)
-    with database.db.connection_context():
+    with opened(data_dir):
         info = identity.node_info()
         if not info.school_id:
             raise click.ClickException(
@@ -253,9 +264,7 @@ def create_user(data_dir, display_name, role, username, password, classroom_name
 @click.argument("source", type=click.Path(exists=True))
 def import_content(data_dir, source) -> None:
     """Validate and import a content pack (directory or zip); all or nothing."""
-    app = _app(data_dir)
-    prepare(app)
-    with database.db.connection_context():
+    with opened(data_dir) as app:
         try:
             counts = content.import_pack(Path(source), app.config["DATA_DIR"])
         except ContentPackError as exc:
@@ -286,9 +295,7 @@ def fit_mastery(data_dir, min_students, dry_run, clear_fits) -> None:
     mastery with the same numbers: run it on the hub (or on one node of a school
     without a hub). Skills with too few students keep their pack's parameters.
     """
-    app = _app(data_dir)
-    prepare(app)
-    with database.db.connection_context():
+    with opened(data_dir):
         if clear_fits:
             click.echo(f"withdrew {fitting.clear()} fits")
             return
@@ -339,9 +346,8 @@ def backup(data_dir, target) -> None:
 @data_dir_option
 def check(data_dir) -> None:
     """Check the database: integrity, migrations applied, schema matching the code."""
-    _app(data_dir)
     failures = []
-    with database.db.connection_context():
+    with opened(data_dir, migrate_first=False):
         problems = integrity_problems()
         waiting = pending()
         drift = schema_drift()
@@ -364,9 +370,7 @@ def check(data_dir) -> None:
 @click.option("--any-school", is_flag=True, help="Hub: an enrolment code for a node of any school.")
 def pair_code(data_dir, any_school) -> None:
     """Print a one-time code (15 minutes) that lets another node join this school."""
-    app = _app(data_dir)
-    prepare(app)
-    with database.db.connection_context():
+    with opened(data_dir) as app:
         info = identity.node_info()
         if any_school:
             if app.config["ROLE"] != "hub":
@@ -387,9 +391,7 @@ def pair_code(data_dir, any_school) -> None:
 @click.option("--hub", is_flag=True, help="URL is the district hub (enrolment).")
 def pair(data_dir, url, code, hub) -> None:
     """Join the school of the node (or hub) at URL with the CODE it shows."""
-    app = _app(data_dir)
-    prepare(app)
-    with database.db.connection_context():
+    with opened(data_dir) as app:
         try:
             peer = peers.pair_with(url, code, app.config["DATA_DIR"])
             if hub:
@@ -407,10 +409,8 @@ def pair(data_dir, url, code, hub) -> None:
 @click.option("--all", "all_peers", is_flag=True, help="Sync with every paired peer.")
 def sync(data_dir, peer_url, hub, all_peers) -> None:
     """Sync both ways with a peer, the hub, or all peers; exit non-zero on any failure."""
-    app = _app(data_dir)
-    prepare(app)
     failures = 0
-    with database.db.connection_context():
+    with opened(data_dir) as app:
         if peer_url:
             try:
                 targets = [peers.find_peer(url=peer_url)]
@@ -448,9 +448,7 @@ def sync(data_dir, peer_url, hub, all_peers) -> None:
 @click.option("--for", "for_node", default=None, help="Only what this paired node lacked.")
 def export_bundle(data_dir, target, for_node) -> None:
     """Write a signed, compressed bundle for a USB stick (what NODE lacks, or everything)."""
-    app = _app(data_dir)
-    prepare(app)
-    with database.db.connection_context():
+    with opened(data_dir) as app:
         try:
             data, size = peers.export_bundle(app.config["DATA_DIR"], for_node, app.config["ROLE"])
         except BaobabError as exc:
@@ -464,9 +462,7 @@ def export_bundle(data_dir, target, for_node) -> None:
 @click.argument("source", type=click.Path(exists=True, dir_okay=False))
 def import_bundle(data_dir, source) -> None:
     """Apply a bundle from a paired node; a tampered or foreign one is refused whole."""
-    app = _app(data_dir)
-    prepare(app)
-    with database.db.connection_context():
+    with opened(data_dir) as app:
         try:
             stats = peers.import_bundle_file(Path(source).read_bytes(), app.config["ROLE"])
         except SyncError as exc:
@@ -480,8 +476,7 @@ def import_bundle(data_dir, source) -> None:
 @data_dir_option
 def list_peers(data_dir) -> None:
     """List paired peers with the last success, last error and rows moved."""
-    _app(data_dir)
-    with database.db.connection_context():
+    with opened(data_dir, migrate_first=False):
         for p in peers.list_peers():
             state = "revoked" if p.revoked else (p.last_error and f"error: {p.last_error}" or "ok")
             click.echo(
