@@ -31,9 +31,9 @@ def db_context(app):
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
 def test_rows_by_id_are_the_rows_peewee_reads(db_context, model):
-    rows = list(model.live())
-    assert rows
-    for expected in rows:
+    live = list(model.live())
+    assert live
+    for expected in live:
         found = rows.live_by_id(model, expected.id)
         assert type(found) is model
         assert found.__data__ == expected.__data__  # JSON, booleans, nulls converted alike
