@@ -56,9 +56,7 @@ def students_without_class(school_id: str) -> list[Person]:
     return list(
         Person.live()
         .where(
-            (Person.school_id == school_id)
-            & (Person.role == "student")
-            & Person.id.not_in(placed)
+            (Person.school_id == school_id) & (Person.role == "student") & Person.id.not_in(placed)
         )
         .order_by(Person.display_name, Person.id)
     )

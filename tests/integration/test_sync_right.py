@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import sys
@@ -49,8 +50,10 @@ def test_concurrent_syncs_with_one_peer_are_not_refused_as_replays(tmp_path):
         runs = [
             subprocess.Popen(
                 [sys.executable, "-m", "server.cli", "sync", "--peer", a.url, "--data-dir", str(b)],
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                env={**__import__("os").environ, "BAOBAB_DISCOVERY": "0"},
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                env={**os.environ, "BAOBAB_DISCOVERY": "0"},
             )  # fmt: skip
             for _ in range(6)
         ]
