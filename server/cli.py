@@ -118,7 +118,7 @@ def serve(data_dir, host, port, threads, workers, seed_demo, is_worker, primary_
     if applied:
         log.info("database migrated: %s", ", ".join(applied))
     with database.db.connection_context():
-        seeded = app.config["DEMO"] and not demo.has_school()
+        seeded = app.config["DEMO"] and demo.wanted(app.config["ROLE"])
         if seeded:
             summary = demo.seed_demo(app.config["DATA_DIR"])
             log.info("seeded the demo school: %s", summary["school"])

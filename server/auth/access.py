@@ -72,12 +72,20 @@ def can_view_class(user: Person, classroom: Classroom) -> bool:
 
 
 def can_view_person(user: Person, person: Person) -> bool:
-    """Self, an admin of the school, or a teacher of one of the person's classes."""
+    """Self, an admin of the school, or a teacher of one of the person's classes.
+
+    A student of the school in no class (a deletion that lost to an edit made
+    elsewhere leaves one so) is seen by every teacher of the school, who can
+    enrol them again: never a live student no one can find.
+    """
     if user.id == person.id or is_admin_of(user, person.school_id):
         return True
     if user.role != "teacher" or person.role != "student":
         return False
-    return bool(class_ids(user, "teacher") & class_ids(person, "student"))
+    classes = class_ids(person, "student")
+    if not classes:
+        return user.school_id == person.school_id
+    return bool(class_ids(user, "teacher") & classes)
 
 
 def can_teach(user: Person, person: Person) -> bool:

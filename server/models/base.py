@@ -128,8 +128,13 @@ def _joined_write() -> contextlib.AbstractContextManager[Any]:
     return contextlib.nullcontext() if db.in_transaction() else write_transaction()
 
 
-def reserve_stamps(count: int = 1) -> Stamp:
-    """Reserve ``count`` consecutive counters of this node; return the first stamp."""
+def reserve_stamps(count: int = 1, above: int = 0) -> Stamp:
+    """Reserve ``count`` consecutive counters of this node; return the first stamp.
+
+    Its clock is above this process's clock, above every clock the node row
+    records (stamps of any process, and clocks observed by any sync), and above
+    ``above``: the clock of the version an edit replaces (invariant 9).
+    """
     # Plain SQL: it runs for every row written, and peewee's compiling costs more
     # than SQLite's running it.
     lock = "" if is_sqlite() else " FOR UPDATE"  # several hub processes share one node row
@@ -137,13 +142,29 @@ def reserve_stamps(count: int = 1) -> Stamp:
         row_id, node_id, counter, node_hlc = db.execute_sql(
             f'SELECT "id", "node_id", "counter", "hlc" FROM "local_node" LIMIT 1{lock}'
         ).fetchone()
-        hlc = CLOCK.observe(node_hlc) if node_hlc >= CLOCK.last else CLOCK.now()
+        floor = max(node_hlc, above)
+        hlc = CLOCK.observe(floor) if floor >= CLOCK.last else CLOCK.now()
         param = db.obj.param
         db.execute_sql(
             f'UPDATE "local_node" SET "counter" = {param}, "hlc" = {param} WHERE "id" = {param}',
             (counter + count, hlc, row_id),
         )
         return Stamp(node_id, counter + 1, hlc)
+
+
+def observe_clock(remote: int) -> None:
+    """Merge a remote clock value into this process's clock and into the node row.
+
+    The node row's clock is what every process (the CLI, each serving process)
+    stamps above, so an observation outlives the process that made it. It only
+    rises; run inside the write transaction that applies what carried ``remote``.
+    """
+    CLOCK.observe(remote)
+    param = db.obj.param
+    with _joined_write():
+        db.execute_sql(
+            f'UPDATE "local_node" SET "hlc" = {param} WHERE "hlc" < {param}', (remote, remote)
+        )
 
 
 #: (model, database class) -> INSERT of every column, compiled once (see ReplicatedModel._insert)
@@ -191,13 +212,15 @@ class ReplicatedModel(BaseModel):
         if not self.partition:
             raise ValueError(f"{type(self).__name__} needs a partition")
         with _joined_write():
+            replaced = 0
             if not force_insert:
                 if self.replication == EVENT:
                     raise ImmutableRowError(f"{type(self).__name__} rows are immutable events")
                 previous = type(self).get_or_none(type(self).id == self.id)
                 if previous is not None:
                     RowHistory.keep(previous)
-            self.origin, self.counter, self.hlc = reserve_stamps(1)
+                    replaced = previous.hlc
+            self.origin, self.counter, self.hlc = reserve_stamps(1, above=replaced)
             if force_insert and only is None:
                 return self._insert()
             if only is not None:
@@ -296,6 +319,7 @@ __all__ = [
     "RowHistory",
     "SyncName",
     "SyncVector",
+    "observe_clock",
     "reserve_stamps",
     "utcnow",
 ]

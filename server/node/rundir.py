@@ -68,6 +68,22 @@ def locked(path: Path) -> Iterator[None]:
         os.close(fd)  # closing releases the lock
 
 
+LOCK_DIR_NAME = "locks"
+
+
+def sync_lock(data_dir: str | os.PathLike, peer_id: int) -> contextlib.AbstractContextManager[None]:
+    """Held by whoever syncs with this peer (the CLI, the scheduler, "Sync now", any process).
+
+    Two syncs with one peer at once would race on its sequence numbers and the later
+    one's requests would arrive as replays: the second waits for the first instead.
+    The lock file lives beside the run folder, not in it, so that `serve` emptying
+    the run folder never takes it from a CLI sync that holds it.
+    """
+    folder = Path(data_dir) / LOCK_DIR_NAME
+    folder.mkdir(parents=True, exist_ok=True)
+    return locked(folder / f"sync-{int(peer_id)}")
+
+
 def pid_alive(pid: int) -> bool:
     """Say whether a process with this id exists (a crashed writer's file is stale)."""
     try:

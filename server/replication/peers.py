@@ -31,7 +31,7 @@ from ..db import bulk_checkpoints, write_transaction
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, NotSignedIn
 from ..models import LocalNode, PairingCode, Peer
 from ..models.base import utcnow
-from ..node import identity
+from ..node import identity, rundir
 from . import blobs, photo_sync
 from . import progress as sync_progress
 from .store import NodeStore
@@ -197,6 +197,24 @@ def _next_seq(peer_id: int) -> int:
 
 
 def sync_with(
+    peer: Peer,
+    data_dir: str,
+    progress: Any = None,
+    max_rows: int = DEFAULT_MAX_ROWS,
+    role: str = "node",
+) -> SessionResult:
+    """Run a session with a peer, one at a time per peer across every process of the node.
+
+    A second sync with the same peer waits for the first (rundir.sync_lock): two at
+    once would interleave their sequence numbers and the peer would refuse one as a
+    replay. The peer is read again once the lock is held (it may have been revoked).
+    """
+    with rundir.sync_lock(data_dir, peer.id):
+        peer = Peer.get_by_id(peer.id)
+        return _sync_with(peer, data_dir, progress, max_rows, role)
+
+
+def _sync_with(
     peer: Peer,
     data_dir: str,
     progress: Any = None,

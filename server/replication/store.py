@@ -22,7 +22,7 @@ from sync.vector import Vector
 
 from ..db import bulk_checkpoints, db, group_sync, is_sqlite, names, write_transaction
 from ..models import LocalNode, Peer, ReplicatedModel, RowHistory, SyncVector, replicated_models
-from ..models.base import CLOCK, NameField
+from ..models.base import NameField, observe_clock
 
 _IN_BATCH = 999  # SQLite's smallest limit of bound parameters
 
@@ -113,8 +113,13 @@ class NodeStore:
                 SyncVector.update(counter=counter).where(SyncVector.id == row.id).execute()
 
     def observe_clock(self, hlc: int) -> None:
-        """Merge a remote clock value into ours."""
-        CLOCK.observe(hlc)
+        """Merge a remote clock value into ours, and into the node row for every process.
+
+        Called inside the chunk's write transaction: the CLI's observation, or one
+        serving process's, outlives it, and the next stamp of any process reads it
+        (models.base.reserve_stamps). The row's clock only rises.
+        """
+        observe_clock(hlc)
 
     # ------------------------------------------------------------ transactions
 

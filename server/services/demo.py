@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..db import write_transaction
-from ..models import Activity, School
+from ..models import Activity, LocalNode, School
 from ..paths import SAMPLE_PACK_DIR
 from . import content, learning, people, schools
 
@@ -47,8 +47,14 @@ _STUDENTS_B = [
 
 
 def has_school() -> bool:
-    """Say whether this node already holds a school."""
-    return School.live().exists()
+    """Say whether this node belongs to a school (paired, enrolled) or holds one."""
+    node = LocalNode.get_or_none()
+    return bool(node is not None and node.school_id) or School.live().exists()
+
+
+def wanted(role: str) -> bool:
+    """Say whether `serve` should seed the demo: never on a hub, never over a school."""
+    return role != "hub" and not has_school()
 
 
 def seed_demo(data_dir: str) -> dict[str, Any]:

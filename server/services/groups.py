@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from ..db import write_transaction
@@ -16,10 +17,38 @@ from .rows import get_live
 from .schools import class_students, get_class
 
 
+def member_id(group_id: str, person_id: str) -> str:
+    """The id of a student's membership of a group, the same on every node.
+
+    The same student added to a group on two nodes is then one row, merged by the
+    mutable rule, rather than two rows that both say so.
+    """
+    key = f"{group_id}\x00{person_id}".encode()
+    return "member:" + hashlib.sha256(key).hexdigest()[:40]
+
+
 def group_view(group: Group) -> dict[str, Any]:
-    """A group with its member ids."""
+    """A group with its member ids (each once: rows made before ids were shared may double)."""
     members = GroupMember.live(GroupMember.person_id).where(GroupMember.group_id == group.id)
-    return {**group.__data__, "member_ids": sorted(m.person_id for m in members)}
+    return {**group.__data__, "member_ids": sorted({m.person_id for m in members})}
+
+
+def _add_members(group: Group, person_ids: list[str]) -> None:
+    """Add students to a group under their shared ids, reviving a membership removed before."""
+    if not person_ids:
+        return
+    ids = {member_id(group.id, p): p for p in person_ids}
+    removed = GroupMember.select().where(GroupMember.id.in_(list(ids)))
+    for member in removed:  # a tombstone under the shared id: the same row comes back
+        member.deleted = False
+        member.save()
+        ids.pop(member.id)
+    GroupMember.create_many(
+        [
+            {"id": key, "group_id": group.id, "person_id": p, "partition": group.partition}
+            for key, p in ids.items()
+        ]
+    )
 
 
 def list_groups(classroom: Classroom) -> list[dict[str, Any]]:
@@ -45,12 +74,7 @@ def create_group(classroom: Classroom, data: dict[str, Any]) -> dict[str, Any]:
             skill_id=data.get("skill_id"),
         )
         group.save(force_insert=True)
-        GroupMember.create_many(
-            [
-                {"group_id": group.id, "person_id": m, "partition": classroom.partition}
-                for m in dict.fromkeys(data["member_ids"])
-            ]
-        )
+        _add_members(group, list(dict.fromkeys(data["member_ids"])))
     return group_view(group)
 
 
@@ -75,14 +99,8 @@ def update_group(user: Person, group_id: str, changes: dict[str, Any]) -> dict[s
             for member in current:
                 if member.person_id not in wanted:
                     member.delete_instance()
-            have = {m.person_id for m in current}
-            GroupMember.create_many(
-                [
-                    {"group_id": group.id, "person_id": m, "partition": group.partition}
-                    for m in wanted
-                    if m not in have
-                ]
-            )
+            have = {m.person_id for m in current if m.person_id in wanted}
+            _add_members(group, [m for m in wanted if m not in have])
     return group_view(group)
 
 

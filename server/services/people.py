@@ -37,7 +37,9 @@ def list_people(user: Person, role: str | None, classroom_id: str | None):
             Enrollment.classroom_id.in_(list(class_ids(user, "teacher")))
             & (Enrollment.role == "student")
         )
-        query = query.where(Person.id.in_(student_ids) | (Person.id == user.id))
+        placed = Enrollment.live(Enrollment.person_id).where(Enrollment.role == "student")
+        without_class = (Person.role == "student") & Person.id.not_in(placed)
+        query = query.where(Person.id.in_(student_ids) | (Person.id == user.id) | without_class)
     if role:
         query = query.where(Person.role == role)
     if classroom_id:
@@ -46,6 +48,18 @@ def list_people(user: Person, role: str | None, classroom_id: str | None):
         )
         query = query.where(Person.id.in_(in_class))
     return query.order_by(Person.display_name, Person.id)
+
+
+def students_without_class(school_id: str) -> list[Person]:
+    """Live students of the school in no class, to be enrolled again (see can_view_person)."""
+    placed = Enrollment.live(Enrollment.person_id).where(Enrollment.role == "student")
+    return list(
+        Person.live()
+        .where(
+            (Person.school_id == school_id) & (Person.role == "student") & Person.id.not_in(placed)
+        )
+        .order_by(Person.display_name, Person.id)
+    )
 
 
 def _username_taken(username: str, except_id: str | None = None) -> bool:
