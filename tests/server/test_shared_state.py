@@ -24,7 +24,7 @@ from tests.conftest import Api
 def test_a_sync_running_in_another_process_is_shown_until_that_process_dies(tmp_path):
     script = textwrap.dedent(f"""
         import sys, time
-        from server.services import sync_progress
+        from server.replication import progress as sync_progress
         running = sync_progress.begin({str(tmp_path)!r}, 7)
         sync_progress.update(running, "push", 40, 100)
         print("ready", flush=True)
