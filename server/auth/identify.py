@@ -3,7 +3,9 @@
 ``identify`` runs before every request (registered by ``create_app``): it opens
 the database, sets ``g.user`` and ``g.auth`` ("token", "session" or None) and
 refuses a cookie-signed change without the session's CSRF token. A session
-cookie names the person it was issued to.
+cookie names a server-side session (server.auth.sessions): one ended by
+sign-out, by a password change or by "sign out everywhere" names no one, and a
+cookie issued over https is not accepted over plain http.
 """
 
 from __future__ import annotations
@@ -12,9 +14,7 @@ from flask import Flask, g, request, session
 
 from .. import db as database
 from ..errors import Forbidden
-from ..models import Person
-from ..services import rows
-from . import signin
+from . import sessions, signin
 
 #: Endpoints a cookie may call without the CSRF header (they start a session).
 CSRF_EXEMPT = {"auth.login", "auth.student_login", "auth.create_token"}
@@ -33,7 +33,7 @@ def identify() -> None:
         g.user = signin.person_for_token(g.token)
         g.auth = "token" if g.user else None
     elif "pid" in session:
-        g.user = rows.live_by_id(Person, session["pid"])
+        g.user = sessions.person_for_session(session, request.scheme == "https")
         g.auth = "session" if g.user else None
     if (
         g.auth == "session"
