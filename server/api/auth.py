@@ -51,6 +51,7 @@ def login(body):
         body["username"],
         body["password"],
         request.remote_addr or "?",
+        body.get("school"),
     )
     _start_session(person)
     g.user, g.auth = person, "session"
@@ -111,6 +112,7 @@ def create_token(body):
         body["username"],
         body["password"],
         request.remote_addr or "?",
+        body.get("school"),
     )
     return {"token": signin.issue_token(person, body["name"]), "name": body["name"]}
 
