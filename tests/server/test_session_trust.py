@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.conftest import Api
+from tests.schools import HILL_CODE, HILL_PASSWORD, hill_school_admin
 
 
 def _signed_in(app, username="teacher", password="baobab-teacher", **client_kwargs):
@@ -92,3 +93,27 @@ def test_https_cookie_refused_over_http(app):
     sniffer.client.set_cookie("session", value)  # seen on the wire, replayed over http
     assert sniffer.get("/api/v1/auth/me").status_code == 401
     assert sniffer.get("/api/v1/auth/me", base_url="https://localhost").status_code == 200
+
+
+def test_hub_admin_names_collide_no_first_match(app, world):
+    hill = hill_school_admin(app)  # two schools on the hub, each with an ``admin``
+    for password in ("baobab-admin", HILL_PASSWORD):
+        refused = Api(app.test_client()).login("admin", password)
+        assert refused.status_code == 422, refused.get_json()
+        assert "school" in refused.get_json()["error"]["details"]
+    ours = Api(app.test_client())
+    signed = ours.client.post(
+        "/api/v1/auth/login",
+        json={"username": "admin", "password": "baobab-admin", "school": world.school_id},
+    )
+    assert signed.get_json()["person"]["id"] == world.admin
+    theirs = ours.client.post(
+        "/api/v1/auth/login",
+        json={"username": "admin", "password": HILL_PASSWORD, "school": HILL_CODE},
+    )
+    assert theirs.get_json()["person"]["id"] == hill.id
+    crossed = ours.client.post(
+        "/api/v1/auth/login",
+        json={"username": "admin", "password": "baobab-admin", "school": HILL_CODE},
+    )
+    assert crossed.status_code == 401
