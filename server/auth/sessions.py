@@ -74,17 +74,18 @@ def start(session: Any, person: Person, https: bool, days: int) -> None:
     """Begin a session of ``person`` in ``session`` (the cookie) and the database."""
     session_id = secrets.token_urlsafe(32)
     now = utcnow()
-    WebSession.delete().where(
-        WebSession.seen_at < now - datetime.timedelta(days=days + 1)
-    ).execute()  # cookies this old are refused by their signature anyway
-    WebSession.create(
-        id_hash=_digest(session_id),
-        person_id=person.id,
-        credential=credential(person),
-        https=https,
-        created_at=now,
-        seen_at=now,
-    )
+    with write_transaction():
+        WebSession.delete().where(
+            WebSession.seen_at < now - datetime.timedelta(days=days + 1)
+        ).execute()  # cookies this old are refused by their signature anyway
+        WebSession.create(
+            id_hash=_digest(session_id),
+            person_id=person.id,
+            credential=credential(person),
+            https=https,
+            created_at=now,
+            seen_at=now,
+        )
     session.clear()
     session.permanent = True
     session["pid"] = person.id
@@ -102,11 +103,13 @@ def person_for_session(session: Any, https: bool) -> Person | None:
         return None
     person = live_by_id(Person, row.person_id)
     if person is None or credential(person) != row.credential:
-        row.delete_instance()  # the password changed (here or by sync): this session ends
+        with write_transaction():  # the password changed (here or by sync): this session ends
+            row.delete_instance()
         return None
     now = utcnow()
     if now - row.seen_at >= SEEN_EVERY:
-        WebSession.update(seen_at=now).where(WebSession.id_hash == row.id_hash).execute()
+        with write_transaction():
+            WebSession.update(seen_at=now).where(WebSession.id_hash == row.id_hash).execute()
     return person
 
 
@@ -114,7 +117,8 @@ def end(session: Any) -> None:
     """End the session this cookie names (sign-out); the cookie is cleared too."""
     session_id = session.get("sid")
     if isinstance(session_id, str):
-        WebSession.delete().where(WebSession.id_hash == _digest(session_id)).execute()
+        with write_transaction():
+            WebSession.delete().where(WebSession.id_hash == _digest(session_id)).execute()
     session.clear()
 
 

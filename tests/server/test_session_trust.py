@@ -117,3 +117,18 @@ def test_hub_admin_names_collide_no_first_match(app, world):
         json={"username": "admin", "password": "baobab-admin", "school": HILL_CODE},
     )
     assert crossed.status_code == 401
+
+
+def test_copied_cookie_dies_with_a_reset_that_arrives_by_sync(app, world):
+    from server import db as database
+    from server.auth.passwords import hash_password
+    from server.models import Person
+
+    teacher = _signed_in(app)
+    thief = _copy(app, teacher)
+    with app.app_context(), database.db.connection_context():
+        person = Person.get_by_id(world.teacher)  # as another node's change lands here
+        person.password_hash = hash_password("reset-elsewhere")
+        person.save()
+    assert thief.get("/api/v1/auth/me").status_code == 401
+    assert teacher.get("/api/v1/auth/me").status_code == 401
