@@ -12,24 +12,19 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, request, session
+from flask import Flask
 
 from . import config
 from . import db as database
 from .api import auth, content, errors, learning, personal, photos, school
 from .api import node as node_api
 from .api import sync as sync_api
-from .auth import signin
+from .auth import identify
 from .auth.sessions import HourlySessionInterface
 from .auth.throttle import SignInThrottle
-from .errors import Forbidden
-from .models import Person
 from .node import identity, rundir
 from .pages import site, trust
 from .paths import STATIC_DIR
-from .services import rows
-
-_CSRF_EXEMPT = {"auth.login", "auth.student_login", "auth.create_token"}
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -54,28 +49,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.extensions["baobab.started"] = time.monotonic()
 
-    @app.before_request
-    def _open_and_identify() -> None:
-        database.db.connect(reuse_if_open=True)
-        syncer = database.group_sync()
-        if syncer is not None:
-            syncer.mark(database.db.connection())
-        g.user, g.auth = None, None
-        header = request.headers.get("Authorization", "")
-        if header.startswith("Bearer "):
-            g.token = header[7:].strip()
-            g.user = signin.person_for_token(g.token)
-            g.auth = "token" if g.user else None
-        elif "pid" in session:
-            g.user = rows.live_by_id(Person, session["pid"])
-            g.auth = "session" if g.user else None
-        if (
-            g.auth == "session"
-            and request.method not in ("GET", "HEAD", "OPTIONS")
-            and request.endpoint not in _CSRF_EXEMPT
-            and request.headers.get("X-CSRF-Token") != session.get("csrf")
-        ):
-            raise Forbidden("Missing or wrong X-CSRF-Token header; reload the page.")
+    identify.register(app)
 
     @app.teardown_request
     def _close(exc: BaseException | None) -> None:

@@ -133,6 +133,12 @@ SETTINGS: tuple[Setting, ...] = (
         "node",
         "node: a classroom node of one school; hub: the district hub, holding every school.",
     ),
+    Setting(
+        "DISTRICT_SCHOOL",
+        "",
+        "Hub: id or code of the district office's school; its admins are the district admins "
+        "who publish content packs to every school (empty: nobody publishes through the API).",
+    ),
     Setting("SYNC_INTERVAL_S", 300, "Seconds between regular syncs with each paired peer.", int),
     Setting(
         "SYNC_BACKOFF_CAP_S",

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import secrets
-
 from flask import Blueprint, current_app, g, request, session
 
-from ..auth import signin
+from ..auth import sessions, signin
 from ..auth.access import PUBLIC, SIGNED_IN
 from ..auth.passwords import PICTURES
 from ..errors import InvalidInput
@@ -27,11 +25,8 @@ from .schemas import (
 bp = Blueprint("auth", __name__, url_prefix="/api/v1")
 
 
-def _start_session(person_id: str) -> None:
-    session.clear()
-    session.permanent = True
-    session["pid"] = person_id
-    session["csrf"] = secrets.token_urlsafe(24)
+def _start_session(person) -> None:
+    sessions.start(session, person, request.scheme == "https", current_app.config["SESSION_DAYS"])
 
 
 def _me() -> dict:
@@ -56,8 +51,9 @@ def login(body):
         body["username"],
         body["password"],
         request.remote_addr or "?",
+        body.get("school"),
     )
-    _start_session(person.id)
+    _start_session(person)
     g.user, g.auth = person, "session"
     return _me()
 
@@ -77,14 +73,21 @@ def student_login(body):
         body["pictures"],
         request.remote_addr or "?",
     )
-    _start_session(person.id)
+    _start_session(person)
     g.user, g.auth = person, "session"
     return _me()
 
 
 @bp.post("/auth/logout")
-@endpoint(SIGNED_IN, "Sign out of this browser")
+@endpoint(SIGNED_IN, "Sign out of this browser (the session ends on the server too)")
 def logout():
+    sessions.end(session)
+
+
+@bp.post("/auth/logout-everywhere")
+@endpoint(SIGNED_IN, "Sign out of every browser and revoke every bearer token of the caller")
+def logout_everywhere():
+    sessions.end_all(g.user.id)
     session.clear()
 
 
@@ -109,6 +112,7 @@ def create_token(body):
         body["username"],
         body["password"],
         request.remote_addr or "?",
+        body.get("school"),
     )
     return {"token": signin.issue_token(person, body["name"]), "name": body["name"]}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, g, request, send_file
 
-from ..auth.access import ADMIN, PUBLIC, SIGNED_IN
+from ..auth.access import ADMIN, PUBLIC, SIGNED_IN, is_district_admin, require
 from ..errors import Forbidden, NotFound
 from ..services import content
 from .contract import endpoint
@@ -40,6 +40,11 @@ def publish_pack():
             "Only the district hub publishes content packs; "
             "a node imports one with `baobab import-content`."
         )
+    require(
+        is_district_admin(g.user, current_app.config["DISTRICT_SCHOOL"]),
+        "Only a district admin publishes content to every school "
+        "(an admin of the hub's BAOBAB_DISTRICT_SCHOOL).",
+    )
     limit = current_app.config["PACK_MAX_BYTES"]
     request.max_content_length = limit
     data = request.get_data(cache=False)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g
+from flask import Blueprint, current_app, g, request, session
 
-from ..auth.access import ADMIN, SIGNED_IN, STAFF, can_teach, require
+from ..auth import sessions
+from ..auth.access import ADMIN, SIGNED_IN, STAFF, can_teach, is_admin_of, require
 from ..models import Person
 from ..services import groups, people, profiles, rows, schools
 from .contract import endpoint, paginate
@@ -85,6 +86,12 @@ def enrol(classroom_id, body):
     person = rows.get_live(Person, body["person_id"], "person")
     if body["role"] == "teacher":
         require(g.user.role == "admin", "Only admins add teachers to a class.")
+    if g.user.role != "admin":  # else a teacher could pull any child of the school in
+        require(
+            can_teach(g.user, person),
+            "Only an admin enrols a student a teacher does not already teach; "
+            "create new students in your class instead.",
+        )
     return schools.enrol(classroom, person, body["role"])
 
 
@@ -155,13 +162,32 @@ def get_person(person_id):
 def patch_person(person_id, body):
     person = people.get_person(g.user, person_id)
     require(can_teach(g.user, person) or g.user.id == person.id, "You may not edit this person.")
-    return people.update_person(person, body)
+    new_password = "password" in body or "pictures" in body
+    person = people.update_person(person, body)
+    if new_password:  # a copied cookie or token dies with the old password
+        own = g.user.id == person.id
+        sessions.end_all(person.id, keep_token=g.get("token") if own else None)
+        if own and g.auth == "session":  # this browser stays signed in, on a new session
+            sessions.start(
+                session, person, request.scheme == "https", current_app.config["SESSION_DAYS"]
+            )
+    return person
+
+
+@bp.post("/people/<person_id>/sign-out")
+@endpoint(ADMIN, "Sign a person out of every browser and revoke their bearer tokens")
+def sign_out_person(person_id):
+    person = people.get_person(g.user, person_id)
+    require(is_admin_of(g.user, person.school_id), "You may not sign this person out.")
+    sessions.end_all(person.id)
 
 
 @bp.delete("/people/<person_id>")
 @endpoint(ADMIN, "Remove a person (their work is kept)")
 def delete_person(person_id):
-    people.delete_person(people.get_person(g.user, person_id))
+    person = people.get_person(g.user, person_id)
+    people.delete_person(person)
+    sessions.end_all(person.id)
 
 
 @bp.get("/people/<person_id>/profile")

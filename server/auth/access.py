@@ -13,7 +13,7 @@ from typing import Any
 
 from ..db import run_compiled
 from ..errors import Forbidden, NotSignedIn
-from ..models import Classroom, Enrollment, GroupMember, Person
+from ..models import Classroom, Enrollment, GroupMember, Person, School
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,14 @@ def class_ids(person: Person, role: str) -> set[str]:
 def is_admin_of(user: Person, school_id: str) -> bool:
     """Say whether ``user`` is an admin of that school."""
     return user.role == "admin" and user.school_id == school_id
+
+
+def is_district_admin(user: Person, district_school: str) -> bool:
+    """Say whether ``user`` is an admin of the district office's school (hub setting)."""
+    if user.role != "admin" or not district_school:
+        return False
+    school = School.live().where(School.id == user.school_id).first()
+    return school is not None and district_school in (school.id, school.code)
 
 
 def can_manage_class(user: Person, classroom: Classroom) -> bool:

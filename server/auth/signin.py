@@ -1,13 +1,33 @@
-"""Sign-in of staff and students, and bearer tokens."""
+"""Sign-in of staff and students, and bearer tokens.
+
+The rate limit (server.auth.throttle) counts failed sign-ins under three keys:
+
+- the account on this device (account and client address): ``SIGNIN_MAX_FAILURES``;
+- the client address, whatever account it tries: six times that;
+- the account from anywhere: three times that, *except* from a device (address)
+  that signed in to this account within 30 days, which only its own limits hold.
+
+So a stranger's guesses lock out their own device, not the teacher on theirs,
+and guesses spread over many devices are still bounded per account. An attempt
+is reserved against every key before the password is verified and given back
+on success, so parallel guesses cannot outrun the limit.
+
+On a hub, usernames are unique per school, not across schools: staff sign-in
+names the school (its id or code) and a username that several schools share is
+refused without it, never taken as the first match.
+"""
 
 from __future__ import annotations
 
-from ..errors import NotFound, NotSignedIn
+from collections.abc import Callable
+
+from ..errors import InvalidInput, NotFound, NotSignedIn
 from ..models import (
     ApiToken,
     Classroom,
     Enrollment,
     Person,
+    School,
 )
 from ..services.rows import live_by_id
 from .passwords import (
@@ -18,20 +38,66 @@ from .passwords import (
 )
 from .throttle import SignInThrottle
 
+#: Failures per address (any account), as a multiple of SIGNIN_MAX_FAILURES.
+ADDRESS_FACTOR = 6
+#: Failures per account from devices it never signed in on, as a multiple.
+ACCOUNT_FACTOR = 3
 
-def staff_sign_in(throttle: SignInThrottle, username: str, password: str, address: str) -> Person:
+
+def _limited(
+    throttle: SignInThrottle, account: str, address: str, check: Callable[[], bool]
+) -> bool:
+    """Run ``check`` (True: signed in) under the limit of ``account`` from ``address``."""
+    device = f"{account}|addr:{address}"
+    limits = {
+        device: throttle.max_failures,
+        f"addr:{address}": throttle.max_failures * ADDRESS_FACTOR,
+    }
+    if not throttle.known(device):
+        limits[account] = throttle.max_failures * ACCOUNT_FACTOR
+    reservation = throttle.attempt(limits)
+    try:
+        result = check()
+    except BaseException:
+        throttle.release(reservation, *limits)  # not a guess (an error, a refusal)
+        raise
+    if result:
+        throttle.release(reservation, *limits, forget=(device,), known=device)
+    return result
+
+
+def _staff_matches(username: str, school: str | None) -> list[Person]:
+    query = Person.live().where((Person.username == username) & (Person.role != "student"))
+    if school:
+        named = School.live(School.id).where((School.id == school) | (School.code == school))
+        query = query.where(Person.school_id.in_(named))
+    return list(query.limit(2))
+
+
+def staff_sign_in(
+    throttle: SignInThrottle,
+    username: str,
+    password: str,
+    address: str,
+    school: str | None = None,
+) -> Person:
     """Check a teacher's or admin's credentials, rate limited per account and address."""
-    account_key, address_key = f"user:{username.lower()}", f"addr:{address}"
-    throttle.check(account_key, address_key, limit_factor=6)
-    person = Person.live().where(Person.username == username).first()
-    if (
-        person is None
-        or person.role == "student"
-        or not verify_password(person.password_hash, password)
-    ):
-        throttle.fail(account_key, address_key)
+    matches = _staff_matches(username, school)
+    if len(matches) > 1:
+        raise InvalidInput(
+            "Several schools have this username: say which school you belong to.",
+            {"school": ["Name your school (its code) to sign in."]},
+        )
+    person = matches[0] if matches else None
+    account = (
+        f"person:{person.id}" if person else f"user:{(school or '').lower()}|{username.lower()}"
+    )
+
+    def check() -> bool:
+        return person is not None and verify_password(person.password_hash, password)
+
+    if not _limited(throttle, account, address, check):
         raise NotSignedIn("Wrong username or password.")
-    throttle.succeed(account_key)
     return person
 
 
@@ -39,8 +105,6 @@ def student_sign_in(
     throttle: SignInThrottle, student_id: str, pictures: list[str], address: str
 ) -> Person:
     """Sign a child in by their picture password, or none when their class allows."""
-    account_key, address_key = f"student:{student_id}", f"addr:{address}"
-    throttle.check(account_key, address_key, limit_factor=6)
     student = live_by_id(Person, student_id)
     if student is None or student.role != "student":
         raise NotFound("No such student.")
@@ -49,11 +113,14 @@ def student_sign_in(
     )
     rows = Classroom.live(Classroom.picture_password).where(Classroom.id.in_(enrolled))
     asks = [c.picture_password for c in rows]
-    if any(asks) or not asks:  # a child in no class at all needs their pictures too
-        if not verify_picture_password(student.picture_password_hash, pictures):
-            throttle.fail(account_key, address_key)
-            raise NotSignedIn("Those are not your pictures. Try again.")
-    throttle.succeed(account_key)
+
+    def check() -> bool:
+        if any(asks) or not asks:  # a child in no class at all needs their pictures too
+            return verify_picture_password(student.picture_password_hash, pictures)
+        return True
+
+    if not _limited(throttle, f"student:{student.id}", address, check):
+        raise NotSignedIn("Those are not your pictures. Try again.")
     return student
 
 

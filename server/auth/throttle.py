@@ -1,4 +1,10 @@
-"""The sign-in rate limit: failures per account and address, shared by every serving process."""
+"""The sign-in rate limit: failures per account and address, shared by every serving process.
+
+A sign-in first *reserves* an attempt against each of its keys, atomically, under
+one lock (``attempt``): counted as a failure before the password is verified,
+so parallel guesses cannot all pass the check before any is recorded. A success
+gives the reservation back (``release``). See ``server.auth.signin`` for the keys.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,11 @@ from typing import Callable
 
 from ..errors import TooManyAttempts
 from ..node import rundir
+
+#: How long a device that signed in to an account stays known to the limit.
+KNOWN_DEVICE_S = 30 * 24 * 3600
+#: Keys that remember a device's success rather than count failures.
+KNOWN = "known:"
 
 
 class SignInThrottle:
@@ -47,7 +58,7 @@ class SignInThrottle:
             failures = {
                 key: kept
                 for key, times in stored.items()
-                if (kept := [t for t in times if now - t < self.window_s])
+                if (kept := [t for t in times if now - t < self._span(key)])
             }
             yield failures
             if change:
@@ -55,6 +66,54 @@ class SignInThrottle:
                     rundir.write_json(self.path, failures)
                 else:
                     self._memory = failures
+
+    def _span(self, key: str) -> float:
+        return KNOWN_DEVICE_S if key.startswith(KNOWN) else self.window_s
+
+    def _wait(self, times: list[float], now: float) -> TooManyAttempts:
+        wait = int(self.window_s - (now - times[0])) + 1
+        return TooManyAttempts(f"Too many failed sign-ins. Try again in {wait} seconds.", wait)
+
+    def attempt(self, limits: dict[str, int]) -> float:
+        """Reserve one attempt against every key (key -> failures allowed), or raise.
+
+        Checked and recorded under one lock, across threads and processes: of N
+        parallel attempts at most ``limit`` get past. Returns the reservation.
+        """
+        with self._failures(change=True) as failures:  # an exception writes nothing
+            now = self._clock()
+            for key, limit in limits.items():
+                times = failures.get(key, [])
+                if len(times) >= limit:
+                    raise self._wait(times, now)
+            for key in limits:
+                failures.setdefault(key, []).append(now)
+        return now
+
+    def release(
+        self, reservation: float, *keys: str, forget: tuple[str, ...] = (), known: str = ""
+    ) -> None:
+        """Give back a reservation (the attempt succeeded or was no guess).
+
+        ``forget``: keys whose failures are cleared; ``known``: a device key to
+        remember as having signed in (see ``known``).
+        """
+        with self._failures(change=True) as failures:
+            if known:
+                failures[KNOWN + known] = [self._clock()]
+            for key in keys:
+                times = failures.get(key, [])
+                if reservation in times:
+                    times.remove(reservation)
+                if not times:
+                    failures.pop(key, None)
+            for key in forget:
+                failures.pop(key, None)
+
+    def known(self, key: str) -> bool:
+        """Say whether ``key`` signed in within ``KNOWN_DEVICE_S``."""
+        with self._failures(change=False) as failures:
+            return KNOWN + key in failures
 
     def check(self, *keys: str, limit_factor: int = 1) -> None:
         """Raise TooManyAttempts when any key has used up its failures."""

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from .base import ApiToken, LocalNode, ReplicatedModel, RowHistory, SyncName, SyncVector
+from .base import (
+    ApiToken,
+    LocalNode,
+    ReplicatedModel,
+    RowHistory,
+    SyncName,
+    SyncVector,
+    WebSession,
+)
 from .content import (
     Activity,
     ActivitySkill,
@@ -21,6 +29,7 @@ from .school import Classroom, Enrollment, Group, GroupMember, LearnerProfile, P
 ALL_MODELS = (
     LocalNode,
     ApiToken,
+    WebSession,
     SyncName,
     SyncVector,
     Peer,

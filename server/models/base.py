@@ -99,6 +99,23 @@ class ApiToken(BaseModel):
     last_used_at = DateTimeField(null=True)
 
 
+class WebSession(BaseModel):
+    """A signed-in browser, named by the SHA-256 of its cookie's session id; local to the node.
+
+    Sign-out deletes the row, a password change deletes every row of the person:
+    a copied cookie then names no session. ``credential`` is a digest of the
+    person's password hash at sign-in, so a reset that arrives by sync ends the
+    session too. ``https`` says the cookie was issued over https.
+    """
+
+    id_hash = CharField(max_length=64, primary_key=True)
+    person_id = CharField(max_length=100, index=True)
+    credential = CharField(max_length=64)
+    https = BooleanField(default=False)
+    created_at = DateTimeField(default=utcnow)
+    seen_at = DateTimeField(default=utcnow)
+
+
 class SyncName(BaseModel):
     """The code of each partition name and node id in this database: local, never replicated."""
 
@@ -319,6 +336,7 @@ __all__ = [
     "RowHistory",
     "SyncName",
     "SyncVector",
+    "WebSession",
     "observe_clock",
     "reserve_stamps",
     "utcnow",

@@ -125,6 +125,11 @@ def update_goal(user: Person, goal_id: str, changes: dict[str, Any]) -> Goal:
     goal = get_live(Goal, goal_id, "goal")
     person = get_person(user, goal.person_id)
     require(_may_set_goals(user, person), "You may not change this goal.")
+    if user.role == "student":  # a goal a teacher set is the teacher's to change or close
+        require(
+            goal.set_by == user.id,
+            "Your teacher set this goal: ask them to change it or mark it done.",
+        )
     if "due_on" in changes:
         changes["due_on"] = changes["due_on"].isoformat() if changes["due_on"] else None
     for key, value in changes.items():

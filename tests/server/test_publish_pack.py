@@ -8,16 +8,19 @@ import zipfile
 import pytest
 
 from server import db as database
+from server.auth import signin
 from server.models import Activity, Asset, ContentPack
 from server.services.content import blob_path
 from tests.packs import NEW_DIGEST, NEW_PICTURE, first_picture_activity, pack_zip
+from tests.schools import hill_school_admin
 
 ZIP = {"content_type": "application/zip"}
 
 
 @pytest.fixture
-def hub(app):
+def hub(app, world):
     app.config["ROLE"] = "hub"
+    app.config["DISTRICT_SCHOOL"] = world.school_id  # the demo school's admin: a district admin
     return app
 
 
@@ -103,4 +106,16 @@ def test_refused_packs_change_nothing(hub, api, world, case, status):
     assert set(error) >= {"status", "code", "message"} and error["status"] == status
     if case == "invalid manifest":
         assert any("difficulty" in d for d in error["details"])
+    assert _district(hub) == before
+
+
+def test_school_admin_cannot_publish_district_pack(hub, api, world):
+    with hub.app_context(), database.db.connection_context():
+        other_admin = signin.issue_token(hill_school_admin(hub), "tests")
+    before = _district(hub)
+    refused = api(other_admin).post("/api/v1/packs", data=pack_zip(), **ZIP)
+    assert refused.status_code == 403 and set(refused.get_json()) == {"error"}
+    hub.config["DISTRICT_SCHOOL"] = ""  # no district office named: nobody publishes
+    again = api(world.tokens["admin"]).post("/api/v1/packs", data=pack_zip(), **ZIP)
+    assert again.status_code == 403
     assert _district(hub) == before

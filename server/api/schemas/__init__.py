@@ -133,6 +133,7 @@ class LoginSchema(Schema):
 
     username = Text(100, 1, required=True)
     password = Text(200, 1, required=True)
+    school = Text(100, 1, load_default=None)  # id or code: needed on a hub where names collide
 
 
 class StudentLoginSchema(Schema):

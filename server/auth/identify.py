@@ -1,0 +1,49 @@
+"""Who is asking: the caller of each request, by bearer token or session cookie.
+
+``identify`` runs before every request (registered by ``create_app``): it opens
+the database, sets ``g.user`` and ``g.auth`` ("token", "session" or None) and
+refuses a cookie-signed change without the session's CSRF token. A session
+cookie names a server-side session (server.auth.sessions): one ended by
+sign-out, by a password change or by "sign out everywhere" names no one, and a
+cookie issued over https is not accepted over plain http.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, g, request, session
+
+from .. import db as database
+from ..errors import Forbidden
+from . import sessions, signin
+
+#: Endpoints a cookie may call without the CSRF header (they start a session).
+CSRF_EXEMPT = {"auth.login", "auth.student_login", "auth.create_token"}
+
+
+def identify() -> None:
+    """Open the database and name the caller of this request in ``g``."""
+    database.db.connect(reuse_if_open=True)
+    syncer = database.group_sync()
+    if syncer is not None:
+        syncer.mark(database.db.connection())
+    g.user, g.auth = None, None
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        g.token = header[7:].strip()
+        g.user = signin.person_for_token(g.token)
+        g.auth = "token" if g.user else None
+    elif "pid" in session:
+        g.user = sessions.person_for_session(session, request.scheme == "https")
+        g.auth = "session" if g.user else None
+    if (
+        g.auth == "session"
+        and request.method not in ("GET", "HEAD", "OPTIONS")
+        and request.endpoint not in CSRF_EXEMPT
+        and request.headers.get("X-CSRF-Token") != session.get("csrf")
+    ):
+        raise Forbidden("Missing or wrong X-CSRF-Token header; reload the page.")
+
+
+def register(app: Flask) -> None:
+    """Identify the caller before every request of ``app``."""
+    app.before_request(identify)

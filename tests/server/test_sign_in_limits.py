@@ -1,0 +1,96 @@
+"""The sign-in limit holds under parallel guesses, and a stranger cannot lock a teacher out."""
+
+from __future__ import annotations
+
+import threading
+
+from server.auth import signin
+
+DEMO_PICTURES = ["sun", "goat", "drum"]
+
+
+def _counting(monkeypatch, name: str) -> list[int]:
+    """Count the password checks ``signin`` makes through ``name``."""
+    calls = [0]
+    lock = threading.Lock()
+    real = getattr(signin, name)
+
+    def counted(*args):
+        with lock:
+            calls[0] += 1
+        return real(*args)
+
+    monkeypatch.setattr(signin, name, counted)
+    return calls
+
+
+def _in_parallel(app, count: int, send) -> list[int]:
+    statuses: list[int] = []
+    start = threading.Barrier(count)
+
+    def guess() -> None:
+        client = app.test_client()
+        start.wait()
+        statuses.append(send(client).status_code)
+
+    threads = [threading.Thread(target=guess) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return statuses
+
+
+def test_parallel_guesses_stay_within_limit(app, monkeypatch):
+    verified = _counting(monkeypatch, "verify_password")
+    statuses = _in_parallel(
+        app, 24,
+        lambda c: c.post("/api/v1/auth/login", json={"username": "teacher", "password": "guess-1234"}),
+    )  # fmt: skip
+    limit = app.config["SIGNIN_MAX_FAILURES"]
+    assert verified[0] <= limit
+    assert statuses.count(401) == verified[0] and statuses.count(429) == 24 - verified[0]
+
+
+def test_parallel_picture_guesses_stay_within_limit(app, world, monkeypatch):
+    verified = _counting(monkeypatch, "verify_picture_password")
+    body = {"student_id": world.student, "pictures": ["sun", "sun", "sun"]}
+    statuses = _in_parallel(app, 24, lambda c: c.post("/api/v1/auth/student-login", json=body))
+    assert verified[0] <= app.config["SIGNIN_MAX_FAILURES"]
+    assert set(statuses) <= {401, 429}
+
+
+def _login(client, address: str, password: str):
+    return client.post(
+        "/api/v1/auth/login",
+        json={"username": "teacher", "password": password},
+        environ_base={"REMOTE_ADDR": address},
+    )
+
+
+def test_stranger_cannot_lock_teacher_out(app):
+    client = app.test_client()
+    assert _login(client, "10.0.0.5", "baobab-teacher").status_code == 200  # her laptop
+    for _ in range(30):  # a stranger guesses until refused
+        assert _login(client, "10.0.0.66", "guess-guess").status_code in (401, 429)
+    assert _login(client, "10.0.0.66", "baobab-teacher").status_code == 429
+    assert _login(client, "10.0.0.5", "baobab-teacher").status_code == 200
+
+
+def test_guesses_from_many_addresses_stay_bounded(app, monkeypatch):
+    verified = _counting(monkeypatch, "verify_password")
+    client = app.test_client()
+    for n in range(60):  # one guess from each of 60 devices
+        assert _login(client, f"10.1.0.{n}", "guess-guess").status_code in (401, 429)
+    assert verified[0] <= app.config["SIGNIN_MAX_FAILURES"] * signin.ACCOUNT_FACTOR
+
+
+def test_a_success_gives_its_reservation_back(app):
+    client = app.test_client()
+    limit = app.config["SIGNIN_MAX_FAILURES"]
+    for _ in range(limit * 2):  # successes are not failures
+        assert _login(client, "10.0.0.7", "baobab-teacher").status_code == 200
+    student = client.post(
+        "/api/v1/auth/student-login", json={"student_id": "x" * 32, "pictures": DEMO_PICTURES}
+    )
+    assert student.status_code == 404
