@@ -76,20 +76,14 @@ class HttpTransport:
 
         return wait
 
-    def _prepare(self, message: dict[str, Any]) -> tuple[bytes, dict[str, str]]:
+    def _prepare(self, message: dict[str, Any]) -> tuple[bytes, urllib.request.Request]:
         body = wire.encode(message)
-        seq = self.next_seq()
-        signature = self.key.sign(request_payload("POST", self.path, self.node_id, seq, body))
-        headers = {
-            "Content-Type": wire.MEDIA_TYPE,
-            HEADER_NODE: self.node_id,
-            HEADER_SEQ: str(seq),
-            HEADER_SIGNATURE: signature,
-        }
-        return body, headers
+        request = signed_request(
+            self.url, "POST", body, self.node_id, self.key, self.next_seq(), wire.MEDIA_TYPE
+        )
+        return body, request
 
-    def _post(self, body: bytes, headers: dict[str, str]) -> dict[str, Any]:
-        request = urllib.request.Request(self.url, data=body, method="POST", headers=headers)
+    def _post(self, body: bytes, request: urllib.request.Request) -> dict[str, Any]:
         self.bytes_sent += len(body)
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
@@ -102,6 +96,29 @@ class HttpTransport:
             raise PeerUnreachable(f"cannot reach {self.url}: {exc!r}") from None
         self.bytes_received += len(data)
         return wire.decode(data)
+
+
+def signed_request(
+    url: str,
+    method: str,
+    body: bytes,
+    node_id: str,
+    key: NodeKey,
+    seq: int,
+    content_type: str | None = None,
+) -> urllib.request.Request:
+    """A request to a peer signed as this node (method, the URL's path, node id, ``seq``,
+    the body's digest): the one way every peer request is signed."""
+    path = urlparse(url).path
+    headers = {
+        HEADER_NODE: node_id,
+        HEADER_SEQ: str(seq),
+        HEADER_SIGNATURE: key.sign(request_payload(method, path, node_id, seq, body)),
+    }
+    if content_type is not None:
+        headers["Content-Type"] = content_type
+    data = body if method in ("POST", "PUT") else None
+    return urllib.request.Request(url, data=data, method=method, headers=headers)
 
 
 def post_json(url: str, body: dict[str, Any], timeout: float = 30.0) -> dict[str, Any]:

@@ -2,8 +2,8 @@
 
 A stamp says who wrote this version of the row (``origin``, a node id), which
 of that node's writes it was (``counter``, strictly increasing per origin), and
-when in hybrid-logical-clock terms (``hlc``). Last-writer-wins compares
-``(hlc, origin)``; version vectors track ``counter`` per origin.
+when in hybrid-logical-clock terms (``hlc``). Last-writer-wins orders
+versions by ``merge.rank``; version vectors track ``counter`` per origin.
 """
 
 from __future__ import annotations
@@ -26,10 +26,6 @@ class Stamp(NamedTuple):
     origin: str
     counter: int
     hlc: int
-
-    def wins_over(self, other: Stamp) -> bool:
-        """Say whether this version beats ``other`` under last-writer-wins."""
-        return (self.hlc, self.origin) > (other.hlc, other.origin)
 
 
 def school_partition(school_id: str) -> str:

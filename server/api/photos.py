@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import re
-
 from flask import Blueprint, current_app, g, request, send_file
 
 from sync.ids import is_valid_id
 
 from ..auth.access import PUBLIC, SIGNED_IN, STUDENT
+from ..db.blobs import blob_path, digest, store_blob
 from ..errors import InvalidInput, NotFound
 from ..replication import peers, photo_sync
 from ..services import photos
-from ..services.content import blob_path, store_blob
 from .contract import endpoint
 from .schemas.photos import PhotoDigestsSchema, PhotoListQuery, PhotoQuery, PhotoSchema
 
 bp = Blueprint("photos", __name__, url_prefix="/api/v1")
-
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 def _photo_id(photo_id: str) -> str:
@@ -86,12 +82,6 @@ def _signed_peer(body: bytes = b""):
     return readable, writable
 
 
-def _digest(sha256: str) -> str:
-    if not _SHA256.match(sha256):
-        raise NotFound(f"No photo {sha256}.")
-    return sha256
-
-
 @bp.get("/sync/photos/missing")
 @endpoint(
     PUBLIC,
@@ -113,7 +103,7 @@ def sync_photos_missing():
 )
 def sync_photo_get(sha256):
     readable, _writable = _signed_peer()
-    path = blob_path(current_app.config["DATA_DIR"], _digest(sha256))
+    path = blob_path(current_app.config["DATA_DIR"], sha256)  # 404 unless a digest
     if not photo_sync.photo_in(sha256, readable) or not path.is_file():
         raise NotFound(f"No photo {sha256} here for that node.")
     return send_file(path, mimetype="application/octet-stream", max_age=0)
@@ -130,9 +120,10 @@ def sync_photo_put(sha256):
     request.max_content_length = photos.PHOTO_MAX_BYTES
     data = request.get_data(cache=False)
     _readable, writable = _signed_peer(data)
-    _digest(sha256)
+    data_dir = current_app.config["DATA_DIR"]
+    blob_path(data_dir, sha256)  # 404 unless a digest, before anything else is asked
     if not photo_sync.photo_in(sha256, writable):
         raise NotFound(f"No photo {sha256} here that node may send.")
-    if photos.sniff(data) is None or photo_sync.digest(data) != sha256:
+    if photos.sniff(data) is None or digest(data) != sha256:
         raise InvalidInput("Those bytes are not the photo with that digest.")
-    store_blob(current_app.config["DATA_DIR"], sha256, data)
+    store_blob(data_dir, sha256, data)

@@ -3,34 +3,36 @@ resumably (HTTP Range from where a partial download stopped), and verified."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import urllib.error
 import urllib.request
-from pathlib import Path
 from typing import Callable
 
+from ..db.blobs import CHUNK, blob_path, file_digest, has_blob, is_digest, partial_path
 from ..models import Asset
-from ..services.content import blob_path
 
 log = logging.getLogger(__name__)
 
-CHUNK = 256 * 1024
-
 
 def missing_blobs(data_dir: str) -> list[str]:
-    """Digests of live assets whose bytes are not on this node's disk yet."""
+    """Digests of live assets whose bytes are not on this node's disk yet.
+
+    An asset row whose id is not a digest (a forged synced row) names no file: left out.
+    """
     return [
-        a.id for a in Asset.live(Asset.id) if not blob_path(data_dir, a.id).is_file()
+        a.id for a in Asset.live(Asset.id) if is_digest(a.id) and not has_blob(data_dir, a.id)
     ]  # fmt: skip
 
 
 def fetch_blob(base_url: str, sha256: str, data_dir: str, timeout: float = 60.0) -> bool:
-    """Fetch one blob from a peer, resuming a partial download; True when stored and verified."""
+    """Fetch one blob from a peer, resuming a partial download; True when stored and verified.
+
+    ``NotADigest`` before any request or file when ``sha256`` is not a digest.
+    """
     target = blob_path(data_dir, sha256)
     target.parent.mkdir(parents=True, exist_ok=True)
-    part = target.with_name(f".{sha256}.part")
+    part = partial_path(data_dir, sha256)
     have = part.stat().st_size if part.exists() else 0
     request = urllib.request.Request(f"{base_url.rstrip('/')}/api/v1/assets/{sha256}")
     if have:
@@ -55,7 +57,7 @@ def fetch_blob(base_url: str, sha256: str, data_dir: str, timeout: float = 60.0)
     except OSError as exc:
         log.info("blob %s: interrupted (%s); will resume", sha256, exc)
         return False
-    if _digest(part) != sha256:
+    if file_digest(part) != sha256:
         part.unlink(missing_ok=True)  # corrupt: start again next time
         return False
     os.replace(part, target)
@@ -76,11 +78,3 @@ def fetch_missing(
         if progress is not None:
             progress("content", done, len(missing))
     return fetched, len(missing) - fetched
-
-
-def _digest(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(CHUNK), b""):
-            h.update(block)
-    return h.hexdigest()

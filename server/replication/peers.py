@@ -250,7 +250,9 @@ def _sync_with(
         signer = photo_sync.PhotoPeer(
             peer.url, me.node_id, identity.node_key(data_dir), lambda: _next_seq(peer.id)
         )
-        still_missing += photo_sync.exchange(signer, data_dir)[2]  # photos follow, both ways
+        readable, _writable = allowed_partitions(peer, role)
+        # Photos follow, both ways; only those the peer may read leave this node.
+        still_missing += photo_sync.exchange(signer, data_dir, readable)[2]
     except Exception as exc:  # any failure is the truth to record, never a success
         message = str(exc) if isinstance(exc, SyncError) else f"{type(exc).__name__}: {exc}"
         Peer.update(last_error=message).where(Peer.id == peer.id).execute()

@@ -10,7 +10,6 @@ photos of partitions that peer may read or write.
 
 from __future__ import annotations
 
-import hashlib
 import http.client
 import json
 import logging
@@ -19,10 +18,11 @@ import urllib.request
 from collections.abc import Iterable
 from typing import Callable
 
-from sync.auth import HEADER_NODE, HEADER_SEQ, HEADER_SIGNATURE, NodeKey, request_payload
+from sync.auth import NodeKey
+from sync.http import signed_request
 
+from ..db.blobs import blob_path, digest, has_blob, is_digest, store_blob
 from ..models import Photo
-from ..services.content import blob_path, store_blob
 from ..services.photos import PHOTO_MAX_BYTES
 
 log = logging.getLogger(__name__)
@@ -32,25 +32,24 @@ MISSING_PATH = f"{BASE}/missing"
 
 
 def missing_photos(data_dir: str, partitions: Iterable[str] | None = None) -> list[str]:
-    """Digests of live photos (of these partitions, or all) whose bytes are not here yet."""
+    """Digests of live photos (of these partitions, or all) whose bytes are not here yet.
+
+    A row whose ``sha256`` is not a digest (a forged synced row) names no file: left out.
+    """
     query = Photo.live(Photo.sha256).distinct()
     if partitions is not None:
         query = query.where(Photo.partition.in_(list(partitions)))
-    return sorted(p.sha256 for p in query if not blob_path(data_dir, p.sha256).is_file())
-
-
-def digest(data: bytes) -> str:
-    """The SHA-256 of some bytes, in hex."""
-    return hashlib.sha256(data).hexdigest()
-
-
-def photo_in(sha256: str, partitions: Iterable[str]) -> bool:
-    """Whether a live photo with these bytes belongs to one of the partitions."""
-    return (
-        Photo.live(Photo.id)
-        .where((Photo.sha256 == sha256) & Photo.partition.in_(list(partitions)))
-        .exists()
+    return sorted(
+        p.sha256 for p in query if is_digest(p.sha256) and not has_blob(data_dir, p.sha256)
     )
+
+
+def photo_in(sha256: str, partitions: Iterable[str] | None = None) -> bool:
+    """Whether a live photo with these bytes belongs to one of the partitions (or any)."""
+    query = Photo.live(Photo.id).where(Photo.sha256 == sha256)
+    if partitions is not None:
+        query = query.where(Photo.partition.in_(list(partitions)))
+    return query.exists()
 
 
 class PhotoPeer:
@@ -68,23 +67,26 @@ class PhotoPeer:
         self.node_id, self.key, self.next_seq, self.timeout = node_id, key, next_seq, timeout
 
     def _call(self, method: str, path: str, body: bytes = b"") -> bytes:
-        seq = self.next_seq()
-        signature = self.key.sign(request_payload(method, path, self.node_id, seq, body))
-        headers = {HEADER_NODE: self.node_id, HEADER_SEQ: str(seq), HEADER_SIGNATURE: signature}
-        if method == "PUT":
-            headers["Content-Type"] = "application/octet-stream"
-        request = urllib.request.Request(
-            self.base + path, data=body if method == "PUT" else None, method=method, headers=headers
+        content_type = "application/octet-stream" if method == "PUT" else None
+        request = signed_request(
+            self.base + path, method, body, self.node_id, self.key, self.next_seq(), content_type
         )
         with urllib.request.urlopen(request, timeout=self.timeout) as response:
             return response.read(PHOTO_MAX_BYTES + 1)
 
     def wanted(self) -> list[str]:
-        """Digests of photos the peer has rows for (that we may write) but no bytes."""
-        return list(json.loads(self._call("GET", MISSING_PATH))["sha256"])
+        """What the peer says it lacks: photos it has rows for (that we may write) but no bytes.
+
+        The peer's word, not yet checked: ``exchange`` sends only digests of our own photos.
+        """
+        wanted = json.loads(self._call("GET", MISSING_PATH))["sha256"]
+        if not isinstance(wanted, list):
+            raise ValueError("the peer's list of missing photos is not a list")
+        return wanted
 
     def fetch(self, sha256: str, data_dir: str) -> bool:
         """Fetch and verify one photo's bytes; True when stored."""
+        blob_path(data_dir, sha256)  # a digest, or NotADigest before any request
         data = self._call("GET", f"{BASE}/{sha256}")
         if len(data) > PHOTO_MAX_BYTES or digest(data) != sha256:
             return False
@@ -96,12 +98,24 @@ class PhotoPeer:
         self._call("PUT", f"{BASE}/{sha256}", blob_path(data_dir, sha256).read_bytes())
 
 
-_FAILURES = (urllib.error.URLError, OSError, http.client.HTTPException, ValueError, KeyError)
+_FAILURES = (
+    urllib.error.URLError,
+    OSError,
+    http.client.HTTPException,
+    ValueError,
+    KeyError,
+    TypeError,
+)
 
 
-def exchange(peer: PhotoPeer, data_dir: str) -> tuple[int, int, int]:
+def exchange(
+    peer: PhotoPeer, data_dir: str, readable: Iterable[str] | None = None
+) -> tuple[int, int, int]:
     """After a row sync: fetch the photos we lack, push those the peer lacks.
 
+    Only bytes of live photos (of the ``readable`` partitions the peer may read, when
+    given) are sent, whatever the peer asks for: an entry of its list that is not a
+    digest, or not such a photo, is refused and logged.
     Returns (fetched, pushed, still missing on either side). A failure is logged
     and counted, never raised: the rows are in, and the next sync tries again.
     """
@@ -111,7 +125,7 @@ def exchange(peer: PhotoPeer, data_dir: str) -> tuple[int, int, int]:
             fetched += peer.fetch(sha256, data_dir)
         except _FAILURES as exc:  # 404: the peer has not got the bytes either
             log.info("photo %s from %s: %s", sha256, peer.base, exc)
-        missing += not blob_path(data_dir, sha256).is_file()
+        missing += not has_blob(data_dir, sha256)
     try:
         wanted = peer.wanted()
     except urllib.error.HTTPError as exc:
@@ -120,8 +134,15 @@ def exchange(peer: PhotoPeer, data_dir: str) -> tuple[int, int, int]:
     except _FAILURES as exc:
         log.info("photos to %s: %s", peer.base, exc)
         return fetched, pushed, missing
+    partitions = None if readable is None else list(readable)
     for sha256 in wanted:
-        if not blob_path(data_dir, sha256).is_file():
+        if not is_digest(sha256):
+            log.warning("%s asked for %r, which is not a photo digest: refused", peer.base, sha256)
+            continue
+        if not photo_in(sha256, partitions):
+            log.warning("%s asked for %s, not a photo it may read: refused", peer.base, sha256)
+            continue
+        if not has_blob(data_dir, sha256):
             continue  # we lack it too; whoever holds it will send it
         try:
             peer.push(sha256, data_dir)

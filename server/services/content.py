@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 from sync.stamp import DISTRICT
 
 from ..db import model_from_row, run_compiled, write_transaction
+from ..db.blobs import blob_path, store_blob
 from ..errors import NotFound
 from ..interop.pack_format import MEDIA_FIELDS, Pack, read_pack
 from ..models import (
@@ -24,31 +24,6 @@ from ..models import (
 )
 from .offline_check import offline_check
 from .rows import get_live
-
-BLOB_DIR = "blobs"
-
-
-def blob_path(data_dir: str, sha256: str) -> Path:
-    """Where a content-addressed blob lives on disk."""
-    return Path(data_dir) / BLOB_DIR / sha256[:2] / sha256
-
-
-def store_blob(data_dir: str, sha256: str, data: bytes) -> None:
-    """Write a blob once, atomically (a half-written file never has the final name)."""
-    target = blob_path(data_dir, sha256)
-    if target.exists() and target.stat().st_size == len(data):
-        return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _rows(pack: Pack) -> dict[type[ReplicatedModel], dict[str, dict[str, Any]]]:
@@ -276,9 +251,9 @@ def _items_of(activity_id: str) -> list[Item]:
 
 
 def asset_file(data_dir: str, sha256: str) -> tuple[Path, str]:
-    """The path and media type of a live asset."""
-    asset = Asset.get_or_none((Asset.id == sha256) & (Asset.deleted == False))  # noqa: E712
+    """The path and media type of a live asset (404 for anything that is not a digest)."""
     path = blob_path(data_dir, sha256)
+    asset = Asset.get_or_none((Asset.id == sha256) & (Asset.deleted == False))  # noqa: E712
     if asset is None or not path.is_file():
         raise NotFound(f"No asset {sha256}.")
     return path, asset.media_type

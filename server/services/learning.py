@@ -6,13 +6,10 @@ import math
 import unicodedata
 from typing import Any
 
-from peewee import IntegrityError
-
 from sync.hlc import wall_ms
 
 from ..auth.access import can_teach, can_view_person, group_ids, require
-from ..db import write_transaction
-from ..errors import Conflict, InvalidInput, NotFound
+from ..errors import InvalidInput, NotFound
 from ..models import (
     Activity,
     Answer,
@@ -28,8 +25,9 @@ from ..models import (
     Reflection,
     Skill,
 )
+from .events import record_event
 from .people import get_person
-from .rows import get_live, row_by_id
+from .rows import get_live
 from .schools import get_class
 
 # ---------------------------------------------------------------- assignments
@@ -145,14 +143,6 @@ def _student_only(user: Person) -> None:
     require(user.role == "student", "Only students record their own work.")
 
 
-def _same_event(existing: Any, values: dict[str, Any]) -> Any:
-    """Return the stored event when a retry carries the same content, else raise 409."""
-    for key, value in values.items():
-        if getattr(existing, key) != value:
-            raise Conflict(f"Id {existing.id} is already used by a different record.")
-    return existing
-
-
 def record_attempt(user: Person, data: dict[str, Any]) -> Attempt:
     """Record an attempt with the device's id; the same id twice is one attempt."""
     _student_only(user)
@@ -164,24 +154,7 @@ def record_attempt(user: Person, data: dict[str, Any]) -> Attempt:
 
 
 def _insert_event(model: Any, event_id: str, values: dict[str, Any], partition: str) -> Any:
-    return _record_event(model, event_id, values, partition)[0]
-
-
-def _record_event(
-    model: Any, event_id: str, values: dict[str, Any], partition: str
-) -> tuple[Any, bool]:
-    """Store an event with the device's id; return it and whether it was already there."""
-    with write_transaction():
-        existing = row_by_id(model, event_id, live=False)
-        if existing is not None:
-            return _same_event(existing, values), True
-        try:
-            with write_transaction():  # a savepoint: a lost race rolls back to here
-                row = model(id=event_id, partition=partition, received_ms=wall_ms(), **values)
-                row.save(force_insert=True)
-        except IntegrityError:
-            return _same_event(model.get(model.id == event_id), values), True
-    return row, False
+    return record_event(model, event_id, values, partition)[0]
 
 
 def check_response(item: Item, response: Any) -> bool:
@@ -222,7 +195,7 @@ def record_answer(user: Person, data: dict[str, Any]) -> dict[str, Any]:
         "duration_ms": data.get("duration_ms"),
         "device_ms": data["device_ms"],
     }
-    answer, duplicate = _record_event(Answer, data["id"], values, user.partition)
+    answer, duplicate = record_event(Answer, data["id"], values, user.partition)
     hint = None
     if not correct and item.hints:
         hint = item.hints[min(answer.hints_used, len(item.hints) - 1)]

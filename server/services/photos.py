@@ -8,20 +8,15 @@ travels by sync and the bytes follow it by digest (``photo_sync``).
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any
 
-from peewee import IntegrityError
-
-from sync.hlc import wall_ms
-
 from ..auth.access import can_view_person, require
-from ..db import write_transaction
-from ..errors import Conflict, InvalidInput, NotFound
-from ..models import Activity, Person, Photo, Reflection
+from ..db.blobs import blob_path, digest, store_blob
+from ..errors import InvalidInput, NotFound
+from ..models import Activity, Attempt, Person, Photo, Reflection
 from ..models.media import PHOTO_TYPES
-from .content import blob_path, store_blob
+from .events import record_event, stored_event
 from .people import get_person
 from .rows import get_live, row_by_id
 
@@ -68,38 +63,43 @@ def record_photo(
     require(user.role == "student", "Only students add photos to their own work.")
     media_type = check_image(data, declared)
     activity = get_live(Activity, meta["activity_id"], "activity")
+    _check_links(user, activity, meta.get("attempt_id"), meta.get("reflection_id"))
     values = {
         "person_id": user.id,
         "activity_id": activity.id,
         "attempt_id": meta.get("attempt_id"),
         "reflection_id": meta.get("reflection_id"),
-        "sha256": hashlib.sha256(data).hexdigest(),
+        "sha256": digest(data),
         "media_type": media_type,
         "size": len(data),
         "device_ms": meta["device_ms"],
     }
-    existing = row_by_id(Photo, photo_id, live=False)
-    if existing is not None:
-        photo = _same(existing, values)
-        if not held(data_dir, photo.sha256):  # the row came by sync, its bytes not yet
-            store_blob(data_dir, photo.sha256, data)
-        return photo, False
-    # The file first: a row must never point at bytes this node does not hold.
+    stored_event(Photo, photo_id, values)  # a different photo under this id: 409, nothing written
+    # The file first: a row must never point at bytes this node does not hold (and a
+    # row that came by sync before its bytes gets them here).
     store_blob(data_dir, values["sha256"], data)
-    try:
-        with write_transaction():
-            photo = Photo(id=photo_id, partition=user.partition, received_ms=wall_ms(), **values)
-            photo.save(force_insert=True)
-    except IntegrityError:  # the same id arrived at the same moment on another thread
-        return _same(Photo.get(Photo.id == photo_id), values), False
-    return photo, True
+    photo, duplicate = record_event(Photo, photo_id, values, user.partition)
+    return photo, not duplicate
 
 
-def _same(existing: Photo, values: dict[str, Any]) -> Photo:
-    for key, value in values.items():
-        if getattr(existing, key) != value:
-            raise Conflict(f"Id {existing.id} is already used by a different photo.")
-    return existing
+def _check_links(
+    user: Person, activity: Activity, attempt_id: str | None, reflection_id: str | None
+) -> None:
+    """422 unless the attempt and reflection a photo names are the uploader's, of that activity.
+
+    One not on this node yet is allowed: the device sends a photo before the attempt
+    it closes, and ``project_work`` joins only the photo owner's own reflection.
+    """
+    for model, row_id, field in (
+        (Attempt, attempt_id, "attempt_id"),
+        (Reflection, reflection_id, "reflection_id"),
+    ):
+        row = row_by_id(model, row_id, live=False) if row_id else None
+        if row is not None and (row.person_id != user.id or row.activity_id != activity.id):
+            raise InvalidInput(
+                "A photo goes with one's own work on that activity.",
+                {field: ["Not your work on this activity."]},
+            )
 
 
 def _visible(user: Person, photo_id: str) -> Photo:
@@ -136,11 +136,6 @@ def photos_of(user: Person, person_id: str, activity_id: str | None = None) -> l
     return list(query.order_by(Photo.device_ms.desc(), Photo.id))
 
 
-def held(data_dir: str, sha256: str) -> bool:
-    """Whether this node holds a blob's bytes."""
-    return blob_path(data_dir, sha256).is_file()
-
-
 RECENT_WORK = 12
 
 
@@ -158,9 +153,11 @@ def project_work(person: Person, limit: int = RECENT_WORK) -> list[dict[str, Any
             Activity.id.in_([s.activity_id for s in shots])
         )
     }
+    # Keyed by owner too: a photo (made here or come by sync) naming another
+    # student's reflection never shows that reflection's text.
     texts = {
-        r.id: r.text
-        for r in Reflection.select(Reflection.id, Reflection.text).where(
+        (r.person_id, r.id): r.text
+        for r in Reflection.select(Reflection.id, Reflection.person_id, Reflection.text).where(
             Reflection.id.in_([s.reflection_id for s in shots if s.reflection_id])
         )
     }
@@ -170,7 +167,7 @@ def project_work(person: Person, limit: int = RECENT_WORK) -> list[dict[str, Any
             "image_url": f"/api/v1/photos/{s.id}/image",
             "activity_id": s.activity_id,
             "activity_title": activities.get(s.activity_id, s.activity_id),
-            "text": texts.get(s.reflection_id or "", ""),
+            "text": texts.get((s.person_id, s.reflection_id), ""),
             "device_ms": s.device_ms,
         }
         for s in shots

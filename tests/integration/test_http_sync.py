@@ -13,10 +13,10 @@ import pytest
 from server import create_app
 from server import db as database
 from server.cli import prepare
+from server.db.blobs import blob_path
 from server.models import Answer, LocalNode
 from server.replication import peers
 from server.replication.blobs import fetch_blob
-from server.services.content import blob_path
 from sync.errors import SyncError
 from tests.conftest import BASE_CONFIG
 from tests.integration.nodes import Browser, ServedNode, baobab

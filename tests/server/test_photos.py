@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from server import db as database
+from server.db.blobs import blob_path
 from server.models import Activity, Peer, Photo
-from server.services.content import blob_path
 from server.services.photos import PHOTO_MAX_BYTES
 from sync.auth import HEADER_NODE, HEADER_SEQ, HEADER_SIGNATURE, NodeKey, request_payload
 from tests.images import png

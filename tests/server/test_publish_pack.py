@@ -9,8 +9,8 @@ import pytest
 
 from server import db as database
 from server.auth import signin
+from server.db.blobs import blob_path
 from server.models import Activity, Asset, ContentPack
-from server.services.content import blob_path
 from tests.packs import NEW_DIGEST, NEW_PICTURE, first_picture_activity, pack_zip
 from tests.schools import hill_school_admin
 
