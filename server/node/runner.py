@@ -112,8 +112,10 @@ class Limits:
 _TOO_MANY = json.dumps(
     {
         "error": {
+            "status": 503,
             "code": "rate_limited",
             "message": "Too many open connections from this address; close some and retry.",
+            "details": None,
         }
     }
 ).encode()
