@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 
 COPY_CHUNK = 64 * 1024
 START_TIMEOUT_S = 10.0
+TLS_IDLE_FACTOR = 5  # nothing either way for this many idle timeouts ends a relayed connection
 
 
 def default_names(host: str, extra: tuple[str, ...]) -> Callable[[], certs.ServerNames]:
@@ -352,7 +353,10 @@ class HttpsService:
         activity = _Activity()
         to_app = asyncio.ensure_future(_copy(reader, up_writer, True, activity))
         to_tablet = asyncio.ensure_future(_copy(up_reader, writer, False, activity))
-        idle = asyncio.ensure_future(activity.idle(self.limits.idle_s))
+        # The inner waitress already closes a kept-alive connection idle for idle_s, which
+        # ends the relay; this is the last resort for one where it is still computing an
+        # answer (a large sync), so it is longer: a request may think for minutes.
+        idle = asyncio.ensure_future(activity.idle(self.limits.idle_s * TLS_IDLE_FACTOR))
         try:
             pending = {to_app, to_tablet, idle}
             while to_tablet in pending and idle in pending:
