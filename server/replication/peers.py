@@ -153,7 +153,9 @@ def check_sender(headers: Any) -> Peer:
     peer = Peer.get_or_none(Peer.node_id == node_id)
     if peer is None or peer.revoked:
         raise Forbidden("This node is not paired with this one, or was revoked.")
-    if len(seq_text) > 19 or int(seq_text) <= peer.last_seq_in:
+    if len(seq_text) > 18:  # a sequence number fits a signed 64-bit column
+        raise InvalidInput("The request's sequence number is out of range.")
+    if int(seq_text) <= peer.last_seq_in:
         raise Conflict("This request was already seen (a replay); nothing was applied.")
     return peer
 
