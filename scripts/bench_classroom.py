@@ -19,6 +19,15 @@ until the time is up:
   finish    POST /attempts
   (home, open, answer, finish three times, then sign out: a shared device)
 
+Each student connects from a loopback address of its own (127.0.1.x), as each
+tablet of a class has its own address: the node caps connections per address.
+
+--abuse adds a misbehaving laptop (a third process, from 127.0.0.2) for the whole
+run: it keeps 150 half-sent requests and 150 idle TLS connections open (opening
+new ones as the node closes them), floods the node with bare connections (300 at
+a time, opened and dropped), and drops TLS connections with a reset. Its figures
+and the size of the node's log are reported with the class's.
+
 Prints p50/p99 per step, errors, requests per second, CPU of both processes and
 the server's RSS, per run; then one line of name=value figures, medians over
 --runs runs (errors: the sum).
@@ -31,9 +40,13 @@ import asyncio
 import json
 import os
 import random
+import resource
 import shutil
 import signal
+import socket
+import ssl
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
@@ -49,6 +62,10 @@ sys.path.insert(0, str(ROOT))
 CLASS_SIZE = 30
 ROUNDS_PER_SIGN_IN = 3
 WRONG_SHARE = 0.3  # about a third of answers are wrong, as for a child learning
+ABUSER = "127.0.0.2"  # the misbehaving laptop's address
+HALF_REQUESTS = 150  # idle half-requests it keeps open
+IDLE_TLS = 150  # idle TLS connections it keeps open
+FLOOD = 300  # bare connections it opens at once, again and again
 
 # ---------------------------------------------------------------- the classroom (in-process)
 
@@ -124,8 +141,8 @@ def _right_and_wrong(item: Any) -> dict[str, Any]:
 class Connection:
     """One keep-alive HTTP/1.1 connection with a session cookie, on asyncio streams."""
 
-    def __init__(self, host: str, port: int) -> None:
-        self.host, self.port = host, port
+    def __init__(self, host: str, port: int, local: str | None = None) -> None:
+        self.host, self.port, self.local = host, port, local
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
         self.cookie = ""
@@ -133,7 +150,9 @@ class Connection:
 
     async def request(self, method: str, path: str, body: Any = None) -> tuple[int, bytes]:
         if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+            self.reader, self.writer = await asyncio.open_connection(
+                self.host, self.port, local_addr=(self.local, 0) if self.local else None
+            )
         data = json.dumps(body).encode() if body is not None else b""
         head = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}"]
         if self.cookie:
@@ -201,7 +220,7 @@ async def student(
     plan: dict[str, Any], me: dict[str, Any], index: int, deadline: float, rec: Recorder
 ) -> None:
     """One student's day: sign in, three activities, sign out; again until the deadline."""
-    conn = Connection(plan["host"], plan["port"])
+    conn = Connection(plan["host"], plan["port"], f"127.0.1.{index % 250 + 1}")
     rng = random.Random(index)
     activities = plan["activities"]
     turn = index
@@ -273,6 +292,124 @@ def client_main(plan_path: str, out_path: str, duration: float) -> None:
     Path(out_path).write_text(json.dumps(result))
 
 
+# ---------------------------------------------------------------- the misbehaving laptop
+
+
+class Abuse:
+    """What the misbehaving laptop did, and what the node did to it."""
+
+    def __init__(self) -> None:
+        self.counts = {
+            "half_requests": 0, "idle_tls": 0, "flood": 0, "resets": 0,
+            "refused": 0, "closed_by_node": 0,
+        }  # fmt: skip
+
+    def add(self, key: str, n: int = 1) -> None:
+        self.counts[key] += n
+
+
+async def _hold(reader: asyncio.StreamReader, abuse: Abuse, held: set, token: object) -> None:
+    """Wait until the node closes a held connection (or tells it 503), then forget it."""
+    try:
+        first = await reader.read(64)
+        abuse.add("refused" if first.startswith(b"HTTP/1.1 503") else "closed_by_node")
+    except (OSError, ssl.SSLError):
+        abuse.add("closed_by_node")
+    finally:
+        held.discard(token)
+
+
+async def _open(host: str, port: int, tls: ssl.SSLContext | None) -> tuple:
+    return await asyncio.wait_for(
+        asyncio.open_connection(
+            host, port, local_addr=(ABUSER, 0), ssl=tls,
+            server_hostname="localhost" if tls else None,
+        ),
+        timeout=10,
+    )  # fmt: skip
+
+
+async def _keep_open(
+    host: str, port: int, count: int, kind: str, abuse: Abuse, deadline: float,
+    tls: ssl.SSLContext | None = None,
+) -> None:  # fmt: skip
+    """Keep ``count`` idle connections of one kind open until the deadline."""
+    held: set = set()
+    writers = []
+    while time.perf_counter() < deadline:
+        while len(held) < count and time.perf_counter() < deadline:
+            try:
+                reader, writer = await _open(host, port, tls)
+            except (OSError, ssl.SSLError, asyncio.TimeoutError):
+                abuse.add("refused")
+                await asyncio.sleep(0.05)
+                continue
+            abuse.add(kind)
+            if tls is None:  # a request whose headers never end
+                writer.write(b"GET /api/v1/auth/me HTTP/1.1\r\nHost: node\r\nX-Slow: ")
+            token = object()
+            held.add(token)
+            writers.append(writer)
+            asyncio.ensure_future(_hold(reader, abuse, held, token))
+        await asyncio.sleep(0.2)
+    for writer in writers:
+        writer.transport.abort()
+
+
+async def _flood(host: str, port: int, https_port: int, abuse: Abuse, deadline: float) -> None:
+    """Open FLOOD bare connections at once, drop them, again; reset a few TLS ones too."""
+    tls = _abuser_tls()
+    while time.perf_counter() < deadline:
+        opened = await asyncio.gather(
+            *(_open(host, port, None) for _ in range(FLOOD)), return_exceptions=True
+        )
+        for result in opened:
+            if isinstance(result, BaseException):
+                abuse.add("refused")
+                continue
+            abuse.add("flood")
+            result[1].transport.abort()
+        for _ in range(10):  # handshake, then vanish with a reset (no TLS goodbye)
+            try:
+                _reader, writer = await _open(host, https_port, tls)
+            except (OSError, ssl.SSLError, asyncio.TimeoutError):
+                abuse.add("refused")
+                continue
+            sock = writer.get_extra_info("socket")
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            writer.transport.abort()
+            abuse.add("resets")
+        await asyncio.sleep(0.1)
+
+
+def _abuser_tls() -> ssl.SSLContext:
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    tls.check_hostname = False
+    tls.verify_mode = ssl.CERT_NONE  # it does not care whom it bothers
+    return tls
+
+
+async def abuse_class(plan: dict[str, Any], duration: float) -> dict[str, int]:
+    abuse = Abuse()
+    deadline = time.perf_counter() + duration
+    host, port, https_port = plan["host"], plan["port"], plan["https_port"]
+    await asyncio.gather(
+        _keep_open(host, port, HALF_REQUESTS, "half_requests", abuse, deadline),
+        _keep_open(host, https_port, IDLE_TLS, "idle_tls", abuse, deadline, _abuser_tls()),
+        _flood(host, port, https_port, abuse, deadline),
+    )
+    return abuse.counts
+
+
+def abuser_main(plan_path: str, out_path: str, duration: float) -> None:
+    """The misbehaving laptop's own process."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 8192), hard))
+    plan = json.loads(Path(plan_path).read_text())
+    counts = asyncio.run(abuse_class(plan, duration))
+    Path(out_path).write_text(json.dumps(counts))
+
+
 # ---------------------------------------------------------------- one run (orchestration)
 
 
@@ -317,9 +454,10 @@ def wait_for_workers(pid: int, workers: int, port: int) -> None:
 
 
 def start_server(
-    data_dir: Path, port: int, threads: int | None, workers: int | None
+    data_dir: Path, port: int, threads: int | None, workers: int | None, https_port: int
 ) -> subprocess.Popen:
-    env = {**os.environ, "BAOBAB_DISCOVERY": "0", "BAOBAB_LOG_LEVEL": "WARNING"}
+    env = {**os.environ, "BAOBAB_DISCOVERY": "0", "BAOBAB_LOG_LEVEL": "WARNING",
+           "BAOBAB_HTTPS_PORT": str(https_port)}  # fmt: skip
     args = [sys.executable, "-m", "server.cli", "serve", "--data-dir", str(data_dir),
             "--host", "127.0.0.1", "--port", str(port), "--no-demo"]  # fmt: skip
     if threads:
@@ -365,16 +503,25 @@ def one_run(template: Path, plan: dict[str, Any], args: argparse.Namespace) -> d
     with tempfile.TemporaryDirectory(prefix="baobab-bench-classroom-") as tmp:
         data_dir = Path(tmp) / "data"
         shutil.copytree(template, data_dir)
-        port = free_port()
-        server = start_server(data_dir, port, args.threads, args.workers)
+        port, https_port = free_port(), free_port()
+        server = start_server(data_dir, port, args.threads, args.workers, https_port)
+        abuser = None
         try:
-            plan = {**plan, "host": "127.0.0.1", "port": port}
+            plan = {**plan, "host": "127.0.0.1", "port": port, "https_port": https_port}
             plan["home_endpoint"] = has_home_endpoint(port)
             plan["think_ms"] = args.think_ms
             plan_path, out_path = Path(tmp) / "plan.json", Path(tmp) / "out.json"
             plan_path.write_text(json.dumps(plan))
             pids = server_pids(server.pid)
             server_cpu0 = sum(cpu_seconds(pid) for pid in pids)
+            abuse_path = Path(tmp) / "abuse.json"
+            if args.abuse:  # from a process of its own, for the whole class
+                abuser = subprocess.Popen(
+                    [sys.executable, __file__, "--abuser", str(plan_path), str(abuse_path),
+                     str(args.duration + 2)],
+                    cwd=ROOT,
+                )  # fmt: skip
+                time.sleep(2)  # the laptop is already misbehaving when the class starts
             began = time.perf_counter()
             client = subprocess.Popen(
                 [sys.executable, __file__, "--client", str(plan_path), str(out_path),
@@ -395,9 +542,18 @@ def one_run(template: Path, plan: dict[str, Any], args: argparse.Namespace) -> d
             rss_mb, peak_mb = (sum(m) for m in zip(*(memory_mb(pid) for pid in pids)))
             if client.returncode != 0:
                 raise SystemExit(f"the load generator failed ({client.returncode})")
+            abuse = None
+            if abuser is not None:
+                if abuser.wait(timeout=60) != 0:
+                    raise SystemExit(f"the misbehaving client failed ({abuser.returncode})")
+                abuse = json.loads(abuse_path.read_text())
         finally:
+            if abuser is not None and abuser.poll() is None:
+                abuser.kill()
+                abuser.wait()
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=15)
+        log_kb = (data_dir.parent / "serve.log").stat().st_size / 1024
         result = json.loads(out_path.read_text())
     everything = [v for values in result["samples"].values() for v in values]
     return {
@@ -417,6 +573,8 @@ def one_run(template: Path, plan: dict[str, Any], args: argparse.Namespace) -> d
         "client_cpu_pct": 100 * client_cpu / wall,
         "rss_mb": rss_mb,
         "peak_rss_mb": peak_mb,
+        "abuse": abuse,
+        "log_kb": log_kb,
     }
 
 
@@ -432,6 +590,9 @@ def report(number: int, run: dict[str, Any]) -> None:
     )
     for step, (count, p50, p99) in run["steps"].items():
         print(f"  {step:9s} {count:7d} requests  p50 {p50:7.1f} ms  p99 {p99:7.1f} ms")
+    if run["abuse"] is not None:
+        print("  misbehaving laptop: " + ", ".join(f"{k} {v}" for k, v in run["abuse"].items())
+              + f"; the node's log grew {run['log_kb']:.0f} kB")  # fmt: skip
     for sample in run["error_samples"]:
         print(f"  error: {sample}")
 
@@ -439,6 +600,9 @@ def report(number: int, run: dict[str, Any]) -> None:
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--client":
         client_main(sys.argv[2], sys.argv[3], float(sys.argv[4]))
+        return
+    if len(sys.argv) > 1 and sys.argv[1] == "--abuser":
+        abuser_main(sys.argv[2], sys.argv[3], float(sys.argv[4]))
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=60, help="simulated students (60)")
@@ -451,6 +615,10 @@ def main() -> None:
     parser.add_argument(
         "--think-ms", type=float, default=0.0, help="pause after each request (0: none)"
     )
+    parser.add_argument(
+        "--abuse", action="store_true",
+        help="a misbehaving laptop during the class: idle half-requests, idle TLS, floods",
+    )  # fmt: skip
     args = parser.parse_args()
     if args.students < 1 or args.runs < 1 or args.duration <= 0 or args.think_ms < 0:
         parser.error("--students, --runs and --duration must be positive, --think-ms not negative")
@@ -466,6 +634,14 @@ def main() -> None:
             runs.append(one_run(template, plan, args))
             report(number, runs[-1])
 
+    for run in runs:
+        if run["abuse"] is not None:
+            counts = run["abuse"]
+            run["abuser_connections"] = sum(
+                counts[k] for k in ("half_requests", "idle_tls", "flood", "resets")
+            )
+            run["abuser_refused"] = counts["refused"]
+
     def median(key: str) -> float:
         return statistics.median(r[key] for r in runs)
 
@@ -477,6 +653,12 @@ def main() -> None:
         f"students={args.students} req_per_s={median('req_per_s'):.0f} "
         f"p50_ms={median('p50_ms'):.1f} p99_ms={median('p99_ms'):.1f} "
         f"errors={sum(r['errors'] for r in runs)} rss_mb={median('peak_rss_mb'):.0f}"
+        + (
+            f" abuser_connections={median('abuser_connections'):.0f}"
+            f" abuser_refused={median('abuser_refused'):.0f} log_kb={median('log_kb'):.0f}"
+            if args.abuse
+            else ""
+        )
     )
 
 

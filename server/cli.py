@@ -24,6 +24,7 @@ from .db.migrate import integrity_problems, migrate, pending, schema_drift
 from .errors import BaobabError, ContentPackError
 from .models import Classroom, Person
 from .node import identity, rundir
+from .node.logs import rate_limit_handlers
 from .node.runner import lan_addresses, urls_for
 from .node.runner import serve as run_server
 from .node.tls import https_service
@@ -502,6 +503,7 @@ def _configure_logging(level: str) -> None:
         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
         datefmt="%Y-%m-%d %H:%M:%S",
     )
+    rate_limit_handlers()  # a flood of one line must not fill the disk (server.node.logs)
 
 
 if __name__ == "__main__":

@@ -99,6 +99,31 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "Key that signs session cookies; empty means the one made at init in DATA_DIR/secret_key.",
     ),
+    Setting(
+        "CONNECTION_LIMIT",
+        250,
+        "Open connections one serving process accepts (http, and https apart); more wait.",
+        int,
+    ),
+    Setting(
+        "CONNECTIONS_PER_CLIENT",
+        24,
+        "Open connections one client address may hold in one serving process (0: no cap); "
+        "more are refused with 503. A browser opens at most 6 per site.",
+        int,
+    ),
+    Setting(
+        "IDLE_TIMEOUT_S",
+        60,
+        "A connection that sends and receives nothing for this long is closed.",
+        int,
+    ),
+    Setting(
+        "HEADER_TIMEOUT_S",
+        15,
+        "A request's headers (and a TLS handshake) must arrive within this many seconds.",
+        int,
+    ),
     Setting("MAX_BODY_BYTES", 2_000_000, "Largest request body accepted; larger gets 413.", int),
     Setting(
         "PACK_MAX_BYTES",

@@ -13,6 +13,7 @@ from ..replication import peers, photo_sync
 from ..services import photos
 from .contract import endpoint
 from .schemas.photos import PhotoDigestsSchema, PhotoListQuery, PhotoQuery, PhotoSchema
+from .sync import sender_before_body
 
 bp = Blueprint("photos", __name__, url_prefix="/api/v1")
 
@@ -117,6 +118,7 @@ def sync_photo_get(sha256):
     errors=(401, 403, 409, 413),
 )
 def sync_photo_put(sha256):
+    sender_before_body(photos.PHOTO_MAX_BYTES)
     request.max_content_length = photos.PHOTO_MAX_BYTES
     data = request.get_data(cache=False)
     _readable, writable = _signed_peer(data)

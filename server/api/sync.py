@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, g, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from sync import wire
 from sync.engine import BadChunk, PartitionRefused
@@ -27,16 +28,33 @@ from .schemas import (
 bp = Blueprint("sync", __name__, url_prefix="/api/v1")
 
 
+def sender_before_body(limit: int) -> None:
+    """Refuse a signed request by its headers, before its body is read into memory.
+
+    The declared length must be within ``limit`` and the sender a paired node
+    with a fresh sequence number (`peers.check_sender`); the signature, which
+    covers the body, is checked once the body is read (at most ``limit`` bytes).
+    """
+    length = request.content_length
+    if length is None:
+        raise InvalidInput("Send a Content-Length with a signed request.")
+    if length > limit:
+        raise RequestEntityTooLarge()
+    peers.check_sender(request.headers)
+
+
 @bp.post("/sync")
 @endpoint(
     PUBLIC,
     "One sync message from a paired node, signed with its key (wire format)",
     raw_body=wire.MEDIA_TYPE,
     raw_response=wire.MEDIA_TYPE,
-    errors=(401, 403, 409),
+    errors=(401, 403, 409, 413),
 )
 def sync_message():
-    request.max_content_length = current_app.config["SYNC_MAX_BODY_BYTES"]
+    limit = current_app.config["SYNC_MAX_BODY_BYTES"]
+    sender_before_body(limit)
+    request.max_content_length = limit
     body = request.get_data(cache=False)
     with bulk_checkpoints():  # the replay check's commit would checkpoint a sync's WAL
         peer = peers.authenticate(request.method, request.path, request.headers, body)

@@ -5,10 +5,18 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
 import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+
+from ..errors import TooManyAttempts
+
+log = logging.getLogger(__name__)
 
 #: The twelve pictures a child picks three of. Keys are stable; labels are translated.
 PICTURES = (
@@ -42,18 +50,61 @@ PICTURE_SCHEME = "pic-sha256"
 _legacy_picture_hasher = PasswordHasher(time_cost=2, memory_cost=4 * 1024, parallelism=1)
 
 
+# Each argon2 computation holds 32 MiB for a moment: 24 wrong sign-ins at once took a
+# node from 437 to 949 MB. At most HASHING_SLOTS run at once in a process (each serving
+# process has its own pool); the others wait up to HASHING_WAIT_S for a slot, then are
+# told to retry (429), which costs nothing. Two slots keep both cores of a small box busy.
+HASHING_SLOTS = 2
+HASHING_WAIT_S = 10.0
+
+
+class HashingPool:
+    """At most ``slots`` password hashes at once; counts its peak (for tests and logs)."""
+
+    def __init__(self, slots: int) -> None:
+        self.slots = slots
+        self._free = threading.BoundedSemaphore(slots)
+        self._lock = threading.Lock()
+        self.running = 0
+        self.peak = 0
+
+    @contextmanager
+    def slot(self, wait_s: float | None = None) -> Iterator[None]:
+        """Hold one slot while hashing; TooManyAttempts when none frees in time."""
+        if not self._free.acquire(timeout=HASHING_WAIT_S if wait_s is None else wait_s):
+            log.warning("password hashing busy: a sign-in was asked to retry")
+            raise TooManyAttempts(
+                "The node is busy checking other sign-ins; try again in a moment.",
+                retry_after=2,
+            )
+        with self._lock:
+            self.running += 1
+            self.peak = max(self.peak, self.running)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self.running -= 1
+            self._free.release()
+
+
+hashing = HashingPool(HASHING_SLOTS)
+
+
 def hash_password(password: str) -> str:
-    """Hash a staff password with argon2id."""
-    return _staff_hasher.hash(password)
+    """Hash a staff password with argon2id (in the bounded pool)."""
+    with hashing.slot():
+        return _staff_hasher.hash(password)
 
 
 def _verify(hasher: PasswordHasher, stored: str | None, given: str) -> bool:
     if not stored:
         return False
-    try:
-        return hasher.verify(stored, given)
-    except (VerificationError, InvalidHashError):
-        return False
+    with hashing.slot():
+        try:
+            return hasher.verify(stored, given)
+        except (VerificationError, InvalidHashError):
+            return False
 
 
 def verify_password(stored: str | None, password: str) -> bool:

@@ -6,10 +6,13 @@ service has ``start()`` and ``stop()`` and ``stop`` returns within seconds.
 
 from __future__ import annotations
 
+import json
 import logging
 import signal
 import socket
 import threading
+import time
+from dataclasses import dataclass
 from typing import Any, Callable, Protocol
 
 import ifaddr
@@ -52,6 +55,19 @@ class QuietChannel(HTTPChannel):
     and for a channel that is closing.
     """
 
+    #: When the request now being read began arriving (None: none half-read).
+    partial_since: float | None = None
+    _partial: Any = None
+
+    def received(self, data: bytes) -> bool:
+        result = super().received(data)
+        request = self.request  # waitress's parser of the request still being read
+        if request is None or request.headers_finished:
+            self.partial_since, self._partial = None, None
+        elif request is not self._partial:
+            self.partial_since, self._partial = time.time(), request
+        return result
+
     def writable(self) -> bool:
         if (
             self.requests
@@ -60,6 +76,132 @@ class QuietChannel(HTTPChannel):
         ):
             return False
         return bool(super().writable())
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one serving process allows its clients (each process has its own)."""
+
+    connections: int = 250  # open connections in all; more wait in the kernel's backlog
+    per_client: int = 24  # open connections of one client address (0: no cap)
+    idle_s: int = 60  # a connection quiet this long is closed
+    header_s: int = 15  # a request's headers must arrive within this
+
+    @classmethod
+    def of(cls, config: Any) -> Limits:
+        """The limits an app's settings ask for."""
+        default = cls()
+        return cls(
+            connections=config.get("CONNECTION_LIMIT", default.connections),
+            per_client=config.get("CONNECTIONS_PER_CLIENT", default.per_client),
+            idle_s=config.get("IDLE_TIMEOUT_S", default.idle_s),
+            header_s=config.get("HEADER_TIMEOUT_S", default.header_s),
+        )
+
+    def waitress(self) -> dict[str, int]:
+        """Waitress's own adjustments for these limits."""
+        return {
+            "connection_limit": self.connections,
+            "channel_timeout": self.idle_s,
+            # Maintenance (idle and header timeouts) runs this often.
+            "cleanup_interval": max(1, min(30, self.header_s // 2, self.idle_s // 2)),
+        }
+
+
+#: A refusal said in the one error shape (server.api.errors), then the connection closes.
+_TOO_MANY = json.dumps(
+    {
+        "error": {
+            "status": 503,
+            "code": "rate_limited",
+            "message": "Too many open connections from this address; close some and retry.",
+            "details": None,
+        }
+    }
+).encode()
+TOO_MANY_RESPONSE = (
+    b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+    b"Retry-After: 5\r\nConnection: close\r\nContent-Length: "
+    + str(len(_TOO_MANY)).encode()
+    + b"\r\n\r\n"
+    + _TOO_MANY
+)
+
+
+def refuse(sock: socket.socket) -> None:
+    """Tell a client over its cap why, if its socket takes the few bytes at once; close."""
+    try:
+        sock.setblocking(False)
+        sock.send(TOO_MANY_RESPONSE)
+    except OSError:
+        pass
+    finally:
+        sock.close()
+
+
+def guard(server: Any, limits: Limits) -> None:
+    """Bound what one client address can hold in a waitress server (in this process).
+
+    - at most ``limits.per_client`` open connections per client address: the
+      next is answered 503 and closed (counted over waitress's live channels, so
+      a closed connection frees its slot at once);
+    - a request whose headers are still incomplete ``limits.header_s`` after
+      they began is closed (waitress only closes connections idle for its
+      ``channel_timeout``, which a byte every few seconds defeats);
+    - waitress's own idle timeout and total connection limit come from
+      ``Limits.waitress``.
+    """
+    header_s = limits.header_s
+    per_client = limits.per_client
+    maintenance = server.maintenance
+
+    def maintain(now: float) -> None:
+        maintenance(now)
+        cutoff = now - header_s
+        for channel in list(server.active_channels.values()):
+            since = getattr(channel, "partial_since", None)
+            if since is not None and since < cutoff and not channel.will_close:
+                log.warning("closed a connection from %s: headers too slow", channel.addr[0])
+                channel.will_close = True
+                channel.request = None  # nothing of it will be served
+
+    def make_channel(srv: Any, sock: socket.socket, addr: Any, adj: Any, map: Any = None) -> Any:
+        host = addr[0] if isinstance(addr, tuple) else addr
+        if per_client:
+            held = sum(
+                1
+                for c in srv.active_channels.values()
+                if isinstance(c.addr, tuple) and c.addr[0] == host
+            )
+            if held >= per_client:
+                log.warning("refused a connection from %s: %d already open", host, held)
+                refuse(sock)
+                return None
+        return QuietChannel(srv, sock, addr, adj, map=map)
+
+    server.maintenance = maintain
+    server.channel_class = make_channel  # accepts happen in run(), after this
+
+
+def raise_fd_limit(wanted: int = 65536) -> int:
+    """Raise this process's soft limit of open files towards the hard one; return it.
+
+    A flood of connections first runs out of file descriptors (1,024 by default);
+    the hard limit is what an unprivileged process may raise itself to.
+    """
+    try:
+        import resource
+    except ImportError:  # not on this platform
+        return 0
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (ValueError, OSError) as exc:
+            log.warning("could not raise the open-files limit from %d: %s", soft, exc)
+    return soft
 
 
 class NodeServer:
@@ -73,12 +215,15 @@ class NodeServer:
         threads: int,
         services: tuple[Service, ...] = (),
         sock: socket.socket | None = None,
+        limits: Limits | None = None,
     ) -> None:
         where = {"sockets": [sock]} if sock is not None else {"host": host, "port": port}
+        limits = limits or Limits.of(app.config)
         self.server = create_server(
-            app, threads=threads, ident="baobab", clear_untrusted_proxy_headers=True, **where
-        )
-        self.server.channel_class = QuietChannel  # accepts happen in run(), after this
+            app, threads=threads, ident="baobab", clear_untrusted_proxy_headers=True,
+            **limits.waitress(), **where,
+        )  # fmt: skip
+        guard(self.server, limits)  # accepts happen in run(), after this
         self.port = self.server.effective_port
         self.services = services
         self._started: list[Service] = []
@@ -141,6 +286,7 @@ def serve(
     ``sock``: a bound socket to accept on (shared with worker processes) instead
     of binding ``host`` and ``port``.
     """
+    raise_fd_limit()
     node_server = NodeServer(app, host, port, threads, services, sock)
 
     def _on_sigterm(signum: int, frame: Any) -> None:
@@ -170,4 +316,14 @@ def urls_for(host: str, port: int) -> list[str]:
     return [f"http://{a}:{port}/" for a in addresses]
 
 
-__all__ = ["NodeServer", "Service", "lan_addresses", "serve", "urls_for"]
+__all__ = [
+    "Limits",
+    "NodeServer",
+    "Service",
+    "guard",
+    "raise_fd_limit",
+    "refuse",
+    "lan_addresses",
+    "serve",
+    "urls_for",
+]

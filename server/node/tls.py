@@ -26,6 +26,7 @@ import logging
 import socket
 import ssl
 import threading
+import time
 from functools import partial
 from typing import Any, Callable
 
@@ -34,13 +35,13 @@ from waitress.server import create_server
 
 from .. import config
 from . import certs
-from .runner import QuietChannel, lan_addresses
+from .runner import Limits, guard, lan_addresses
 
 log = logging.getLogger(__name__)
 
 COPY_CHUNK = 64 * 1024
-HANDSHAKE_TIMEOUT_S = 10.0
 START_TIMEOUT_S = 10.0
+TLS_IDLE_FACTOR = 5  # nothing either way for this many idle timeouts ends a relayed connection
 
 
 def default_names(host: str, extra: tuple[str, ...]) -> Callable[[], certs.ServerNames]:
@@ -90,6 +91,7 @@ class HttpsService:
         threads: int = 8,
         names: Callable[[], certs.ServerNames] | None = None,
         check_every_s: float = 30.0,
+        limits: Limits | None = None,
     ) -> None:
         self.app, self.host, self.requested_port, self.threads = app, host, port, threads
         self.data_dir = app.config["DATA_DIR"]
@@ -98,6 +100,9 @@ class HttpsService:
             extra = config.parse_host_names(extra)
         self.names = names or default_names(host, tuple(extra))
         self.check_every_s = check_every_s
+        #: Caps and timeouts, per process like waitress's (only the first process has HTTPS).
+        self.limits = limits or Limits.of(app.config)
+        self._per_client: dict[str, int] = {}  # tablet's address -> its open TLS connections
         self.port = 0  # bound port, known after start()
         self._clients: dict[int, str] = {}  # upstream local port -> tablet's address
         self._connections: set[asyncio.Task] = set()
@@ -120,9 +125,11 @@ class HttpsService:
         self._upstream = create_server(
             RealClientAddress(self.app, self._clients), host="127.0.0.1", port=0,
             threads=self.threads, url_scheme="https", ident="baobab",
-            clear_untrusted_proxy_headers=True,
+            clear_untrusted_proxy_headers=True, **self._inner_limits().waitress(),
         )  # fmt: skip
-        self._upstream.channel_class = QuietChannel  # no spinning loop (server.node.runner)
+        # Every connection comes from this terminator: no per-address cap there (it is
+        # applied here, to the tablets' addresses), but the header timeout holds.
+        guard(self._upstream, self._inner_limits())
         self._upstream_thread = threading.Thread(
             target=self._upstream.run, name="baobab-https-waitress", daemon=True
         )
@@ -150,6 +157,13 @@ class HttpsService:
         log.info(
             "HTTPS on port %d; tablets trust the node's CA (SHA-256 %s) from /trust",
             self.port, certs.fingerprint(ca),
+        )  # fmt: skip
+
+    def _inner_limits(self) -> Limits:
+        # Room for every connection the terminator lets through, so it is the one gate.
+        return Limits(
+            connections=self.limits.connections + 16, per_client=0,
+            idle_s=self.limits.idle_s, header_s=self.limits.header_s,
         )  # fmt: skip
 
     def urls(self) -> list[str]:
@@ -243,14 +257,27 @@ class HttpsService:
         assert self._listener is not None
         while True:
             try:
-                conn, _ = await loop.sock_accept(self._listener)
+                conn, addr = await loop.sock_accept(self._listener)
             except OSError as exc:  # out of file descriptors: wait, don't spin
                 log.warning("HTTPS accept failed: %s", exc)
                 await asyncio.sleep(0.5)
                 continue
+            client = addr[0] if isinstance(addr, tuple) else "?"
+            held = self._per_client.get(client, 0)
+            if len(self._connections) >= self.limits.connections:
+                log.warning("refused an HTTPS connection from %s: %d open in all",
+                            client, len(self._connections))  # fmt: skip
+                conn.close()
+                continue
+            if self.limits.per_client and held >= self.limits.per_client:
+                # Before any TLS: nothing can be said to it but the close.
+                log.warning("refused an HTTPS connection from %s: %d already open", client, held)
+                conn.close()
+                continue
+            self._per_client[client] = held + 1
             task = asyncio.ensure_future(self._connection(conn))
             self._connections.add(task)
-            task.add_done_callback(partial(self._forget, conn))
+            task.add_done_callback(partial(self._forget, conn, client))
 
     async def _watch_names(self) -> None:
         while True:
@@ -268,8 +295,13 @@ class HttpsService:
             log.info("the node's addresses changed: new HTTPS certificate issued")
         return reissued
 
-    def _forget(self, conn: socket.socket, task: asyncio.Future) -> None:
+    def _forget(self, conn: socket.socket, client: str, task: asyncio.Future) -> None:
         self._connections.discard(task)
+        left = self._per_client.get(client, 1) - 1
+        if left > 0:
+            self._per_client[client] = left
+        else:
+            self._per_client.pop(client, None)
         if task.cancelled():
             # Stopped before or during its handshake: nobody else closes the socket. (A
             # transport caught finishing its handshake may still warn when the loop closes;
@@ -283,7 +315,7 @@ class HttpsService:
         try:
             transport, _ = await loop.connect_accepted_socket(
                 lambda: protocol, conn, ssl=self._context,
-                ssl_handshake_timeout=HANDSHAKE_TIMEOUT_S,
+                ssl_handshake_timeout=max(1, self.limits.header_s),
             )  # fmt: skip
         except (OSError, ssl.SSLError, asyncio.TimeoutError):
             # Mostly a tablet that does not trust the node's CA yet: expected, not an error.
@@ -294,14 +326,18 @@ class HttpsService:
             raise
         writer = asyncio.StreamWriter(transport, protocol, reader, loop)
         try:
-            await self._relay(reader, writer)
+            ended_cleanly = await self._relay(reader, writer)
         except asyncio.CancelledError:
             # The node stops: no polite TLS goodbye, which would wait for the tablet.
             transport.abort()
         else:
-            writer.close()
+            if ended_cleanly:
+                writer.close()
+            else:  # a tablet gone or idle gets no goodbye either: it would wait for it
+                transport.abort()
 
-    async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
+        """Copy both ways until waitress closes (True) or the tablet broke off or idled."""
         peer = writer.get_extra_info("peername")
         assert self._upstream is not None
         try:
@@ -310,35 +346,75 @@ class HttpsService:
             )
         except OSError:
             log.warning("the inner waitress refused a connection")
-            return
+            return True
         local_port = up_writer.get_extra_info("sockname")[1]
         # Recorded before the first byte is sent, so waitress cannot run the request first.
         self._clients[local_port] = peer[0] if peer else "?"
-        to_app = asyncio.ensure_future(_copy(reader, up_writer, forward_eof=True))
+        activity = _Activity()
+        to_app = asyncio.ensure_future(_copy(reader, up_writer, True, activity))
+        to_tablet = asyncio.ensure_future(_copy(up_reader, writer, False, activity))
+        # The inner waitress already closes a kept-alive connection idle for idle_s, which
+        # ends the relay; this is the last resort for one where it is still computing an
+        # answer (a large sync), so it is longer: a request may think for minutes.
+        idle = asyncio.ensure_future(activity.idle(self.limits.idle_s * TLS_IDLE_FACTOR))
         try:
-            # The exchange is over when waitress closes (idle timeout, or after an EOF).
-            await _copy(up_reader, writer, forward_eof=False)
+            pending = {to_app, to_tablet, idle}
+            while to_tablet in pending and idle in pending:
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                if to_app in done and not to_app.result():
+                    # The tablet went without a goodbye (reset, broken TLS): nobody will
+                    # read an answer, so the inner connection goes now, not at its timeout.
+                    return False
+            # Otherwise over when waitress closes (after an EOF, or its own timeouts), or
+            # when neither side sent a byte for the idle timeout.
+            return to_tablet.done()
         finally:
-            to_app.cancel()
+            for task in (to_app, to_tablet, idle):
+                task.cancel()
             # Forgotten before the port is released, so a new connection cannot inherit it.
             self._clients.pop(local_port, None)
-            up_writer.close()
+            up_writer.transport.abort()
+
+
+class _Activity:
+    """When bytes last moved either way on one relayed connection."""
+
+    def __init__(self) -> None:
+        self.last = time.monotonic()
+
+    def touch(self) -> None:
+        self.last = time.monotonic()
+
+    async def idle(self, limit_s: float) -> None:
+        """Return once nothing moved for ``limit_s`` seconds."""
+        while True:
+            left = self.last + limit_s - time.monotonic()
+            if left <= 0:
+                return
+            await asyncio.sleep(left)
 
 
 async def _copy(
-    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, forward_eof: bool
-) -> None:
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+    forward_eof: bool,
+    activity: _Activity,
+) -> bool:
+    """Copy until EOF; True if the reader ended cleanly, False if its side broke off."""
     try:
         while True:
             data = await reader.read(COPY_CHUNK)
             if not data:
                 break
+            activity.touch()
             writer.write(data)
             await writer.drain()
+            activity.touch()
         if forward_eof and writer.can_write_eof():
             writer.write_eof()
+        return True
     except (ConnectionError, ssl.SSLError, OSError):
-        pass
+        return False
 
 
 def _quiet_tls_noise(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:

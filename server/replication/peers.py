@@ -138,6 +138,28 @@ def pair_with(url: str, code: str, data_dir: str, role: str = "node") -> Peer:
 # ---------------------------------------------------------------- serving signed requests
 
 
+def check_sender(headers: Any) -> Peer:
+    """Before a signed request's body is read: a paired, unrevoked sender, a fresh number.
+
+    The signature covers the body, so only `authenticate` (after the body) proves
+    the sender; these checks cost nothing and refuse most of what is not from a
+    paired node before its body is read (the body may be 64 MB). A replayed
+    number is refused here too; a forged one passes here and fails the signature.
+    """
+    node_id = headers.get(HEADER_NODE)
+    seq_text = headers.get(HEADER_SEQ, "")
+    if not node_id or not headers.get(HEADER_SIGNATURE) or not seq_text.isdigit():
+        raise NotSignedIn("Sync requests must be signed by a paired node.")
+    peer = Peer.get_or_none(Peer.node_id == node_id)
+    if peer is None or peer.revoked:
+        raise Forbidden("This node is not paired with this one, or was revoked.")
+    if len(seq_text) > 18:  # a sequence number fits a signed 64-bit column
+        raise InvalidInput("The request's sequence number is out of range.")
+    if int(seq_text) <= peer.last_seq_in:
+        raise Conflict("This request was already seen (a replay); nothing was applied.")
+    return peer
+
+
 def authenticate(method: str, path: str, headers: Any, body: bytes) -> Peer:
     """The trusted, unrevoked peer that signed this request; its sequence number moves on."""
     node_id = headers.get(HEADER_NODE)

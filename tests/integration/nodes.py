@@ -26,14 +26,17 @@ def baobab(*args: str, check: bool = True) -> subprocess.CompletedProcess:
 class ServedNode:
     """A node served by waitress in its own process."""
 
-    def __init__(self, data_dir: Path, demo: bool = True, port: int | None = None) -> None:
-        self.data_dir, self.demo = data_dir, demo
+    def __init__(
+        self, data_dir: Path, demo: bool = True, port: int | None = None, env: dict | None = None
+    ) -> None:
+        self.data_dir, self.demo, self.env = data_dir, demo, env or {}
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 60.0) -> ServedNode:
-        env = {**os.environ, "BAOBAB_DISCOVERY": "0", "BAOBAB_SQLITE_SYNCHRONOUS": "NORMAL"}
+        env = {**os.environ, "BAOBAB_DISCOVERY": "0", "BAOBAB_SQLITE_SYNCHRONOUS": "NORMAL",
+               **self.env}  # fmt: skip
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "server.cli", "serve", "--data-dir", str(self.data_dir),
              "--host", "127.0.0.1", "--port", str(self.port),
