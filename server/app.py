@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Request
+from flask.json.provider import DefaultJSONProvider
 
 from . import config
 from . import db as database
@@ -22,15 +23,36 @@ from .api import sync as sync_api
 from .auth import identify
 from .auth.sessions import HourlySessionInterface
 from .auth.throttle import SignInThrottle
+from .errors import InvalidInput
+from .interop import untrusted_json
 from .node import identity, rundir
-from .pages import site, trust
+from .pages import headers, site, trust
 from .paths import STATIC_DIR
+
+
+class BoundedJSONProvider(DefaultJSONProvider):
+    """Parses JSON with bounds (server.interop.untrusted_json): every request body is
+    refused when nested too deep or holding text that is not Unicode (a lone surrogate)."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        return untrusted_json.loads(s)
+
+
+class BoundedJSONRequest(Request):
+    """A request whose unusable JSON body is the one 422 error, saying why."""
+
+    def on_json_loading_failed(self, e: ValueError | None) -> Any:
+        if e is None:
+            return super().on_json_loading_failed(e)  # not sent as JSON: 415
+        raise InvalidInput(f"The body is not usable JSON: {e}")
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app from the layered settings; ``test_config`` is the last layer."""
     settings = config.load_settings(overrides=test_config)
     app = Flask(__name__, static_folder=str(STATIC_DIR), static_url_path="/static")
+    app.request_class = BoundedJSONRequest
+    app.json = BoundedJSONProvider(app)
     app.config.update(settings)
     app.config["SECRET_KEY"] = settings["SECRET_KEY"] or identity.secret_key(settings["DATA_DIR"])
     app.config["MAX_CONTENT_LENGTH"] = settings["MAX_BODY_BYTES"]
@@ -39,7 +61,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.session_interface = HourlySessionInterface()
     app.json.sort_keys = False
-    Path(settings["DATA_DIR"]).mkdir(parents=True, exist_ok=True)
+    Path(settings["DATA_DIR"]).mkdir(mode=0o700, parents=True, exist_ok=True)
     database.bind(database.database_for(settings))
 
     app.extensions["baobab.throttle"] = SignInThrottle(
@@ -62,6 +84,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             database.db.close()
 
     errors.register(app)
+    headers.register(app)
     blueprints = (
         site.bp,
         auth.bp,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -87,6 +88,8 @@ data_dir_option = click.option(
 @click.version_option(__version__, prog_name="baobab")
 def main() -> None:
     """Baobab: an offline-first classroom server for personalized learning."""
+    # What the node writes (database, keys, photos, backups) is for its own user only.
+    os.umask(0o077)
 
 
 @main.command()
@@ -267,7 +270,9 @@ def import_content(data_dir, source) -> None:
     """Validate and import a content pack (directory or zip); all or nothing."""
     with opened(data_dir) as app:
         try:
-            counts = content.import_pack(Path(source), app.config["DATA_DIR"])
+            counts = content.import_pack(
+                Path(source), app.config["DATA_DIR"], app.config["PACK_MAX_BYTES"]
+            )
         except ContentPackError as exc:
             click.echo(f"The pack was not imported: {exc.message}", err=True)
             for problem in exc.details or []:
@@ -324,12 +329,13 @@ def backup(data_dir, target) -> None:
     if app.config["DATABASE_URL"]:
         raise click.ClickException("backup copies the SQLite database; use pg_dump on the hub.")
     source = Path(app.config["DATA_DIR"]) / database.SQLITE_FILE_NAME
-    if not source.exists():
+    if not source.exists() or source.stat().st_size == 0:
         raise click.ClickException(f"No database at {source}.")
     target_path = Path(target)
     if target_path.exists():
         raise click.ClickException(f"{target} exists; choose a new file.")
     src = sqlite3.connect(source, timeout=30)
+    os.close(os.open(target_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     dst = sqlite3.connect(target_path)
     try:
         with dst:

@@ -6,6 +6,8 @@ from flask import Blueprint, current_app, g, request, send_file
 
 from ..auth.access import ADMIN, PUBLIC, SIGNED_IN, is_district_admin, require
 from ..errors import Forbidden
+from ..interop.pack_format import MEDIA_TYPES
+from ..pages.headers import as_untrusted_file
 from ..services import content
 from .contract import endpoint
 from .schemas import (
@@ -91,6 +93,9 @@ def get_activity(activity_id):
 @endpoint(PUBLIC, "A content file by its SHA-256", raw_response="application/octet-stream")
 def get_asset(sha256):
     path, media_type = content.asset_file(current_app.config["DATA_DIR"], sha256)
+    if media_type not in MEDIA_TYPES:
+        # A row that came by sync may name any type: never serve one as a page.
+        media_type = "application/octet-stream"
     response = send_file(path, mimetype=media_type, max_age=365 * 24 * 3600, etag=sha256)
     response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
-    return response
+    return as_untrusted_file(response)

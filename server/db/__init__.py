@@ -23,6 +23,22 @@ from playhouse.pool import PooledSqliteDatabase
 db = DatabaseProxy()
 
 SQLITE_FILE_NAME = "baobab.db"
+#: The files SQLite keeps next to the database (WAL and shared memory): the same data.
+SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def keep_private(path: Path) -> None:
+    """Make the SQLite database at ``path`` (made empty if absent) and its side files
+    readable by this user only: it holds password hashes and children's records.
+
+    SQLite creates the WAL and shared-memory files with the database file's mode, so
+    creating the file 0600 before SQLite does keeps them private too; an older install's
+    files are tightened here.
+    """
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for name in (path.name, *(path.name + side for side in SQLITE_SIDE_FILES)):
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(path.with_name(name), 0o600)
 
 
 def sqlite_pragmas(synchronous: str = "FULL") -> dict[str, Any]:
@@ -146,6 +162,7 @@ def database_for(settings: dict[str, Any]) -> Database:
     max_connections = int(settings.get("THREADS", 8)) + 8
     if not url:
         path = Path(settings["DATA_DIR"]) / SQLITE_FILE_NAME
+        keep_private(path)
         synchronous = str(settings.get("SQLITE_SYNCHRONOUS", "FULL")).upper()
         grouped = synchronous == "FULL"  # FULL's promise, kept by group commit
         database = PooledSqliteDatabase(

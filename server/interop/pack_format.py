@@ -8,7 +8,6 @@ Nothing here touches the database.
 
 from __future__ import annotations
 
-import json
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -20,6 +19,8 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from ..db.blobs import digest, is_digest
 from ..errors import ContentPackError, PackTooLarge
 from ..models.content import ACTIVITY_KINDS, ITEM_TYPES, MODALITIES
+from . import untrusted_json
+from .svg_check import svg_problems
 
 FORMAT = "baobab-pack/1"
 MAX_MANIFEST_BYTES = 20_000_000
@@ -299,6 +300,8 @@ def _cross_check(manifest: dict[str, Any], files: dict[str, bytes]) -> list[str]
             problems.append(f"{where}.bytes: file has {len(data)} bytes")
         if media_type in MEDIA_TYPES and not _sniff_ok(media_type, data):
             problems.append(f"{where}.media_type: file {asset['path']!r} is not {media_type}")
+        elif media_type == "image/svg+xml":
+            problems += [f"{where}: file {asset['path']!r} {p}" for p in svg_problems(data)]
 
     activity_ids: set[str] = set()
     languages = set(manifest["languages"])
@@ -375,9 +378,9 @@ def read_pack(source: Path | str, max_bytes: int | None = None) -> Pack:
     source = Path(source)
     raw, files = _read_source(source, max_bytes)
     try:
-        document = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        problem = f"manifest.json is not JSON: {exc}"
+        document = untrusted_json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, untrusted_json.UntrustedJSONError) as exc:
+        problem = f"manifest.json is not usable JSON: {exc}"
         raise ContentPackError(problem, [problem]) from None
     try:
         manifest = ManifestSchema().load(document)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -30,10 +31,16 @@ def secret_key(data_dir: str) -> str:
     """Return the session-signing key kept in the data directory, made on first use."""
     path = Path(data_dir) / SECRET_KEY_FILE
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32), encoding="ascii")
-        path.chmod(0o600)
+        _write_private(path, secrets.token_hex(32))
     return path.read_text(encoding="ascii").strip()
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write a new secret file that only this user can read, from its first byte."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as out:
+        out.write(text)
 
 
 def set_school(school_id: str) -> None:
@@ -48,7 +55,5 @@ def node_key(data_dir: str) -> NodeKey:
     """This node's signing key, kept in the data directory, made on first use."""
     path = Path(data_dir) / NODE_KEY_FILE
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(NodeKey.generate().private_hex(), encoding="ascii")
-        path.chmod(0o600)
+        _write_private(path, NodeKey.generate().private_hex())
     return NodeKey.from_hex(path.read_text(encoding="ascii"))

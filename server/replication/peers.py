@@ -43,6 +43,7 @@ CODE_LENGTH = 8
 CODE_MINUTES = 15
 ANY_SCHOOL = "*"  # a hub's enrolment code: the node brings its own school
 PAIR_PATH = "/api/v1/sync/pair"
+MAX_SEQ_DIGITS = 18  # below 2**63: what the database's BigIntegerField holds
 
 
 def _code_hash(code: str) -> str:
@@ -167,6 +168,9 @@ def authenticate(method: str, path: str, headers: Any, body: bytes) -> Peer:
     signature = headers.get(HEADER_SIGNATURE)
     if not node_id or not signature or not seq_text.isdigit():
         raise NotSignedIn("Sync requests must be signed by a paired node.")
+    if not seq_text.isascii() or len(seq_text) > MAX_SEQ_DIGITS:
+        # The database keeps it in a signed 64-bit integer: a larger one is not a sequence.
+        raise InvalidInput(f"{HEADER_SEQ} must be a whole number below 10^{MAX_SEQ_DIGITS}.")
     seq = int(seq_text)
     with write_transaction():
         peer = Peer.get_or_none(Peer.node_id == node_id)

@@ -132,9 +132,13 @@ def publish_pack(data: bytes, data_dir: str, max_bytes: int) -> dict[str, Any]:
     return {"pack_id": pack.manifest["id"], **_import(pack, data_dir)}
 
 
-def import_pack(source: Path | str, data_dir: str) -> dict[str, int]:
-    """Validate and import a pack in one transaction; return counts of rows written."""
-    return _import(read_pack(source), data_dir)
+def import_pack(source: Path | str, data_dir: str, max_bytes: int | None = None) -> dict[str, int]:
+    """Validate and import a pack in one transaction; return counts of rows written.
+
+    ``max_bytes`` bounds what the pack may unpack to (PackTooLarge beyond it), as on
+    the hub's publish path: a small zip must not fill the node's memory.
+    """
+    return _import(read_pack(source, max_bytes), data_dir)
 
 
 def _shared_assets(

@@ -48,7 +48,7 @@ def test_every_kind(node, device):
     page.locator("form.reflect button[type=submit]").click()
     page.wait_for_selector("section.done")
 
-    page.wait_for_function("document.querySelector('#outbox').dataset.waiting === '0'")
+    page.wait_for_function("() => document.querySelector('#outbox').dataset.waiting === '0'")
     reflections = api(node.url, f"/people/{person}/reflections", page)["items"]
     assert sorted((r["activity_id"], r["confidence"], r["text"]) for r in reflections) == [
         ("baobab-sample:project-count-animals-en", 3, "I counted 7 goats and 4 hens."),
@@ -66,7 +66,9 @@ def test_every_kind(node, device):
         media.append(("video", video["id"]))
     for tag, activity_id in media:
         open_activity(page, activity_id)
-        page.wait_for_function(f"document.querySelector('{tag}')?.readyState >= 1", timeout=20_000)
+        page.wait_for_function(
+            f"() => document.querySelector('{tag}')?.readyState >= 1", timeout=20_000
+        )
         if tag == "video":
             assert page.locator("video track[kind=captions]").count() == 1
 
@@ -90,7 +92,7 @@ def test_continue_where_left_off(node, device):
         next_item(page)
         next_item_count += 1
     finish(page)
-    page.wait_for_function("document.querySelector('#outbox').dataset.waiting === '0'")
+    page.wait_for_function("() => document.querySelector('#outbox').dataset.waiting === '0'")
     # One attempt, begun at the first opening, holds the answers of both sittings.
     attempts = api(node.url, f"/people/{person}/attempts", page)["items"]
     answers = api(node.url, f"/people/{person}/answers", page)["items"]

@@ -79,7 +79,7 @@ def test_a_teacher_syncs_now_and_sees_progress_and_the_truth(tmp_path, chromium)
             card.get_by_role("button", name="Sync now").click()
             message = page.locator("#sync-message")
             page.wait_for_function(
-                "document.querySelector('#sync-message').className.includes('ok')",
+                "() => document.querySelector('#sync-message').className.includes('ok')",
                 timeout=120_000,
             )
             assert f"received {NEW_ANSWERS:,}" in message.inner_text()
@@ -97,12 +97,12 @@ def test_a_teacher_syncs_now_and_sees_progress_and_the_truth(tmp_path, chromium)
             a.stop()
             card.get_by_role("button", name="Sync now").click()
             page.wait_for_function(
-                "document.querySelector('#sync-message').className.includes('failed')",
+                "() => document.querySelector('#sync-message').className.includes('failed')",
                 timeout=60_000,
             )
             assert "failed" in message.inner_text() and "Synced with" not in message.inner_text()
             page.wait_for_function(
-                "document.querySelector('.peer .status').dataset.status === 'failed'"
+                "() => document.querySelector('.peer .status').dataset.status === 'failed'"
             )
             assert "Last sync failed" in status.inner_text()
 
@@ -111,7 +111,7 @@ def test_a_teacher_syncs_now_and_sees_progress_and_the_truth(tmp_path, chromium)
             page.get_by_label("Code shown on that device").fill("WRONG-CODE")
             page.get_by_role("button", name="Pair", exact=True).click()
             page.wait_for_function(
-                "document.querySelector('#pair-message').className.includes('failed')"
+                "() => document.querySelector('#pair-message').className.includes('failed')"
             )
             assert "Pairing failed" in page.locator("#pair-message").inner_text()
         finally:
