@@ -375,7 +375,15 @@ def check(data_dir) -> None:
 @main.command("pair-code")
 @data_dir_option
 @click.option("--any-school", is_flag=True, help="Hub: an enrolment code for a node of any school.")
-def pair_code(data_dir, any_school) -> None:
+@click.option(
+    "--grant",
+    "grants",
+    multiple=True,
+    type=click.Choice(["accounts"]),
+    help="Let the node author accounts (people, roles, passwords, classes) too; "
+    "students' work is always granted.",
+)
+def pair_code(data_dir, any_school, grants) -> None:
     """Print a one-time code (15 minutes) that lets another node join this school."""
     with opened(data_dir) as app:
         info = identity.node_info()
@@ -387,8 +395,9 @@ def pair_code(data_dir, any_school) -> None:
             school = info.school_id
         else:
             raise click.ClickException("This node has no school yet; it cannot invite others.")
-        code, expires = peers.create_pairing_code(school)
-    click.echo(f"pairing code: {code}  (valid until {expires:%H:%M} UTC)")
+        code, expires = peers.create_pairing_code(school, grants=grants)
+    granted = peers.grants_text(grants).replace(",", ", ")
+    click.echo(f"pairing code: {code}  (valid until {expires:%H:%M} UTC; grants {granted})")
 
 
 @main.command()
@@ -403,6 +412,7 @@ def pair(data_dir, url, code, hub) -> None:
             peer = peers.pair_with(url, code, app.config["DATA_DIR"])
             if hub:
                 peer.role = "hub"
+                peer.grants = peers.grants_text(peers.HUB_GRANTS)
                 peer.save()
         except SyncError as exc:
             raise click.ClickException(str(exc)) from None
@@ -477,6 +487,8 @@ def import_bundle(data_dir, source) -> None:
     click.echo(
         f"applied: {stats.inserted} new, {stats.replaced} updated, {stats.skipped} already here"
     )
+    for refusal in stats.refused:
+        click.echo(f"refused: {refusal}", err=True)
 
 
 @main.command("peers")

@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from . import wire
 from .auth import NodeKey, verify
-from .engine import ApplyStats, Store, apply_chunk, export_chunk
+from .engine import ApplyStats, Sender, Store, apply_chunk, export_chunk
 from .errors import SyncError
 
 MAGIC = b"BAOBAB-BUNDLE/1\n"
@@ -34,13 +34,17 @@ def write_bundle(
     theirs: Mapping[str, Mapping[str, int]],
     for_node: str | None = None,
     max_rows: int = 20_000,
+    secrets: bool = True,
 ) -> bytes:
-    """A signed bundle of what a peer with vectors ``theirs`` lacks (empty: everything)."""
+    """A signed bundle of what a peer with vectors ``theirs`` lacks (empty: everything).
+
+    Without ``secrets`` (for a peer not granted accounts) password hashes are blanked.
+    """
     chunks: list[dict[str, Any]] = []
     for partition in partitions:
         vector = dict(theirs.get(partition, {}))
         while True:
-            chunk, more = export_chunk(store, partition, vector, max_rows=max_rows)
+            chunk, more = export_chunk(store, partition, vector, max_rows=max_rows, secrets=secrets)
             if chunk["origins"]:
                 chunks.append(chunk)
             for origin, (_after, through) in chunk["origins"].items():
@@ -97,8 +101,13 @@ def import_bundle(
     data: bytes,
     trusted_key: Callable[[str], str | None],
     allowed: set[str],
+    grants: frozenset[str] | None = None,
 ) -> ApplyStats:
-    """Verify a bundle whole, then apply it; ``trusted_key`` maps a node id to its known key."""
+    """Verify a bundle whole, then apply it; ``trusted_key`` maps a node id to its known key.
+
+    The signer is the sender, with ``grants``: a bundle gets the same authority
+    checks as a sync over the network (refused rows are in the stats).
+    """
     header, chunks = read_bundle(data)
     known = trusted_key(str(header.get("node_id")))
     if known is None or known != header["public_key"]:
@@ -106,7 +115,8 @@ def import_bundle(
     for chunk in chunks:
         if chunk.get("partition") not in allowed:
             raise BundleError(f"the bundle carries partition {chunk.get('partition')!r}, not ours")
+    sender = Sender(str(header.get("node_id")), grants)
     stats = ApplyStats()
     for chunk in chunks:
-        stats.add(apply_chunk(store, chunk, allowed))
+        stats.add(apply_chunk(store, chunk, allowed, sender))
     return stats

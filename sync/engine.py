@@ -18,7 +18,7 @@ from typing import Any, Callable, Protocol
 from . import merge
 from .errors import SyncError
 from .hlc import wall_ms
-from .stamp import EVENT, MUTABLE
+from .stamp import DISTRICT, EVENT, MUTABLE
 from .vector import Vector, advance, lacking, pending_union
 
 # A chunk is one transaction on the receiver: at 1M rows each one dirties index pages
@@ -38,6 +38,45 @@ class PartitionRefused(SyncError):
 
 class BadChunk(SyncError):
     """Raised when a chunk is malformed: unknown table or column, missing stamp."""
+
+
+# Who may author a replicated table's rows (invariant 10): each table names one of
+# these (``Store.authority``), and a peer's pairing grants some of them.
+EVENTS = "events"  # students' and teachers' work: any node of the school relays it
+ACCOUNTS = "accounts"  # people, roles, credentials, classes: only as an admin granted
+HUB = "hub"  # the district's content and fits: only the hub
+GRANTS = (EVENTS, ACCOUNTS, HUB)
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who a chunk comes from: the peer that signed it, and what it may author here.
+
+    ``node_id`` vouches for its own counters (gaps included); ``grants`` None
+    trusts every authority (a node's own tests and tools, never a peer).
+    """
+
+    node_id: str | None = None
+    grants: frozenset[str] | None = None
+
+    def may(self, authority: str) -> bool:
+        """Say whether this sender may author rows of that authority."""
+        return self.grants is None or authority in self.grants
+
+
+UNKNOWN = Sender()
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Rows of a chunk that were refused, and why (said to both sides, and logged)."""
+
+    table: str
+    count: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.count} row(s) of {self.table} refused: {self.reason}"
 
 
 class Store(Protocol):
@@ -95,6 +134,23 @@ class Store(Protocol):
     def observe_clock(self, hlc: int) -> None:
         """Let the hybrid logical clock see a remote time."""
 
+    def authority(self, table: str) -> str:
+        """Who may author the rows of a table in a school's partition (EVENTS or ACCOUNTS)."""
+
+    def refusals(
+        self, table: str, columns: list[str], rows: list[list[Any]], partition: str, sender: Sender
+    ) -> dict[int, str]:
+        """Rows (by index) to refuse beyond the table's authority, and why.
+
+        A row's school must agree with its partition; a kept version of an
+        account is an account.
+        """
+
+    def without_secrets(
+        self, table: str, columns: list[str], rows: list[list[Any]]
+    ) -> list[list[Any]]:
+        """Copies of rows with their secrets (password hashes) blanked, for a peer without them."""
+
 
 class Transport(Protocol):
     """Carries one message to the peer and brings its answer back."""
@@ -112,8 +168,12 @@ def export_chunk(
     theirs: Mapping[str, int],
     max_rows: int = DEFAULT_MAX_ROWS,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    secrets: bool = True,
 ) -> tuple[dict[str, Any], bool]:
-    """The next chunk of what ``theirs`` lacks in a partition, and whether more remains."""
+    """The next chunk of what ``theirs`` lacks in a partition, and whether more remains.
+
+    Without ``secrets`` (a peer not granted accounts), password hashes are blanked.
+    """
     tables: dict[str, dict[str, Any]] = {}
     origins: dict[str, list[int]] = {}
     count, size, more = 0, 0, False
@@ -140,6 +200,9 @@ def export_chunk(
                 break
             origins[origin] = [after, through]  # gaps are superseded versions: covered too
             count += taken
+    if not secrets:
+        for table, entry in tables.items():
+            entry["rows"] = store.without_secrets(table, entry["columns"], entry["rows"])
     return {"partition": partition, "origins": origins, "tables": tables}, more
 
 
@@ -181,11 +244,17 @@ class ApplyStats:
     replaced: int = 0
     lost: int = 0
     skipped: int = 0
+    refused: list[Refusal] = field(default_factory=list)
 
     @property
     def rows(self) -> int:
-        """Rows received."""
-        return self.inserted + self.replaced + self.lost + self.skipped
+        """Rows received (refused ones included)."""
+        return self.inserted + self.replaced + self.lost + self.skipped + self.refused_rows
+
+    @property
+    def refused_rows(self) -> int:
+        """Rows refused: their table's authority or their school's rule forbids them."""
+        return sum(r.count for r in self.refused)
 
     def add(self, other: ApplyStats) -> None:
         """Accumulate another chunk's figures."""
@@ -193,13 +262,22 @@ class ApplyStats:
         self.replaced += other.replaced
         self.lost += other.lost
         self.skipped += other.skipped
+        self.refused.extend(other.refused)
 
 
-def apply_chunk(store: Store, chunk: Mapping[str, Any], allowed: set[str]) -> ApplyStats:
+def apply_chunk(
+    store: Store, chunk: Mapping[str, Any], allowed: set[str], sender: Sender = UNKNOWN
+) -> ApplyStats:
     """Apply a chunk and advance the vector in one transaction (invariant 4).
 
     A chunk applied twice changes nothing the second time: every row is
     already there with the same stamp, and the vector already covers it.
+
+    Rows the sender may not author (invariant 10) are refused, the rest
+    applied; the refusals are in the returned stats. The vector advances only
+    over rows received, or over the sender's own counters (it vouches for its
+    gaps), and never past a refused row: it is asked for again, and refused
+    again, until an admin grants what it needs.
     """
     partition = chunk.get("partition")
     if partition not in allowed:
@@ -208,6 +286,7 @@ def apply_chunk(store: Store, chunk: Mapping[str, Any], allowed: set[str]) -> Ap
     stats = ApplyStats()
     kinds = store.tables()
     top_hlc = 0
+    refused_from: dict[str, int] = {}  # origin -> its lowest refused counter
     with store.write_transaction():
         for table, entry in chunk["tables"].items():
             columns, rows = entry["columns"], entry["rows"]
@@ -221,7 +300,12 @@ def apply_chunk(store: Store, chunk: Mapping[str, Any], allowed: set[str]) -> Ap
                 row_id, hlc = values[at_id], values[at_hlc]
                 if type(row_id) is not str or type(hlc) is not int:
                     raise BadChunk(f"a row of {table} has a malformed id or clock")
+                if type(values[at["counter"]]) is not int:
+                    raise BadChunk(f"a row of {table} has a malformed counter")
                 top_hlc = hlc if hlc > top_hlc else top_hlc
+            rows = _authorised(store, table, columns, rows, partition, sender, stats, refused_from)
+            if not rows:
+                continue
             if kinds[table] == EVENT:
                 # Events merge by union: rows stay lists, no per-row dict (the bulk of a sync).
                 # In id order, the inserts walk the id index's pages once each, in order:
@@ -231,14 +315,91 @@ def apply_chunk(store: Store, chunk: Mapping[str, Any], allowed: set[str]) -> Ap
                 stats.skipped += len(rows) - fresh
             else:
                 _apply_mutable(store, table, columns, rows, stats)
-        vector = store.vector(partition)
-        for origin, (after, through) in chunk["origins"].items():
-            if origin != store.node_id:
-                advance(vector, origin, after, through)
+        vector = _advanced(store.vector(partition), chunk, sender.node_id, refused_from)
         store.save_vector(partition, {o: c for o, c in vector.items() if o != store.node_id})
         if top_hlc:
             store.observe_clock(top_hlc)
     return stats
+
+
+def _authorised(
+    store: Store,
+    table: str,
+    columns: list[str],
+    rows: list[list[Any]],
+    partition: str,
+    sender: Sender,
+    stats: ApplyStats,
+    refused_from: dict[str, int],
+) -> list[list[Any]]:
+    """The rows of a table the sender may author here; the others are counted as refused."""
+    authority = HUB if partition == DISTRICT else store.authority(table)
+    if not sender.may(authority):
+        why = (
+            "the district's content comes only from the hub"
+            if authority == HUB
+            else f"this peer was not granted {authority!r}"
+        )
+        refused = dict.fromkeys(range(len(rows)), why)
+    else:
+        refused = store.refusals(table, columns, rows, partition, sender)
+    if not refused:
+        return rows
+    at_origin, at_counter = columns.index("origin"), columns.index("counter")
+    reasons: dict[str, int] = {}
+    for index, why in refused.items():
+        values = rows[index]
+        origin, counter = values[at_origin], values[at_counter]
+        if isinstance(origin, str):
+            refused_from[origin] = min(refused_from.get(origin, counter), counter)
+        reasons[why] = reasons.get(why, 0) + 1
+    stats.refused.extend(Refusal(table, n, why) for why, n in reasons.items())
+    return [values for index, values in enumerate(rows) if index not in refused]
+
+
+def _advanced(
+    vector: Vector,
+    chunk: Mapping[str, Any],
+    sender: str | None,
+    refused_from: Mapping[str, int] | None = None,
+) -> Vector:
+    """``vector`` as applying ``chunk`` from ``sender`` leaves it (invariant 10).
+
+    The sender vouches for its own counters: it is their origin, and its gaps are
+    versions it superseded or wrote in other partitions. For a relayed origin
+    only the rows that came count: a span claimed without rows is not proof.
+    Malformed spans are passed over here: applying the chunk refuses them.
+    """
+    result = dict(vector)
+    origins = chunk.get("origins")
+    if not isinstance(origins, dict):
+        return result
+    received: dict[str, int] = {}
+    tables = chunk.get("tables")
+    for entry in tables.values() if isinstance(tables, dict) else ():
+        columns = entry.get("columns") if isinstance(entry, dict) else None
+        if not isinstance(columns, list) or "origin" not in columns or "counter" not in columns:
+            continue
+        at_origin, at_counter = columns.index("origin"), columns.index("counter")
+        for values in entry.get("rows") or ():
+            if not isinstance(values, list) or len(values) != len(columns):
+                continue
+            origin, counter = values[at_origin], values[at_counter]
+            if isinstance(origin, str) and type(counter) is int:
+                received[origin] = max(received.get(origin, 0), counter)
+    for origin, span in origins.items():
+        if not (
+            isinstance(span, list)
+            and len(span) == 2
+            and all(isinstance(n, int) and not isinstance(n, bool) for n in span)
+        ):
+            continue
+        after, through = span
+        reach = through if origin == sender else min(through, received.get(origin, 0))
+        if refused_from and origin in refused_from:
+            reach = min(reach, refused_from[origin] - 1)
+        advance(result, origin, after, reach)
+    return result
 
 
 def _apply_mutable(
@@ -291,10 +452,13 @@ def serve_message(
     message: Mapping[str, Any],
     allowed: set[str],
     writable: set[str] | None = None,
+    sender: Sender = UNKNOWN,
 ) -> dict[str, Any]:
     """Answer one message of a peer that may read ``allowed`` and write ``writable``.
 
     A hub lets a school's node read the district's shared content but not write it.
+    ``sender`` is the peer, as its signature proved: what it may author, and
+    whether it gets secrets (only with the accounts grant).
     """
     writable = allowed if writable is None else writable & allowed
     kind = message.get("type")
@@ -312,15 +476,24 @@ def serve_message(
             raise BadChunk("a pull names the puller's vector")
         max_rows = _bounded(message.get("max_rows"), DEFAULT_MAX_ROWS, 50_000)
         max_bytes = _bounded(message.get("max_bytes"), DEFAULT_MAX_BYTES, 32_000_000)
-        chunk, more = export_chunk(store, partition, theirs, max_rows, max_bytes)
+        chunk, more = export_chunk(
+            store, partition, theirs, max_rows, max_bytes, secrets=sender.may(ACCOUNTS)
+        )
         return {"type": "chunk", "chunk": chunk, "more": more}
     if kind == "push":
         chunk = message.get("chunk")
         if not isinstance(chunk, dict):
             raise BadChunk("a push carries a chunk")
-        stats = apply_chunk(store, chunk, writable)
+        stats = apply_chunk(store, chunk, writable, sender)
         partition = chunk["partition"]
-        return {"type": "applied", "rows": stats.rows, "vector": store.vector(partition)}
+        reply: dict[str, Any] = {
+            "type": "applied",
+            "rows": stats.rows,
+            "vector": store.vector(partition),
+        }
+        if stats.refused:
+            reply["refused"] = [str(r) for r in stats.refused]
+        return reply
     raise BadChunk(f"unknown message type {kind!r}")
 
 
@@ -346,6 +519,7 @@ class SessionResult:
     bytes_sent: int = 0
     bytes_received: int = 0
     peer_vectors: dict[str, Vector] = field(default_factory=dict)  # what they hold, at the end
+    refused: list[str] = field(default_factory=list)  # rows refused, both ways, and why
 
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total hint)
@@ -364,10 +538,14 @@ class SyncSession:
         max_rows: int = DEFAULT_MAX_ROWS,
         max_bytes: int = DEFAULT_MAX_BYTES,
         progress: Progress | None = None,
+        peer: Sender | None = None,
     ) -> None:
         self.store = store
         self.transport = transport
         self.allowed = allowed
+        # The peer we mean to reach and what it may author here; None: whoever answers,
+        # trusted with everything (tests and tools), its own counters vouched by its hello.
+        self.peer = peer
         self.max_rows = max_rows
         self.max_bytes = max_bytes
         self.progress = progress or (lambda stage, done, total: None)
@@ -385,6 +563,11 @@ class SyncSession:
         if hello.get("type") != "hello":
             raise SyncError("the peer did not answer hello")
         result.peer_node_id = str(hello.get("node_id", ""))
+        if self.peer is not None and self.peer.node_id not in (None, result.peer_node_id):
+            raise SyncError(
+                f"the peer answered as {result.peer_node_id!r}, not the node paired there"
+            )
+        self._sender = Sender(result.peer_node_id, self.peer.grants if self.peer else None)
         # Their clock minus ours, at the midpoint of the round trip.
         result.clock_offset_ms = int(hello.get("wall_ms", 0)) - (sent_at + received_at) // 2
         shared = set(hello.get("partitions", [])) & set(self.store.partitions())
@@ -411,6 +594,7 @@ class SyncSession:
             theirs = self._push(partition, dict(vectors.get(partition, {})), result)
             result.peer_vectors[partition] = theirs
         self.progress("push", result.pushed_rows, result.pushed_rows)
+        result.refused.extend(str(r) for r in result.pulled.refused)
         result.seconds = time.monotonic() - began
         result.bytes_sent = getattr(self.transport, "bytes_sent", 0)
         result.bytes_received = getattr(self.transport, "bytes_received", 0)
@@ -425,6 +609,7 @@ class SyncSession:
         meanwhile), its answer is dropped and asked for again from what we hold.
         """
         asked = self.store.vector(partition)
+        refusing = False  # once we refused rows, our vector stays behind them: go on past
         pending = _start_exchange(self.transport, self._pull_message(partition, asked))
         while True:
             reply = pending()
@@ -433,10 +618,10 @@ class SyncSession:
             chunk = reply["chunk"]
             pending = None
             if reply.get("more"):  # assume this chunk applies: what we will lack next
-                expected = _advanced(asked, chunk.get("origins"))
+                expected = _advanced(asked, chunk, self._sender.node_id)
                 pending = _start_exchange(self.transport, self._pull_message(partition, expected))
             try:
-                stats = apply_chunk(self.store, chunk, {partition})
+                stats = apply_chunk(self.store, chunk, {partition}, self._sender)
             except BaseException:
                 if pending is not None:
                     _drain(pending)  # never leave an exchange running behind us
@@ -447,7 +632,10 @@ class SyncSession:
             if pending is None:
                 return
             held = self.store.vector(partition)
-            if _others(held, self.store.node_id) != _others(expected, self.store.node_id):
+            refusing = refusing or bool(stats.refused)
+            if refusing:
+                pass  # held stays before the refused rows: go on past them, as asked
+            elif _others(held, self.store.node_id) != _others(expected, self.store.node_id):
                 _drain(pending)  # answers a vector we do not hold: ask again from ours
                 pending = _start_exchange(self.transport, self._pull_message(partition, held))
                 expected = held
@@ -464,22 +652,28 @@ class SyncSession:
 
     def _push(self, partition: str, theirs: Vector, result: SessionResult) -> Vector:
         """Push what they lack; the next chunk is read while the peer applies this one."""
-        chunk, more = export_chunk(self.store, partition, theirs, self.max_rows, self.max_bytes)
+        secrets = self._sender.may(ACCOUNTS)
+        chunk, more = export_chunk(
+            self.store, partition, theirs, self.max_rows, self.max_bytes, secrets
+        )
+        basis = theirs  # what we take the peer to hold, for reading the next chunk
+        refusing = False  # once it refused rows, its vector stays behind them: go on past
         while chunk["origins"]:
             pending = _start_exchange(self.transport, {"type": "push", "chunk": chunk})
             following = None
             try:
                 if more:  # assume the peer applies this chunk: what it will lack next
-                    expected = dict(theirs)
-                    expected.update({o: through for o, (_, through) in chunk["origins"].items()})
+                    expected = _advanced(basis, chunk, self.store.node_id)
                     following = export_chunk(
-                        self.store, partition, expected, self.max_rows, self.max_bytes
+                        self.store, partition, expected, self.max_rows, self.max_bytes, secrets
                     )
             finally:
                 reply = pending()  # never leave an exchange running behind us
             if reply.get("type") != "applied":
                 raise SyncError("the peer did not confirm the push")
-            theirs = dict(reply["vector"])
+            theirs = basis = dict(reply["vector"])
+            refused = reply.get("refused") or ()
+            result.refused.extend(str(r) for r in refused)
             rows = sum(len(t["rows"]) for t in chunk["tables"].values())
             result.pushed_rows += rows
             done = result.pushed_rows
@@ -487,29 +681,17 @@ class SyncSession:
             if following is None:
                 break
             chunk, more = following
-            if any(theirs.get(o, 0) != after for o, (after, _) in chunk["origins"].items()):
+            refusing = refusing or bool(refused)
+            if refusing:
+                # Its vector stays before the refused rows: go on past them regardless,
+                # or the same chunks would be sent again and again.
+                basis = expected
+            elif any(theirs.get(o, 0) != after for o, (after, _) in chunk["origins"].items()):
                 # The peer holds something else than we assumed: read again from its vector.
                 chunk, more = export_chunk(
-                    self.store, partition, theirs, self.max_rows, self.max_bytes
+                    self.store, partition, theirs, self.max_rows, self.max_bytes, secrets
                 )
         return theirs
-
-
-def _advanced(vector: Vector, origins: Any) -> Vector:
-    """``vector`` as applying a chunk with these origin spans will leave it.
-
-    Malformed spans are passed over here: applying the chunk refuses them.
-    """
-    result = dict(vector)
-    if isinstance(origins, dict):
-        for origin, span in origins.items():
-            if (
-                isinstance(span, list)
-                and len(span) == 2
-                and all(isinstance(n, int) and not isinstance(n, bool) for n in span)
-            ):
-                advance(result, origin, span[0], span[1])
-    return result
 
 
 def _others(vector: Mapping[str, int], node_id: str) -> dict[str, int]:

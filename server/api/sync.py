@@ -17,6 +17,7 @@ from ..replication.discovery import nearby_path, shared_sightings
 from .contract import endpoint
 from .schemas import (
     NearbySchema,
+    PairingCodeRequestSchema,
     PairingCodeSchema,
     PairReplySchema,
     PairRequestSchema,
@@ -96,14 +97,16 @@ def pair(body):
 
 @bp.post("/sync/pairing-codes")
 @endpoint(
-    STAFF,
-    "Show a one-time code that lets another node join this school",
+    ADMIN,
+    "Show a one-time code that lets another node join this school, with what it may author",
+    body=PairingCodeRequestSchema,
     response=PairingCodeSchema,
     status=201,
 )
-def create_pairing_code():
-    code, expires = peers.create_pairing_code(g.user.school_id, g.user.id)
-    return {"code": code, "expires_at": expires}
+def create_pairing_code(body):
+    grants = body.get("grants") or []
+    code, expires = peers.create_pairing_code(g.user.school_id, g.user.id, grants)
+    return {"code": code, "expires_at": expires, "grants": peers.grants_text(grants).split(",")}
 
 
 @bp.get("/sync/peers")
@@ -117,7 +120,7 @@ def list_peers():
 
 @bp.post("/sync/peers")
 @endpoint(
-    STAFF,
+    ADMIN,
     "Pair with a node by address and the code it shows (when multicast is blocked)",
     body=PeerAddSchema,
     response=PeerSchema,
@@ -160,6 +163,7 @@ def sync_now(peer_id):
         "pulled": result.pulled.rows,
         "pushed": result.pushed_rows,
         "seconds": result.seconds,
+        "refused": result.refused,
     }
 
 

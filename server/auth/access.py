@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sync.stamp import school_partition
+
 from ..db import run_compiled
 from ..errors import Forbidden, NotSignedIn
 from ..models import Classroom, Enrollment, GroupMember, Person, School
@@ -30,6 +32,8 @@ class Rule:
             return
         if user is None:
             raise NotSignedIn("Sign in first.")
+        if not in_own_school(user):
+            raise Forbidden("This account's school does not agree with where it was written.")
         if self.roles and user.role not in self.roles:
             raise Forbidden(f"Only {' or '.join(self.roles)} accounts may do this.")
 
@@ -52,9 +56,18 @@ def class_ids(person: Person, role: str) -> set[str]:
     return {r[0] for r in run_compiled("class-ids", build, person.id, role)}
 
 
+def in_own_school(person: Person) -> bool:
+    """Say whether a person's school agrees with its partition (invariant 10).
+
+    A row's partition says which school's nodes wrote it; a ``school_id`` naming
+    another school is a forgery (sync refuses it; this holds for rows from before).
+    """
+    return person.partition == school_partition(person.school_id)
+
+
 def is_admin_of(user: Person, school_id: str) -> bool:
-    """Say whether ``user`` is an admin of that school."""
-    return user.role == "admin" and user.school_id == school_id
+    """Say whether ``user`` is an admin of that school (and written in its partition)."""
+    return user.role == "admin" and user.school_id == school_id and in_own_school(user)
 
 
 def is_district_admin(user: Person, district_school: str) -> bool:

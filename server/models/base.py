@@ -27,6 +27,7 @@ from peewee import (
     TextField,
 )
 
+from sync.engine import EVENTS
 from sync.hlc import HybridLogicalClock
 from sync.ids import new_id
 from sync.stamp import EVENT, MUTABLE, Stamp
@@ -189,9 +190,20 @@ _INSERT_SQL: dict[tuple[type, type], str] = {}
 
 
 class ReplicatedModel(BaseModel):
-    """A table that syncs. Subclasses set ``replication`` to EVENT or MUTABLE."""
+    """A table that syncs. Subclasses set ``replication`` to EVENT or MUTABLE.
+
+    ``authority`` says who may author its rows when they come from a peer
+    (invariant 10, ``sync.engine``): EVENTS, students' and teachers' work, from
+    any node of the school; ACCOUNTS, people, roles, credentials and classes,
+    only from a peer an admin granted them; HUB, the district's content, only
+    from the hub. ``school_column`` names a column that must agree with the
+    row's partition; ``secret_columns`` travel only to peers granted accounts.
+    """
 
     replication = MUTABLE
+    authority = EVENTS
+    school_column: str | None = None
+    secret_columns: tuple[str, ...] = ()
 
     id = CharField(primary_key=True, max_length=100, default=new_id)
     partition = NameField()  # stored as codes: ~45 bytes less per row (migration 0007)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from peewee import BigIntegerField, CharField, FloatField, IntegerField, TextField
 
+from sync.engine import HUB
 from sync.stamp import MUTABLE
 
 from .base import JSONField, ReplicatedModel
@@ -21,6 +22,7 @@ class ContentPack(ReplicatedModel):
     """An imported content pack; its id is the pack's own slug."""
 
     replication = MUTABLE
+    authority = HUB
 
     version = CharField(max_length=40)
     title = JSONField()
@@ -34,6 +36,7 @@ class Skill(ReplicatedModel):
     """A competency, aligned to a standard. Id ``<pack>:<slug>``."""
 
     replication = MUTABLE
+    authority = HUB
 
     pack_id = CharField(max_length=100, index=True)
     slug = CharField(max_length=100)
@@ -52,6 +55,7 @@ class SkillFit(ReplicatedModel):
     """
 
     replication = MUTABLE
+    authority = HUB
 
     skill_id = CharField(max_length=100, index=True)
     prior = FloatField()
@@ -67,6 +71,7 @@ class SkillPrerequisite(ReplicatedModel):
     """An edge of the skill graph: ``skill_id`` needs ``prerequisite_id`` first."""
 
     replication = MUTABLE
+    authority = HUB
 
     skill_id = CharField(max_length=100, index=True)
     prerequisite_id = CharField(max_length=100, index=True)
@@ -76,6 +81,7 @@ class Activity(ReplicatedModel):
     """Something a student does. Id ``<pack>:<slug>``."""
 
     replication = MUTABLE
+    authority = HUB
 
     pack_id = CharField(max_length=100, index=True)
     slug = CharField(max_length=100)
@@ -94,6 +100,7 @@ class ActivitySkill(ReplicatedModel):
     """A skill an activity teaches."""
 
     replication = MUTABLE
+    authority = HUB
 
     activity_id = CharField(max_length=100, index=True)
     skill_id = CharField(max_length=100, index=True)
@@ -103,6 +110,7 @@ class Item(ReplicatedModel):
     """A question of an activity, with its answer key and hints. Id ``<activity>:<slug>``."""
 
     replication = MUTABLE
+    authority = HUB
 
     activity_id = CharField(max_length=100, index=True)
     slug = CharField(max_length=100)
@@ -119,6 +127,7 @@ class Asset(ReplicatedModel):
     """A content-addressed file of a pack; its id is the SHA-256 of its bytes."""
 
     replication = MUTABLE
+    authority = HUB
 
     pack_id = CharField(max_length=100, index=True)
     media_type = CharField(max_length=100)

@@ -27,6 +27,13 @@ class Peer(BaseModel):
     last_pushed = IntegerField(default=0)
     clock_offset_ms = BigIntegerField(default=0)
     known_vectors = TextField(default="{}")  # their vectors at our last sync, for bundles
+    # What it may author here (sync.engine EVENTS, ACCOUNTS, HUB), comma-separated (0009).
+    grants = TextField(default="events")
+
+    @property
+    def grant_set(self) -> frozenset[str]:
+        """The grants of this pairing, as a set."""
+        return frozenset(g for g in (self.grants or "").split(",") if g)
 
 
 class PairingCode(BaseModel):
@@ -38,3 +45,4 @@ class PairingCode(BaseModel):
     created_at = DateTimeField(default=utcnow)
     expires_at = DateTimeField()
     used = BooleanField(default=False)
+    grants = TextField(default="events")  # what the peer it makes may author (0009)

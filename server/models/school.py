@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from peewee import BooleanField, CharField, TextField
 
+from sync.engine import ACCOUNTS
 from sync.stamp import MUTABLE
 
 from .base import JSONField, ReplicatedModel
@@ -16,6 +17,7 @@ class School(ReplicatedModel):
     """A school; its rows live in partition ``school:<id>``."""
 
     replication = MUTABLE
+    authority = ACCOUNTS
 
     name = CharField(max_length=200)
     code = CharField(max_length=40, null=True)
@@ -26,6 +28,8 @@ class Classroom(ReplicatedModel):
     """A class of a school. ``picture_password`` off lets children sign in by name alone."""
 
     replication = MUTABLE
+    authority = ACCOUNTS
+    school_column = "school_id"
 
     school_id = CharField(max_length=100, index=True)
     name = CharField(max_length=200)
@@ -38,6 +42,9 @@ class Person(ReplicatedModel):
     """A student, teacher or admin of a school."""
 
     replication = MUTABLE
+    authority = ACCOUNTS
+    school_column = "school_id"
+    secret_columns = ("password_hash", "picture_password_hash")
 
     school_id = CharField(max_length=100, index=True)
     role = CharField(max_length=16)
@@ -53,6 +60,7 @@ class Enrollment(ReplicatedModel):
     """A person in a class, as student or teacher; unenrolling is a tombstone."""
 
     replication = MUTABLE
+    authority = ACCOUNTS
 
     classroom_id = CharField(max_length=100, index=True)
     person_id = CharField(max_length=100, index=True)

@@ -21,7 +21,16 @@ from sync.auth import (
     verify,
 )
 from sync.bundle import import_bundle, read_bundle, write_bundle
-from sync.engine import DEFAULT_MAX_ROWS, SessionResult, SyncSession, serve_message
+from sync.engine import (
+    ACCOUNTS,
+    DEFAULT_MAX_ROWS,
+    EVENTS,
+    HUB,
+    Sender,
+    SessionResult,
+    SyncSession,
+    serve_message,
+)
 from sync.errors import SyncError
 from sync.http import HttpTransport, post_json
 from sync.stamp import DISTRICT, school_partition
@@ -50,10 +59,31 @@ def _code_hash(code: str) -> str:
     return hashlib.sha256(normalise_code(code).encode()).hexdigest()
 
 
+#: What an admin may grant with a code: students' work always, accounts by choice.
+#: HUB is never granted by a code: only the hub a node enrolled with has it.
+CODE_GRANTS = (EVENTS, ACCOUNTS)
+HUB_GRANTS = frozenset({EVENTS, ACCOUNTS, HUB})
+
+
+def grants_text(grants: Any) -> str:
+    """Grants as stored: EVENTS always, in a fixed order."""
+    chosen = {EVENTS, *grants}
+    unknown = chosen - {EVENTS, ACCOUNTS, HUB}
+    if unknown:
+        raise InvalidInput(f"Unknown grant(s): {', '.join(sorted(unknown))}.")
+    return ",".join(g for g in (EVENTS, ACCOUNTS, HUB) if g in chosen)
+
+
 def create_pairing_code(
-    school_id: str, created_by: str | None = None
+    school_id: str, created_by: str | None = None, grants: Any = ()
 ) -> tuple[str, datetime.datetime]:
-    """Make a one-time code that lets one node join ``school_id``; valid 15 minutes."""
+    """Make a one-time code that lets one node join ``school_id``; valid 15 minutes.
+
+    The node it pairs may author what ``grants`` say (EVENTS always; ACCOUNTS
+    if the admin chose it): the code carries the admin's choice.
+    """
+    if not set(grants) <= set(CODE_GRANTS):
+        raise InvalidInput(f"A pairing code grants only {' and '.join(CODE_GRANTS)}.")
     raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
     now = utcnow()
     expires = now + datetime.timedelta(minutes=CODE_MINUTES)
@@ -61,7 +91,11 @@ def create_pairing_code(
     spent = (PairingCode.used == True) | (PairingCode.expires_at < now)  # noqa: E712
     PairingCode.delete().where(spent).execute()
     PairingCode.create(
-        code_hash=_code_hash(raw), school_id=school_id, created_by=created_by, expires_at=expires
+        code_hash=_code_hash(raw),
+        school_id=school_id,
+        created_by=created_by,
+        expires_at=expires,
+        grants=grants_text(grants),
     )
     return f"{raw[:4]}-{raw[4:]}", expires
 
@@ -78,6 +112,16 @@ def accept_pairing(data: dict[str, Any], data_dir: str, role: str = "node") -> d
         me = LocalNode.get()
         if data["node_id"] == me.node_id:
             raise Conflict("A node cannot pair with itself.")
+        theirs = data.get("school_id")
+        if code.school_id != ANY_SCHOOL and theirs and theirs != code.school_id:
+            # Refused here, before anything is stored: the requester's own check is not ours.
+            log.warning(
+                "pairing refused: node %s of school %s used a code of school %s",
+                data["node_id"],
+                theirs,
+                code.school_id,
+            )
+            raise Conflict("That node belongs to another school: it cannot pair with this one.")
         code.used = True
         code.save()
         peer = Peer.get_or_none(Peer.node_id == data["node_id"])
@@ -90,7 +134,8 @@ def accept_pairing(data: dict[str, Any], data_dir: str, role: str = "node") -> d
                 raise InvalidInput("Enrolment needs the node's school id.")
         peer.public_key = data["public_key"]
         peer.school_id = school_id
-        peer.role = data["role"]
+        peer.role = data["role"]  # what it says it is; what it may author is the code's
+        peer.grants = code.grants
         peer.url = data.get("url")
         peer.revoked = False
         peer.last_seq_in = 0
@@ -127,7 +172,10 @@ def pair_with(url: str, code: str, data_dir: str, role: str = "node") -> Peer:
         peer = Peer.get_or_none(Peer.node_id == reply["node_id"]) or Peer(node_id=reply["node_id"])
         peer.public_key = reply["public_key"]
         peer.school_id = reply["school_id"]
-        peer.role = reply.get("role", "node")
+        peer.role = "hub" if reply.get("role") == "hub" else "node"
+        # We chose to join its school with its code: it may author our accounts; the
+        # district's content only if it is the hub.
+        peer.grants = grants_text(HUB_GRANTS if peer.role == "hub" else {ACCOUNTS})
         peer.url = url.rstrip("/")
         peer.revoked = False
         peer.save()
@@ -200,15 +248,36 @@ def allowed_partitions(peer: Peer, role: str = "node") -> tuple[set[str], set[st
     if role == "hub":
         return {school, DISTRICT}, {school}
     if peer.school_id != me.school_id:
-        return {DISTRICT}, set()
-    return {school, DISTRICT}, {school, DISTRICT}
+        return set(), set()
+    if HUB in peer.grant_set:
+        return {school, DISTRICT}, {school, DISTRICT}
+    # Between nodes of a school only the school's partition: district content comes
+    # only from the hub (invariant 10), so a node does not relay it.
+    return {school}, {school}
+
+
+def sender_of(peer: Peer) -> Sender:
+    """The peer as the engine sees it: its node id and what it may author here."""
+    return Sender(peer.node_id, peer.grant_set)
+
+
+def _say_refusals(peer: Peer, refused: list[str], direction: str) -> str | None:
+    """Log rows a peer's sync had refused and say them in its status; None if none."""
+    if not refused:
+        return None
+    message = f"Refused {direction}: " + "; ".join(refused)
+    log.warning("sync with peer %s: %s", peer.node_id, message)
+    return message
 
 
 def serve(peer: Peer, body: bytes, role: str = "node") -> bytes:
     """Answer one signed sync message from a peer."""
     message = wire.decode(body)
     readable, writable = allowed_partitions(peer, role)
-    reply = serve_message(NodeStore(role), message, readable, writable)
+    reply = serve_message(NodeStore(role), message, readable, writable, sender_of(peer))
+    said = _say_refusals(peer, reply.get("refused") or [], "from it")
+    if said is not None:
+        Peer.update(last_error=said).where(Peer.id == peer.id).execute()
     return wire.encode(reply)
 
 
@@ -270,8 +339,16 @@ def _sync_with(
 
     try:
         store = NodeStore(role)
+        readable = allowed_partitions(peer, role)[0] if role != "hub" else None
         with bulk_checkpoints():  # each request's sequence number commits too
-            result = SyncSession(store, transport, max_rows=max_rows, progress=report).run()
+            result = SyncSession(
+                store,
+                transport,
+                allowed=readable,
+                max_rows=max_rows,
+                progress=report,
+                peer=sender_of(peer),
+            ).run()
         _fetched, still_missing = blobs.fetch_missing(peer.url, data_dir, report)
         signer = photo_sync.PhotoPeer(
             peer.url, me.node_id, identity.node_key(data_dir), lambda: _next_seq(peer.id)
@@ -287,12 +364,16 @@ def _sync_with(
         sync_progress.end(running)
     if still_missing:
         log.info("sync with %s: %d content files still to fetch", peer.url, still_missing)
-    Peer.update(
-        last_success_at=utcnow(),
+    said = [
+        _say_refusals(peer, result.refused, "both ways"),
         # Rows are in; content files that could not be fetched yet are said, not hidden.
-        last_error=f"{still_missing} content file(s) still to fetch; the next sync resumes"
+        f"{still_missing} content file(s) still to fetch; the next sync resumes"
         if still_missing
         else None,
+    ]
+    Peer.update(
+        last_success_at=utcnow(),
+        last_error="; ".join(s for s in said if s) or None,
         known_vectors=json.dumps(result.peer_vectors),
         last_pulled=result.pulled.rows,
         last_pushed=result.pushed_rows,
@@ -337,6 +418,7 @@ def peer_status(peer: Peer, data_dir: str, role: str = "node") -> dict[str, Any]
     pending_in = pending_union([(known[p], mine[p]) for p in readable if p in known])
     return {
         **peer.__data__,
+        "grants": sorted(peer.grant_set),
         "pending_out": pending_out,
         "pending_in": pending_in,
         "running": sync_progress.get(data_dir, peer.id),
@@ -352,12 +434,18 @@ def export_bundle(
     """A signed bundle of our partitions: what ``for_node`` lacked at our last sync, or all."""
     store = NodeStore(role)
     theirs: dict[str, dict[str, int]] = {}
+    secrets = False  # a bundle for anyone carries no password hashes
+    partitions = store.partitions()
     if for_node:
         peer = Peer.get_or_none(Peer.node_id == for_node)
         if peer is None:
             raise NotFound(f"No paired node {for_node}.")
         theirs = json.loads(peer.known_vectors or "{}")
-    data = write_bundle(store, identity.node_key(data_dir), store.partitions(), theirs, for_node)
+        secrets = ACCOUNTS in peer.grant_set
+        partitions = sorted(allowed_partitions(peer, role)[0] & set(partitions))
+    data = write_bundle(
+        store, identity.node_key(data_dir), partitions, theirs, for_node, secrets=secrets
+    )
     return data, len(data)
 
 
@@ -370,4 +458,10 @@ def import_bundle_file(data: bytes, role: str = "node") -> Any:
         return peer.public_key if peer is not None and peer.node_id == node_id else None
 
     writable = allowed_partitions(peer, role)[1] if peer is not None else set()
-    return import_bundle(NodeStore(role), data, trusted_key, writable)
+    grants = peer.grant_set if peer is not None else frozenset()
+    stats = import_bundle(NodeStore(role), data, trusted_key, writable, grants)
+    if peer is not None:
+        said = _say_refusals(peer, [str(r) for r in stats.refused], "from its bundle")
+        if said is not None:
+            Peer.update(last_error=said).where(Peer.id == peer.id).execute()
+    return stats

@@ -11,17 +11,26 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import json
 from collections.abc import Iterator
 from typing import Any, Callable
 
 from peewee import BooleanField, DateTimeField
 
-from sync.engine import BadChunk
+from sync.engine import HUB, BadChunk, Sender
 from sync.stamp import DISTRICT, Stamp, school_partition
 from sync.vector import Vector
 
 from ..db import bulk_checkpoints, db, group_sync, is_sqlite, names, write_transaction
-from ..models import LocalNode, Peer, ReplicatedModel, RowHistory, SyncVector, replicated_models
+from ..models import (
+    LocalNode,
+    Peer,
+    ReplicatedModel,
+    RowHistory,
+    School,
+    SyncVector,
+    replicated_models,
+)
 from ..models.base import NameField, observe_clock
 
 _IN_BATCH = 999  # SQLite's smallest limit of bound parameters
@@ -87,6 +96,53 @@ class NodeStore:
             schools = Peer.select(Peer.school_id).where(Peer.school_id.is_null(False)).distinct()
             found.update(school_partition(p.school_id) for p in schools)
         return sorted(found)
+
+    # ------------------------------------------------------------ authority (invariant 10)
+
+    def authority(self, table: str) -> str:
+        """Who may author a table's rows in a school's partition (the model says)."""
+        return self._models[table].authority
+
+    def refusals(
+        self, table: str, columns: list[str], rows: list[list[Any]], partition: str, sender: Sender
+    ) -> dict[int, str]:
+        """Rows to refuse beyond the table's authority: a school disagreeing with the partition,
+        a kept version of a table the sender may not author."""
+        model = self._models[table]
+        school = partition[len("school:") :] if partition.startswith("school:") else None
+        refused: dict[int, str] = {}
+        checked = model.school_column or ("id" if model is School else None)
+        if checked is not None:
+            at = columns.index(checked)
+            why = f"its {checked} does not agree with partition {partition}"
+            refused.update({i: why for i, values in enumerate(rows) if values[at] != school})
+        if model is RowHistory and sender.grants is not None:
+            at = columns.index("table_name")
+            for index, values in enumerate(rows):
+                kept = self._models.get(values[at])
+                authority = HUB if partition == DISTRICT else getattr(kept, "authority", None)
+                if authority is None or not sender.may(authority):
+                    refused[index] = f"a kept version of {values[at]!r} needs {authority!r}"
+        return refused
+
+    def without_secrets(
+        self, table: str, columns: list[str], rows: list[list[Any]]
+    ) -> list[list[Any]]:
+        """Rows with password hashes blanked, their kept versions in history too."""
+        model = self._models[table]
+        if model.secret_columns:
+            at = [columns.index(c) for c in model.secret_columns]
+            return [_blanked(values, at) for values in rows]
+        if model is RowHistory:
+            at_table, at_data = columns.index("table_name"), columns.index("data")
+            secret = {n: m.secret_columns for n, m in self._models.items() if m.secret_columns}
+            return [
+                _blanked_record(values, at_data, secret[values[at_table]])
+                if values[at_table] in secret
+                else values
+                for values in rows
+            ]
+        return rows
 
     # ------------------------------------------------------------ vectors and clock
 
@@ -286,6 +342,27 @@ def _coded_rows(rows: list[list[Any]], at: list[int]) -> list[list[Any]]:
     except TypeError:  # an unhashable value (a list, an object) where a name belongs
         raise BadChunk("a partition or origin is not a string") from None
     return coded
+
+
+def _blanked(values: list[Any], at: list[int]) -> list[Any]:
+    values = list(values)
+    for index in at:
+        values[index] = None
+    return values
+
+
+def _blanked_record(values: list[Any], at_data: int, secret: tuple[str, ...]) -> list[Any]:
+    """A history row whose kept version (JSON text) has its secrets blanked."""
+    values = list(values)
+    try:
+        record = json.loads(values[at_data])
+    except (TypeError, ValueError):
+        values[at_data] = "{}"  # unreadable: send nothing rather than a secret
+        return values
+    if isinstance(record, dict):
+        record.update(dict.fromkeys(secret))
+    values[at_data] = json.dumps(record, separators=(",", ":"), sort_keys=True)
+    return values
 
 
 def _quote(column: str) -> str:

@@ -66,8 +66,11 @@ class ServedNode:
             self.proc.send_signal(signal.SIGTERM)
             self.proc.wait(10)
 
-    def pairing_code(self) -> str:
-        return baobab("pair-code", "--data-dir", str(self.data_dir)).stdout.split()[2]
+    def pairing_code(self, *grants: str) -> str:
+        """A code as an admin of the school makes it: accounts granted unless told otherwise."""
+        chosen = grants or ("accounts",)
+        options = [f"--grant={g}" for g in chosen if g != "events"]
+        return baobab("pair-code", *options, "--data-dir", str(self.data_dir)).stdout.split()[2]
 
 
 class Browser:

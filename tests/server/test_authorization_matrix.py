@@ -92,9 +92,9 @@ MATRIX = {
     "node.get_node": ("GET", "/api/v1/node", None, STAFF),
     "sync.sync_message": ("POST", "/api/v1/sync", None, set()),
     "sync.pair": ("POST", "/api/v1/sync/pair", lambda w: {"code": "AAAA-AAAA", "node_id": "matrix-node-001", "public_key": "ab" * 32, "proof": "cd" * 32}, set()),
-    "sync.create_pairing_code": ("POST", "/api/v1/sync/pairing-codes", None, STAFF),
+    "sync.create_pairing_code": ("POST", "/api/v1/sync/pairing-codes", lambda w: {"grants": []}, {"admin"}),
     "sync.list_peers": ("GET", "/api/v1/sync/peers", None, STAFF),
-    "sync.add_peer": ("POST", "/api/v1/sync/peers", lambda w: {"url": "http://127.0.0.1:9", "code": "AAAA-AAAA"}, STAFF, 409),  # nobody there
+    "sync.add_peer": ("POST", "/api/v1/sync/peers", lambda w: {"url": "http://127.0.0.1:9", "code": "AAAA-AAAA"}, {"admin"}, 409),  # nobody there
     "sync.nearby": ("GET", "/api/v1/sync/nearby", None, STAFF),
     "sync.sync_now": ("POST", "/api/v1/sync/peers/{peer}/sync", None, STAFF, 409),  # the peer is unreachable
     "sync.revoke_peer": ("DELETE", "/api/v1/sync/peers/{peer}", None, {"admin"}),

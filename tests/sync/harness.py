@@ -16,7 +16,7 @@ from server.node import identity
 from server.replication.store import NodeStore
 from server.services import schools
 from sync import wire
-from sync.engine import SessionResult, SyncSession, serve_message
+from sync.engine import Sender, SessionResult, SyncSession, serve_message
 from sync.errors import SyncError
 
 
@@ -109,9 +109,16 @@ class LocalTransport:
     """
 
     def __init__(
-        self, client: Node, server: Node, cut_after: int | None = None, repeat: bool = False
+        self,
+        client: Node,
+        server: Node,
+        cut_after: int | None = None,
+        repeat: bool = False,
+        grants: frozenset[str] | None = None,
     ) -> None:
         self.client, self.server = client, server
+        # The client as the server knows it: its signature names it; ``grants`` its pairing's.
+        self.sender = Sender(client.node_id, grants)
         self.cut_after, self.repeat = cut_after, repeat
         self.exchanges = 0
         self.chunks: list[dict[str, Any]] = []  # every chunk that crossed, for late replays
@@ -125,15 +132,12 @@ class LocalTransport:
         request = wire.encode(message)
         self.bytes_sent += len(request)
         with self.server.bound():
+            shared = set(self.server.store.partitions())
             reply = wire.encode(
-                serve_message(
-                    self.server.store, wire.decode(request), set(self.server.store.partitions())
-                )
+                serve_message(self.server.store, wire.decode(request), shared, sender=self.sender)
             )
             if self.repeat:
-                serve_message(
-                    self.server.store, wire.decode(request), set(self.server.store.partitions())
-                )
+                serve_message(self.server.store, wire.decode(request), shared, sender=self.sender)
         if self.cut_after is not None and self.exchanges >= self.cut_after:
             raise LinkCut("reply lost")
         self.bytes_received += len(reply)
@@ -152,15 +156,18 @@ def sync(
     repeat: bool = False,
     max_rows: int = 5000,
     seen: list[dict[str, Any]] | None = None,
+    grants: frozenset[str] | None = None,
 ) -> SessionResult:
     """One session from ``client`` to ``server``; may raise LinkCut.
 
     Chunks that crossed are appended to ``seen`` (even when the link is then cut).
+    ``grants`` is what each side's pairing lets the other author (None: everything).
     """
-    transport = LocalTransport(client, server, cut_after=cut_after, repeat=repeat)
+    transport = LocalTransport(client, server, cut_after=cut_after, repeat=repeat, grants=grants)
+    peer = Sender(server.node_id, grants)
     try:
         with client.bound():
-            return SyncSession(client.store, transport, max_rows=max_rows).run()
+            return SyncSession(client.store, transport, max_rows=max_rows, peer=peer).run()
     finally:
         if seen is not None:
             seen.extend(transport.chunks)

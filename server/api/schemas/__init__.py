@@ -648,11 +648,23 @@ class PairReplySchema(Schema):
     proof = fields.String()
 
 
+class PairingCodeRequestSchema(Schema):
+    """What the node a code pairs may author here, besides students' work (always)."""
+
+    grants = fields.List(
+        fields.String(validate=validate.OneOf(("events", "accounts"))),
+        load_default=list,
+        validate=validate.Length(max=2),
+        metadata={"description": "accounts: people, roles, passwords and classes too"},
+    )
+
+
 class PairingCodeSchema(Schema):
     """A one-time pairing code to show on screen."""
 
     code = fields.String()
     expires_at = fields.DateTime()
+    grants = fields.List(fields.String())
 
 
 class PeerSchema(Schema):
@@ -664,6 +676,9 @@ class PeerSchema(Schema):
     url = fields.String(allow_none=True)
     school_id = fields.String(allow_none=True)
     revoked = fields.Boolean()
+    grants = fields.List(
+        fields.String(), metadata={"description": "What it may author here (its pairing's)"}
+    )
     last_attempt_at = fields.DateTime(allow_none=True)
     last_success_at = fields.DateTime(allow_none=True)
     last_error = fields.String(allow_none=True)
@@ -703,6 +718,9 @@ class SyncRunSchema(Schema):
     pulled = fields.Integer()
     pushed = fields.Integer()
     seconds = fields.Float()
+    refused = fields.List(
+        fields.String(), metadata={"description": "Rows refused, both ways, and why"}
+    )
 
 
 class PeerAddSchema(Schema):
