@@ -128,8 +128,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "PACK_MAX_BYTES",
         200_000_000,
-        "Largest content pack (zip) an admin may publish on the hub, packed or unpacked; "
-        "larger gets 413.",
+        "Largest content pack, packed or unpacked, that a district admin may publish on the "
+        "hub (larger gets 413) or `baobab import-content` may read.",
         int,
     ),
     Setting(
