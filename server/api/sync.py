@@ -36,12 +36,12 @@ def sender_before_body(limit: int) -> None:
     with a fresh sequence number (`peers.check_sender`); the signature, which
     covers the body, is checked once the body is read (at most ``limit`` bytes).
     """
+    peers.check_sender(request.headers)  # who is asking comes first: 401/403/409
     length = request.content_length
     if length is None:
         raise InvalidInput("Send a Content-Length with a signed request.")
     if length > limit:
         raise RequestEntityTooLarge()
-    peers.check_sender(request.headers)
 
 
 @bp.post("/sync")
