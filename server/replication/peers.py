@@ -443,6 +443,10 @@ def export_bundle(
         theirs = json.loads(peer.known_vectors or "{}")
         secrets = ACCOUNTS in peer.grant_set
         partitions = sorted(allowed_partitions(peer, role)[0] & set(partitions))
+    elif role != "hub":
+        # District content reaches a node only from the hub: a node's bundle for anyone
+        # carries its school's work, which every node of the school accepts.
+        partitions = [p for p in partitions if p != DISTRICT]
     data = write_bundle(
         store, identity.node_key(data_dir), partitions, theirs, for_node, secrets=secrets
     )

@@ -107,14 +107,14 @@ def test_usb_bundle_between_two_nodes(tmp_path):
             conn.execute("UPDATE local_node SET school_id = ?", (school,))
             conn.execute(
                 "INSERT INTO peer (node_id, public_key, school_id, role, revoked, paired_at, "
-                "next_seq_out, last_seq_in, last_pulled, last_pushed, clock_offset_ms, known_vectors) "
-                "VALUES (?, ?, ?, 'node', 0, '2026-01-01', 1, 0, 0, 0, 0, '{}')",
+                "next_seq_out, last_seq_in, last_pulled, last_pushed, clock_offset_ms, known_vectors, "
+                "grants) VALUES (?, ?, ?, 'node', 0, '2026-01-01', 1, 0, 0, 0, 0, '{}', 'events,accounts')",
                 (identities[other][0], identities[other][2], school),
             )
     stick = tmp_path / "stick.baobab"
     assert run("export-bundle", str(stick), "--data-dir", source).exit_code == 0
     first = run("import-bundle", str(stick), "--data-dir", target)
-    assert first.exit_code == 0 and "already here" in first.output
+    assert first.exit_code == 0 and "already here" in first.output, first.output
     again = run("import-bundle", str(stick), "--data-dir", target)
     assert "applied: 0 new, 0 updated" in again.output
     with sqlite3.connect(f"{target}/baobab.db") as conn:

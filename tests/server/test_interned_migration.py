@@ -12,6 +12,7 @@ from server import db as database
 from server.db.migrate import migrate, schema_drift
 from server.models import Answer, LocalNode, RowHistory, replicated_models
 from server.replication.store import NodeStore
+from sync.engine import ACCOUNTS
 from tests.sync.harness import Node, _Bound, sync
 
 BEFORE = "0006_personalization"
@@ -40,18 +41,26 @@ def _fill_old(db) -> dict[str, list[dict[str, Any]]]:
     counter = 0
     stamp = {"partition", "origin", "counter", "hlc", "deleted", "id"}
     existing = set(db.get_tables())  # tables made after 0006 (photo, 0008) are not there yet
+    accounts = {m._meta.table_name for m in replicated_models() if m.authority == ACCOUNTS}
     for table in sorted(m._meta.table_name for m in replicated_models()):
         if table not in existing:
             continue
         columns = db.get_columns(table)
         rows = []
         for partition, origin in ((SCHOOL, OLD_NODE), ("district", PEER)):
+            if table in accounts and partition != SCHOOL:
+                continue  # schools, classes and people live in their school's partition
             counter += 1
             row = {c.name: _value(c.data_type, c.name) for c in columns if c.name not in stamp}
             row.update(
                 id=f"{table}-{counter}", partition=partition, origin=origin, counter=counter,
                 hlc=1000 + counter, deleted=False,
             )  # fmt: skip
+            if partition == SCHOOL:  # a row's school agrees with its partition (invariant 10)
+                if table == "school":
+                    row["id"] = "s1"
+                if "school_id" in row:
+                    row["school_id"] = "s1"
             if table == "row_history":
                 row.update(data=json.dumps(HISTORY_DATA), table_name="school", row_id="row1")
                 row.update(version_origin=PEER)

@@ -307,7 +307,9 @@ def test_plan_json_and_printable_page(app, api, world):
     assert page.status_code == 200 and page.mimetype == "text/html"
     html = page.get_data(as_text=True)
     name = plan["person"]["display_name"]
-    for text in (name, "read aloud", "Master Count to 10", "Lovely counting!", "@media print"):
+    assert 'href="/static/css/plan.css"' in html  # its print layout: no inline style (CSP)
+    assert "@media print" in teacher.get("/static/css/plan.css").get_data(as_text=True)
+    for text in (name, "read aloud", "Master Count to 10", "Lovely counting!"):
         assert text in html
     assert plan["path"][0]["title"] in html
     assert api(world.tokens["other_student"]).get(

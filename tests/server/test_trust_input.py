@@ -84,6 +84,7 @@ def test_plain_svg_pictures_still_pass(tmp_path):
 
 def test_publishing_a_scripted_svg_is_422_naming_the_file(app, api, world):
     app.config["ROLE"] = "hub"
+    app.config["DISTRICT_SCHOOL"] = world.school_id  # its admin publishes district content
     picture = SVG.format("<script>alert(1)</script>").encode()
     source = _pack_with_picture(Path(app.config["DATA_DIR"]) / "upload", picture)
     out = io.BytesIO()
@@ -203,6 +204,7 @@ def test_deep_manifest_is_422(app, api, world, tmp_path):
         read_pack(root)
     assert refused.value.status == 422 and "nested" in refused.value.details[0]
     app.config["ROLE"] = "hub"
+    app.config["DISTRICT_SCHOOL"] = world.school_id  # its admin publishes district content
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.write(root / "manifest.json", "manifest.json")
