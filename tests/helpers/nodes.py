@@ -11,7 +11,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from tests.pg import free_port
+from tests.helpers.pg import free_port
 
 
 def baobab(*args: str, check: bool = True) -> subprocess.CompletedProcess:

@@ -19,7 +19,7 @@ from server.replication.blobs import fetch_blob
 from server.services.content import blob_path
 from sync.errors import SyncError
 from tests.conftest import BASE_CONFIG
-from tests.integration.nodes import Browser, ServedNode, baobab
+from tests.helpers.nodes import Browser, ServedNode, baobab
 
 
 def _count(db_path, sql: str) -> int:

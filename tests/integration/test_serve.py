@@ -18,7 +18,7 @@ from server import create_app
 from server.cli import prepare
 from server.node.runner import NodeServer
 from tests.conftest import BASE_CONFIG
-from tests.pg import free_port
+from tests.helpers.pg import free_port
 
 
 def _get(url: str, timeout: float = 5.0):

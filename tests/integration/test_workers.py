@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from server.services import demo
-from tests.pg import free_port
+from tests.helpers.pg import free_port
 
 pytestmark = pytest.mark.slow
 

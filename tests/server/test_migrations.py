@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 from peewee import PostgresqlDatabase, SqliteDatabase
-from server.db.migrate import migrate, pending, schema_drift
 
 from server import db as database
+from server.db.migrate import migrate, pending, schema_drift
 from server.models import ALL_MODELS
 from server.paths import MIGRATIONS_DIR
-from tests.pg import ThrowawayPostgres
+from tests.helpers.pg import ThrowawayPostgres
 
 ALL_MIGRATIONS = sorted(p.stem for p in MIGRATIONS_DIR.glob("[0-9]*.py"))
 

@@ -13,7 +13,7 @@ from server.models import Activity, Peer, Photo
 from server.services.content import blob_path
 from server.services.photos import PHOTO_MAX_BYTES
 from sync.auth import HEADER_NODE, HEADER_SEQ, HEADER_SIGNATURE, NodeKey, request_payload
-from tests.images import png
+from tests.helpers.images import png
 
 
 def project_activity(app) -> str:

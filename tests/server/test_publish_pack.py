@@ -10,7 +10,7 @@ import pytest
 from server import db as database
 from server.models import Activity, Asset, ContentPack
 from server.services.content import blob_path
-from tests.packs import NEW_DIGEST, NEW_PICTURE, first_picture_activity, pack_zip
+from tests.helpers.packs import NEW_DIGEST, NEW_PICTURE, first_picture_activity, pack_zip
 
 ZIP = {"content_type": "application/zip"}
 

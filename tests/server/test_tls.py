@@ -14,7 +14,7 @@ from flask import Flask, jsonify, request
 
 from server.node import certs
 from server.node.tls import HttpsService
-from tests.pg import free_port
+from tests.helpers.pg import free_port
 
 
 @pytest.fixture
