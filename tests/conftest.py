@@ -154,6 +154,20 @@ def empty_app(tmp_path):
 
 
 @pytest.fixture
+def db(app):
+    """The app's context and a database connection, open for the test's body.
+
+    Requests the test makes close the connection when they end (as in serving);
+    the queries after them open it again (peewee's autoconnect). Not a
+    ``connection_context()``: a request's close inside one breaks its exit.
+    """
+    with app.app_context():
+        database.db.connect(reuse_if_open=True)
+        yield database.db
+        database.db.close()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 
