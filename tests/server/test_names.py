@@ -133,7 +133,8 @@ _RACE = textwrap.dedent(
     import json, random, sys
     sys.path.insert(0, sys.argv[1])
     from peewee import Database, SqliteDatabase, PostgresqlDatabase
-    from server import db as database, names
+    from server import db as database
+    from server.db import names
     from server.db import sqlite_pragmas, write_transaction
     url, seed = sys.argv[2], int(sys.argv[3])
     if url.startswith("postgresql"):

@@ -30,9 +30,9 @@ def test_every_write_takes_the_next_counter_and_a_later_clock(conn):
 
 def test_ids_are_made_where_rows_are_born_and_unique(conn):
     school = schools.create_school("A school")
-    people = [people.create_person(school.id, "student", f"Kid {i}") for i in range(50)]
-    assert len({p.id for p in people}) == 50
-    assert all(p.partition == f"school:{school.id}" for p in people)
+    kids = [people.create_person(school.id, "student", f"Kid {i}") for i in range(50)]
+    assert len({p.id for p in kids}) == 50
+    assert all(p.partition == f"school:{school.id}" for p in kids)
 
 
 def test_an_edit_keeps_the_old_version_in_history(conn):
