@@ -498,7 +498,7 @@ def percentile(values: list[float], q: float) -> float:
 
 def one_run(template: Path, plan: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
     """Copy the classroom, serve it, let the students loose, and measure."""
-    from tests.pg import free_port
+    from tests.helpers.pg import free_port
 
     with tempfile.TemporaryDirectory(prefix="baobab-bench-classroom-") as tmp:
         data_dir = Path(tmp) / "data"

@@ -32,7 +32,7 @@ from server.cli import prepare  # noqa: E402
 from server.models import Answer, LocalNode  # noqa: E402
 from server.services import demo  # noqa: E402
 from sync.ids import new_id  # noqa: E402
-from tests.integration.nodes import ServedNode, baobab  # noqa: E402
+from tests.helpers.nodes import ServedNode, baobab  # noqa: E402
 
 
 def answer_row(n: int, partition: str) -> dict[str, object]:

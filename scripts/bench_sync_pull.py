@@ -31,7 +31,7 @@ from bench_sync import (  # it puts the project on sys.path
 )
 
 from server.models import Answer, LocalNode
-from tests.integration.nodes import ServedNode, baobab
+from tests.helpers.nodes import ServedNode, baobab
 
 
 def main() -> None:

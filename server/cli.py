@@ -92,10 +92,17 @@ def main() -> None:
     os.umask(0o077)
 
 
+# DATA_DIR/run/port: the port `serve` listens on (--port 0 lets the kernel choose one),
+# written by the first process once it accepts connections.
+PORT_FILE = "port"
+
+
 @main.command()
 @data_dir_option
 @click.option("--host", default=None, help="Address to listen on (default 0.0.0.0).")
-@click.option("--port", type=int, default=None, help="Port to listen on (default 8080).")
+@click.option(
+    "--port", type=int, default=None, help="Port (default 8080; 0: any, written to run/port)."
+)
 @click.option("--threads", type=int, default=None, help="Waitress worker threads (default 8).")
 @click.option(
     "--workers",
@@ -146,6 +153,8 @@ def serve(data_dir, host, port, threads, workers, seed_demo, is_worker, primary_
             )
         click.echo("Stop with Ctrl-C.")
         sys.stdout.flush()
+        # The port bound, for whoever started us with --port 0 (tests, supervisors).
+        rundir.write_json(rundir.run_dir(app.config["DATA_DIR"]) / PORT_FILE, bound_port)
 
     rundir.reset(app.config["DATA_DIR"])
     count = worker_count(app.config["WORKERS"])
@@ -153,6 +162,8 @@ def serve(data_dir, host, port, threads, workers, seed_demo, is_worker, primary_
         sock = listening_socket(host, port, shared=count > 1)
     except OSError as exc:
         raise click.ClickException(f"Cannot listen on {host}:{port}: {exc.strerror}") from None
+    # --port 0: the kernel chose; workers and discovery take that port, resolved once here.
+    port = app.config["PORT"] = sock.getsockname()[1]
     services = background_services(app)
     if count > 1:
         config = app.config

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from server import create_app
 from server import db as database
@@ -21,6 +22,38 @@ from server.cli import prepare
 from server.models import Classroom, Item, Person
 from server.services import demo, schools
 from server.services import people as people_service
+from tests.helpers import QUICK, QUICK_SKIP_REASON
+
+# Hypothesis: "ci" keeps hypothesis's own counts (and every test's explicit count, via
+# tests.helpers.examples); "dev" is the quick mode's. CI=true always means "ci".
+settings.register_profile("ci", settings(max_examples=100, print_blob=True))
+settings.register_profile("dev", settings(max_examples=10))
+settings.load_profile("dev" if QUICK else "ci")
+
+# Tests the quick mode skips, by marker. `browser` and `namespace` are given here
+# (pytest_collection_modifyitems) to the tests that drive Chromium or make namespaces.
+QUICK_SKIPS = ("browser", "namespace", "slow")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark the browser tests; in the quick mode skip the slow, browser and namespace ones."""
+    for item in items:
+        if "chromium" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+    if not QUICK:
+        return
+    for item in items:
+        for marker in QUICK_SKIPS:
+            if item.get_closest_marker(marker) is not None:
+                item.add_marker(pytest.mark.skip(reason=QUICK_SKIP_REASON.format(marker=marker)))
+                break
+
+
+def pytest_report_header(config):
+    """Say which mode runs, so a quick run is never mistaken for a full one."""
+    if QUICK:
+        return "baobab: QUICK mode (fewer examples; slow, browser, namespace tests skipped)"
+    return "baobab: full mode (every test, full example counts)"
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -118,6 +151,20 @@ def empty_app(tmp_path):
     prepare(app)
     yield app
     database.close_all()
+
+
+@pytest.fixture
+def db(app):
+    """The app's context and a database connection, open for the test's body.
+
+    Requests the test makes close the connection when they end (as in serving);
+    the queries after them open it again (peewee's autoconnect). Not a
+    ``connection_context()``: a request's close inside one breaks its exit.
+    """
+    with app.app_context():
+        database.db.connect(reuse_if_open=True)
+        yield database.db
+        database.db.close()
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.nodes import ServedNode
+from tests.helpers.nodes import ServedNode
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [

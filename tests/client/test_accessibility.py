@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from .student import PICTURES, every_page
+from tests.helpers.student import PICTURES, every_page
 
 
 def violations(page, axe_js: str) -> list[str]:

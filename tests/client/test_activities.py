@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .student import answer_item, api, current_item, finish, next_item, right, sign_in
+from tests.helpers.student import answer_item, api, current_item, finish, next_item, right, sign_in
 
 
 def open_activity(page, activity_id: str) -> None:

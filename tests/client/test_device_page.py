@@ -17,7 +17,7 @@ from server import db as database
 from server.cli import prepare
 from server.models import Answer, LocalNode
 from tests.conftest import BASE_CONFIG
-from tests.integration.nodes import ServedNode, join_and_sync
+from tests.helpers.nodes import ServedNode, join_and_sync
 
 NEW_ANSWERS = 60_000  # six chunks: time for the page's 200 ms polls to catch one under way
 

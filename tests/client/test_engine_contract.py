@@ -9,8 +9,7 @@ import urllib.error
 import pytest
 
 from server.paths import CLIENT_DIR
-
-from .student import api, sign_in
+from tests.helpers.student import api, sign_in
 
 EN = json.loads((CLIENT_DIR / "i18n" / "en.json").read_text())
 

@@ -11,11 +11,11 @@ import subprocess
 
 import pytest
 
-from tests.integration.nodes import ServedNode
-from tests.pg import free_port
+from tests.helpers.nodes import ServedNode
+from tests.helpers.pg import free_port
+from tests.helpers.student import answer_item, current_item, right, sign_in
 
 from .conftest import ARGS, CHROMIUM
-from .student import answer_item, current_item, right, sign_in
 
 NAME = "classroom-node.test"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from .student import (
+from tests.helpers.student import (
     answer_all_right,
     answer_item,
     api,

@@ -9,8 +9,7 @@ import re
 import pytest
 
 from server.paths import CLIENT_DIR
-
-from .student import every_page
+from tests.helpers.student import every_page
 
 CATALOGS = CLIENT_DIR / "i18n"
 

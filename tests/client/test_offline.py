@@ -6,9 +6,16 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.nodes import ServedNode, wait_for
-
-from .student import answer_all_right, answer_item, api, current_item, finish, right, sign_in
+from tests.helpers.nodes import ServedNode, wait_for
+from tests.helpers.student import (
+    answer_all_right,
+    answer_item,
+    api,
+    current_item,
+    finish,
+    right,
+    sign_in,
+)
 
 OUTBOX_IDS = """async (kind) => {
   const db = await new Promise((ok, no) => { const r = indexedDB.open("baobab"); r.onsuccess = () => ok(r.result); r.onerror = no; });

@@ -13,8 +13,7 @@ import pytest
 from server.errors import InvalidInput
 from server.services.learning import check_response, normalise_text
 from server.services.offline_check import offline_check
-
-from .student import KEYS, api, sign_in
+from tests.helpers.student import KEYS, api, sign_in
 
 IMPORT = "import('/client/student/check.js')"
 

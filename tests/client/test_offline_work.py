@@ -10,9 +10,9 @@ import zlib
 
 import pytest
 
-from tests.integration.nodes import ServedNode, wait_for
+from tests.helpers.nodes import ServedNode, wait_for
+from tests.helpers.student import answer_item, api, current_item, right, sign_in, wrong
 
-from .student import answer_item, api, current_item, right, sign_in, wrong
 from .test_offline import OUTBOX_IDS, waiting
 
 PHOTO_RECORD = """async () => {

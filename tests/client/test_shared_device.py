@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.nodes import wait_for
+from tests.helpers.nodes import wait_for
+from tests.helpers.student import answer_item, api, current_item, right, sign_in
 
-from .student import answer_item, api, current_item, right, sign_in
 from .test_offline import OUTBOX_IDS, waiting
 
 

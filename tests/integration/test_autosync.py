@@ -13,7 +13,7 @@ from server.models import Peer
 from server.replication import peers
 from server.replication.autosync import AutoSync
 from tests.conftest import BASE_CONFIG
-from tests.integration.nodes import ServedNode, wait_for
+from tests.helpers.nodes import ServedNode, wait_for
 
 
 @pytest.mark.slow

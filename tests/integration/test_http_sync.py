@@ -19,7 +19,7 @@ from server.replication import peers
 from server.replication.blobs import fetch_blob
 from sync.errors import SyncError
 from tests.conftest import BASE_CONFIG
-from tests.integration.nodes import Browser, ServedNode, baobab
+from tests.helpers.nodes import Browser, ServedNode, baobab
 
 
 def _count(db_path, sql: str) -> int:

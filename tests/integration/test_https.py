@@ -16,8 +16,8 @@ import pytest
 from cryptography import x509
 
 from server.node import certs
-from tests.integration.nodes import ServedNode
-from tests.pg import free_port
+from tests.helpers.nodes import ServedNode
+from tests.helpers.pg import free_port
 
 
 class NamedHTTPSConnection(http.client.HTTPSConnection):

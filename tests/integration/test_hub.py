@@ -8,9 +8,9 @@ import sqlite3
 import pytest
 from peewee import PostgresqlDatabase
 
-from tests.integration.nodes import ServedNode, baobab
-from tests.integration.nodes import hub_cli as _hub_cli
-from tests.pg import ThrowawayPostgres
+from tests.helpers.nodes import ServedNode, baobab
+from tests.helpers.nodes import hub_cli as _hub_cli
+from tests.helpers.pg import ThrowawayPostgres
 
 # Partitions are stored as each database's codes (server.db.names): read the names.
 _PARTITIONS_OF_PEOPLE = (

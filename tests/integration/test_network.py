@@ -21,11 +21,12 @@ from server import create_app
 from server import db as database
 from server.models import Answer, LocalNode
 from tests.conftest import BASE_CONFIG
+from tests.helpers.nodes import wait_for
 from tests.integration.netlab import NetLab
-from tests.integration.nodes import wait_for
 
 pytestmark = [
     pytest.mark.slow,
+    pytest.mark.namespace,
     pytest.mark.skipif(os.geteuid() != 0, reason="network namespaces need root"),
 ]
 

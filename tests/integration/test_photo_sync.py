@@ -9,8 +9,8 @@ import uuid
 
 import pytest
 
-from tests.images import png
-from tests.integration.nodes import Browser, ServedNode, baobab, hub_cli, join_and_sync
+from tests.helpers.images import png
+from tests.helpers.nodes import Browser, ServedNode, baobab, hub_cli, join_and_sync
 
 
 def _student(node: ServedNode) -> Browser:

@@ -6,8 +6,8 @@ import urllib.request
 
 import pytest
 
-from tests.integration.nodes import Browser, ServedNode, baobab, hub_cli
-from tests.packs import NEW_DIGEST, NEW_PICTURE, first_picture_activity, pack_zip
+from tests.helpers.nodes import Browser, ServedNode, baobab, hub_cli
+from tests.helpers.packs import NEW_DIGEST, NEW_PICTURE, first_picture_activity, pack_zip
 
 
 def _publish(admin: Browser, data: bytes) -> int:

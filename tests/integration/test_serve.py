@@ -18,7 +18,7 @@ from server import create_app
 from server.cli import prepare
 from server.node.runner import NodeServer
 from tests.conftest import BASE_CONFIG
-from tests.pg import free_port
+from tests.helpers.nodes import served_port
 
 
 def _get(url: str, timeout: float = 5.0):
@@ -40,7 +40,21 @@ def _wait_until_up(url: str, proc: subprocess.Popen, timeout: float = 90.0) -> d
     raise AssertionError("server did not answer in time")
 
 
-def _start(data_dir: Path, port: int) -> subprocess.Popen:
+def _base_url(data_dir: Path, proc: subprocess.Popen, timeout: float = 90.0) -> str:
+    """The node's address, once it has said which port it bound (DATA_DIR/run/port)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        port = served_port(data_dir)
+        if port:
+            return f"http://127.0.0.1:{port}"
+        if proc.poll() is not None:
+            raise AssertionError(f"server exited early: {proc.stdout.read()}")
+        time.sleep(0.05)
+    raise AssertionError("server did not say its port in time")
+
+
+def _start(data_dir: Path, port: int = 0) -> subprocess.Popen:
+    (data_dir / "run" / "port").unlink(missing_ok=True)  # a previous run's, not this one's
     env = {**os.environ, "BAOBAB_DISCOVERY": "0", "BAOBAB_SQLITE_SYNCHRONOUS": "NORMAL"}
     return subprocess.Popen(
         [sys.executable, "-m", "server.cli", "serve", "--data-dir", str(data_dir),
@@ -58,10 +72,11 @@ def _stop(proc: subprocess.Popen) -> float:
 
 @pytest.mark.slow
 def test_serve_answers_keeps_data_and_stops_on_sigterm(tmp_path):
-    data_dir, port = tmp_path / "data", free_port()
-    base = f"http://127.0.0.1:{port}"
-    proc = _start(data_dir, port)
+    data_dir = tmp_path / "data"
+    proc = _start(data_dir)  # --port 0: the kernel picks, the node says which
     try:
+        base = _base_url(data_dir, proc)
+        assert base != "http://127.0.0.1:0"
         health = _wait_until_up(base + "/healthz", proc)
         assert health["status"] == "ok" and health["database"] == "sqlite" and health["node_id"]
         status, page = _get(base + "/")
@@ -74,10 +89,11 @@ def test_serve_answers_keeps_data_and_stops_on_sigterm(tmp_path):
     proc.stdout.close()
     assert proc.returncode == 0, output
     assert stop_s < 5, f"took {stop_s:.1f}s to stop"
-    assert f"http://127.0.0.1:{port}/" in output and "teacher / baobab-teacher" in output
+    assert f"{base}/" in output and "teacher / baobab-teacher" in output
 
-    proc = _start(data_dir, port)
+    proc = _start(data_dir)
     try:
+        base = _base_url(data_dir, proc)  # the last run's port file is gone: this run's
         again = _wait_until_up(base + "/healthz", proc)
         assert again["node_id"] == health["node_id"]
         assert json.loads(_get(base + "/api/v1/signin/classes")[1]) == classes

@@ -22,7 +22,7 @@ from server.node.runner import Limits
 from server.node.tls import HttpsService
 from server.services.demo import DEMO_TEACHER
 from sync.auth import HEADER_NODE, HEADER_SEQ, HEADER_SIGNATURE
-from tests.integration.nodes import Browser, ServedNode, wait_for
+from tests.helpers.nodes import Browser, ServedNode, wait_for
 
 DEVICE = "127.0.0.2"  # the misbehaving laptop
 HALF_REQUEST = b"GET /api/v1/auth/me HTTP/1.1\r\nHost: node\r\nX-Slow: "  # never finished

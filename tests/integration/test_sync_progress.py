@@ -15,7 +15,7 @@ from server.replication import peers
 from server.replication.progress_line import ProgressLine, render
 from sync.errors import SyncError
 from tests.conftest import BASE_CONFIG
-from tests.integration.nodes import ServedNode
+from tests.helpers.nodes import ServedNode
 
 
 def _answers(partition: str, count: int) -> None:

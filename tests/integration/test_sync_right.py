@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from tests.integration.nodes import ServedNode, baobab
+from tests.helpers.nodes import ServedNode, baobab
 
 
 def _one(db_path, sql: str):

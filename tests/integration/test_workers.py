@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from server.services import demo
-from tests.pg import free_port
+from tests.helpers.nodes import served_port
 
 pytestmark = pytest.mark.slow
 
@@ -97,9 +97,10 @@ def _alive(pid: int) -> bool:
 
 @pytest.fixture
 def node(tmp_path):
-    port = free_port()
-    proc = _serve(tmp_path / "data", port, BAOBAB_SIGNIN_MAX_FAILURES="10")
+    proc = _serve(tmp_path / "data", 0, BAOBAB_SIGNIN_MAX_FAILURES="10")
     try:
+        # --port 0: the first process binds a free port, its worker joins that one.
+        port = _until(lambda: served_port(tmp_path / "data"), what="the port")
         worker = _until(lambda: _workers(proc.pid), what="the worker")[0]
         assert _answering_pids(port, {proc.pid, worker}) == {proc.pid, worker}
         yield proc, port, tmp_path / "data"

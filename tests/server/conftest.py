@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.pg import ThrowawayPostgres
+from tests.helpers.pg import ThrowawayPostgres
 
 
 @pytest.fixture(scope="module")

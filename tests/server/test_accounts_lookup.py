@@ -23,14 +23,8 @@ from server.services.demo import DEMO_PICTURES
 MODELS = (Person, School, Classroom, Enrollment, Assignment, Activity, Item, Skill, Asset)
 
 
-@pytest.fixture
-def db_context(app):
-    with app.app_context(), database.db.connection_context():
-        yield
-
-
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
-def test_rows_by_id_are_the_rows_peewee_reads(db_context, model):
+def test_rows_by_id_are_the_rows_peewee_reads(db, model):
     live = list(model.live())
     assert live
     for expected in live:
@@ -41,7 +35,7 @@ def test_rows_by_id_are_the_rows_peewee_reads(db_context, model):
     assert rows.live_by_id(model, "no-such-id") is None
 
 
-def test_tombstones_are_not_found(db_context, world):
+def test_tombstones_are_not_found(db, world):
     person = rows.get_live(Person, world.other_student, "person")
     people.delete_person(person)
     assert rows.live_by_id(Person, world.other_student) is None
@@ -51,7 +45,7 @@ def test_tombstones_are_not_found(db_context, world):
         rows.get_live(Person, world.other_student, "person")
 
 
-def test_a_row_read_by_id_saves_like_any_other(db_context, world):
+def test_a_row_read_by_id_saves_like_any_other(db, world):
     person = rows.get_live(Person, world.student, "person")
     counter = person.counter
     people.update_person(person, {"display_name": "Renamed"})

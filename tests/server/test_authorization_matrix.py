@@ -4,18 +4,30 @@ The table below must name every endpoint of the app; adding an endpoint
 without deciding its rule here fails ``test_every_endpoint_is_in_the_matrix``.
 Requests act on the student's own things (their class, their work), so
 "another student" and "a teacher of another class" must be refused.
+
+The things the paths name (a group, an assignment, a photo, ...) are made once per
+module in a copy of the template school, and one app serves every row (building an
+app costs more than a row). Rows write (they delete people, revoke their own
+token), so after a row that changed any file of the app's data folder the folder
+is put back to that school; and each row gets a fresh database object (no cache
+outlives its row). Each row starts from the same school, as with the ``app``
+fixture.
 """
 
 from __future__ import annotations
 
+import shutil
 import uuid
+from pathlib import Path
 
 import pytest
 
+from server import create_app
 from server import db as database
 from server.models import Activity, Asset, Classroom, Peer, Person, Skill
 from server.services import groups, learning, photos
-from tests.images import png
+from tests.conftest import BASE_CONFIG, Api
+from tests.helpers.images import png
 
 PRINCIPALS = ("anonymous", "student", "other_student", "teacher", "other_teacher", "admin")
 EVERYONE = set(PRINCIPALS)
@@ -109,7 +121,7 @@ MATRIX = {
 
 
 def _fixtures(app, world) -> dict[str, str]:
-    """Things some paths need that the template does not hold: made fresh per app."""
+    """Things some paths need that the template does not hold."""
     with app.app_context(), database.db.connection_context():
         class_a = Classroom.get_by_id(world.class_a)
         teacher = Person.get_by_id(world.teacher)
@@ -137,8 +149,56 @@ def _fixtures(app, world) -> dict[str, str]:
     return {
         **{k: v for k, v in vars(world).items() if isinstance(v, str)},
         "group": group["id"], "assignment": assignment.id, "goal": goal.id, "asset": asset.id, "skill": skill.id,
-        "peer": str(peer.id), "photo": photo.id, "photo_sha": photo.sha256, "new_id": _id(),
+        "peer": str(peer.id), "photo": photo.id, "photo_sha": photo.sha256,
     }  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def matrix_school(template, tmp_path_factory):
+    """The template school with the things of ``_fixtures`` made in it, once per module."""
+    source, world = template
+    root = tmp_path_factory.mktemp("matrix") / "data"
+    shutil.copytree(source, root)
+    values = _fixtures(create_app({**BASE_CONFIG, "DATA_DIR": str(root)}), world)
+    database.close_all()  # checkpoints the WAL so the files alone are the school
+    return root, values
+
+
+def _files(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file below ``folder`` with its size and modification time: a write changes one."""
+    return {
+        str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns)
+        for p in folder.rglob("*") if p.is_file()
+    }  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def matrix_server(matrix_school, tmp_path_factory):
+    """One app for every row, on a data folder ``matrix_app`` restores; its files as copied."""
+    source, _ = matrix_school
+    data_dir = tmp_path_factory.mktemp("matrix-rows") / "data"
+    shutil.copytree(source, data_dir)
+    app = create_app({**BASE_CONFIG, "DATA_DIR": str(data_dir)})
+    database.close_all()
+    state = {"files": _files(data_dir)}
+    yield app, state
+    database.close_all()
+
+
+@pytest.fixture
+def matrix_app(matrix_school, matrix_server):
+    """The shared app on the matrix school as ``_fixtures`` left it: what a row does stays in it."""
+    source, values = matrix_school
+    app, state = matrix_server
+    data_dir = Path(app.config["DATA_DIR"])
+    database.close_all()  # the previous test's database, whichever it was
+    if _files(data_dir) != state["files"]:  # the previous row wrote: restore
+        shutil.rmtree(data_dir)
+        shutil.copytree(source, data_dir)
+        state["files"] = _files(data_dir)
+    database.bind(database.database_for(app.config))
+    yield app, {**values, "new_id": _id()}
+    database.close_all()
 
 
 def test_every_endpoint_is_in_the_matrix(app):
@@ -157,11 +217,11 @@ def test_every_api_view_declares_a_rule(app):
 
 @pytest.mark.parametrize("endpoint", sorted(MATRIX))
 @pytest.mark.parametrize("principal", PRINCIPALS)
-def test_matrix(app, world, api, endpoint, principal):
+def test_matrix(matrix_app, world, endpoint, principal):
+    app, values = matrix_app
     method, template, body, allowed, *expected = MATRIX[endpoint]
-    values = _fixtures(app, world)
     path = template.format(**values)
-    caller = api(None if principal == "anonymous" else world.tokens[principal])
+    caller = Api(app.test_client(), None if principal == "anonymous" else world.tokens[principal])
     payload = body(world) if body else None
     if isinstance(payload, bytes):  # a raw upload (a photo)
         kwargs = {"data": payload, "headers": {"Content-Type": "image/png"}}

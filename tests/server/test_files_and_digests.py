@@ -22,7 +22,7 @@ from server.replication import blobs as replication_blobs
 from server.replication.photo_sync import MISSING_PATH, PhotoPeer, exchange
 from server.services.photos import project_work
 from sync.auth import HEADER_NODE, HEADER_SEQ, HEADER_SIGNATURE, NodeKey, request_payload
-from tests.images import png
+from tests.helpers.images import png
 from tests.server.test_photos import _peer, project_activity, put, rows
 
 #: What a rogue peer sends where a digest belongs: ../, absolute, %-encoded, near-digests.

@@ -62,7 +62,7 @@ def test_numeric_and_text_answers_are_checked(app, api, world):
     assert wrong_type.status_code == 422
 
 
-def test_the_same_answer_posted_twice_is_one_answer(app, api, world):
+def test_the_same_answer_posted_twice_is_one_answer(app, api, world, db):
     """The outbox retries after a dropped connection: the node must not count twice."""
     student = api(world.tokens["student"])
     item = _item(app, "choice")
@@ -71,19 +71,17 @@ def test_the_same_answer_posted_twice_is_one_answer(app, api, world):
     again = student.post("/api/v1/answers", json=body)
     assert first.status_code == again.status_code == 201
     assert again.get_json()["duplicate"] is True
-    with app.app_context(), database.db.connection_context():
-        assert Answer.select().where(Answer.id == body["id"]).count() == 1
+    assert Answer.select().where(Answer.id == body["id"]).count() == 1
 
 
-def test_a_reused_id_with_other_content_is_a_conflict(app, api, world):
+def test_a_reused_id_with_other_content_is_a_conflict(app, api, world, db):
     student = api(world.tokens["student"])
     item = _item(app, "choice")
     body = {"id": uuid.uuid4().hex, "item_id": item.id, "response": item.answer, "device_ms": 42}
     student.post("/api/v1/answers", json=body)
     clash = student.post("/api/v1/answers", json={**body, "device_ms": 43})
     assert clash.status_code == 409
-    with app.app_context(), database.db.connection_context():
-        assert Answer.get_by_id(body["id"]).device_ms == 42
+    assert Answer.get_by_id(body["id"]).device_ms == 42
 
 
 def test_answers_are_listed_newest_first_with_pagination(app, api, world):
@@ -112,7 +110,7 @@ def test_students_never_see_answer_keys(api, world):
     assert all(i["answer"] is not None for i in teacher["items"])
 
 
-def test_goal_edit_keeps_history(app, api, world):
+def test_goal_edit_keeps_history(app, api, world, db):
     student = api(world.tokens["student"])
     goal = student.post(
         f"/api/v1/people/{world.student}/goals",
@@ -128,9 +126,8 @@ def test_goal_edit_keeps_history(app, api, world):
         f"/api/v1/goals/{goal['id']}", json={"text": "Read two books"}
     ).get_json()
     assert edited["text"] == "Read two books" and edited["due_on"] == "2027-06-30"
-    with app.app_context(), database.db.connection_context():
-        kept = RowHistory.get(RowHistory.row_id == goal["id"])
-        assert kept.data["text"] == "Read a whole book"
+    kept = RowHistory.get(RowHistory.row_id == goal["id"])
+    assert kept.data["text"] == "Read a whole book"
 
 
 def test_goal_needs_what_its_kind_needs(api, world):

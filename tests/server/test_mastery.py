@@ -27,6 +27,7 @@ from server.learning.tracing import (
     trace,
     update,
 )
+from tests.helpers import examples
 
 P = BktParams(prior=0.2, learn=0.15, guess=0.2, slip=0.1, forget_half_life_days=10)
 T0 = 1_800_000_000_000  # some device time, ms since the epoch
@@ -180,7 +181,7 @@ observation_lists = st.lists(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(observation_lists, st.data())
 def test_mastery_does_not_depend_on_arrival_order(events, data):
     """Every node computes exactly the same mastery from the same events, in any order."""
@@ -227,7 +228,7 @@ def test_m_of_n_refuses_impossible_rules(m, n):
         m_of_n([True], m, n)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(
     st.lists(st.booleans(), min_size=1, max_size=12),
     st.tuples(*[st.floats(0.01, 0.45)] * 4),

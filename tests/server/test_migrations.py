@@ -12,7 +12,6 @@ from server import db as database
 from server.db.migrate import migrate, pending, schema_drift
 from server.models import ALL_MODELS
 from server.paths import MIGRATIONS_DIR
-from tests.pg import ThrowawayPostgres
 
 ALL_MIGRATIONS = sorted(p.stem for p in MIGRATIONS_DIR.glob("[0-9]*.py"))
 
@@ -61,13 +60,6 @@ def test_check_reports_a_model_without_migration(tmp_path):
         migrate()
         database.db.execute_sql('ALTER TABLE "school" DROP COLUMN "code"')
         assert schema_drift()
-
-
-@pytest.fixture(scope="module")
-def postgres():
-    cluster = ThrowawayPostgres().start()
-    yield cluster
-    cluster.stop()
 
 
 @pytest.mark.postgres

@@ -11,6 +11,8 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import positive_data_acceptance
 
+from tests.helpers import examples
+
 
 def test_document_lists_every_api_endpoint(client, app):
     doc = client.get("/api/v1/openapi.json").get_json()
@@ -68,7 +70,7 @@ def test_api_conforms_to_its_document(app, world, mode):
         if mode == "negative":
             kwargs["generation_mode"] = GenerationMode.NEGATIVE
         try:
-            _fuzz(operation, 15, callers, **kwargs)
+            _fuzz(operation, examples(15), callers, **kwargs)
             fuzzed += 1
         except Unsatisfiable:
             # An operation with no parameters or body has no invalid form to send.

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from server import db as database
 from server.errors import ContentPackError
 from server.interop.pack_format import MEDIA_FIELDS, read_pack
 from server.models import Activity, Asset
@@ -166,11 +165,10 @@ def test_media_is_served_with_its_type_and_ranges(app, client):
     part.close()
 
 
-def test_imported_activities_name_every_media_file_by_digest(app, client):
+def test_imported_activities_name_every_media_file_by_digest(app, client, db):
     """Regression: captions kept the pack's path (assets/<sha>.vtt) after import."""
-    with database.db.connection_context():
-        video = Activity.get(Activity.kind == "video")
-        for field in ("video", "captions"):
-            digest = video.body[field]
-            assert "/" not in digest and "." not in digest
-            assert Asset.get_or_none(Asset.id == digest) is not None
+    video = Activity.get(Activity.kind == "video")
+    for field in ("video", "captions"):
+        digest = video.body[field]
+        assert "/" not in digest and "." not in digest
+        assert Asset.get_or_none(Asset.id == digest) is not None

@@ -263,7 +263,7 @@ def test_group_suggestions_by_level_and_mixed_then_edited(app, api, world):
     assert next(g for g in listed if g["id"] == accepted["id"])["member_ids"] == sorted(set(keep))
 
 
-def test_profile_history_is_kept_and_shown_to_teachers(app, api, world):
+def test_profile_history_is_kept_and_shown_to_teachers(app, api, world, db):
     student, teacher = api(world.tokens["student"]), api(world.tokens["teacher"])
     path = f"/api/v1/people/{world.student}/profile"
     assert student.patch(path, json={"interests": ["animals"]}).status_code == 200
@@ -280,10 +280,7 @@ def test_profile_history_is_kept_and_shown_to_teachers(app, api, world):
     assert [v["data"]["interests"] for v in history] == [["space"], ["animals"]]
     assert history[0]["data"]["accommodations"] == []
     assert student.get(path + "/history").status_code == 403
-    with app.app_context(), database.db.connection_context():
-        assert (
-            RowHistory.select().where(RowHistory.row_id == f"profile:{world.student}").count() == 2
-        )
+    assert RowHistory.select().where(RowHistory.row_id == f"profile:{world.student}").count() == 2
 
 
 def test_plan_json_and_printable_page(app, api, world):

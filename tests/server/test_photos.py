@@ -13,7 +13,7 @@ from server.db.blobs import blob_path
 from server.models import Activity, Peer, Photo
 from server.services.photos import PHOTO_MAX_BYTES
 from sync.auth import HEADER_NODE, HEADER_SEQ, HEADER_SIGNATURE, NodeKey, request_payload
-from tests.images import png
+from tests.helpers.images import png
 
 
 def project_activity(app) -> str:
@@ -38,7 +38,7 @@ def rows(app) -> list[Photo]:
         return list(Photo.select())
 
 
-def test_a_student_adds_a_photo_and_sees_it(app, api, world):
+def test_a_student_adds_a_photo_and_sees_it(app, api, world, db):
     student = api(world.tokens["student"])
     activity = project_activity(app)
     data = png()
@@ -54,9 +54,8 @@ def test_a_student_adds_a_photo_and_sees_it(app, api, world):
     assert image.status_code == 200 and image.data == data and image.mimetype == "image/png"
     listed = student.get(f"/api/v1/people/{world.student}/photos?activity_id={activity}")
     assert [p["id"] for p in listed.get_json()] == [photo_id]
-    with app.app_context(), database.db.connection_context():
-        row = Photo.get_by_id(photo_id)
-        assert row.partition == f"school:{world.school_id}"
+    row = Photo.get_by_id(photo_id)
+    assert row.partition == f"school:{world.school_id}"
 
 
 def test_the_same_id_twice_is_one_photo_and_other_bytes_are_a_conflict(app, api, world):

@@ -13,16 +13,8 @@ from server.models import Answer, Item
 from server.paths import MIGRATIONS_DIR
 from server.services import demo
 from tests.conftest import BASE_CONFIG, Api
-from tests.pg import ThrowawayPostgres
 
 ALL_MIGRATIONS = sorted(p.stem for p in MIGRATIONS_DIR.glob("[0-9]*.py"))
-
-
-@pytest.fixture(scope="module")
-def postgres():
-    cluster = ThrowawayPostgres().start()
-    yield cluster
-    cluster.stop()
 
 
 @pytest.mark.postgres

@@ -11,8 +11,8 @@ from server import db as database
 from server.auth import signin
 from server.db.blobs import blob_path
 from server.models import Activity, Asset, ContentPack
-from tests.packs import NEW_DIGEST, NEW_PICTURE, first_picture_activity, pack_zip
-from tests.schools import hill_school_admin
+from tests.helpers.packs import NEW_DIGEST, NEW_PICTURE, first_picture_activity, pack_zip
+from tests.helpers.schools import hill_school_admin
 
 ZIP = {"content_type": "application/zip"}
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.conftest import Api
-from tests.schools import HILL_CODE, HILL_PASSWORD, hill_school_admin
+from tests.helpers.schools import HILL_CODE, HILL_PASSWORD, hill_school_admin
 
 
 def _signed_in(app, username="teacher", password="baobab-teacher", **client_kwargs):

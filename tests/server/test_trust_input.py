@@ -27,7 +27,7 @@ from server.services.content import blob_path
 from sync.auth import HEADER_NODE, HEADER_SEQ, HEADER_SIGNATURE, NodeKey, request_payload
 from sync.ids import new_id
 from tests.conftest import BASE_CONFIG
-from tests.images import png
+from tests.helpers.images import png
 from tests.server.test_errors import assert_error
 from tests.server.test_photos import project_activity, put
 

@@ -1,4 +1,9 @@
-"""Real nodes for end-to-end tests: `baobab serve` in a subprocess on a free port."""
+"""Real nodes for end-to-end tests: `baobab serve` in a subprocess.
+
+The node binds a port the kernel chooses (``--port 0``) and says which in
+DATA_DIR/run/port: no port is checked free first and bound later by another
+process (which a busy machine can take in between).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from tests.pg import free_port
+from server.cli import PORT_FILE
+from server.node.rundir import RUN_DIR_NAME, read_json
 
 
 def baobab(*args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -23,20 +29,34 @@ def baobab(*args: str, check: bool = True) -> subprocess.CompletedProcess:
     )  # fmt: skip
 
 
+def served_port(data_dir: Path) -> int | None:
+    """The port the node serving ``data_dir`` listens on, once it says (run/port)."""
+    return read_json(Path(data_dir) / RUN_DIR_NAME / PORT_FILE)
+
+
 class ServedNode:
-    """A node served by waitress in its own process."""
+    """A node served by waitress in its own process.
+
+    ``port``: a fixed port (a node restarted where its tablets knew it); by default
+    the node takes a free one (``--port 0``) and ``start`` learns which.
+    """
 
     def __init__(
         self, data_dir: Path, demo: bool = True, port: int | None = None, env: dict | None = None
     ) -> None:
         self.data_dir, self.demo, self.env = data_dir, demo, env or {}
-        self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.port = port or 0
         self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        assert self.port, "the node has not said its port yet: start() it first"
+        return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 60.0) -> ServedNode:
         env = {**os.environ, "BAOBAB_DISCOVERY": "0", "BAOBAB_SQLITE_SYNCHRONOUS": "NORMAL",
                **self.env}  # fmt: skip
+        (Path(self.data_dir) / RUN_DIR_NAME / PORT_FILE).unlink(missing_ok=True)  # a last run's
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "server.cli", "serve", "--data-dir", str(self.data_dir),
              "--host", "127.0.0.1", "--port", str(self.port),
@@ -46,14 +66,19 @@ class ServedNode:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise AssertionError(f"node at {self.url} exited with {self.proc.returncode}")
+                raise AssertionError(f"node on {self.data_dir} exited with {self.proc.returncode}")
+            port = served_port(self.data_dir)
+            if port is None:
+                time.sleep(0.05)
+                continue
+            self.port = port
             try:
                 with urllib.request.urlopen(self.url + "/healthz", timeout=2) as r:
                     if r.status == 200:
                         return self
             except OSError:
                 time.sleep(0.05)
-        raise AssertionError(f"node at {self.url} did not start")
+        raise AssertionError(f"node on {self.data_dir} did not start (port {self.port or '?'})")
 
     def kill(self) -> None:
         """SIGKILL: no clean-up at all, as when the power goes."""
