@@ -11,7 +11,7 @@ from ..errors import InvalidInput
 from ..models import Classroom
 from ..services import rows, schools
 from .contract import endpoint
-from .schemas import (
+from .schemas.auth import (
     LoginSchema,
     MeSchema,
     PictureSchema,

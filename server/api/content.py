@@ -10,7 +10,7 @@ from ..interop.pack_format import MEDIA_TYPES
 from ..pages.headers import as_untrusted_file
 from ..services import content
 from .contract import endpoint
-from .schemas import (
+from .schemas.content import (
     ActivityDetailSchema,
     ActivityQuery,
     ActivitySchema,

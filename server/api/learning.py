@@ -8,7 +8,7 @@ from ..auth.access import SIGNED_IN, STAFF, STUDENT
 from ..models import Answer, Attempt, Feedback, Reflection
 from ..services import goals, learning, mastery, schools
 from .contract import PageQuery, endpoint, paginate
-from .schemas import (
+from .schemas.learning import (
     AnswerCreateSchema,
     AnswerResultSchema,
     AnswerSchema,

@@ -10,7 +10,7 @@ from ..node import identity
 from ..version import __version__
 from .contract import endpoint
 from .openapi import build_spec
-from .schemas import NodeSchema
+from .schemas.node import NodeSchema
 
 bp = Blueprint("node", __name__, url_prefix="/api/v1")
 

@@ -11,7 +11,7 @@ from flask import Flask
 
 from ..version import __version__
 from .contract import Contract, page_schema
-from .schemas import ErrorSchema
+from .schemas.common import ErrorSchema
 
 _PARAM = re.compile(r"<(?:([a-z]+):)?([a-zA-Z_][a-zA-Z0-9_]*)>")
 

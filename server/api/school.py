@@ -9,7 +9,8 @@ from ..auth.access import ADMIN, SIGNED_IN, STAFF, can_teach, is_admin_of, requi
 from ..models import Person
 from ..services import groups, people, profiles, rows, schools
 from .contract import endpoint, paginate
-from .schemas import (
+from .schemas.personal import GroupPatchSchema, ProfileVersionSchema
+from .schemas.school import (
     ClassroomCreateSchema,
     ClassroomPatchSchema,
     ClassroomSchema,
@@ -26,7 +27,6 @@ from .schemas import (
     SchoolPatchSchema,
     SchoolSchema,
 )
-from .schemas.personal import GroupPatchSchema, ProfileVersionSchema
 
 bp = Blueprint("school", __name__, url_prefix="/api/v1")
 

@@ -15,7 +15,7 @@ from ..errors import Conflict, Forbidden, InvalidInput
 from ..replication import peers
 from ..replication.discovery import nearby_path, shared_sightings
 from .contract import endpoint
-from .schemas import (
+from .schemas.sync import (
     NearbySchema,
     PairingCodeRequestSchema,
     PairingCodeSchema,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from . import LANGUAGE, GoalSchema, Id, SkillMasterySchema, Text
+from .common import LANGUAGE, Id, Text
+from .learning import GoalSchema, SkillMasterySchema
 
 TITLE = fields.Dict(keys=fields.String(), values=fields.String())
 

@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from sync.ids import ID_PATTERN
 
-from . import MS
+from .common import MS
 
 
 class PhotoQuery(Schema):
