@@ -16,7 +16,7 @@ from flask import Flask, g, request, session
 
 from . import config
 from . import db as database
-from .api import auth, content, errors, learning, personal, photos, school
+from .api import auth, content, errors, learning, personal, photos, roster, school
 from .api import node as node_api
 from .api import sync as sync_api
 from .auth import signin
@@ -98,6 +98,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         node_api.bp,
         sync_api.bp,
         photos.bp,
+        roster.bp,
         trust.bp,
     )
     for blueprint in blueprints:
