@@ -16,7 +16,7 @@ from flask import Flask, g, request, session
 
 from . import config
 from . import db as database
-from .api import auth, content, errors, learning, personal, photos, roster, school
+from .api import auth, content, errors, learning, live, personal, photos, roster, school
 from .api import node as node_api
 from .api import sync as sync_api
 from .auth import signin
@@ -99,6 +99,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         sync_api.bp,
         photos.bp,
         roster.bp,
+        live.bp,
         trust.bp,
     )
     for blueprint in blueprints:
