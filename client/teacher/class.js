@@ -9,6 +9,7 @@ import { session } from "../shared/session.js";
 import { errorText, loading, pictureChooser } from "./common.js";
 
 const enc = encodeURIComponent;
+let notice = ""; // said after the screen is drawn again (a student taken out, archived)
 
 /** Render the class with id classId. */
 export async function render(view, classId) {
@@ -24,7 +25,8 @@ export async function render(view, classId) {
       h("p", {}, h("a", { href: "#/classes" }, t("teacher.nav.classes"))));
     return;
   }
-  const status = h("p", { role: "status", "aria-live": "polite" });
+  const status = h("p", { role: "status", "aria-live": "polite", class: "notice" }, notice);
+  notice = "";
   const rows = students.map((s) => studentRow(s, classroom, status));
   show(view,
     h("h1", {}, classroom.name),
@@ -52,7 +54,7 @@ function studentRow(student, classroom, status) {
     if (!confirm(t("teacher.class.remove_confirm", { name: student.display_name }))) return;
     try {
       await api("DELETE", `/classes/${enc(classroom.id)}/enrollments/${enc(student.id)}`);
-      status.textContent = t("teacher.class.removed", { name: student.display_name });
+      notice = t("teacher.class.removed", { name: student.display_name });
       again();
     } catch (error) {
       status.textContent = errorText(error);
@@ -62,7 +64,7 @@ function studentRow(student, classroom, status) {
     if (!confirm(t("teacher.class.archive_confirm", { name: student.display_name }))) return;
     try {
       await api("DELETE", `/people/${enc(student.id)}`);
-      status.textContent = t("teacher.class.archived", { name: student.display_name });
+      notice = t("teacher.class.archived", { name: student.display_name });
       again();
     } catch (error) {
       status.textContent = errorText(error);

@@ -43,7 +43,7 @@ export function pictureChooser(legend) {
     chosen.replaceChildren(
       h("span", {}, t("teacher.pictures.chosen", { n: picked.length })),
       ...picked.map((key) => picture(key)),
-      picked.length ? h("span", { class: "visually-hidden" }, picked.map((k) => t(`picture.${k}`)).join(", ")) : null,
+      h("span", { class: "visually-hidden" }, picked.map((k) => t(`picture.${k}`)).join(", ")),
     );
   }
   update();

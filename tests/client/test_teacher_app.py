@@ -36,6 +36,7 @@ def test_teacher_signs_in_sees_the_class_adds_and_edits_a_student(node, chromium
     page.wait_for_selector("table.students")
     assert page.locator("table.students tbody tr").count() == 13
     assert no_horizontal_scroll(page)
+    assert "null" not in page.locator("main").inner_text()  # regression: an empty part shown
     # Add a student with a picture password, chosen with the keyboard.
     page.locator("form.new-student input[name=display_name]").fill("Ama Owusu")
     for key in ("sun", "moon", "star"):
@@ -79,6 +80,11 @@ def test_admin_imports_a_oneroster_bundle_preview_then_result(node, device):
     page.locator("ul.classes a", has_text="Mango class").click()
     page.wait_for_selector("table.students")
     assert page.locator("table.students tbody tr").count() == 3
+    # An admin archives a student (after saying yes): gone from the class, work kept.
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("table.students tbody tr", has_text="Ada Okafor").locator("button.archive").click()
+    page.wait_for_function("document.querySelectorAll('table.students tbody tr').length === 2")
+    assert "Ada Okafor is archived" in page.locator("main").inner_text()
 
 
 @pytest.mark.slow
