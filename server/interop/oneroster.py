@@ -181,7 +181,17 @@ def read_oneroster(files: dict[str, bytes]) -> Roster:
             grade = ", ".join(_list(row.get("grades", ""))) or None
             roster.classes[row["sourcedId"]] = RosterClass(row["sourcedId"], row["title"], grade)
     users: dict[str, str] = {}  # sourcedId -> role, of every well-formed user
+    usernames: dict[str, int] = {}  # a teacher's username -> its line: one account each
     for line, row in tables["users.csv"]:
+        if row["role"] == "teacher" and row["username"]:
+            name = row["username"].casefold()
+            if name in usernames:
+                roster.bad(
+                    "users.csv", line, "username",
+                    f"{row['username']!r} is already a teacher's on line {usernames[name]}.",
+                )  # fmt: skip
+                continue
+            usernames[name] = line
         users.update(_user(roster, line, row, orgs))
     class_ids = _ids(tables["classes.csv"])
     for line, row in tables["enrollments.csv"]:

@@ -178,6 +178,10 @@ BAD_BUNDLES = {
         {"enrollments": ENROLLMENTS.replace("user-s3,student", "user-s3,teacher")},
         ("enrollments.csv", 5, "role"),
     ),
+    "teacher username twice": (
+        {"users": USERS + "user-t2,,,true,org-1,teacher,MBEKI,,Tom,Other,,,,,,,,\n"},
+        ("users.csv", 7, "username"),
+    ),
     "bad status": (
         {"classes": CLASSES.replace("class-1,,", "class-1,deleted,")},
         ("classes.csv", 2, "status"),
