@@ -17,7 +17,7 @@ from flask.json.provider import DefaultJSONProvider
 
 from . import config
 from . import db as database
-from .api import auth, content, errors, learning, personal, photos, school
+from .api import auth, content, errors, learning, live, personal, photos, roster, school
 from .api import node as node_api
 from .api import sync as sync_api
 from .auth import identify
@@ -95,6 +95,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         node_api.bp,
         sync_api.bp,
         photos.bp,
+        roster.bp,
+        live.bp,
         trust.bp,
     )
     for blueprint in blueprints:

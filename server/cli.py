@@ -22,7 +22,7 @@ from . import db as database
 from .app import create_app
 from .auth.passwords import PICTURES
 from .db.migrate import integrity_problems, migrate, pending, schema_drift
-from .errors import BaobabError, ContentPackError
+from .errors import BaobabError, ContentPackError, InvalidInput
 from .models import Classroom, Person
 from .node import identity, rundir
 from .node.logs import rate_limit_handlers
@@ -34,7 +34,7 @@ from .replication import peers
 from .replication.autosync import AutoSync
 from .replication.discovery import Discovery, nearby_path
 from .replication.progress_line import ProgressLine
-from .services import content, demo, fitting, people
+from .services import content, demo, fitting, people, roster
 from .version import __version__
 
 log = logging.getLogger("baobab")
@@ -290,6 +290,35 @@ def import_content(data_dir, source) -> None:
                 click.echo(f"  {problem}", err=True)
             sys.exit(1)
     click.echo("imported: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+@main.command("import-roster")
+@data_dir_option
+@click.argument("path", type=click.Path(exists=True))
+@click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
+def import_roster(data_dir, path, dry_run) -> None:
+    """Import a roster: a simple CSV, or a OneRoster 1.1 CSV bundle (zip or folder).
+
+    Every bad row is reported (file, line, field, problem) and then nothing is
+    imported; importing the same roster again updates, never duplicates.
+    """
+    with opened(data_dir):
+        info = identity.node_info()
+        if info is None or not info.school_id:
+            raise click.ClickException(
+                "This node has no school yet: run `baobab demo` or pair it with the hub."
+            )
+        try:
+            result = roster.import_roster(info.school_id, roster.read_path(Path(path)), dry_run)
+        except InvalidInput as exc:
+            click.echo(f"The roster was not imported: {exc.message}", err=True)
+            for p in (exc.details or {}).get("problems", []):
+                field = f" {p['field']}" if p["field"] else ""
+                click.echo(f"  {p['file']}:{p['line']}{field}: {p['problem']}", err=True)
+            sys.exit(1)
+    click.echo("preview (nothing changed):" if dry_run else "imported:")
+    for line in roster.report_lines(result):
+        click.echo(line)
 
 
 @main.command("fit-mastery")

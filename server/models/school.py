@@ -36,6 +36,7 @@ class Classroom(ReplicatedModel):
     grade = CharField(max_length=40, null=True)
     language = CharField(max_length=16, default="en")
     picture_password = BooleanField(default=True)
+    source_id = CharField(max_length=200, null=True, index=True)  # the roster's id (0011)
 
 
 class Person(ReplicatedModel):
@@ -54,6 +55,7 @@ class Person(ReplicatedModel):
     password_hash = CharField(max_length=200, null=True)
     picture_password_hash = CharField(max_length=200, null=True)
     language = CharField(max_length=16, default="en")
+    source_id = CharField(max_length=200, null=True, index=True)  # the roster's id (0011)
 
 
 class Enrollment(ReplicatedModel):

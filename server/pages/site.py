@@ -61,6 +61,16 @@ def student_app(_route: str = ""):
     return response
 
 
+@bp.get("/teacher")
+@bp.get("/teacher/")
+@bp.get("/teacher/<path:_route>")
+def teacher_app(_route: str = ""):
+    """The teacher app's one page (client/teacher/); its routes live after the '#'."""
+    response = send_from_directory(CLIENT_DIR / "teacher", "index.html", max_age=0)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
 @bp.get("/sw.js")
 def service_worker():
     """The student app's service worker, served at the root so its scope covers the

@@ -116,6 +116,8 @@ MATRIX = {
     "photos.list_photos": ("GET", "/api/v1/people/{student}/photos", None, {"student", "teacher", "admin"}),
     "photos.sync_photos_missing": ("GET", "/api/v1/sync/photos/missing", None, set()),  # signed by a node
     "photos.sync_photo_get": ("GET", "/api/v1/sync/photos/{photo_sha}", None, set()),
+    "live.get_live": ("GET", "/api/v1/classes/{class_a}/live", None, {"teacher", "admin"}),
+    "roster.import_roster": ("POST", "/api/v1/roster/imports?dry_run=true&name=roster.csv", lambda w: b"class,given_name,family_name\nAcacia class,Ama,Owusu\n", {"admin"}),
     "photos.sync_photo_put": ("PUT", "/api/v1/sync/photos/{photo_sha}", lambda w: png(), set()),
 }  # fmt: skip
 

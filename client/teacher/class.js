@@ -1,0 +1,109 @@
+// One class: its students (add, edit, take out of the class; an admin archives),
+// and the way to its live view.
+
+import { api } from "../shared/api.js";
+import { h, show } from "../shared/dom.js";
+import { t } from "../shared/i18n.js";
+import { render as again } from "../shared/router.js";
+import { session } from "../shared/session.js";
+import { errorText, loading, pictureChooser } from "./common.js";
+
+const enc = encodeURIComponent;
+let notice = ""; // said after the screen is drawn again (a student taken out, archived)
+
+/** Render the class with id classId. */
+export async function render(view, classId) {
+  show(view, h("h1", {}, t("teacher.class.title")), loading());
+  let classroom, students;
+  try {
+    [classroom, students] = await Promise.all([
+      api("GET", `/classes/${enc(classId)}`),
+      api("GET", `/classes/${enc(classId)}/students`),
+    ]);
+  } catch (error) {
+    show(view, h("h1", {}, t("teacher.class.title")), h("p", { role: "alert", class: "error" }, errorText(error)),
+      h("p", {}, h("a", { href: "#/classes" }, t("teacher.nav.classes"))));
+    return;
+  }
+  const status = h("p", { role: "status", "aria-live": "polite", class: "notice" }, notice);
+  notice = "";
+  const rows = students.map((s) => studentRow(s, classroom, status));
+  show(view,
+    h("h1", {}, classroom.name),
+    h("p", { class: "muted" }, [classroom.grade, t("teacher.class.count", { n: students.length })].filter(Boolean).join(" · ")),
+    h("div", { class: "actions" },
+      h("a", { href: `#/live/${enc(classroom.id)}` }, t("teacher.classes.live")),
+      h("a", { href: "#/classes" }, t("teacher.nav.classes"))),
+    status,
+    h("h2", {}, t("teacher.class.students")),
+    students.length
+      ? h("div", { class: "table-wrap" }, h("table", { class: "students" },
+        h("caption", { class: "visually-hidden" }, t("teacher.class.students")),
+        h("thead", {}, h("tr", {},
+          h("th", { scope: "col" }, t("teacher.student.name")),
+          h("th", { scope: "col" }, t("teacher.student.picture_password")),
+          h("th", { scope: "col" }, t("teacher.class.actions")))),
+        h("tbody", {}, rows)))
+      : h("p", {}, t("teacher.class.empty")),
+    newStudentForm(classroom));
+}
+
+function studentRow(student, classroom, status) {
+  const admin = session.me.role === "admin";
+  const remove = async () => {
+    if (!confirm(t("teacher.class.remove_confirm", { name: student.display_name }))) return;
+    try {
+      await api("DELETE", `/classes/${enc(classroom.id)}/enrollments/${enc(student.id)}`);
+      notice = t("teacher.class.removed", { name: student.display_name });
+      again();
+    } catch (error) {
+      status.textContent = errorText(error);
+    }
+  };
+  const archive = async () => {
+    if (!confirm(t("teacher.class.archive_confirm", { name: student.display_name }))) return;
+    try {
+      await api("DELETE", `/people/${enc(student.id)}`);
+      notice = t("teacher.class.archived", { name: student.display_name });
+      again();
+    } catch (error) {
+      status.textContent = errorText(error);
+    }
+  };
+  return h("tr", { "data-student": student.id },
+    h("th", { scope: "row" }, h("a", { href: `#/student/${enc(student.id)}` }, student.display_name)),
+    h("td", {}, t(student.has_picture_password ? "teacher.student.pictures_set" : "teacher.student.pictures_none")),
+    h("td", { class: "actions" },
+      // The visible words, then whose row it is for a screen reader (axe: label in name).
+      h("button", { type: "button", class: "quiet", onclick: remove }, t("teacher.class.remove"),
+        h("span", { class: "visually-hidden" }, ` (${student.display_name})`)),
+      admin ? h("button", { type: "button", class: "danger archive", onclick: archive }, t("teacher.class.archive"),
+        h("span", { class: "visually-hidden" }, ` (${student.display_name})`)) : null));
+}
+
+function newStudentForm(classroom) {
+  const name = h("input", { name: "display_name", required: true, maxlength: 200 });
+  const pictures = pictureChooser(t("teacher.student.choose_pictures"));
+  const message = h("p", { class: "error", role: "alert" });
+  return h("form", { class: "panel new-student", "aria-labelledby": "new-student-title", onsubmit: async (event) => {
+    event.preventDefault();
+    message.textContent = "";
+    if (pictures.count() && !pictures.value()) {
+      message.textContent = t("teacher.pictures.need_three");
+      return;
+    }
+    try {
+      await api("POST", "/people", {
+        role: "student", display_name: name.value.trim(), classroom_id: classroom.id, pictures: pictures.value(),
+      });
+      again();
+    } catch (error) {
+      message.textContent = errorText(error);
+    }
+  } },
+    h("h2", { id: "new-student-title" }, t("teacher.class.add_student")),
+    h("label", {}, t("teacher.student.name"), name),
+    pictures.element,
+    h("button", { type: "submit" }, t("teacher.class.add")),
+    message);
+}

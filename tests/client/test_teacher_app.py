@@ -1,0 +1,185 @@
+"""The teacher app in real Chromium: staff sign-in, classes and students, a OneRoster
+import previewed then done (and a bad one refused with its report), the live class view
+following a student answering on another device; axe-core on every teacher screen."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers.teacher import ADMIN, bad_bundle, good_bundle, sign_in, upload
+
+from .student import answer_item, api, current_item, wrong
+from .student import sign_in as student_sign_in
+from .test_accessibility import violations
+from .test_languages import catalog, english_patterns
+
+
+def no_horizontal_scroll(page) -> bool:
+    return page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("viewport", [(1024, 768), (360, 640)], ids=["laptop", "phone"])
+def test_teacher_signs_in_sees_the_class_adds_and_edits_a_student(node, chromium, viewport):
+    context = chromium.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    sign_in(page, node.url)
+    assert page.locator("#who").inner_text() == "Mr Mensah"
+    assert page.locator("#nav-roster").is_hidden()  # a teacher imports no roster
+    names = page.locator("ul.classes li > a").all_inner_texts()
+    assert names == ["Acacia class", "Baobab class"]
+    page.locator("ul.classes a", has_text="Acacia class").click()
+    page.wait_for_selector("table.students")
+    assert page.locator("table.students tbody tr").count() == 13
+    assert no_horizontal_scroll(page)
+    assert "null" not in page.locator("main").inner_text()  # regression: an empty part shown
+    # Add a student with a picture password, chosen with the keyboard.
+    page.locator("form.new-student input[name=display_name]").fill("Ama Owusu")
+    for key in ("sun", "moon", "star"):
+        page.locator(f'form.new-student [data-picture="{key}"]').focus()
+        page.keyboard.press("Enter")
+    assert page.locator('form.new-student [aria-pressed="true"]').count() == 3
+    page.locator("form.new-student button[type=submit]").click()
+    page.wait_for_function("document.querySelectorAll('table.students tbody tr').length === 14")
+    row = page.locator("table.students tbody tr", has_text="Ama Owusu")
+    assert "Has a picture password" in row.inner_text()
+    row.locator("a").click()
+    page.wait_for_selector("form.edit-student")
+    page.locator("input[name=display_name]").fill("Ama B. Owusu")
+    page.locator("form.edit-student button[type=submit]").click()
+    page.wait_for_selector("text=Saved: Ama B. Owusu.")
+    assert page.locator("main h1").inner_text() == "Ama B. Owusu"
+    assert no_horizontal_scroll(page)
+    assert errors == []
+    context.close()
+
+
+@pytest.mark.slow
+def test_admin_imports_a_oneroster_bundle_preview_then_result(node, device):
+    page = device.new_page()
+    sign_in(page, node.url, ADMIN)
+    upload(page, good_bundle())
+    page.wait_for_selector("h2.preview-title")
+    students = page.locator('ul.counts li[data-kind="students"]').inner_text()
+    assert "3 new" in students
+    assert page.locator("table.changes").inner_text().count("New student") == 3
+    # The preview changed nothing.
+    assert "Mango class" not in [c["name"] for c in api(node.url, "/classes", page)]
+    page.locator("button.import").click()
+    page.wait_for_selector("h2.done-title")
+    assert "3 created" in page.locator('ul.counts li[data-kind="students"]').inner_text()
+    assert "Mango class" in [c["name"] for c in api(node.url, "/classes", page)]
+    # The same bundle again: nothing to change.
+    upload(page, good_bundle())
+    page.wait_for_selector("p.no-changes")
+    page.goto(node.url + "/teacher/#/classes")
+    page.locator("ul.classes a", has_text="Mango class").click()
+    page.wait_for_selector("table.students")
+    assert page.locator("table.students tbody tr").count() == 3
+    # An admin archives a student (after saying yes): gone from the class, work kept.
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("table.students tbody tr", has_text="Ada Okafor").locator("button.archive").click()
+    page.wait_for_function("document.querySelectorAll('table.students tbody tr').length === 2")
+    assert "Ada Okafor is archived" in page.locator("main").inner_text()
+
+
+@pytest.mark.slow
+def test_bad_bundle_report_names_file_line_and_problem_and_nothing_changed(node, device):
+    page = device.new_page()
+    sign_in(page, node.url, ADMIN)
+    before = api(node.url, "/classes", page)
+    upload(page, bad_bundle())
+    page.wait_for_selector("table.problems")
+    assert "nothing was imported" in page.locator("p.nothing-imported").inner_text()
+    cells = page.locator("table.problems tbody tr").first.locator("td").all_inner_texts()
+    assert cells[:3] == ["users.csv", "5", "givenName"]
+    assert "Empty" in cells[3]
+    assert page.locator("button.import").count() == 0
+    assert api(node.url, "/classes", page) == before
+
+
+@pytest.mark.slow
+def test_live_view_shows_a_student_answering_on_another_device(node, chromium):
+    teacher = chromium.new_context(viewport={"width": 1024, "height": 768})
+    tablet = chromium.new_context(viewport={"width": 1024, "height": 768})
+    for context in (teacher, tablet):
+        context.set_default_timeout(20_000)
+    page = teacher.new_page()
+    sign_in(page, node.url)
+    page.locator("ul.classes li", has_text="Acacia class").locator("a.live-link").click()
+    page.wait_for_selector("table.live")
+    amina = page.locator("table.live tr", has_text="Amina")
+    assert amina.get_attribute("data-state") == "away"
+    assert page.locator("p.nobody").is_visible()
+
+    child = tablet.new_page()
+    student_sign_in(child, node.url)
+    child.locator("section.recommendations a.kind-quiz").first.click()
+    child.wait_for_selector("form.item")
+    title = child.locator("main h1").inner_text()
+    assert answer_item(child, wrong(current_item(child))) == "false"
+
+    # No reload: the view polls, and shows Amina working on the quiz.
+    page.wait_for_selector('table.live tr[data-state="working"]', timeout=10_000)
+    row = page.locator('table.live tr[data-state="working"]')
+    assert "Amina" in row.inner_text() and title in row.inner_text()
+    assert "wrong" in row.inner_text()
+    teacher.close()
+    tablet.close()
+
+
+def teacher_screens(page, base: str, language: str):
+    """Every screen of the teacher app, as an admin: yields each one's name once shown."""
+    page.add_init_script(f"localStorage.setItem('baobab.language', '{language}')")
+    page.goto(base + "/teacher/")
+    page.wait_for_selector("form.signin")
+    yield "signin"
+    sign_in(page, base, ADMIN)
+    yield "classes"
+    page.locator("ul.classes li > a").first.click()
+    page.wait_for_selector("table.students")
+    yield "class"
+    page.locator("table.students tbody tr a").first.click()
+    page.wait_for_selector("form.edit-student")
+    yield "student"
+    page.goto(base + "/teacher/#/classes")
+    page.locator("a.live-link").first.click()
+    page.wait_for_selector("table.live")
+    yield "live"
+    upload(page, good_bundle())
+    page.wait_for_selector("h2.preview-title")
+    yield "roster-preview"
+    upload(page, bad_bundle())
+    page.wait_for_selector("table.problems")
+    yield "roster-problems"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_axe_on_every_teacher_screen(node, device, axe_js, language):
+    page = device.new_page()
+    found, screens = {}, []
+    for screen in teacher_screens(page, node.url, language):
+        screens.append(screen)
+        assert page.evaluate("document.documentElement.lang") == language
+        problems = violations(page, axe_js)
+        if problems:
+            found[screen] = problems
+    assert len(screens) == 7
+    assert found == {}
+
+
+@pytest.mark.slow
+def test_french_teacher_screens_leave_no_english_teacher_string(node, device):
+    keys = {k for k in catalog("en") if k.startswith("teacher.")}
+    patterns = [(k, p) for k, p in english_patterns() if k in keys]
+    page = device.new_page()
+    for screen in teacher_screens(page, node.url, "fr"):
+        text = page.locator("body").inner_text()
+        found = [key for key, pattern in patterns if pattern.search(text)]
+        assert found == [], f"{screen}: English strings {found}"
