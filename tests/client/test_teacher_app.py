@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
+from tests.helpers.student import answer_item, api, current_item, wrong
+from tests.helpers.student import sign_in as student_sign_in
 from tests.helpers.teacher import ADMIN, bad_bundle, good_bundle, sign_in, upload
 
-from .student import answer_item, api, current_item, wrong
-from .student import sign_in as student_sign_in
 from .test_accessibility import violations
 from .test_languages import catalog, english_patterns
 
