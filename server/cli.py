@@ -414,7 +414,11 @@ def check(data_dir) -> None:
 
 @main.command("pair-code")
 @data_dir_option
-@click.option("--any-school", is_flag=True, help="Hub: an enrolment code for a node of any school.")
+@click.option(
+    "--any-school",
+    is_flag=True,
+    help="Hub: an enrolment code for a node of any school (it grants that school's accounts).",
+)
 @click.option(
     "--grant",
     "grants",
@@ -431,6 +435,9 @@ def pair_code(data_dir, any_school, grants) -> None:
             if app.config["ROLE"] != "hub":
                 raise click.ClickException("Only a hub (BAOBAB_ROLE=hub) enrols any school.")
             school = peers.ANY_SCHOOL
+            # An enrolled node brings its own school and is the first author of its
+            # accounts; it may write that school's partition only, never another's.
+            grants = (*grants, "accounts")
         elif info.school_id:
             school = info.school_id
         else:

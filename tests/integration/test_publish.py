@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import urllib.request
 
 import pytest
@@ -21,14 +22,17 @@ def _publish(admin: Browser, data: bytes) -> int:
 
 @pytest.mark.slow
 def test_a_pack_published_on_the_hub_is_served_by_a_node(tmp_path, monkeypatch):
+    node = ServedNode(tmp_path / "node", demo=False)
+    baobab("demo", "--data-dir", str(node.data_dir))
+    with sqlite3.connect(node.data_dir / "baobab.db") as conn:
+        (school_id,) = conn.execute("SELECT school_id FROM local_node").fetchone()
     monkeypatch.setenv("BAOBAB_ROLE", "hub")  # for the served hub process
-    hub = ServedNode(tmp_path / "hub", demo=False)
+    # The demo school's admins are the district's: they may publish to every school.
+    hub = ServedNode(tmp_path / "hub", demo=False, env={"BAOBAB_DISTRICT_SCHOOL": school_id})
     hub_cli("init", "--data-dir", str(hub.data_dir))
     hub.start()
     monkeypatch.delenv("BAOBAB_ROLE")
-    node = ServedNode(tmp_path / "node", demo=False)
     try:
-        baobab("demo", "--data-dir", str(node.data_dir))
         code = hub_cli("pair-code", "--any-school", "--data-dir", str(hub.data_dir)).stdout.split()[
             2
         ]
