@@ -102,7 +102,7 @@ async function sendAnswer(me, body) {
     const reply = await outbox.result(body.id);
     if (reply) return reply.reply;
     const waiting = (await outbox.records(me)).find((r) => r.id === body.id);
-    if (!reached || !waiting || waiting.state === "rejected" || Date.now() > deadline) return null;
+    if (!reached || !waiting || outbox.heldForStudent() || waiting.state === "rejected" || Date.now() > deadline) return null;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
