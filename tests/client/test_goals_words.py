@@ -28,9 +28,7 @@ def add_goal(page, kind: str, due: str | None = None, **fields) -> None:
     if due:
         page.locator("input[name=due_on]").fill(due)
     page.locator("form.goal-form button[type=submit]").click()
-    page.wait_for_function(
-        "(n) => document.querySelectorAll('li.goal').length > n", arg=before
-    )
+    page.wait_for_function("(n) => document.querySelectorAll('li.goal').length > n", arg=before)
 
 
 @pytest.mark.slow
@@ -64,7 +62,10 @@ def test_goal_progress_is_counts_not_probabilities(node, device):
             open_goals(page)
         rows = page.locator("li.goal")
         texts = [rows.nth(i).inner_text() for i in range(rows.count())]
-        said = [rows.nth(i).locator("progress").get_attribute("aria-valuetext") for i in range(rows.count())]
+        said = [
+            rows.nth(i).locator("progress").get_attribute("aria-valuetext")
+            for i in range(rows.count())
+        ]
         for text in texts + said:
             assert not DECIMAL.search(text), text  # never 0.62 or 12.5
             assert "%" not in text, text
