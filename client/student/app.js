@@ -54,8 +54,10 @@ async function showOutbox() {
   status.hidden = false;
   status.dataset.waiting = waiting;
   status.className = waiting ? "outbox waiting" : "outbox";
-  const parts = [waiting ? i18n.t("outbox.waiting", { n: waiting }) : i18n.t("outbox.saved")];
+  // "Saved" only when it is true: nothing waits and nothing was refused.
+  const parts = waiting ? [i18n.t("outbox.waiting", { n: waiting })] : rejected ? [] : [i18n.t("outbox.saved")];
   if (waiting && !session.online) parts.push(i18n.t("outbox.offline"));
+  else if (waiting && outbox.heldForStudent()) parts.push(i18n.t("outbox.held"));
   if (rejected) parts.push(i18n.t("outbox.rejected", { n: rejected }));
   status.textContent = parts.join(" · ");
 }

@@ -8,6 +8,12 @@ import { session } from "../shared/session.js";
 import { activities, loadHome } from "./data.js";
 import { goalRow } from "./home.js";
 
+/** Today on this tablet, YYYY-MM-DD (the earliest due date offered). */
+function today() {
+  const d = new Date();
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+}
+
 /** Render the goals screen. */
 export async function render(view) {
   show(view, h("h1", {}, t("common.loading")));
@@ -19,7 +25,7 @@ export async function render(view) {
     show(view, h("h1", {}, t("goals.title")), h("p", { role: "alert" }, error.status === 0 ? t("common.offline") : t("common.error")));
     return;
   }
-  const skillTitles = new Map(home.mastery.map((m) => [m.skill_id, pick(m.title)]));
+  const skills = new Map(home.mastery.map((m) => [m.skill_id, m]));
   const goals = home.goals.filter((g) => g.status !== "dropped");
   const message = h("p", { role: "status", class: "feedback" });
   const field = (kind, label, control) => h("label", { class: `answer for-${kind}`, hidden: kind !== "master_skill" }, h("span", {}, label), control);
@@ -37,6 +43,7 @@ export async function render(view) {
       mine.map((a) => h("option", { value: a.id, lang: a.language }, a.title)))),
     field("practice_minutes", t("goals.minutes"), h("input", { type: "number", name: "target", min: 1, max: 1000, value: 30 })),
     field("free_text", t("goals.text"), h("textarea", { name: "text", rows: 2, maxlength: 2000 })),
+    h("label", { class: "answer due" }, h("span", {}, t("goals.due")), h("input", { type: "date", name: "due_on", min: today() })),
     message,
     h("button", { type: "submit", class: "big primary" }, t("goals.save")));
   kindSelect.addEventListener("change", () => {
@@ -50,6 +57,7 @@ export async function render(view) {
     if (kind === "finish_activities") body.activity_ids = [...form.elements.activity_ids.selectedOptions].map((o) => o.value);
     if (kind === "practice_minutes") body.target = Number(form.elements.target.value);
     if (kind === "free_text") body.text = form.elements.text.value.trim();
+    if (form.elements.due_on.value) body.due_on = form.elements.due_on.value; // a day, YYYY-MM-DD
     try {
       await api("POST", `/people/${session.me.id}/goals`, body);
       await render(view);
@@ -60,6 +68,6 @@ export async function render(view) {
     }
   });
   show(view, h("h1", {}, t("goals.title")),
-    goals.length ? h("ul", { class: "list" }, goals.map((g) => goalRow(g, skillTitles))) : h("p", { class: "muted" }, t("goals.none")),
+    goals.length ? h("ul", { class: "list" }, goals.map((g) => goalRow(g, skills))) : h("p", { class: "muted" }, t("goals.none")),
     h("section", { "aria-labelledby": "new-goal" }, h("h2", { id: "new-goal" }, t("goals.new")), form));
 }

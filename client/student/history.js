@@ -9,6 +9,9 @@ import { session } from "../shared/session.js";
 import { activities } from "./data.js";
 import * as outbox from "./outbox.js";
 
+// Kinds whose attempt is finished only with at least one answer (a quiz closed unanswered is not).
+const ANSWERED_KINDS = new Set(["quiz", "practice"]);
+
 const when = (ms) => dateTime(ms, document.documentElement.lang, { dateStyle: "medium", timeStyle: "short" });
 
 /** Render the history screen. */
@@ -46,8 +49,9 @@ export async function render(view) {
     h("section", { "aria-labelledby": "h-attempts" }, h("h2", { id: "h-attempts" }, t("history.attempts")),
       attempts.length ? h("ul", { class: "list" }, attempts.map((a) => {
         const tally = byAttempt.get(a.id);
-        return h("li", { class: "attempt", "data-activity": a.activity_id }, h("strong", {}, title(a.activity_id)), " · ",
-          a.completed ? t("history.finished") : t("history.not_finished"), " · ", when(a.started_ms),
+        const finished = a.completed && (tally || !ANSWERED_KINDS.has(index.get(a.activity_id)?.kind));
+        return h("li", { class: "attempt", "data-activity": a.activity_id, "data-finished": String(Boolean(finished)) }, h("strong", {}, title(a.activity_id)), " · ",
+          finished ? t("history.finished") : t("history.not_finished"), " · ", when(a.started_ms),
           tally ? ` · ${t("history.right", tally)}` : "");
       })) : h("p", { class: "muted" }, t("history.none"))),
     h("section", { "aria-labelledby": "h-reflections" }, h("h2", { id: "h-reflections" }, t("history.reflections")),

@@ -25,11 +25,32 @@ function activityCard(item, cls = "") {
     (item.reasons || []).slice(0, 1).map((r) => h("p", { class: "reason", "data-reason": r.code }, reasonText(r))));
 }
 
-/** A goal with its progress bar, for home and the goals screen. */
-export function goalRow(goal, skillTitles) {
+/** A goal's due date ("YYYY-MM-DD", a calendar day) in the reader's language. */
+function dueDay(day) {
+  return new Date(`${day}T00:00:00Z`).toLocaleDateString(document.documentElement.lang || undefined, { dateStyle: "medium", timeZone: "UTC" });
+}
+
+/**
+ * A goal's progress as things a child counts, never a probability or a decimal:
+ * the stars of its skill, the activities finished, the whole minutes practised.
+ */
+export function goalCount(goal, skills) {
+  const p = goal.progress || { value: 0, target: 1 };
+  if (goal.kind === "master_skill") {
+    const n = skills.get(goal.skill_id)?.stars ?? 0;
+    return { text: t("stars.label", { n }), stars: n };
+  }
+  if (goal.kind === "finish_activities") return { text: t("goal.count.activities", { value: Math.floor(p.value), target: Math.round(p.target) }) };
+  if (goal.kind === "practice_minutes") return { text: t("goal.count.minutes", { value: Math.floor(p.value), target: Math.round(p.target) }) };
+  return null;
+}
+
+/** A goal with its progress bar, for home and the goals screen; skills: mastery rows by skill id. */
+export function goalRow(goal, skills) {
   const p = goal.progress || { value: 0, target: 1, fraction: 0, state: "on_track" };
+  const count = goalCount(goal, skills);
   const label = {
-    master_skill: () => t("goal.kind.master_skill", { skill: skillTitles.get(goal.skill_id) || goal.skill_id || "" }),
+    master_skill: () => t("goal.kind.master_skill", { skill: pick(skills.get(goal.skill_id)?.title) || goal.skill_id || "" }),
     finish_activities: () => t("goal.kind.finish_activities", { n: goal.activity_ids.length }),
     practice_minutes: () => t("goal.kind.practice_minutes", { n: goal.target }),
     free_text: () => goal.text || t("goal.kind.free_text"),
@@ -38,8 +59,10 @@ export function goalRow(goal, skillTitles) {
   return h("li", { class: `goal state-${p.state}`, "data-goal": goal.id },
     h("span", { id, class: "goal-label" }, label),
     h("span", { class: "muted" }, ` ${t(`goal.term.${goal.term}`)} · ${t(`goal.state.${p.state}`)}`),
-    h("progress", { max: 100, value: Math.round(100 * p.fraction), "aria-labelledby": id }),
-    goal.kind === "free_text" ? null : h("span", { class: "muted" }, t("goal.progress", { value: p.value, target: p.target })));
+    goal.due_on ? h("span", { class: "muted due", "data-due": goal.due_on }, ` · ${t("goal.due", { date: dueDay(goal.due_on) })}`) : null,
+    h("progress", { max: 100, value: Math.round(100 * p.fraction), "aria-labelledby": id, "aria-valuetext": count?.text || t(`goal.state.${p.state}`) }),
+    count?.stars !== undefined ? stars(count.stars, count.text) : null,
+    count ? h("span", { class: "muted goal-count" }, count.text) : null);
 }
 
 function masteryRow(m) {
@@ -48,7 +71,8 @@ function masteryRow(m) {
   return h("li", { class: "skill", "data-skill": m.skill_id, "data-stars": m.stars },
     h("span", { id, class: "skill-title" }, pick(m.title)),
     stars(m.stars, t("stars.label", { n: m.stars })),
-    h("progress", { max: 100, value: m.attempts ? Math.round(100 * (m.p_known_now ?? 0)) : 0, "aria-labelledby": id }),
+    h("progress", { max: 100, value: m.attempts ? Math.round(100 * (m.p_known_now ?? 0)) : 0, "aria-labelledby": id,
+      "aria-valuetext": t("stars.label", { n: m.stars }) }), // a bar to see, stars to say: never a probability
     h("span", { class: "muted" }, t(`mastery.${state}`)));
 }
 
@@ -68,7 +92,7 @@ export async function render(view) {
     show(view, h("h1", {}, t("home.hello", { name: session.me.display_name })), h("p", { role: "alert" }, error.status === 0 ? t("common.offline") : t("common.error")));
     return;
   }
-  const skillTitles = new Map(home.mastery.map((m) => [m.skill_id, pick(m.title)]));
+  const skills = new Map(home.mastery.map((m) => [m.skill_id, m]));
   show(
     view,
     h("h1", {}, t("home.hello", { name: session.me.display_name })),
@@ -76,7 +100,7 @@ export async function render(view) {
     home.continue ? section(t("home.continue"), "continue", [activityCard({ ...home.continue, reasons: [] }, "continue-card")]) : null,
     section(t("home.for_you"), "recommendations", home.recommendations.map((r) => activityCard(r))),
     section(t("home.assigned"), "assignments", home.assignments.map((r) => activityCard(r))),
-    section(t("home.goals"), "goals", home.goals.filter((g) => g.status !== "dropped").map((g) => goalRow(g, skillTitles))),
+    section(t("home.goals"), "goals", home.goals.filter((g) => g.status !== "dropped").map((g) => goalRow(g, skills))),
     section(t("home.mastery"), "mastery", home.mastery.map(masteryRow)),
   );
   if (!home.offline) {

@@ -4,10 +4,17 @@
 // safe. Each record carries its student's id and only the signed-in student's records
 // are ever sent (their session could not post another's anyway): two students
 // sharing a tablet never mix. Nothing is deleted until the node has accepted it.
+// Before sending, the outbox asks the node who is signed in (GET /auth/me): the
+// session cookie is shared by every tab of the tablet while the CSRF token is per tab,
+// so another tab may have signed in someone else. A record is sent only while the
+// node's session is its own student's, with that session's token; otherwise it waits
+// for its student to sign in again (in any tab). Only a refusal about the record
+// itself (422 or 409 in the node's error shape) is final: a 401/403 (wrong person,
+// stale token), a 404 or a server fault keeps it waiting.
 // A photo is kept as a Blob in its record (IndexedDB stores Blobs), so one taken
 // offline survives a reload and is sent, in its turn, when the node is back.
 
-import { api, ApiError } from "../shared/api.js";
+import { api, ApiError, setCsrf } from "../shared/api.js";
 import { setOnline } from "../shared/session.js";
 
 const DB_NAME = "baobab";
@@ -22,6 +29,7 @@ function request(record) {
 }
 let dbPromise = null;
 let flushing = null;
+let held = false;
 const listeners = new Set();
 
 function openDb() {
@@ -56,11 +64,24 @@ export async function records(personId) {
   return all.sort((a, b) => a.seq - b.seq);
 }
 
-/** How many of a student's records wait to be sent, and how many the node refused. */
+/** Whether the node refused a record for what it is (not for who sent it): final. */
+function isFinal(error) {
+  return (error?.status === 422 || error?.status === 409) && Boolean(error.code);
+}
+
+/** Whether a record is refused for good (a record an older app flagged for a 403 is not). */
+const refused = (record) => record.state === "rejected" && isFinal(record.error);
+
+/** How many of a student's records wait to be sent, and how many the node refused for good. */
 export async function counts(personId) {
   const all = await records(personId);
-  const rejected = all.filter((r) => r.state === "rejected").length;
+  const rejected = all.filter(refused).length;
   return { waiting: all.length - rejected, rejected };
+}
+
+/** Whether the last flush found someone else signed in at the node (the records wait for their student). */
+export function heldForStudent() {
+  return held;
 }
 
 /** Call fn() whenever the outbox changes (to update the indicator). */
@@ -98,17 +119,43 @@ export function flush(personId) {
   return flushing;
 }
 
+/** Whether the node's session is personId's; takes that session's CSRF token. Null if the node is away. */
+async function signedInAs(personId) {
+  try {
+    const me = await api("GET", "/auth/me");
+    if (me?.person?.id !== personId) return false;
+    setCsrf(me.csrf_token);
+    return true;
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.status === 0 || error.status >= 500) return null;
+    return false; // 401: nobody is signed in at the node
+  }
+}
+
 async function sendAll(personId) {
-  for (const record of await records(personId)) {
-    if (record.state === "rejected") continue;
+  const pending = (await records(personId)).filter((r) => !refused(r));
+  if (!pending.length) {
+    held = false;
+    return true;
+  }
+  const own = await signedInAs(personId);
+  if (own === null) return false;
+  held = !own;
+  if (!own) return true; // the node answered, but for someone else: wait for this student
+  for (const record of pending) {
     let reply;
     try {
       reply = await api(...request(record), { timeoutMs: record.kind === "photo" ? 30_000 : undefined });
     } catch (error) {
-      if (!(error instanceof ApiError) || error.status === 0 || error.status === 401 || error.status >= 500) {
-        return false; // unreachable, signed out or a server fault: keep the order, retry later
+      if (!(error instanceof ApiError) || error.status === 0 || error.status >= 500) {
+        return false; // unreachable or a server fault: keep the order, retry later
       }
-      // The node refused this record (422/404/409/403): keep it, flagged, and go on.
+      if (error.status === 401 || error.status === 403) {
+        held = true; // the session changed under this tab (another tab signed in): wait
+        return true;
+      }
+      if (!isFinal(error)) continue; // e.g. 404 (its pack not on this node yet): keep it waiting
+      // The node refused this record for what it is (422/409): keep it, flagged, and go on.
       record.state = "rejected";
       record.error = { status: error.status, code: error.code, message: error.message, details: error.details };
       await done((await store("outbox", "readwrite")).put(record));

@@ -53,7 +53,7 @@ export async function render(view, activityId) {
     language: activity.language, attempt_id: attempt.id, attempt_started_ms: attempt.started_ms,
     position: resume ? saved.position || 0 : 0, results: resume ? saved.results || [] : [] };
   setContinue(me, place);
-  const ctx = { view, activity, attempt, me, place };
+  const ctx = { view, activity, attempt, me, place, answered: 0 };
   const work = h("div", { class: "work" });
   show(view, h("article", { class: `activity kind-${activity.kind}`, lang: activity.language, "data-activity": activity.id },
     h("p", { class: "kind", lang: null }, t(`kind.${activity.kind}`)),
@@ -79,12 +79,19 @@ function bodyOf(activity) {
   return h("div", { class: "body" }, parts);
 }
 
+/** "I have finished": shown at once where the activity is to read, watch or listen; where it has items, once one is answered. */
 function finishButton(ctx) {
-  return h("button", { type: "button", class: "big primary finish", onclick: () => finish(ctx) }, t("play.finish"));
+  return h("button", { type: "button", class: "big primary finish", hidden: !hasSomethingToFinish(ctx), onclick: () => finish(ctx) }, t("play.finish"));
+}
+
+/** Whether the child has done something to finish: an activity with items needs an answer. */
+function hasSomethingToFinish(ctx) {
+  return !ctx.activity.items?.length || ctx.place.results.length > 0 || ctx.place.position > 0 || ctx.answered > 0;
 }
 
 async function finish(ctx) {
   const { attempt, me, view } = ctx;
+  if (!hasSomethingToFinish(ctx)) return; // a quiz left with no answer is not finished
   await outbox.enqueue(me, "attempt", { ...attempt, ended_ms: Math.max(Date.now(), attempt.started_ms), completed: true });
   setContinue(me, null);
   history.replaceState(null, "", "#/home"); // a reload now opens home, not this activity again
@@ -102,7 +109,7 @@ async function sendAnswer(me, body) {
     const reply = await outbox.result(body.id);
     if (reply) return reply.reply;
     const waiting = (await outbox.records(me)).find((r) => r.id === body.id);
-    if (!reached || !waiting || waiting.state === "rejected" || Date.now() > deadline) return null;
+    if (!reached || !waiting || outbox.heldForStudent() || waiting.state === "rejected" || Date.now() > deadline) return null;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
@@ -135,6 +142,8 @@ function playItems(ctx, work) {
     shown += 1;
     slot.replaceChildren(itemForm(ctx, item, shown, rule ? null : items.length, (correct, settled) => {
       if (correct !== null) results.push(correct);
+      ctx.answered += 1;
+      work.querySelector(".finish").hidden = false;
       // A wrong answer leaves the item to try again; a settled one moves past it.
       setContinue(ctx.me, { ...ctx.place, position: settled ? shown : shown - 1, results });
       updateRule();
