@@ -38,11 +38,11 @@ def test_two_nodes_pair_and_sync_both_ways_over_http(tmp_path):
         first = baobab("sync", "--peer", a.url, "--data-dir", str(b.data_dir))
         assert "ok, pulled" in first.stdout
         assert _count(b.data_dir / "baobab.db", "SELECT count(*) FROM person") == 27
-        # Content files follow the rows, by digest.
-        digests = {p.name for p in (a.data_dir / "blobs").rglob("*") if p.is_file()}
-        assert digests and digests == {
-            p.name for p in (b.data_dir / "blobs").rglob("*") if p.is_file()
-        }
+        # District content comes only from the hub (issue 11): A's pack rows and their
+        # files stay on A; a school without a hub imports its packs on each node.
+        assert (a.data_dir / "blobs").exists()
+        assert _count(b.data_dir / "baobab.db", "SELECT count(*) FROM activity") == 0
+        assert not [p for p in (b.data_dir / "blobs").rglob("*") if p.is_file()]
         # A teacher on B adds a student; B's teacher presses "sync now" on B's device page.
         baobab(
             "create-user",
