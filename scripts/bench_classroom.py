@@ -303,9 +303,10 @@ async def classroom(plan: dict[str, Any], duration: float) -> dict[str, Any]:
     rec = Recorder(plan["think_ms"])
     began = time.perf_counter()
     deadline = began + duration
-    who = ceiling if plan.get("mode") == "ceiling" else student
-    if who is ceiling:  # the same connections, one per student, with nothing to do
-        await asyncio.gather(*(ceiling(plan, i, deadline, rec) for i in range(len(plan["students"]))))
+    if plan.get("mode") == "ceiling":  # the same connections, one per student, no work
+        await asyncio.gather(
+            *(ceiling(plan, i, deadline, rec) for i in range(len(plan["students"])))
+        )
     else:
         await asyncio.gather(
             *(student(plan, me, i, deadline, rec) for i, me in enumerate(plan["students"]))
