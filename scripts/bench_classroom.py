@@ -141,8 +141,10 @@ def _right_and_wrong(item: Any) -> dict[str, Any]:
 class Connection:
     """One keep-alive HTTP/1.1 connection with a session cookie, on asyncio streams."""
 
-    def __init__(self, host: str, port: int, local: str | None = None) -> None:
-        self.host, self.port, self.local = host, port, local
+    def __init__(
+        self, host: str, port: int, local: str | None = None, tls: ssl.SSLContext | None = None
+    ) -> None:
+        self.host, self.port, self.local, self.tls = host, port, local, tls
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
         self.cookie = ""
@@ -151,8 +153,9 @@ class Connection:
     async def request(self, method: str, path: str, body: Any = None) -> tuple[int, bytes]:
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(
-                self.host, self.port, local_addr=(self.local, 0) if self.local else None
-            )
+                self.host, self.port, local_addr=(self.local, 0) if self.local else None,
+                ssl=self.tls, server_hostname=self.host if self.tls else None,
+            )  # fmt: skip
         data = json.dumps(body).encode() if body is not None else b""
         head = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}"]
         if self.cookie:
@@ -220,7 +223,7 @@ async def student(
     plan: dict[str, Any], me: dict[str, Any], index: int, deadline: float, rec: Recorder
 ) -> None:
     """One student's day: sign in, three activities, sign out; again until the deadline."""
-    conn = Connection(plan["host"], plan["port"], f"127.0.1.{index % 250 + 1}")
+    conn = Connection(plan["host"], plan["port"], f"127.0.1.{index % 250 + 1}", _tls(plan))
     rng = random.Random(index)
     activities = plan["activities"]
     turn = index
@@ -274,13 +277,40 @@ async def student(
         conn.close()
 
 
+def _tls(plan: dict[str, Any]) -> ssl.SSLContext | None:
+    """For a class over https: trust the node's own CA, as a tablet does after /trust."""
+    if not plan.get("cafile"):
+        return None
+    tls = ssl.create_default_context(cafile=plan["cafile"])
+    tls.set_alpn_protocols(["http/1.1"])
+    return tls
+
+
+async def ceiling(
+    plan: dict[str, Any], index: int, deadline: float, rec: Recorder
+) -> None:  # fmt: skip
+    """One tablet asking the trivial bench-only endpoint, as fast as answers come."""
+    conn = Connection(plan["host"], plan["port"], f"127.0.1.{index % 250 + 1}", _tls(plan))
+    try:
+        while time.perf_counter() < deadline:
+            if await rec.call(conn, "ceiling", "GET", "/bench/ceiling") is None:
+                await asyncio.sleep(0.01)  # an error: don't spin on it
+    finally:
+        conn.close()
+
+
 async def classroom(plan: dict[str, Any], duration: float) -> dict[str, Any]:
     rec = Recorder(plan["think_ms"])
     began = time.perf_counter()
     deadline = began + duration
-    await asyncio.gather(
-        *(student(plan, me, i, deadline, rec) for i, me in enumerate(plan["students"]))
-    )
+    if plan.get("mode") == "ceiling":  # the same connections, one per student, no work
+        await asyncio.gather(
+            *(ceiling(plan, i, deadline, rec) for i in range(len(plan["students"])))
+        )
+    else:
+        await asyncio.gather(
+            *(student(plan, me, i, deadline, rec) for i, me in enumerate(plan["students"]))
+        )
     elapsed = time.perf_counter() - began
     return {"elapsed_s": elapsed, "samples": rec.samples, "errors": rec.errors}
 
@@ -457,7 +487,7 @@ def start_server(
     data_dir: Path, port: int, threads: int | None, workers: int | None, https_port: int
 ) -> subprocess.Popen:
     env = {**os.environ, "BAOBAB_DISCOVERY": "0", "BAOBAB_LOG_LEVEL": "WARNING",
-           "BAOBAB_HTTPS_PORT": str(https_port)}  # fmt: skip
+           "BAOBAB_HTTPS_PORT": str(https_port), "BAOBAB_BENCH_CEILING": "1"}  # fmt: skip
     args = [sys.executable, "-m", "server.cli", "serve", "--data-dir", str(data_dir),
             "--host", "127.0.0.1", "--port", str(port), "--no-demo"]  # fmt: skip
     if threads:
@@ -496,68 +526,50 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
 
 
-def one_run(template: Path, plan: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
-    """Copy the classroom, serve it, let the students loose, and measure."""
-    from tests.helpers.pg import free_port
+def wait_for_https(port: int, cafile: Path) -> None:
+    """Wait until the node's HTTPS answers /healthz, trusting its CA."""
+    tls = ssl.create_default_context(cafile=str(cafile)) if cafile.exists() else None
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if tls is None and cafile.exists():
+            tls = ssl.create_default_context(cafile=str(cafile))
+        if tls is not None:
+            try:
+                url = f"https://127.0.0.1:{port}/healthz"
+                with urllib.request.urlopen(url, timeout=2, context=tls):
+                    return
+            except OSError:
+                pass
+        time.sleep(0.1)
+    raise SystemExit("the node's HTTPS did not answer")
 
-    with tempfile.TemporaryDirectory(prefix="baobab-bench-classroom-") as tmp:
-        data_dir = Path(tmp) / "data"
-        shutil.copytree(template, data_dir)
-        port, https_port = free_port(), free_port()
-        server = start_server(data_dir, port, args.threads, args.workers, https_port)
-        abuser = None
+
+def drive(
+    plan: dict[str, Any], tmp: Path, name: str, duration: float, pids: list[int]
+) -> dict[str, Any]:  # fmt: skip
+    """Run the load generator once (its own process) and measure both sides."""
+    plan_path, out_path = tmp / f"plan-{name}.json", tmp / f"out-{name}.json"
+    plan_path.write_text(json.dumps(plan))
+    server_cpu0 = sum(cpu_seconds(pid) for pid in pids)
+    began = time.perf_counter()
+    client = subprocess.Popen(
+        [sys.executable, __file__, "--client", str(plan_path), str(out_path), str(duration)],
+        cwd=ROOT,
+    )
+    client_cpu = 0.0
+    while client.poll() is None:
         try:
-            plan = {**plan, "host": "127.0.0.1", "port": port, "https_port": https_port}
-            plan["home_endpoint"] = has_home_endpoint(port)
-            plan["think_ms"] = args.think_ms
-            plan_path, out_path = Path(tmp) / "plan.json", Path(tmp) / "out.json"
-            plan_path.write_text(json.dumps(plan))
-            pids = server_pids(server.pid)
-            server_cpu0 = sum(cpu_seconds(pid) for pid in pids)
-            abuse_path = Path(tmp) / "abuse.json"
-            if args.abuse:  # from a process of its own, for the whole class
-                abuser = subprocess.Popen(
-                    [sys.executable, __file__, "--abuser", str(plan_path), str(abuse_path),
-                     str(args.duration + 2)],
-                    cwd=ROOT,
-                )  # fmt: skip
-                time.sleep(2)  # the laptop is already misbehaving when the class starts
-            began = time.perf_counter()
-            client = subprocess.Popen(
-                [sys.executable, __file__, "--client", str(plan_path), str(out_path),
-                 str(args.duration)],
-                cwd=ROOT,
-            )  # fmt: skip
-            client_cpu = 0.0
-            while client.poll() is None:
-                try:
-                    client_cpu = cpu_seconds(client.pid)  # last value before it exits
-                except (FileNotFoundError, ProcessLookupError):
-                    pass
-                time.sleep(0.1)
-            wall = time.perf_counter() - began
-            if server_pids(server.pid) != pids:
-                raise SystemExit("a serving process died during the run; see serve.log")
-            server_cpu = sum(cpu_seconds(pid) for pid in pids) - server_cpu0
-            rss_mb, peak_mb = (sum(m) for m in zip(*(memory_mb(pid) for pid in pids)))
-            if client.returncode != 0:
-                raise SystemExit(f"the load generator failed ({client.returncode})")
-            abuse = None
-            if abuser is not None:
-                if abuser.wait(timeout=60) != 0:
-                    raise SystemExit(f"the misbehaving client failed ({abuser.returncode})")
-                abuse = json.loads(abuse_path.read_text())
-        finally:
-            if abuser is not None and abuser.poll() is None:
-                abuser.kill()
-                abuser.wait()
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=15)
-        log_kb = (data_dir.parent / "serve.log").stat().st_size / 1024
-        result = json.loads(out_path.read_text())
+            client_cpu = cpu_seconds(client.pid)  # last value before it exits
+        except (FileNotFoundError, ProcessLookupError):
+            pass
+        time.sleep(0.1)
+    wall = time.perf_counter() - began
+    server_cpu = sum(cpu_seconds(pid) for pid in pids) - server_cpu0
+    if client.returncode != 0:
+        raise SystemExit(f"the load generator failed ({client.returncode})")
+    result = json.loads(out_path.read_text())
     everything = [v for values in result["samples"].values() for v in values]
     return {
-        "home_endpoint": plan["home_endpoint"],
         "requests": len(everything),
         "req_per_s": len(everything) / result["elapsed_s"],
         "p50_ms": percentile(everything, 50),
@@ -571,10 +583,76 @@ def one_run(template: Path, plan: dict[str, Any], args: argparse.Namespace) -> d
         "server_cpu_pct": 100 * server_cpu / wall,
         "server_cpu_ms_per_request": 1000 * server_cpu / max(len(everything), 1),
         "client_cpu_pct": 100 * client_cpu / wall,
+    }
+
+
+def one_run(template: Path, plan: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
+    """Copy the classroom, serve it, let the students loose, and measure.
+
+    In one run, on the same serving processes and with the same load generator: the
+    class over http, then the stack's ceiling (the same connections asking a trivial
+    bench-only endpoint), then with --https the class again over the node's HTTPS.
+    """
+    from server.node import certs
+    from tests.helpers.pg import free_port
+
+    with tempfile.TemporaryDirectory(prefix="baobab-bench-classroom-") as tmp:
+        data_dir = Path(tmp) / "data"
+        shutil.copytree(template, data_dir)
+        port, https_port = free_port(), free_port()
+        server = start_server(data_dir, port, args.threads, args.workers, https_port)
+        abuser = None
+        https = ceiling = None
+        try:
+            plan = {**plan, "host": "127.0.0.1", "port": port, "https_port": https_port}
+            plan["home_endpoint"] = has_home_endpoint(port)
+            plan["think_ms"] = args.think_ms
+            plan_path = Path(tmp) / "plan.json"
+            plan_path.write_text(json.dumps(plan))
+            pids = server_pids(server.pid)
+            abuse_path = Path(tmp) / "abuse.json"
+            if args.abuse:  # from a process of its own, for the whole class
+                abuser = subprocess.Popen(
+                    [sys.executable, __file__, "--abuser", str(plan_path), str(abuse_path),
+                     str(args.duration + 2)],
+                    cwd=ROOT,
+                )  # fmt: skip
+                time.sleep(2)  # the laptop is already misbehaving when the class starts
+            run = drive(plan, Path(tmp), "class", args.duration, pids)
+            if server_pids(server.pid) != pids:
+                raise SystemExit("a serving process died during the run; see serve.log")
+            rss_mb, peak_mb = (sum(m) for m in zip(*(memory_mb(pid) for pid in pids)))
+            abuse = None
+            if abuser is not None:
+                if abuser.wait(timeout=60) != 0:
+                    raise SystemExit(f"the misbehaving client failed ({abuser.returncode})")
+                abuse = json.loads(abuse_path.read_text())
+            if args.ceiling_duration > 0:
+                ceiling_plan = {**plan, "mode": "ceiling"}
+                ceiling = drive(ceiling_plan, Path(tmp), "ceiling", args.ceiling_duration, pids)
+            if args.https:
+                cafile = certs.tls_dir(data_dir) / certs.CA_CERT_FILE
+                wait_for_https(https_port, cafile)
+                https_plan = {**plan, "port": https_port, "cafile": str(cafile)}
+                https = drive(https_plan, Path(tmp), "https", args.duration, pids)
+            if server_pids(server.pid) != pids:
+                raise SystemExit("a serving process died during the run; see serve.log")
+        finally:
+            if abuser is not None and abuser.poll() is None:
+                abuser.kill()
+                abuser.wait()
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=15)
+        log_kb = (data_dir.parent / "serve.log").stat().st_size / 1024
+    return {
+        **run,
+        "home_endpoint": plan["home_endpoint"],
         "rss_mb": rss_mb,
         "peak_rss_mb": peak_mb,
         "abuse": abuse,
         "log_kb": log_kb,
+        "ceiling": ceiling,
+        "https": https,
     }
 
 
@@ -595,6 +673,21 @@ def report(number: int, run: dict[str, Any]) -> None:
               + f"; the node's log grew {run['log_kb']:.0f} kB")  # fmt: skip
     for sample in run["error_samples"]:
         print(f"  error: {sample}")
+    for name, phase in (("ceiling", run["ceiling"]), ("https", run["https"])):
+        if phase is None:
+            continue
+        print(
+            f"  {name}: {phase['requests']} requests, {phase['req_per_s']:.0f} req/s, "
+            f"p50 {phase['p50_ms']:.1f} ms, p99 {phase['p99_ms']:.1f} ms, "
+            f"errors {phase['errors']}, server CPU {phase['server_cpu_pct']:.0f}% "
+            f"({phase['server_cpu_ms_per_request']:.2f} ms per request), "
+            f"load generator CPU {phase['client_cpu_pct']:.0f}%"
+        )
+        if name == "https":
+            for step, (count, p50, p99) in phase["steps"].items():
+                print(f"    {step:9s} {count:7d} requests  p50 {p50:7.1f} ms  p99 {p99:7.1f} ms")
+        for sample in phase["error_samples"]:
+            print(f"    error: {sample}")
 
 
 def main() -> None:
@@ -616,11 +709,22 @@ def main() -> None:
         "--think-ms", type=float, default=0.0, help="pause after each request (0: none)"
     )
     parser.add_argument(
+        "--ceiling-duration", type=float, default=5.0,
+        help="seconds of the stack's ceiling, a trivial endpoint, per run (5; 0: none)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--https", action="store_true",
+        help="also run the class over the node's HTTPS, in the same run",
+    )  # fmt: skip
+    parser.add_argument(
         "--abuse", action="store_true",
         help="a misbehaving laptop during the class: idle half-requests, idle TLS, floods",
     )  # fmt: skip
     args = parser.parse_args()
-    if args.students < 1 or args.runs < 1 or args.duration <= 0 or args.think_ms < 0:
+    if (
+        args.students < 1 or args.runs < 1 or args.duration <= 0 or args.think_ms < 0
+        or args.ceiling_duration < 0
+    ):  # fmt: skip
         parser.error("--students, --runs and --duration must be positive, --think-ms not negative")
     load = os.getloadavg()[0]
     print(f"{args.students} students, {args.duration:.0f} s per run, {args.runs} runs, "
@@ -635,6 +739,16 @@ def main() -> None:
             report(number, runs[-1])
 
     for run in runs:
+        if run["ceiling"] is not None:
+            run["ceiling_req_per_s"] = run["ceiling"]["req_per_s"]
+            run["ratio"] = run["req_per_s"] / run["ceiling"]["req_per_s"]
+        if run["https"] is not None:
+            run["https_req_per_s"] = run["https"]["req_per_s"]
+            run["https_p99_ms"] = run["https"]["p99_ms"]
+            run["https_errors"] = run["https"]["errors"]
+            if run["ceiling"] is not None:  # the https class against the http ceiling
+                run["https_ceiling_ratio"] = run["https_req_per_s"] / run["ceiling_req_per_s"]
+            run["https_ratio"] = run["https_req_per_s"] / run["req_per_s"]
         if run["abuse"] is not None:
             counts = run["abuse"]
             run["abuser_connections"] = sum(
@@ -653,6 +767,24 @@ def main() -> None:
         f"students={args.students} req_per_s={median('req_per_s'):.0f} "
         f"p50_ms={median('p50_ms'):.1f} p99_ms={median('p99_ms'):.1f} "
         f"errors={sum(r['errors'] for r in runs)} rss_mb={median('peak_rss_mb'):.0f}"
+        + (
+            f" ceiling_req_per_s={median('ceiling_req_per_s'):.0f} ratio={median('ratio'):.2f}"
+            if args.ceiling_duration > 0
+            else ""
+        )
+        + (
+            f" https_req_per_s={median('https_req_per_s'):.0f}"
+            f" https_p99_ms={median('https_p99_ms'):.1f}"
+            f" https_errors={sum(r['https_errors'] for r in runs)}"
+            f" https_ratio={median('https_ratio'):.2f}"
+            + (
+                f" https_ceiling_ratio={median('https_ceiling_ratio'):.2f}"
+                if args.ceiling_duration > 0
+                else ""
+            )
+            if args.https
+            else ""
+        )
         + (
             f" abuser_connections={median('abuser_connections'):.0f}"
             f" abuser_refused={median('abuser_refused'):.0f} log_kb={median('log_kb'):.0f}"

@@ -7,12 +7,13 @@ the database and runs waitress.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Request
+from flask import Flask, Request, jsonify
 from flask.json.provider import DefaultJSONProvider
 
 from . import config
@@ -101,8 +102,16 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
+    if os.environ.get("BAOBAB_BENCH_CEILING") == "1":
+        # Only for `scripts/bench classroom`: the stack's own ceiling (waitress, Flask and
+        # the hooks every request runs, no query), so the class's rate reads as a ratio.
+        app.add_url_rule("/bench/ceiling", "bench_ceiling", _bench_ceiling)
     _require_contracts(app)
     return app
+
+
+def _bench_ceiling() -> Any:
+    return jsonify({"ok": True})
 
 
 def _require_contracts(app: Flask) -> None:

@@ -123,7 +123,9 @@ def serve(data_dir, host, port, threads, workers, seed_demo, is_worker, primary_
         # A worker process started by the first one (server.node.workers): it serves, nothing more.
         die_with_parent(primary_pid)
         sock = worker_socket(app.config["HOST"], app.config["PORT"])
-        run_server(app, "", 0, app.config["THREADS"], sock=sock)
+        # Its own TLS listener too, on the first process's HTTPS port: TLS on every core.
+        services = https_service(app, worker=True)
+        run_server(app, "", 0, app.config["THREADS"], sock=sock, services=services)
         return
     applied = prepare(app)
     if applied:
@@ -172,7 +174,8 @@ def serve(data_dir, host, port, threads, workers, seed_demo, is_worker, primary_
             "--host", host, "--port", str(sock.getsockname()[1]),
             "--threads", str(config["THREADS"]), "--workers", str(count),
         ]  # fmt: skip
-        services = (WorkerPool(command, count - 1), *services)
+        # Last: the first process holds the HTTPS port before any worker joins it.
+        services = (*services, WorkerPool(command, count - 1))
     run_server(app, host, port, app.config["THREADS"], services=services, ready=ready, sock=sock)
 
 

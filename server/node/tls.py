@@ -1,7 +1,9 @@
 """HTTPS for the classroom: a TLS terminator in front of a waitress of its own.
 
 Browsers run service workers only in a secure context, and on a LAN address that
-means HTTPS. Waitress has no TLS, so this service (one per node) runs:
+means HTTPS. Waitress has no TLS, so this service (one in each serving process, all
+on the same port with SO_REUSEPORT as the plain port is shared: server.node.workers)
+runs:
 
 - an asyncio TLS server on ``HTTPS_PORT`` (one thread for all connections; a Pi
   with sixty tablets keeping several connections each cannot afford a thread
@@ -16,13 +18,15 @@ means HTTPS. Waitress has no TLS, so this service (one per node) runs:
   throttles (server/api/auth.py, sync.py) see each tablet as itself.
 
 Every ``check_every_s`` the service compares the machine's addresses with the
-certificate's and has the node's CA issue a new one when DHCP moved the node.
+certificate's and has the node's CA issue a new one when DHCP moved the node; a
+process that finds the certificate file renewed by another loads it too.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import socket
 import ssl
 import threading
@@ -36,6 +40,7 @@ from waitress.server import create_server
 from .. import config
 from . import certs
 from .runner import Limits, guard, lan_addresses
+from .workers import listening_socket, worker_count, worker_socket
 
 log = logging.getLogger(__name__)
 
@@ -54,13 +59,16 @@ def default_names(host: str, extra: tuple[str, ...]) -> Callable[[], certs.Serve
     return names
 
 
-def https_service(app: Flask) -> tuple[HttpsService, ...]:
-    """The HTTPS service for ``baobab serve`` (one per node); none when BAOBAB_HTTPS_PORT is 0."""
+def https_service(app: Flask, worker: bool = False) -> tuple[HttpsService, ...]:
+    """The HTTPS service of one serving process of ``baobab serve``; none when
+    BAOBAB_HTTPS_PORT is 0. ``worker``: a process started by the first one, which joins
+    the first one's port; the first one shares its port when the node has workers."""
     if not app.config["HTTPS_PORT"]:
         return ()
     https = HttpsService(
-        app, app.config["HTTPS_PORT"], host=app.config["HOST"], threads=app.config["THREADS"]
-    )
+        app, app.config["HTTPS_PORT"], host=app.config["HOST"], threads=app.config["THREADS"],
+        shared=worker or worker_count(app.config["WORKERS"]) > 1, worker=worker,
+    )  # fmt: skip
     app.extensions["baobab.https"] = https
     return (https,)
 
@@ -92,15 +100,20 @@ class HttpsService:
         names: Callable[[], certs.ServerNames] | None = None,
         check_every_s: float = 30.0,
         limits: Limits | None = None,
+        shared: bool = False,
+        worker: bool = False,
     ) -> None:
         self.app, self.host, self.requested_port, self.threads = app, host, port, threads
+        #: The port is shared with the node's other serving processes (SO_REUSEPORT); a
+        #: worker joins the port its first process proved free and holds.
+        self.shared, self.worker = shared or worker, worker
         self.data_dir = app.config["DATA_DIR"]
         extra = app.config.get("HTTPS_NAMES") or ()
         if isinstance(extra, str):  # the setting's default is the empty string
             extra = config.parse_host_names(extra)
         self.names = names or default_names(host, tuple(extra))
         self.check_every_s = check_every_s
-        #: Caps and timeouts, per process like waitress's (only the first process has HTTPS).
+        #: Caps and timeouts, per process like waitress's (each serving process has its own).
         self.limits = limits or Limits.of(app.config)
         self._per_client: dict[str, int] = {}  # tablet's address -> its open TLS connections
         self.port = 0  # bound port, known after start()
@@ -113,6 +126,7 @@ class HttpsService:
         self._upstream: Any = None
         self._upstream_thread: threading.Thread | None = None
         self._context: ssl.SSLContext | None = None
+        self._loaded: tuple[int, ...] | None = None  # which certificate file was loaded
 
     def start(self) -> None:
         """Issue or check the certificate, start the inner waitress, then listen for TLS."""
@@ -121,6 +135,7 @@ class HttpsService:
         self._context.minimum_version = ssl.TLSVersion.TLSv1_2
         self._context.set_alpn_protocols(["http/1.1"])
         self._context.load_cert_chain(cert_file)
+        self._loaded = _stamp(cert_file)
 
         self._upstream = create_server(
             RealClientAddress(self.app, self._clients), host="127.0.0.1", port=0,
@@ -154,7 +169,8 @@ class HttpsService:
             self.stop()
             raise
         ca = certs.ensure_ca(self.data_dir, self.names())
-        log.info(
+        log.log(
+            logging.DEBUG if self.worker else logging.INFO,  # said once, by the first process
             "HTTPS on port %d; tablets trust the node's CA (SHA-256 %s) from /trust",
             self.port, certs.fingerprint(ca),
         )  # fmt: skip
@@ -234,9 +250,12 @@ class HttpsService:
     async def _listen(self) -> None:
         # Our own accept loop rather than asyncio's TLS server: each connection is a task
         # from its first byte, so a stop also closes the ones still in their handshake.
-        self._listener = socket.create_server(
-            (self.host or "0.0.0.0", self.requested_port), backlog=256
-        )
+        host = self.host or "0.0.0.0"
+        if self.worker:
+            self._listener = worker_socket(host, self.requested_port)
+        else:  # a plain bind first proves the port free: a second node fails, not joins
+            self._listener = listening_socket(host, self.requested_port, self.shared, wait_s=0)
+        self._listener.listen(256)
         self._listener.setblocking(False)
         self.port = self._listener.getsockname()[1]
         self._tasks.append(asyncio.ensure_future(self._accept_loop()))
@@ -289,10 +308,13 @@ class HttpsService:
 
     async def _refresh(self) -> bool:
         cert_file, reissued = certs.ensure_server_certificate(self.data_dir, self.names())
-        if reissued and self._context is not None:
+        # Another serving process may have renewed the file: load it all the same.
+        if (reissued or _stamp(cert_file) != self._loaded) and self._context is not None:
             # Handshakes run in this thread too, so none sees a half-loaded context.
             self._context.load_cert_chain(cert_file)
-            log.info("the node's addresses changed: new HTTPS certificate issued")
+            self._loaded = _stamp(cert_file)
+            if reissued:
+                log.info("the node's addresses changed: new HTTPS certificate issued")
         return reissued
 
     def _forget(self, conn: socket.socket, client: str, task: asyncio.Future) -> None:
@@ -374,6 +396,12 @@ class HttpsService:
             # Forgotten before the port is released, so a new connection cannot inherit it.
             self._clients.pop(local_port, None)
             up_writer.transport.abort()
+
+
+def _stamp(path: Any) -> tuple[int, ...]:
+    """What tells one version of a file from the next (it is replaced whole when renewed)."""
+    info = os.stat(path)
+    return (info.st_ino, info.st_mtime_ns, info.st_size)
 
 
 class _Activity:

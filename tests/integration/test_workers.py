@@ -11,6 +11,7 @@ import json
 import os
 import signal
 import sqlite3
+import ssl
 import subprocess
 import sys
 import time
@@ -21,6 +22,7 @@ import pytest
 
 from server.services import demo
 from tests.helpers.nodes import served_port
+from tests.helpers.pg import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -190,3 +192,59 @@ def test_a_second_serve_on_the_port_is_refused_not_joined(node, tmp_path):
         env={**os.environ, "BAOBAB_DISCOVERY": "0"},  # it waits 10 s for the port, then says so
     )  # fmt: skip
     assert second.returncode != 0 and "Cannot listen" in second.stderr
+
+
+def _https_pids(port: int, context: ssl.SSLContext, want: set[int]) -> set[int]:
+    """Process ids seen answering /healthz over HTTPS, each on a fresh TLS connection."""
+    seen: set[int] = set()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not want <= seen:
+        conn = http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=30)
+        try:
+            conn.request("GET", "/healthz")
+            response = conn.getresponse()
+            if response.status == 200:
+                seen.add(json.loads(response.read())["pid"])
+        except OSError:
+            time.sleep(0.05)
+        finally:
+            conn.close()
+    return seen
+
+
+@pytest.fixture
+def https_node(tmp_path):
+    https_port = free_port()
+    proc = _serve(tmp_path / "data", 0, BAOBAB_HTTPS_PORT=str(https_port))
+    try:
+        port = _until(lambda: served_port(tmp_path / "data"), what="the port")
+        worker = _until(lambda: _workers(proc.pid), what="the worker")[0]
+        assert _answering_pids(port, {proc.pid, worker}) == {proc.pid, worker}
+        ca_file = tmp_path / "data" / "tls" / "ca.pem"
+        _until(ca_file.exists, what="the node's CA")
+        yield proc, https_port, ssl.create_default_context(cafile=str(ca_file))
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=20)
+
+
+def test_every_serving_process_answers_https_not_the_first_alone(https_node):
+    proc, https_port, context = https_node
+    [worker] = _workers(proc.pid)
+    # Each process has its own TLS listener on the one port: TLS spreads over the cores.
+    assert _https_pids(https_port, context, {proc.pid, worker}) == {proc.pid, worker}
+
+
+def test_a_killed_workers_https_comes_back_and_sigterm_stops_all(https_node):
+    proc, https_port, context = https_node
+    [worker] = _workers(proc.pid)
+    os.kill(worker, signal.SIGKILL)
+    replacement = _until(
+        lambda: [p for p in _workers(proc.pid) if p != worker and _alive(p)], what="a new worker"
+    )[0]
+    assert replacement in _https_pids(https_port, context, {replacement})
+
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=5)  # everything, TLS listeners included, within 5 s
+    _until(lambda: not _alive(replacement), timeout=5, what="the worker to stop")

@@ -13,7 +13,10 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from bench_classroom import percentile  # noqa: E402
 
 LAST_LINE = re.compile(
-    r"^students=(\d+) req_per_s=(\d+) p50_ms=([\d.]+) p99_ms=([\d.]+) errors=(\d+) rss_mb=(\d+)$"
+    r"^students=(\d+) req_per_s=(\d+) p50_ms=([\d.]+) p99_ms=([\d.]+) errors=(\d+) rss_mb=(\d+)"
+    r" ceiling_req_per_s=(\d+) ratio=([\d.]+)"
+    r" https_req_per_s=(\d+) https_p99_ms=([\d.]+) https_errors=(\d+) https_ratio=([\d.]+)"
+    r" https_ceiling_ratio=([\d.]+)$"
 )
 
 
@@ -27,15 +30,30 @@ def test_percentiles_are_nearest_rank():
 def test_a_small_class_runs_every_step_without_errors():
     done = subprocess.run(
         [sys.executable, "scripts/bench_classroom.py", "--students", "3", "--duration", "2",
-         "--runs", "1", "--think-ms", "5"],
+         "--runs", "1", "--think-ms", "5", "--ceiling-duration", "1", "--https"],
         cwd=ROOT, capture_output=True, text=True, timeout=240,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
     lines = done.stdout.strip().splitlines()
     figures = LAST_LINE.match(lines[-1])
     assert figures, lines[-1]
-    students, req_per_s, p50, p99, errors, rss = figures.groups()
+    students, req_per_s, p50, p99, errors, rss = figures.groups()[:6]
     assert students == "3" and errors == "0", done.stdout
     assert int(req_per_s) > 0 and 0 < float(p50) <= float(p99) and int(rss) > 0
+    # The stack's ceiling, measured in the same run, and the class over the node's HTTPS.
+    extra = figures.groups()[6:]
+    ceiling, ratio, https, https_p99, https_errors, https_ratio, https_ceiling = extra
+    assert int(ceiling) > 0 and int(https) > 0 and https_errors == "0", done.stdout
+    assert float(https_p99) > 0, done.stdout
+    # Ratios as printed (two decimals) from the rates: rounding aside, they agree.
+    assert abs(float(ratio) - int(req_per_s) / int(ceiling)) < 0.02, done.stdout
+    assert abs(float(https_ratio) - int(https) / int(req_per_s)) < 0.02, done.stdout
+    assert abs(float(https_ceiling) - int(https) / int(ceiling)) < 0.02, done.stdout
+    assert "  ceiling: " in done.stdout and "  https: " in done.stdout, done.stdout
     steps = {line.split()[0] for line in lines if line.startswith("  ")}
     assert {"sign_in", "home", "open", "answer", "finish", "sign_out"} <= steps, done.stdout
+
+
+def test_a_normal_node_does_not_serve_the_bench_ceiling(client):
+    """/bench/ceiling exists only where the bench asks for it (BAOBAB_BENCH_CEILING=1)."""
+    assert client.get("/bench/ceiling").status_code == 404

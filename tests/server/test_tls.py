@@ -155,3 +155,21 @@ def test_a_port_in_use_leaves_plain_http_running(tmp_path, caplog):
         https.stop()
     finally:
         busy.close()
+
+
+def test_a_certificate_renewed_by_another_process_is_served_here_too(service, tmp_path, addresses):
+    # Another serving process of the same node (each has its own TLS listener).
+    other = HttpsService(service.app, 0, host="127.0.0.1", threads=1, names=service.names,
+                         check_every_s=3600)  # fmt: skip
+    other.start()
+    try:
+        addresses.append("10.20.30.41")  # DHCP moved the node
+        assert service.refresh() is True  # the first to look renews the file
+        assert other.refresh() is False  # the other finds it renewed already...
+        sock = socket.create_connection(("127.0.0.1", other.port), timeout=10)
+        with context(tmp_path).wrap_socket(sock, server_hostname="classroom-node.test") as tls:
+            served = tls.getpeercert()
+        # ...and serves it: no stale certificate for the tablets it answers.
+        assert ("IP Address", "10.20.30.41") in served["subjectAltName"]
+    finally:
+        other.stop()
