@@ -445,11 +445,21 @@ def pair_code(data_dir, any_school, grants) -> None:
 @click.argument("url")
 @click.argument("code")
 @click.option("--hub", is_flag=True, help="URL is the district hub (enrolment).")
-def pair(data_dir, url, code, hub) -> None:
+@click.option(
+    "--my-url",
+    default=None,
+    help="Where the peer reaches this node (default: from --host/--port of serve, the "
+    "interface nearest the peer).",
+)
+def pair(data_dir, url, code, hub, my_url) -> None:
     """Join the school of the node (or hub) at URL with the CODE it shows."""
     with opened(data_dir) as app:
+        config = app.config
+        if my_url is None:
+            port = peers.served_port(config["DATA_DIR"], config["PORT"])
+            my_url = peers.own_url(config["HOST"], port, url)
         try:
-            peer = peers.pair_with(url, code, app.config["DATA_DIR"])
+            peer = peers.pair_with(url, code, config["DATA_DIR"], my_url=my_url)
             if hub:
                 peer.role = "hub"
                 peer.grants = peers.grants_text(peers.HUB_GRANTS)
@@ -474,8 +484,16 @@ def sync(data_dir, peer_url, hub, all_peers) -> None:
             except BaobabError as exc:
                 raise click.ClickException(exc.message) from None
         else:
-            known = [p for p in peers.list_peers() if not p.revoked and p.url]
-            targets = [p for p in known if all_peers or (hub and p.role == "hub")]
+            chosen = [p for p in peers.list_peers() if all_peers or (hub and p.role == "hub")]
+            targets = []
+            for p in chosen:
+                why = "revoked" if p.revoked else (None if p.url else "no address to reach it at")
+                if why is None:
+                    targets.append(p)
+                else:
+                    click.echo(
+                        f"skipped {p.node_id}: {why} (it syncs with us, or pair again)", err=True
+                    )
         if not targets:
             raise click.ClickException("No paired peer to sync with (see baobab pair).")
         for peer in targets:

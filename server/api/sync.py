@@ -128,8 +128,10 @@ def list_peers():
     errors=(409,),
 )
 def add_peer(body):
+    config = current_app.config
+    my_url = peers.own_url(config["HOST"], config["PORT"], body["url"])
     try:
-        return peers.pair_with(body["url"], body["code"], current_app.config["DATA_DIR"])
+        return peers.pair_with(body["url"], body["code"], config["DATA_DIR"], my_url=my_url)
     except SyncError as exc:
         raise Conflict(f"Pairing failed: {exc}") from None
 

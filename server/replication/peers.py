@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import ipaddress
 import json
 import logging
 import secrets
+import urllib.parse
 from typing import Any
 
 from sync import wire
@@ -136,7 +138,10 @@ def accept_pairing(data: dict[str, Any], data_dir: str, role: str = "node") -> d
         peer.school_id = school_id
         peer.role = data["role"]  # what it says it is; what it may author is the code's
         peer.grants = code.grants
-        peer.url = data.get("url")
+        # The address it says it is reached at, so this side can start a sync too; a
+        # known address is never overwritten with nothing. A hub never calls a node.
+        if data.get("url") and role != "hub":
+            peer.url = data["url"].rstrip("/")
         peer.revoked = False
         peer.last_seq_in = 0
         peer.save()
@@ -150,11 +155,52 @@ def accept_pairing(data: dict[str, Any], data_dir: str, role: str = "node") -> d
     }
 
 
-def pair_with(url: str, code: str, data_dir: str, role: str = "node") -> Peer:
-    """Join a school through a node (or hub) at ``url`` with the code it showed."""
+def own_url(host: str, port: int, toward: str = "") -> str:
+    """The address this node is reached at from the peer at ``toward``.
+
+    ``host`` is the address ``serve`` listens on: a specific one is the answer;
+    on every interface (0.0.0.0), the interface address nearest the peer's (the
+    longest common prefix), loopback for a peer on this machine.
+    """
+    if host not in ("0.0.0.0", "", "::"):
+        return f"http://{host}:{port}"
+    from ..node.runner import lan_addresses  # waitress and ifaddr: only when pairing
+
+    addresses = lan_addresses() or ["127.0.0.1"]
+    target = urllib.parse.urlsplit(toward).hostname or ""
+    try:
+        peer_ip = int(ipaddress.IPv4Address(target))
+    except ValueError:
+        peer_ip = None
+    if peer_ip is not None:
+        if target.startswith("127."):
+            return f"http://127.0.0.1:{port}"
+
+        def shared_bits(address: str) -> int:
+            return 32 - (int(ipaddress.IPv4Address(address)) ^ peer_ip).bit_length()
+
+        addresses = sorted(addresses, key=lambda a: (a.startswith("127."), -shared_bits(a)))
+    return f"http://{addresses[0]}:{port}"
+
+
+def served_port(data_dir: str, configured: int) -> int:
+    """The port ``serve`` listens on: the one it bound (run/port), else the setting."""
+    bound = str(rundir.read_json(rundir.run_dir(data_dir) / "port") or "")
+    return int(bound) if bound.isdigit() and int(bound) > 0 else configured
+
+
+def pair_with(
+    url: str, code: str, data_dir: str, role: str = "node", my_url: str | None = None
+) -> Peer:
+    """Join a school through a node (or hub) at ``url`` with the code it showed.
+
+    ``my_url`` is where the peer reaches this node: sent, so that either side can
+    start a sync (without it, only this side could).
+    """
     me = identity.ensure_node()
     key = identity.node_key(data_dir)
     request = {
+        "url": my_url,
         "code": code,
         "node_id": me.node_id,
         "public_key": key.public_hex(),

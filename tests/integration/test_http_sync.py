@@ -76,6 +76,30 @@ def test_two_nodes_pair_and_sync_both_ways_over_http(tmp_path):
 
 
 @pytest.mark.slow
+def test_pairing_is_two_way_either_side_starts_a_sync(tmp_path):
+    """Item 4 of issue 12: without mDNS, the node that showed the code can sync with
+    the node that paired with it (it learnt its address); `sync --all` says whom it skips."""
+    a = ServedNode(tmp_path / "a").start()
+    b = ServedNode(tmp_path / "b", demo=False)
+    try:
+        baobab("init", "--data-dir", str(b.data_dir))
+        b.start()
+        baobab("pair", a.url, a.pairing_code(), "--data-dir", str(b.data_dir))
+        listed = baobab("peers", "--data-dir", str(a.data_dir)).stdout
+        assert b.url in listed
+        result = baobab("sync", "--all", "--data-dir", str(a.data_dir))
+        assert f"{b.url}: ok" in result.stdout, result.stdout + result.stderr
+        # A peer with no address is named, with the reason, not skipped in silence.
+        with sqlite3.connect(a.data_dir / "baobab.db") as conn:
+            conn.execute("UPDATE peer SET url = NULL")
+        skipped = baobab("sync", "--all", "--data-dir", str(a.data_dir), check=False)
+        assert skipped.returncode != 0 and "no address to reach it at" in skipped.stderr
+    finally:
+        a.stop()
+        b.stop()
+
+
+@pytest.mark.slow
 def test_receiver_killed_mid_sync_loses_and_duplicates_nothing(tmp_path):
     """SIGKILL the receiving server at random points of syncs, until 20 kills landed mid-sync.
 
