@@ -508,13 +508,17 @@ def sync(data_dir, peer_url, hub, all_peers) -> None:
                 click.echo(f"{peer.url}: FAILED: {exc}")
                 continue
             progress.close()
+            if result.files_missing:
+                failures += 1  # the rows are in, not everything: no "ok", no exit 0
+                click.echo(f"{peer.url}: {peers.incomplete_text(result.files_missing)}")
+                continue
             click.echo(
                 f"{peer.url}: ok, pulled {result.pulled.rows} rows, pushed {result.pushed_rows} "
                 f"rows in {result.seconds:.3f} s, {result.bytes_sent} bytes sent, "
                 f"{result.bytes_received} received (clock offset {result.clock_offset_ms} ms)"
             )
     if failures:
-        raise click.ClickException(f"{failures} sync(s) failed")
+        raise click.ClickException(f"{failures} sync(s) failed or incomplete")
 
 
 @main.command("export-bundle")
@@ -555,9 +559,12 @@ def list_peers(data_dir) -> None:
     """List paired peers with the last success, last error and rows moved."""
     with opened(data_dir, migrate_first=False):
         for p in peers.list_peers():
-            state = "revoked" if p.revoked else (p.last_error and f"error: {p.last_error}" or "ok")
+            state = "revoked" if p.revoked else peers.outcome_of(p)
+            if p.last_error and not p.revoked:
+                state += f": {p.last_error}"
             click.echo(
-                f"{p.id}\t{p.role}\t{p.node_id}\t{p.url or '-'}\tlast success "
+                f"{p.id}\t{p.role}\t{p.node_id}\t{p.url or '-'}\tlast attempt "
+                f"{p.last_attempt_at or 'never'}\tlast success "
                 f"{p.last_success_at or 'never'}\t{state}"
             )
 

@@ -520,6 +520,7 @@ class SessionResult:
     bytes_received: int = 0
     peer_vectors: dict[str, Vector] = field(default_factory=dict)  # what they hold, at the end
     refused: list[str] = field(default_factory=list)  # rows refused, both ways, and why
+    files_missing: int = 0  # content files and photos still to move (the caller's count)
 
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total hint)

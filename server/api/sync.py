@@ -74,6 +74,22 @@ def sync_message():
     return Response(reply, mimetype=wire.MEDIA_TYPE)
 
 
+@bp.post("/sync/outcome")
+@endpoint(
+    PUBLIC,
+    "How a sync a paired node started with this one ended, so both say the same (signed)",
+    raw_body="application/json",
+    errors=(401, 403, 409, 413),
+)
+def sync_outcome():
+    sender_before_body(peers.MAX_SAID * 8)
+    request.max_content_length = peers.MAX_SAID * 8
+    body = request.get_data(cache=False)
+    peer = peers.authenticate(request.method, request.path, request.headers, body)
+    peers.record_outcome(peer, body)
+    return Response(status=204)
+
+
 @bp.post("/sync/pair")
 @endpoint(
     PUBLIC,
@@ -166,6 +182,8 @@ def sync_now(peer_id):
         "pushed": result.pushed_rows,
         "seconds": result.seconds,
         "refused": result.refused,
+        "outcome": "incomplete" if result.files_missing else "ok",
+        "files_missing": result.files_missing,
     }
 
 

@@ -8,7 +8,9 @@ import ipaddress
 import json
 import logging
 import secrets
+import urllib.error
 import urllib.parse
+import urllib.request
 from typing import Any
 
 from sync import wire
@@ -34,7 +36,7 @@ from sync.engine import (
     serve_message,
 )
 from sync.errors import SyncError
-from sync.http import HttpTransport, post_json
+from sync.http import HttpTransport, post_json, signed_request
 from sync.stamp import DISTRICT, school_partition
 from sync.vector import pending_union
 
@@ -54,6 +56,9 @@ CODE_LENGTH = 8
 CODE_MINUTES = 15
 ANY_SCHOOL = "*"  # a hub's enrolment code: the node brings its own school
 PAIR_PATH = "/api/v1/sync/pair"
+OUTCOME_PATH = "/api/v1/sync/outcome"
+OUTCOMES = ("ok", "incomplete", "failed")
+MAX_SAID = 2000  # characters of a peer's account of a sync kept here
 MAX_SEQ_DIGITS = 18  # below 2**63: what the database's BigIntegerField holds
 
 
@@ -320,6 +325,9 @@ def serve(peer: Peer, body: bytes, role: str = "node") -> bytes:
     """Answer one signed sync message from a peer."""
     message = wire.decode(body)
     readable, writable = allowed_partitions(peer, role)
+    if isinstance(message, dict) and message.get("type") == "hello":
+        # A session begins: the last attempt of this peer, whoever started it.
+        Peer.update(last_attempt_at=utcnow()).where(Peer.id == peer.id).execute()
     reply = serve_message(NodeStore(role), message, readable, writable, sender_of(peer))
     said = _say_refusals(peer, reply.get("refused") or [], "from it")
     if said is not None:
@@ -327,7 +335,76 @@ def serve(peer: Peer, body: bytes, role: str = "node") -> bytes:
     return wire.encode(reply)
 
 
+def incomplete_text(missing: int) -> str:
+    """How a sync that moved its rows but not every file is said, on both sides."""
+    return f"incomplete: {missing} file(s) still to move; the next sync resumes"
+
+
+def record_outcome(peer: Peer, body: bytes) -> None:
+    """A peer says how the sync it started with us ended: we say the same.
+
+    ``{"outcome": "ok"|"incomplete"|"failed", "files_missing": N, "said": text|null}``;
+    anything else is refused (422) and changes nothing.
+    """
+    try:
+        data = json.loads(body)
+        outcome, missing, said = data["outcome"], data.get("files_missing", 0), data.get("said")
+    except (ValueError, TypeError, KeyError):
+        raise InvalidInput("Send {outcome, files_missing, said} as JSON.") from None
+    if outcome not in OUTCOMES:
+        raise InvalidInput(f"outcome must be one of {', '.join(OUTCOMES)}.")
+    if not isinstance(missing, int) or isinstance(missing, bool) or not 0 <= missing < 2**31:
+        raise InvalidInput("files_missing must be a whole number.")
+    if said is not None and (not isinstance(said, str) or len(said) > MAX_SAID):
+        raise InvalidInput(f"said must be text of at most {MAX_SAID} characters.")
+    if outcome == "incomplete" and not missing:
+        raise InvalidInput("An incomplete sync has files still to move.")
+    if outcome == "failed" and not said:
+        raise InvalidInput("A failed sync says why.")
+    fields: dict[Any, Any] = {Peer.last_error: said or None}
+    if outcome == "ok":
+        fields[Peer.last_success_at] = utcnow()
+    Peer.update(fields).where(Peer.id == peer.id).execute()
+
+
+def outcome_of(peer: Peer, running: Any = None) -> str:
+    """The last sync with a peer, whoever started it, in one word.
+
+    never, running, ok, incomplete (rows in, files still to move), failed, or
+    interrupted (it began and no end was heard: a killed process, a cut link).
+    """
+    if running:
+        return "running"
+    if peer.last_attempt_at is None:
+        return "never" if peer.last_success_at is None else "ok"
+    if peer.last_success_at is not None and peer.last_success_at >= peer.last_attempt_at:
+        return "ok"
+    if peer.last_error:
+        return "incomplete" if peer.last_error.startswith("incomplete:") else "failed"
+    return "interrupted"
+
+
 # ---------------------------------------------------------------- initiating a sync
+
+
+def _tell_outcome(peer: Peer, data_dir: str, outcome: str, missing: int, said: str | None) -> None:
+    """Tell the peer how the sync ended, so that both sides say the same (best effort:
+    if it is not heard, the peer says "interrupted", which is true as far as it knows)."""
+    body = json.dumps({"outcome": outcome, "files_missing": missing, "said": said}).encode()
+    try:
+        request = signed_request(
+            peer.url + OUTCOME_PATH,
+            "POST",
+            body,
+            LocalNode.get().node_id,
+            identity.node_key(data_dir),
+            _next_seq(peer.id),
+            "application/json",
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            response.read()
+    except (OSError, ValueError) as exc:  # URLError and HTTPError are OSErrors
+        log.info("could not tell %s how the sync ended: %s", peer.url, exc)
 
 
 def _next_seq(peer_id: int) -> int:
@@ -405,26 +482,32 @@ def _sync_with(
     except Exception as exc:  # any failure is the truth to record, never a success
         message = str(exc) if isinstance(exc, SyncError) else f"{type(exc).__name__}: {exc}"
         Peer.update(last_error=message).where(Peer.id == peer.id).execute()
+        _tell_outcome(peer, data_dir, "failed", 0, message[:MAX_SAID])
         raise
     finally:
         sync_progress.end(running)
+    result.files_missing = still_missing
     if still_missing:
-        log.info("sync with %s: %d content files still to fetch", peer.url, still_missing)
+        log.info("sync with %s: %d files still to move", peer.url, still_missing)
+    # Rows are in; files that could not be moved yet make the sync incomplete, not ok:
+    # it is said first, and it is no success (the last success stays the last one).
     said = [
+        incomplete_text(still_missing) if still_missing else None,
         _say_refusals(peer, result.refused, "both ways"),
-        # Rows are in; content files that could not be fetched yet are said, not hidden.
-        f"{still_missing} content file(s) still to fetch; the next sync resumes"
-        if still_missing
-        else None,
     ]
-    Peer.update(
-        last_success_at=utcnow(),
-        last_error="; ".join(s for s in said if s) or None,
-        known_vectors=json.dumps(result.peer_vectors),
-        last_pulled=result.pulled.rows,
-        last_pushed=result.pushed_rows,
-        clock_offset_ms=result.clock_offset_ms,
-    ).where(Peer.id == peer.id).execute()
+    message = "; ".join(s for s in said if s) or None
+    fields: dict[Any, Any] = {
+        Peer.last_error: message,
+        Peer.known_vectors: json.dumps(result.peer_vectors),
+        Peer.last_pulled: result.pulled.rows,
+        Peer.last_pushed: result.pushed_rows,
+        Peer.clock_offset_ms: result.clock_offset_ms,
+    }
+    if not still_missing:
+        fields[Peer.last_success_at] = utcnow()
+    Peer.update(fields).where(Peer.id == peer.id).execute()
+    outcome = "incomplete" if still_missing else "ok"
+    _tell_outcome(peer, data_dir, outcome, still_missing, message and message[:MAX_SAID])
     return result
 
 
@@ -462,12 +545,14 @@ def peer_status(peer: Peer, data_dir: str, role: str = "node") -> dict[str, Any]
     )
     # What they held at the last sync that we still lack (an interrupted pull).
     pending_in = pending_union([(known[p], mine[p]) for p in readable if p in known])
+    running = sync_progress.get(data_dir, peer.id)
     return {
         **peer.__data__,
         "grants": sorted(peer.grant_set),
         "pending_out": pending_out,
         "pending_in": pending_in,
-        "running": sync_progress.get(data_dir, peer.id),
+        "running": running,
+        "last_outcome": outcome_of(peer, running),
     }
 
 
