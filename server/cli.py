@@ -517,6 +517,11 @@ def sync(data_dir, peer_url, hub, all_peers) -> None:
                 f"rows in {result.seconds:.3f} s, {result.bytes_sent} bytes sent, "
                 f"{result.bytes_received} received (clock offset {result.clock_offset_ms} ms)"
             )
+            if result.pulled.id_conflicts:
+                click.echo(
+                    f"{peer.url}: {result.pulled.id_conflicts} event id(s) came with another "
+                    "content than here: the first made kept, the other in history"
+                )
     if failures:
         raise click.ClickException(f"{failures} sync(s) failed or incomplete")
 

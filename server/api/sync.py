@@ -184,6 +184,7 @@ def sync_now(peer_id):
         "refused": result.refused,
         "outcome": "incomplete" if result.files_missing else "ok",
         "files_missing": result.files_missing,
+        "id_conflicts": result.pulled.id_conflicts,
     }
 
 

@@ -511,6 +511,17 @@ def _sync_with(
     return result
 
 
+def id_conflicts(role: str = "node") -> int:
+    """Event ids seen with two contents (the other content kept in history), on every
+    replica alike once synced: the history rows of event tables (events have no others)."""
+    from sync.stamp import EVENT
+
+    from ..models import RowHistory
+
+    events = [t for t, kind in NodeStore(role).tables().items() if kind == EVENT]
+    return RowHistory.select().where(RowHistory.table_name.in_(events)).count()
+
+
 def find_peer(url: str | None = None, peer_id: int | None = None) -> Peer:
     """A paired peer by address or id."""
     if peer_id is not None:

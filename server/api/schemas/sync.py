@@ -111,6 +111,9 @@ class SyncRunSchema(Schema):
     outcome = fields.String(
         metadata={"description": "ok, or incomplete: rows in, files_missing files still to move"}
     )
+    id_conflicts = fields.Integer(
+        metadata={"description": "Pulled events whose id we held with another content"}
+    )
     files_missing = fields.Integer(
         metadata={"description": "Content files and photos still to move; the next sync resumes"}
     )
