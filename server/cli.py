@@ -455,11 +455,21 @@ def pair_code(data_dir, any_school, grants) -> None:
 @click.argument("url")
 @click.argument("code")
 @click.option("--hub", is_flag=True, help="URL is the district hub (enrolment).")
-def pair(data_dir, url, code, hub) -> None:
+@click.option(
+    "--my-url",
+    default=None,
+    help="Where the peer reaches this node (default: from --host/--port of serve, the "
+    "interface nearest the peer).",
+)
+def pair(data_dir, url, code, hub, my_url) -> None:
     """Join the school of the node (or hub) at URL with the CODE it shows."""
     with opened(data_dir) as app:
+        config = app.config
+        if my_url is None:
+            port = peers.served_port(config["DATA_DIR"], config["PORT"])
+            my_url = peers.own_url(config["HOST"], port, url)
         try:
-            peer = peers.pair_with(url, code, app.config["DATA_DIR"])
+            peer = peers.pair_with(url, code, config["DATA_DIR"], my_url=my_url)
             if hub:
                 peer.role = "hub"
                 peer.grants = peers.grants_text(peers.HUB_GRANTS)
@@ -484,8 +494,16 @@ def sync(data_dir, peer_url, hub, all_peers) -> None:
             except BaobabError as exc:
                 raise click.ClickException(exc.message) from None
         else:
-            known = [p for p in peers.list_peers() if not p.revoked and p.url]
-            targets = [p for p in known if all_peers or (hub and p.role == "hub")]
+            chosen = [p for p in peers.list_peers() if all_peers or (hub and p.role == "hub")]
+            targets = []
+            for p in chosen:
+                why = "revoked" if p.revoked else (None if p.url else "no address to reach it at")
+                if why is None:
+                    targets.append(p)
+                else:
+                    click.echo(
+                        f"skipped {p.node_id}: {why} (it syncs with us, or pair again)", err=True
+                    )
         if not targets:
             raise click.ClickException("No paired peer to sync with (see baobab pair).")
         for peer in targets:
@@ -500,13 +518,22 @@ def sync(data_dir, peer_url, hub, all_peers) -> None:
                 click.echo(f"{peer.url}: FAILED: {exc}")
                 continue
             progress.close()
+            if result.files_missing:
+                failures += 1  # the rows are in, not everything: no "ok", no exit 0
+                click.echo(f"{peer.url}: {peers.incomplete_text(result.files_missing)}")
+                continue
             click.echo(
                 f"{peer.url}: ok, pulled {result.pulled.rows} rows, pushed {result.pushed_rows} "
                 f"rows in {result.seconds:.3f} s, {result.bytes_sent} bytes sent, "
                 f"{result.bytes_received} received (clock offset {result.clock_offset_ms} ms)"
             )
+            if result.pulled.id_conflicts:
+                click.echo(
+                    f"{peer.url}: {result.pulled.id_conflicts} event id(s) came with another "
+                    "content than here: the first made kept, the other in history"
+                )
     if failures:
-        raise click.ClickException(f"{failures} sync(s) failed")
+        raise click.ClickException(f"{failures} sync(s) failed or incomplete")
 
 
 @main.command("export-bundle")
@@ -547,9 +574,12 @@ def list_peers(data_dir) -> None:
     """List paired peers with the last success, last error and rows moved."""
     with opened(data_dir, migrate_first=False):
         for p in peers.list_peers():
-            state = "revoked" if p.revoked else (p.last_error and f"error: {p.last_error}" or "ok")
+            state = "revoked" if p.revoked else peers.outcome_of(p)
+            if p.last_error and not p.revoked:
+                state += f": {p.last_error}"
             click.echo(
-                f"{p.id}\t{p.role}\t{p.node_id}\t{p.url or '-'}\tlast success "
+                f"{p.id}\t{p.role}\t{p.node_id}\t{p.url or '-'}\tlast attempt "
+                f"{p.last_attempt_at or 'never'}\tlast success "
                 f"{p.last_success_at or 'never'}\t{state}"
             )
 

@@ -245,11 +245,21 @@ class ApplyStats:
     lost: int = 0
     skipped: int = 0
     refused: list[Refusal] = field(default_factory=list)
+    #: Events of one id with two contents (a device posted it to two nodes): the
+    #: first-made kept everywhere, the other in history (merge.first_made).
+    id_conflicts: int = 0
 
     @property
     def rows(self) -> int:
         """Rows received (refused ones included)."""
-        return self.inserted + self.replaced + self.lost + self.skipped + self.refused_rows
+        return (
+            self.inserted
+            + self.replaced
+            + self.lost
+            + self.skipped
+            + self.id_conflicts
+            + self.refused_rows
+        )
 
     @property
     def refused_rows(self) -> int:
@@ -262,6 +272,7 @@ class ApplyStats:
         self.replaced += other.replaced
         self.lost += other.lost
         self.skipped += other.skipped
+        self.id_conflicts += other.id_conflicts
         self.refused.extend(other.refused)
 
 
@@ -312,7 +323,8 @@ def apply_chunk(
                 # random ids otherwise touch a page per row, beyond any cache at 1M rows.
                 fresh = store.insert_new(table, columns, sorted(rows, key=itemgetter(at_id)))
                 stats.inserted += fresh
-                stats.skipped += len(rows) - fresh
+                if fresh < len(rows):  # some ids were held: the same event, or not?
+                    _merge_held_events(store, table, columns, rows, fresh, stats)
             else:
                 _apply_mutable(store, table, columns, rows, stats)
         vector = _advanced(store.vector(partition), chunk, sender.node_id, refused_from)
@@ -400,6 +412,56 @@ def _advanced(
             reach = min(reach, refused_from[origin] - 1)
         advance(result, origin, after, reach)
     return result
+
+
+def _same_value(ours: Any, theirs: Any) -> bool:
+    return ours == theirs or str(ours) == str(theirs)  # a stored bool or time as sent
+
+
+def _merge_held_events(
+    store: Store,
+    table: str,
+    columns: list[str],
+    rows: list[list[Any]],
+    fresh: int,
+    stats: ApplyStats,
+) -> None:
+    """Events of this chunk whose id we already held (invariant 5, with one id twice).
+
+    The same event, relayed, has the same stamp: nothing to do. An id made on a
+    device and posted to two nodes has two versions: the first made (the lower
+    ``merge.rank``) is kept on every replica, the other goes to history, and a
+    different content is counted in ``id_conflicts``. Never across partitions: an
+    id held in another partition is not replaced, the incoming version is kept in
+    history. Read only when the insert found held ids, so a plain sync pays nothing.
+    """
+    incoming = [dict(zip(columns, values)) for values in rows]
+    held = store.current(table, [r["id"] for r in incoming])
+    content = [c for c in columns if c not in ("id", "partition", "origin", "counter", "hlc")]
+    same_stamp = 0  # those just inserted (fresh) and those held already
+    replaces, history = [], []
+    for row in incoming:
+        existing = held.get(row["id"])
+        if existing is None or merge.rank(existing) == merge.rank(row):
+            same_stamp += 1
+            continue
+        differs = str(existing["partition"]) != str(row["partition"]) or not all(
+            _same_value(existing.get(c), row[c]) for c in content
+        )
+        if merge.first_made(row, existing) and str(existing["partition"]) == str(row["partition"]):
+            replaces.append(row)
+            held[row["id"]] = row
+            loser = existing
+        else:
+            loser = row
+        if differs:
+            history.append(loser)
+            stats.id_conflicts += 1
+        else:
+            stats.skipped += 1  # the same event stamped twice: one stamp kept everywhere
+    stats.skipped += same_stamp - fresh
+    store.replace(table, replaces)
+    store.keep_history(table, history)
 
 
 def _apply_mutable(
@@ -520,6 +582,7 @@ class SessionResult:
     bytes_received: int = 0
     peer_vectors: dict[str, Vector] = field(default_factory=dict)  # what they hold, at the end
     refused: list[str] = field(default_factory=list)  # rows refused, both ways, and why
+    files_missing: int = 0  # content files and photos still to move (the caller's count)
 
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total hint)

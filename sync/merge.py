@@ -23,6 +23,16 @@ def rank(row: Mapping[str, Any]) -> tuple[int, str, int]:
     return (int(row["hlc"]), str(row["origin"]), int(row["counter"]))
 
 
+def first_made(incoming: Mapping[str, Any], existing: Mapping[str, Any]) -> bool:
+    """Whether an event's incoming version wins over the one held under the same id.
+
+    Events are immutable, so one id holds the first version made: the lower rank,
+    the same choice on every node. (Two versions of one event id come from a device
+    that posted it to two nodes; the other is kept in history.)
+    """
+    return rank(incoming) < rank(existing)
+
+
 def decide(kind: str, existing: Mapping[str, Any] | None, incoming: Mapping[str, Any]) -> str:
     """What to do with an incoming version given the one we hold."""
     if existing is None:

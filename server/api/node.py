@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, jsonify
 from ..auth.access import PUBLIC, STAFF
 from ..db import is_sqlite
 from ..node import identity
+from ..replication import peers
 from ..version import __version__
 from .contract import endpoint
 from .openapi import build_spec
@@ -33,4 +34,5 @@ def get_node():
         "version": __version__,
         "database": "sqlite" if is_sqlite() else "postgresql",
         "counter": row.counter,
+        "id_conflicts": peers.id_conflicts(current_app.config["ROLE"]),
     }

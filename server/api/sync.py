@@ -74,6 +74,22 @@ def sync_message():
     return Response(reply, mimetype=wire.MEDIA_TYPE)
 
 
+@bp.post("/sync/outcome")
+@endpoint(
+    PUBLIC,
+    "How a sync a paired node started with this one ended, so both say the same (signed)",
+    raw_body="application/json",
+    errors=(401, 403, 409, 413),
+)
+def sync_outcome():
+    sender_before_body(peers.MAX_SAID * 8)
+    request.max_content_length = peers.MAX_SAID * 8
+    body = request.get_data(cache=False)
+    peer = peers.authenticate(request.method, request.path, request.headers, body)
+    peers.record_outcome(peer, body)
+    return Response(status=204)
+
+
 @bp.post("/sync/pair")
 @endpoint(
     PUBLIC,
@@ -128,8 +144,10 @@ def list_peers():
     errors=(409,),
 )
 def add_peer(body):
+    config = current_app.config
+    my_url = peers.own_url(config["HOST"], config["PORT"], body["url"])
     try:
-        return peers.pair_with(body["url"], body["code"], current_app.config["DATA_DIR"])
+        return peers.pair_with(body["url"], body["code"], config["DATA_DIR"], my_url=my_url)
     except SyncError as exc:
         raise Conflict(f"Pairing failed: {exc}") from None
 
@@ -164,6 +182,9 @@ def sync_now(peer_id):
         "pushed": result.pushed_rows,
         "seconds": result.seconds,
         "refused": result.refused,
+        "outcome": "incomplete" if result.files_missing else "ok",
+        "files_missing": result.files_missing,
+        "id_conflicts": result.pulled.id_conflicts,
     }
 
 

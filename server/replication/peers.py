@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import ipaddress
 import json
 import logging
 import secrets
+import urllib.error
+import urllib.parse
+import urllib.request
 from typing import Any
 
 from sync import wire
@@ -32,7 +36,7 @@ from sync.engine import (
     serve_message,
 )
 from sync.errors import SyncError
-from sync.http import HttpTransport, post_json
+from sync.http import HttpTransport, post_json, signed_request
 from sync.stamp import DISTRICT, school_partition
 from sync.vector import pending_union
 
@@ -52,6 +56,9 @@ CODE_LENGTH = 8
 CODE_MINUTES = 15
 ANY_SCHOOL = "*"  # a hub's enrolment code: the node brings its own school
 PAIR_PATH = "/api/v1/sync/pair"
+OUTCOME_PATH = "/api/v1/sync/outcome"
+OUTCOMES = ("ok", "incomplete", "failed")
+MAX_SAID = 2000  # characters of a peer's account of a sync kept here
 MAX_SEQ_DIGITS = 18  # below 2**63: what the database's BigIntegerField holds
 
 
@@ -136,7 +143,10 @@ def accept_pairing(data: dict[str, Any], data_dir: str, role: str = "node") -> d
         peer.school_id = school_id
         peer.role = data["role"]  # what it says it is; what it may author is the code's
         peer.grants = code.grants
-        peer.url = data.get("url")
+        # The address it says it is reached at, so this side can start a sync too; a
+        # known address is never overwritten with nothing. A hub never calls a node.
+        if data.get("url") and role != "hub":
+            peer.url = data["url"].rstrip("/")
         peer.revoked = False
         peer.last_seq_in = 0
         peer.save()
@@ -150,11 +160,52 @@ def accept_pairing(data: dict[str, Any], data_dir: str, role: str = "node") -> d
     }
 
 
-def pair_with(url: str, code: str, data_dir: str, role: str = "node") -> Peer:
-    """Join a school through a node (or hub) at ``url`` with the code it showed."""
+def own_url(host: str, port: int, toward: str = "") -> str:
+    """The address this node is reached at from the peer at ``toward``.
+
+    ``host`` is the address ``serve`` listens on: a specific one is the answer;
+    on every interface (0.0.0.0), the interface address nearest the peer's (the
+    longest common prefix), loopback for a peer on this machine.
+    """
+    if host not in ("0.0.0.0", "", "::"):
+        return f"http://{host}:{port}"
+    from ..node.runner import lan_addresses  # waitress and ifaddr: only when pairing
+
+    addresses = lan_addresses() or ["127.0.0.1"]
+    target = urllib.parse.urlsplit(toward).hostname or ""
+    try:
+        peer_ip = int(ipaddress.IPv4Address(target))
+    except ValueError:
+        peer_ip = None
+    if peer_ip is not None:
+        if target.startswith("127."):
+            return f"http://127.0.0.1:{port}"
+
+        def shared_bits(address: str) -> int:
+            return 32 - (int(ipaddress.IPv4Address(address)) ^ peer_ip).bit_length()
+
+        addresses = sorted(addresses, key=lambda a: (a.startswith("127."), -shared_bits(a)))
+    return f"http://{addresses[0]}:{port}"
+
+
+def served_port(data_dir: str, configured: int) -> int:
+    """The port ``serve`` listens on: the one it bound (run/port), else the setting."""
+    bound = str(rundir.read_json(rundir.run_dir(data_dir) / "port") or "")
+    return int(bound) if bound.isdigit() and int(bound) > 0 else configured
+
+
+def pair_with(
+    url: str, code: str, data_dir: str, role: str = "node", my_url: str | None = None
+) -> Peer:
+    """Join a school through a node (or hub) at ``url`` with the code it showed.
+
+    ``my_url`` is where the peer reaches this node: sent, so that either side can
+    start a sync (without it, only this side could).
+    """
     me = identity.ensure_node()
     key = identity.node_key(data_dir)
     request = {
+        "url": my_url,
         "code": code,
         "node_id": me.node_id,
         "public_key": key.public_hex(),
@@ -274,6 +325,9 @@ def serve(peer: Peer, body: bytes, role: str = "node") -> bytes:
     """Answer one signed sync message from a peer."""
     message = wire.decode(body)
     readable, writable = allowed_partitions(peer, role)
+    if isinstance(message, dict) and message.get("type") == "hello":
+        # A session begins: the last attempt of this peer, whoever started it.
+        Peer.update(last_attempt_at=utcnow()).where(Peer.id == peer.id).execute()
     reply = serve_message(NodeStore(role), message, readable, writable, sender_of(peer))
     said = _say_refusals(peer, reply.get("refused") or [], "from it")
     if said is not None:
@@ -281,7 +335,76 @@ def serve(peer: Peer, body: bytes, role: str = "node") -> bytes:
     return wire.encode(reply)
 
 
+def incomplete_text(missing: int) -> str:
+    """How a sync that moved its rows but not every file is said, on both sides."""
+    return f"incomplete: {missing} file(s) still to move; the next sync resumes"
+
+
+def record_outcome(peer: Peer, body: bytes) -> None:
+    """A peer says how the sync it started with us ended: we say the same.
+
+    ``{"outcome": "ok"|"incomplete"|"failed", "files_missing": N, "said": text|null}``;
+    anything else is refused (422) and changes nothing.
+    """
+    try:
+        data = json.loads(body)
+        outcome, missing, said = data["outcome"], data.get("files_missing", 0), data.get("said")
+    except (ValueError, TypeError, KeyError):
+        raise InvalidInput("Send {outcome, files_missing, said} as JSON.") from None
+    if outcome not in OUTCOMES:
+        raise InvalidInput(f"outcome must be one of {', '.join(OUTCOMES)}.")
+    if not isinstance(missing, int) or isinstance(missing, bool) or not 0 <= missing < 2**31:
+        raise InvalidInput("files_missing must be a whole number.")
+    if said is not None and (not isinstance(said, str) or len(said) > MAX_SAID):
+        raise InvalidInput(f"said must be text of at most {MAX_SAID} characters.")
+    if outcome == "incomplete" and not missing:
+        raise InvalidInput("An incomplete sync has files still to move.")
+    if outcome == "failed" and not said:
+        raise InvalidInput("A failed sync says why.")
+    fields: dict[Any, Any] = {Peer.last_error: said or None}
+    if outcome == "ok":
+        fields[Peer.last_success_at] = utcnow()
+    Peer.update(fields).where(Peer.id == peer.id).execute()
+
+
+def outcome_of(peer: Peer, running: Any = None) -> str:
+    """The last sync with a peer, whoever started it, in one word.
+
+    never, running, ok, incomplete (rows in, files still to move), failed, or
+    interrupted (it began and no end was heard: a killed process, a cut link).
+    """
+    if running:
+        return "running"
+    if peer.last_attempt_at is None:
+        return "never" if peer.last_success_at is None else "ok"
+    if peer.last_success_at is not None and peer.last_success_at >= peer.last_attempt_at:
+        return "ok"
+    if peer.last_error:
+        return "incomplete" if peer.last_error.startswith("incomplete:") else "failed"
+    return "interrupted"
+
+
 # ---------------------------------------------------------------- initiating a sync
+
+
+def _tell_outcome(peer: Peer, data_dir: str, outcome: str, missing: int, said: str | None) -> None:
+    """Tell the peer how the sync ended, so that both sides say the same (best effort:
+    if it is not heard, the peer says "interrupted", which is true as far as it knows)."""
+    body = json.dumps({"outcome": outcome, "files_missing": missing, "said": said}).encode()
+    try:
+        request = signed_request(
+            peer.url + OUTCOME_PATH,
+            "POST",
+            body,
+            LocalNode.get().node_id,
+            identity.node_key(data_dir),
+            _next_seq(peer.id),
+            "application/json",
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            response.read()
+    except (OSError, ValueError) as exc:  # URLError and HTTPError are OSErrors
+        log.info("could not tell %s how the sync ended: %s", peer.url, exc)
 
 
 def _next_seq(peer_id: int) -> int:
@@ -359,27 +482,44 @@ def _sync_with(
     except Exception as exc:  # any failure is the truth to record, never a success
         message = str(exc) if isinstance(exc, SyncError) else f"{type(exc).__name__}: {exc}"
         Peer.update(last_error=message).where(Peer.id == peer.id).execute()
+        _tell_outcome(peer, data_dir, "failed", 0, message[:MAX_SAID])
         raise
     finally:
         sync_progress.end(running)
+    result.files_missing = still_missing
     if still_missing:
-        log.info("sync with %s: %d content files still to fetch", peer.url, still_missing)
+        log.info("sync with %s: %d files still to move", peer.url, still_missing)
+    # Rows are in; files that could not be moved yet make the sync incomplete, not ok:
+    # it is said first, and it is no success (the last success stays the last one).
     said = [
+        incomplete_text(still_missing) if still_missing else None,
         _say_refusals(peer, result.refused, "both ways"),
-        # Rows are in; content files that could not be fetched yet are said, not hidden.
-        f"{still_missing} content file(s) still to fetch; the next sync resumes"
-        if still_missing
-        else None,
     ]
-    Peer.update(
-        last_success_at=utcnow(),
-        last_error="; ".join(s for s in said if s) or None,
-        known_vectors=json.dumps(result.peer_vectors),
-        last_pulled=result.pulled.rows,
-        last_pushed=result.pushed_rows,
-        clock_offset_ms=result.clock_offset_ms,
-    ).where(Peer.id == peer.id).execute()
+    message = "; ".join(s for s in said if s) or None
+    fields: dict[Any, Any] = {
+        Peer.last_error: message,
+        Peer.known_vectors: json.dumps(result.peer_vectors),
+        Peer.last_pulled: result.pulled.rows,
+        Peer.last_pushed: result.pushed_rows,
+        Peer.clock_offset_ms: result.clock_offset_ms,
+    }
+    if not still_missing:
+        fields[Peer.last_success_at] = utcnow()
+    Peer.update(fields).where(Peer.id == peer.id).execute()
+    outcome = "incomplete" if still_missing else "ok"
+    _tell_outcome(peer, data_dir, outcome, still_missing, message and message[:MAX_SAID])
     return result
+
+
+def id_conflicts(role: str = "node") -> int:
+    """Event ids seen with two contents (the other content kept in history), on every
+    replica alike once synced: the history rows of event tables (events have no others)."""
+    from sync.stamp import EVENT
+
+    from ..models import RowHistory
+
+    events = [t for t, kind in NodeStore(role).tables().items() if kind == EVENT]
+    return RowHistory.select().where(RowHistory.table_name.in_(events)).count()
 
 
 def find_peer(url: str | None = None, peer_id: int | None = None) -> Peer:
@@ -416,12 +556,14 @@ def peer_status(peer: Peer, data_dir: str, role: str = "node") -> dict[str, Any]
     )
     # What they held at the last sync that we still lack (an interrupted pull).
     pending_in = pending_union([(known[p], mine[p]) for p in readable if p in known])
+    running = sync_progress.get(data_dir, peer.id)
     return {
         **peer.__data__,
         "grants": sorted(peer.grant_set),
         "pending_out": pending_out,
         "pending_in": pending_in,
-        "running": sync_progress.get(data_dir, peer.id),
+        "running": running,
+        "last_outcome": outcome_of(peer, running),
     }
 
 

@@ -116,8 +116,9 @@ def exchange(
     Only bytes of live photos (of the ``readable`` partitions the peer may read, when
     given) are sent, whatever the peer asks for: an entry of its list that is not a
     digest, or not such a photo, is refused and logged.
-    Returns (fetched, pushed, still missing on either side). A failure is logged
-    and counted, never raised: the rows are in, and the next sync tries again.
+    Returns (fetched, pushed, still missing on either side; a failure to learn what
+    the peer lacks counts one). A failure is logged and counted, never raised: the
+    rows are in, and the next sync tries again.
     """
     fetched = pushed = missing = 0
     for sha256 in missing_photos(data_dir):
@@ -129,11 +130,15 @@ def exchange(
     try:
         wanted = peer.wanted()
     except urllib.error.HTTPError as exc:
-        log.info("%s does not take photos (%s)", peer.base, exc.code)
-        return fetched, pushed, missing
-    except _FAILURES as exc:
+        if exc.code in (404, 405):  # a peer of a version without photos
+            log.info("%s does not take photos (%s)", peer.base, exc.code)
+            return fetched, pushed, missing
         log.info("photos to %s: %s", peer.base, exc)
-        return fetched, pushed, missing
+        return fetched, pushed, missing + 1  # what it lacks is unknown: not done
+    except _FAILURES as exc:
+        # Cut before we learnt what it lacks: the sync is not complete (at least one).
+        log.info("photos to %s: %s", peer.base, exc)
+        return fetched, pushed, missing + 1
     partitions = None if readable is None else list(readable)
     for sha256 in wanted:
         if not is_digest(sha256):

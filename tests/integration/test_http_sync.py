@@ -76,6 +76,30 @@ def test_two_nodes_pair_and_sync_both_ways_over_http(tmp_path):
 
 
 @pytest.mark.slow
+def test_pairing_is_two_way_either_side_starts_a_sync(tmp_path):
+    """Item 4 of issue 12: without mDNS, the node that showed the code can sync with
+    the node that paired with it (it learnt its address); `sync --all` says whom it skips."""
+    a = ServedNode(tmp_path / "a").start()
+    b = ServedNode(tmp_path / "b", demo=False)
+    try:
+        baobab("init", "--data-dir", str(b.data_dir))
+        b.start()
+        baobab("pair", a.url, a.pairing_code(), "--data-dir", str(b.data_dir))
+        listed = baobab("peers", "--data-dir", str(a.data_dir)).stdout
+        assert b.url in listed
+        result = baobab("sync", "--all", "--data-dir", str(a.data_dir))
+        assert f"{b.url}: ok" in result.stdout, result.stdout + result.stderr
+        # A peer with no address is named, with the reason, not skipped in silence.
+        with sqlite3.connect(a.data_dir / "baobab.db") as conn:
+            conn.execute("UPDATE peer SET url = NULL")
+        skipped = baobab("sync", "--all", "--data-dir", str(a.data_dir), check=False)
+        assert skipped.returncode != 0 and "no address to reach it at" in skipped.stderr
+    finally:
+        a.stop()
+        b.stop()
+
+
+@pytest.mark.slow
 def test_receiver_killed_mid_sync_loses_and_duplicates_nothing(tmp_path):
     """SIGKILL the receiving server at random points of syncs, until 20 kills landed mid-sync.
 
@@ -159,3 +183,61 @@ def test_a_content_file_download_resumes_where_it_stopped(tmp_path):
         assert fetch_blob(a.url, source.name, mine)  # and the next try starts afresh
     finally:
         a.stop()
+
+
+@pytest.mark.slow
+def test_a_sync_cut_in_the_photo_step_is_incomplete_not_ok_on_both_sides(tmp_path, monkeypatch):
+    """Item 5 of issue 12: the rows went through, then the link was cut before the
+    photo step learnt what the peer lacks. Not "ok": "incomplete", no new last success,
+    a non-zero exit for the CLI; the serving side says the same, and shows the last
+    attempt; the next whole sync is ok on both sides."""
+    import urllib.error
+
+    from click.testing import CliRunner
+
+    from server.cli import main
+    from server.replication import photo_sync
+
+    served = ServedNode(tmp_path / "served").start()
+    code = served.pairing_code()
+    app = create_app({**BASE_CONFIG, "DATA_DIR": str(tmp_path / "starter")})
+    prepare(app)
+
+    def cut(self):
+        raise urllib.error.URLError("the link was cut")
+
+    admin = Browser(served.url)
+    admin.login("admin", "baobab-admin")
+    try:
+        with database.db.connection_context():
+            me = LocalNode.get().node_id
+            peer = peers.pair_with(served.url, code, app.config["DATA_DIR"])
+            monkeypatch.setattr(photo_sync.PhotoPeer, "wanted", cut)
+            result = peers.sync_with(peer, app.config["DATA_DIR"])
+            assert result.pulled.rows > 0 and result.files_missing >= 1
+            mine = peers.peer_status(peers.find_peer(peer_id=peer.id), app.config["DATA_DIR"])
+            assert mine["last_success_at"] is None
+            assert mine["last_outcome"] == "incomplete"
+            assert mine["last_error"].startswith("incomplete: 1 file(s) still to move")
+        status, listed = admin.call("GET", "/api/v1/sync/peers")
+        theirs = next(p for p in listed if p["node_id"] == me)
+        assert theirs["last_attempt_at"] and theirs["last_success_at"] is None
+        assert theirs["last_outcome"] == "incomplete"
+        assert theirs["last_error"] == mine["last_error"]  # both sides say the same
+
+        monkeypatch.undo()
+        with database.db.connection_context():
+            again = peers.sync_with(peers.find_peer(peer_id=peer.id), app.config["DATA_DIR"])
+            assert again.files_missing == 0
+            mine = peers.peer_status(peers.find_peer(peer_id=peer.id), app.config["DATA_DIR"])
+            assert mine["last_outcome"] == "ok" and mine["last_success_at"]
+        status, listed = admin.call("GET", "/api/v1/sync/peers")
+        theirs = next(p for p in listed if p["node_id"] == me)
+        assert theirs["last_outcome"] == "ok" and theirs["last_success_at"]
+
+        monkeypatch.setattr(photo_sync.PhotoPeer, "wanted", cut)
+        ran = CliRunner().invoke(main, ["sync", "--all", "--data-dir", str(tmp_path / "starter")])
+        assert ran.exit_code != 0 and "incomplete: 1 file(s) still to move" in ran.output
+        assert ": ok" not in ran.output
+    finally:
+        served.stop()

@@ -103,6 +103,7 @@ MATRIX = {
     "node.openapi": ("GET", "/api/v1/openapi.json", None, EVERYONE),
     "node.get_node": ("GET", "/api/v1/node", None, STAFF),
     "sync.sync_message": ("POST", "/api/v1/sync", None, set()),
+    "sync.sync_outcome": ("POST", "/api/v1/sync/outcome", None, set()),
     "sync.pair": ("POST", "/api/v1/sync/pair", lambda w: {"code": "AAAA-AAAA", "node_id": "matrix-node-001", "public_key": "ab" * 32, "proof": "cd" * 32}, set()),
     "sync.create_pairing_code": ("POST", "/api/v1/sync/pairing-codes", lambda w: {"grants": []}, {"admin"}),
     "sync.list_peers": ("GET", "/api/v1/sync/peers", None, STAFF),

@@ -200,3 +200,38 @@ def test_a_hub_shares_district_content_read_only(app, paired):
     refused = peer.send({"type": "push", "chunk": chunk})
     assert refused.status_code == 403
     assert fingerprint(app) == before
+
+
+def test_pairing_is_two_way_the_acceptor_keeps_the_newcomers_address(app, client):
+    """Item 4 of issue 12: the side that accepts a pairing keeps the address the
+    newcomer sends, and a later pairing without one never erases it."""
+    from sync.auth import pairing_proof
+
+    newcomer = NodeKey.generate()
+
+    def pair_body(url):
+        with app.app_context(), database.db.connection_context():
+            code, _ = peers.create_pairing_code(LocalNode.get().school_id)
+        return {
+            "code": code, "node_id": "newcomer-node-02", "public_key": newcomer.public_hex(),
+            "proof": pairing_proof(code, newcomer.public_hex(), "newcomer-node-02"), "url": url,
+        }  # fmt: skip
+
+    assert (
+        client.post("/api/v1/sync/pair", json=pair_body("http://10.0.0.7:8080/")).status_code == 200
+    )
+    assert client.post("/api/v1/sync/pair", json=pair_body(None)).status_code == 200
+    with app.app_context(), database.db.connection_context():
+        assert Peer.get(Peer.node_id == "newcomer-node-02").url == "http://10.0.0.7:8080"
+    bad = client.post("/api/v1/sync/pair", json=pair_body("not an address"))
+    assert bad.status_code == 422
+
+
+def test_own_url_is_the_interface_nearest_the_peer(monkeypatch):
+    from server.node import runner
+
+    monkeypatch.setattr(runner, "lan_addresses", lambda: ["10.1.2.3", "192.168.4.20", "127.0.0.1"])
+    assert peers.own_url("0.0.0.0", 8080, "http://192.168.4.1:8080") == "http://192.168.4.20:8080"
+    assert peers.own_url("0.0.0.0", 8080, "http://127.0.0.1:9") == "http://127.0.0.1:8080"
+    assert peers.own_url("0.0.0.0", 8080, "http://hub.example") == "http://10.1.2.3:8080"
+    assert peers.own_url("10.9.9.9", 81, "http://192.168.4.1") == "http://10.9.9.9:81"

@@ -3,6 +3,8 @@ and a paired node that never takes a demo school."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from server.auth.access import can_view_person
@@ -129,3 +131,44 @@ def test_paired_node_never_seeds_a_demo_school():
             assert not demo.wanted("node")
     finally:
         fresh.close()
+
+
+def test_one_answer_id_posted_with_two_contents_converges_and_is_counted():
+    """Item 6 of issue 12. Broke: the same device-made id posted with different content
+    on two nodes was kept by both, each its own version, forever and silently. Now the
+    first made (lower hlc, origin) is kept on every replica, the other is in history,
+    and the conflict is counted in the sync result and on GET /node (id_conflicts)."""
+    from server.models import Answer, RowHistory
+    from server.replication import peers
+    from sync.stamp import school_partition
+
+    a = Node(name="a", node_id="node-a")
+    b = Node(a.school_id, name="b", node_id="node-b")
+    c = Node(a.school_id, name="c", node_id="node-c")
+    answer_id = new_id()
+    made = {}
+    for node, response in ((a, "1"), (b, "2")):
+        with node.bound():
+            Answer(
+                id=answer_id, partition=school_partition(a.school_id), person_id="kid",
+                activity_id="act", item_id="item", response=response, correct=response == "1",
+                device_ms=5, received_ms=6,
+            ).save(force_insert=True)  # fmt: skip
+            row = Answer.get_by_id(answer_id)
+            made[node.name] = ((row.hlc, row.origin, row.counter), response)
+    first, other = sorted(made.values())
+    try:
+        result = sync(b, a)  # b pulls a's version: counted there if a's is kept
+        assert result.pulled.id_conflicts == (1 if made["a"] == first else 0)
+        sync(c, a)
+        sync(b, a)
+        sync(c, b)
+        for node in (a, b, c):
+            with node.bound():
+                assert Answer.get_by_id(answer_id).response == first[1]
+                kept = RowHistory.select().where(RowHistory.row_id == answer_id)
+                assert [json.loads(h.data["response"]) for h in kept] == [other[1]]
+                assert peers.id_conflicts() == 1
+    finally:
+        for node in (a, b, c):
+            node.close()

@@ -23,3 +23,9 @@ class NodeSchema(Schema):
     version = fields.String()
     database = fields.String()
     counter = fields.Integer()
+    id_conflicts = fields.Integer(
+        metadata={
+            "description": "Answers and other events whose id came with two contents (a device "
+            "posted it to two nodes): one kept everywhere, the other in history"
+        }
+    )

@@ -63,6 +63,12 @@ class PeerSchema(Schema):
     last_attempt_at = fields.DateTime(allow_none=True)
     last_success_at = fields.DateTime(allow_none=True)
     last_error = fields.String(allow_none=True)
+    last_outcome = fields.String(
+        metadata={
+            "description": "The last sync with it, whoever started it: never, running, ok, "
+            "incomplete (files still to move), failed, or interrupted (no end was heard)"
+        }
+    )
     last_pulled = fields.Integer()
     last_pushed = fields.Integer()
     clock_offset_ms = fields.Integer()
@@ -101,6 +107,15 @@ class SyncRunSchema(Schema):
     seconds = fields.Float()
     refused = fields.List(
         fields.String(), metadata={"description": "Rows refused, both ways, and why"}
+    )
+    outcome = fields.String(
+        metadata={"description": "ok, or incomplete: rows in, files_missing files still to move"}
+    )
+    id_conflicts = fields.Integer(
+        metadata={"description": "Pulled events whose id we held with another content"}
+    )
+    files_missing = fields.Integer(
+        metadata={"description": "Content files and photos still to move; the next sync resumes"}
     )
 
 
