@@ -45,7 +45,9 @@ def test_teacher_signs_in_sees_the_class_adds_and_edits_a_student(node, chromium
         page.keyboard.press("Enter")
     assert page.locator('form.new-student [aria-pressed="true"]').count() == 3
     page.locator("form.new-student button[type=submit]").click()
-    page.wait_for_function("() => document.querySelectorAll('table.students tbody tr').length === 14")
+    page.wait_for_function(
+        "() => document.querySelectorAll('table.students tbody tr').length === 14"
+    )
     row = page.locator("table.students tbody tr", has_text="Ama Owusu")
     assert "Has a picture password" in row.inner_text()
     row.locator("a").click()
@@ -84,7 +86,9 @@ def test_admin_imports_a_oneroster_bundle_preview_then_result(node, device):
     # An admin archives a student (after saying yes): gone from the class, work kept.
     page.once("dialog", lambda dialog: dialog.accept())
     page.locator("table.students tbody tr", has_text="Ada Okafor").locator("button.archive").click()
-    page.wait_for_function("() => document.querySelectorAll('table.students tbody tr').length === 2")
+    page.wait_for_function(
+        "() => document.querySelectorAll('table.students tbody tr').length === 2"
+    )
     assert "Ada Okafor is archived" in page.locator("main").inner_text()
 
 
