@@ -122,7 +122,10 @@ def test_nodes_find_each_other_and_converge_through_a_faulty_link(tmp_path):
         )  # fmt: skip
         procs.append(relay)
         assert relay.stdout.readline().strip() == "relay ready"
-        code = cli(None, None, "pair-code", "--data-dir", str(dirs["a"])).stdout.split()[2]
+        # B will add a student: its pairing grants accounts as well as students' work.
+        code = cli(
+            None, None, "pair-code", "--grant", "accounts", "--data-dir", str(dirs["a"])
+        ).stdout.split()[2]
         for _attempt in range(10):  # the lossy link may drop the pairing itself
             paired = cli(
                 lab,
@@ -181,8 +184,10 @@ def test_nodes_find_each_other_and_converge_through_a_faulty_link(tmp_path):
         )
         sync_until_ok(lab, "b", dirs["b"], "--peer", "http://127.0.0.1:9000")
         sync_until_ok(lab, "hub", dirs["hub"], "--hub")
-        for table in ("answer", "person", "enrollment", "activity", "row_history"):
+        for table in ("answer", "person", "enrollment", "row_history"):
             assert ids(dirs["a"], table) == ids(dirs["b"], table) == ids(dirs["hub"], table), table
+        # District content travels only from a hub (issue 11): A's sample pack stays on A.
+        assert ids(dirs["a"], "activity") and not ids(dirs["b"], "activity")
         print(f"cut transfer left B with {partial} of 20000 answers; output: {out[-300:]}")
     finally:
         for proc in procs:
