@@ -45,7 +45,7 @@ from ..errors import Conflict, Forbidden, InvalidInput, NotFound, NotSignedIn
 from ..models import LocalNode, PairingCode, Peer
 from ..models.base import utcnow
 from ..node import identity, rundir
-from . import blobs, photo_sync
+from . import blobs, clock, photo_sync
 from . import progress as sync_progress
 from .store import NodeStore
 
@@ -506,6 +506,7 @@ def _sync_with(
     if not still_missing:
         fields[Peer.last_success_at] = utcnow()
     Peer.update(fields).where(Peer.id == peer.id).execute()
+    clock.forget()  # decay here measures from the offset just seen (other processes: soon)
     outcome = "incomplete" if still_missing else "ok"
     _tell_outcome(peer, data_dir, outcome, still_missing, message and message[:MAX_SAID])
     return result

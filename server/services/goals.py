@@ -23,12 +23,11 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from sync.hlc import wall_ms
-
 from ..db import run_compiled
 from ..learning.ranking import Done
 from ..learning.tracing import MASTERY_THRESHOLD, SkillMastery
 from ..models import Attempt, Goal
+from ..replication.clock import district_now_ms
 from .catalog import catalog
 from .mastery import states_of
 
@@ -149,7 +148,7 @@ def progress_view(
     person_id: str, goals: list[Goal], now_ms: int | None = None
 ) -> list[dict[str, Any]]:
     """Goals with progress, tracing mastery and reading attempts only when a goal needs them."""
-    now = now_ms if now_ms is not None else wall_ms()
+    now = now_ms if now_ms is not None else district_now_ms()
     states: Mapping[str, SkillMastery] = {}
     if any(g.kind == "master_skill" for g in goals):
         cat = catalog()

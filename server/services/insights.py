@@ -9,12 +9,11 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from sync.hlc import wall_ms
-
 from ..errors import InvalidInput
 from ..learning.ranking import stars
 from ..learning.tracing import SkillMastery
 from ..models import Answer, Classroom, Item, Person, Skill
+from ..replication.clock import district_now_ms
 from .catalog import Catalog, catalog
 from .mastery import states_of
 from .rows import get_live
@@ -77,7 +76,7 @@ def strengths_of(
     """A student's strongest and weakest practised skills, and the items most missed."""
     cat = catalog()
     if states is None:
-        now = now_ms if now_ms is not None else wall_ms()
+        now = now_ms if now_ms is not None else district_now_ms()
         states = states_of([person.id], cat, now)[person.id]
     practised = [s for s in states.values() if s.attempts > 0]
     strongest = sorted(practised, key=lambda s: (-s.p_known_now, s.skill_id))[:TOP]
@@ -94,7 +93,7 @@ def struggles(classroom: Classroom, now_ms: int | None = None) -> list[dict[str,
     """Skills of the class's practice, most students struggling first, with counts."""
     cat = catalog()
     students = class_students(classroom)
-    now = now_ms if now_ms is not None else wall_ms()
+    now = now_ms if now_ms is not None else district_now_ms()
     states = states_of([s.id for s in students], cat, now)
     rows = []
     for skill_id in cat.skill_ids:
@@ -140,7 +139,7 @@ def suggest_groups(
     skill = get_live(Skill, skill_id, "skill")
     cat = catalog()
     students = class_students(classroom)
-    now = now_ms if now_ms is not None else wall_ms()
+    now = now_ms if now_ms is not None else district_now_ms()
     states = states_of([s.id for s in students], cat, now)
     prior = cat.prior(skill.id)
 

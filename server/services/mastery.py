@@ -11,8 +11,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sync.hlc import wall_ms
-
 from ..db import db
 from ..learning.ranking import stars
 from ..learning.tracing import (
@@ -25,6 +23,7 @@ from ..learning.tracing import (
     trace_rows,
 )
 from ..models import Answer, Person
+from ..replication.clock import district_now_ms
 from .catalog import Catalog, catalog
 from .event_cache import EventCache
 
@@ -127,5 +126,5 @@ def mastery_items(cat: Catalog, states: dict[str, SkillMastery]) -> list[dict[st
 def mastery_of(person: Person, now_ms: int | None = None) -> list[dict[str, Any]]:
     """Every skill with the student's mastery of it, traced from their answers now."""
     cat = catalog()
-    now = now_ms if now_ms is not None else wall_ms()
+    now = now_ms if now_ms is not None else district_now_ms()
     return mastery_items(cat, states_of([person.id], cat, now)[person.id])

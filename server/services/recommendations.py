@@ -12,8 +12,6 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
-from sync.hlc import wall_ms
-
 from ..auth.access import class_ids, group_ids
 from ..db import model_from_row, run_compiled
 from ..learning.ranking import (
@@ -27,6 +25,7 @@ from ..learning.ranking import (
 )
 from ..learning.tracing import SkillMastery
 from ..models import Assignment, Attempt, Goal, LearnerProfile, Person
+from ..replication.clock import district_now_ms
 from .catalog import Catalog, catalog, database_token
 from .event_cache import EventCache
 from .goals import attempts_of, with_progress
@@ -113,7 +112,7 @@ class StudentView:
 
     def __init__(self, person: Person, now_ms: int | None = None) -> None:
         self.person = person
-        self.now_ms = now_ms if now_ms is not None else wall_ms()
+        self.now_ms = now_ms if now_ms is not None else district_now_ms()
         self.catalog = catalog()
         self.states: dict[str, SkillMastery] = states_of([person.id], self.catalog, self.now_ms)[
             person.id
