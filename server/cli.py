@@ -23,7 +23,7 @@ from .app import create_app
 from .auth.passwords import PICTURES
 from .db.migrate import integrity_problems, migrate, pending, schema_drift
 from .errors import BaobabError, ContentPackError, InvalidInput
-from .models import Classroom, Person
+from .models import Classroom, Person, School
 from .node import identity, rundir
 from .node.logs import rate_limit_handlers
 from .node.runner import lan_addresses, urls_for
@@ -34,7 +34,7 @@ from .replication import peers
 from .replication.autosync import AutoSync
 from .replication.discovery import Discovery, nearby_path
 from .replication.progress_line import ProgressLine
-from .services import content, demo, fitting, people, roster
+from .services import content, demo, fitting, people, roster, schools
 from .version import __version__
 
 log = logging.getLogger("baobab")
@@ -157,6 +157,11 @@ def serve(data_dir, host, port, threads, workers, seed_demo, is_worker, primary_
         sys.stdout.flush()
         # The port bound, for whoever started us with --port 0 (tests, supervisors).
         rundir.write_json(rundir.run_dir(app.config["DATA_DIR"]) / PORT_FILE, bound_port)
+        # Where peers reach us, told to each peer at every sync (addresses change).
+        rundir.write_json(
+            rundir.run_dir(app.config["DATA_DIR"]) / peers.LISTEN_FILE,
+            {"host": host, "port": bound_port},
+        )
 
     rundir.reset(app.config["DATA_DIR"])
     count = worker_count(app.config["WORKERS"])
@@ -229,6 +234,26 @@ def demo_command(data_dir) -> None:
     click.echo(json.dumps(summary, indent=2))
 
 
+@main.command("create-school")
+@data_dir_option
+@click.argument("name")
+@click.option("--code", default=None, help="A short code for the school (the district's own).")
+@click.option(
+    "--language", "languages", multiple=True, help="A language the school teaches in (repeat)."
+)
+def create_school(data_dir, name, code, languages) -> None:
+    """Create a school: this node's own (on a node with none), or one the hub will enrol."""
+    with opened(data_dir) as app:
+        hub = app.config["ROLE"] == "hub"
+        if not hub and identity.node_info().school_id:
+            raise click.ClickException(
+                "This node already belongs to a school; a node serves one school."
+            )
+        school = schools.create_school(name, code or None, list(languages) or None, own=not hub)
+    where = "held by this hub" if hub else "this node's school"
+    click.echo(f"created school {name} ({school.id}), {where}")
+
+
 @main.command("create-user")
 @data_dir_option
 @click.argument("display_name")
@@ -241,8 +266,11 @@ def demo_command(data_dir) -> None:
     default=None,
     help="Student picture password: three of " + ", ".join(PICTURES) + ".",
 )
-def create_user(data_dir, display_name, role, username, password, classroom_name, pictures) -> None:
-    """Create a teacher, admin or student in this node's school."""
+@click.option("--school", "school_id", default=None, help="Hub: the school (id) of the person.")
+def create_user(
+    data_dir, display_name, role, username, password, classroom_name, pictures, school_id
+) -> None:
+    """Create a teacher, admin or student in this node's school (on a hub: --school)."""
     if role != "student":
         if not username:
             raise click.UsageError("Teachers and admins need --username.")
@@ -256,11 +284,18 @@ def create_user(data_dir, display_name, role, username, password, classroom_name
     if picture_list and (len(picture_list) != 3 or set(picture_list) - set(PICTURES)):
         raise click.UsageError("--pictures takes three of: " + ", ".join(PICTURES))
     with opened(data_dir):
-        info = identity.node_info()
-        if not info.school_id:
+        own = identity.node_info().school_id
+        if school_id is None:
+            school_id = own
+        elif own and school_id != own:
+            raise click.ClickException("A node creates people of its own school only.")
+        if not school_id:
             raise click.ClickException(
-                "This node has no school yet: run `baobab demo` or enrol it."
+                "This node has no school yet: run `baobab create-school`, enrol it, "
+                "or `baobab demo` (on a hub: give --school)."
             )
+        if School.get_or_none(School.id == school_id) is None:
+            raise click.ClickException(f"No school {school_id} here.")
         classroom_id = None
         if classroom_name:
             classroom = Classroom.live().where(Classroom.name == classroom_name).first()
@@ -269,7 +304,7 @@ def create_user(data_dir, display_name, role, username, password, classroom_name
             classroom_id = classroom.id
         try:
             person = people.create_person(
-                info.school_id, role, display_name, username=username, password=password,
+                school_id, role, display_name, username=username, password=password,
                 pictures=picture_list, classroom_id=classroom_id,
             )  # fmt: skip
         except BaobabError as exc:
@@ -423,6 +458,13 @@ def check(data_dir) -> None:
     help="Hub: an enrolment code for a node of any school (it grants that school's accounts).",
 )
 @click.option(
+    "--school",
+    "school_id",
+    default=None,
+    help="Hub: an enrolment code for a node of this school (id), which it joins if it has "
+    "none yet (it grants that school's accounts).",
+)
+@click.option(
     "--grant",
     "grants",
     multiple=True,
@@ -430,11 +472,20 @@ def check(data_dir) -> None:
     help="Let the node author accounts (people, roles, passwords, classes) too; "
     "students' work is always granted.",
 )
-def pair_code(data_dir, any_school, grants) -> None:
+def pair_code(data_dir, any_school, school_id, grants) -> None:
     """Print a one-time code (15 minutes) that lets another node join this school."""
     with opened(data_dir) as app:
         info = identity.node_info()
-        if any_school:
+        if school_id:
+            if app.config["ROLE"] != "hub":
+                raise click.ClickException("Only a hub (BAOBAB_ROLE=hub) enrols for a school.")
+            if School.get_or_none(School.id == school_id) is None:
+                raise click.ClickException(
+                    f"No school {school_id} on this hub: `baobab create-school` first."
+                )
+            school = school_id
+            grants = (*grants, "accounts")  # as below: the node manages its school's accounts
+        elif any_school:
             if app.config["ROLE"] != "hub":
                 raise click.ClickException("Only a hub (BAOBAB_ROLE=hub) enrols any school.")
             school = peers.ANY_SCHOOL

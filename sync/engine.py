@@ -602,8 +602,10 @@ class SyncSession:
         max_bytes: int = DEFAULT_MAX_BYTES,
         progress: Progress | None = None,
         peer: Sender | None = None,
+        hello: dict[str, Any] | None = None,
     ) -> None:
         self.store = store
+        self.hello = hello or {}  # more to say in the hello (where the peer reaches us)
         self.transport = transport
         self.allowed = allowed
         # The peer we mean to reach and what it may author here; None: whoever answers,
@@ -620,7 +622,7 @@ class SyncSession:
         result = SessionResult()
         sent_at = wall_ms()
         hello = self.transport.exchange(
-            {"type": "hello", "node_id": self.store.node_id, "wall_ms": sent_at}
+            {**self.hello, "type": "hello", "node_id": self.store.node_id, "wall_ms": sent_at}
         )
         received_at = wall_ms()
         if hello.get("type") != "hello":

@@ -70,6 +70,8 @@ def _code_hash(code: str) -> str:
 #: HUB is never granted by a code: only the hub a node enrolled with has it.
 CODE_GRANTS = (EVENTS, ACCOUNTS)
 HUB_GRANTS = frozenset({EVENTS, ACCOUNTS, HUB})
+#: In the run folder while `serve` runs: where it listens ({"host", "port"}).
+LISTEN_FILE = "listen"
 
 
 def grants_text(grants: Any) -> str:
@@ -327,12 +329,43 @@ def serve(peer: Peer, body: bytes, role: str = "node") -> bytes:
     readable, writable = allowed_partitions(peer, role)
     if isinstance(message, dict) and message.get("type") == "hello":
         # A session begins: the last attempt of this peer, whoever started it.
-        Peer.update(last_attempt_at=utcnow()).where(Peer.id == peer.id).execute()
+        changes: dict[Any, Any] = {Peer.last_attempt_at: utcnow()}
+        told = _peer_url(message.get("url"))
+        if told and role != "hub" and told != peer.url:
+            # Signed by the peer itself: where it is reached now (DHCP moves nodes, and a
+            # node paired before its first `serve` could only guess its port).
+            log.info("peer %s is now reached at %s", peer.node_id, told)
+            changes[Peer.url] = told
+        Peer.update(changes).where(Peer.id == peer.id).execute()
     reply = serve_message(NodeStore(role), message, readable, writable, sender_of(peer))
     said = _say_refusals(peer, reply.get("refused") or [], "from it")
     if said is not None:
         Peer.update(last_error=said).where(Peer.id == peer.id).execute()
     return wire.encode(reply)
+
+
+def _peer_url(value: Any) -> str | None:
+    """An address a peer says it is reached at, when it is a plain http(s) URL."""
+    if not isinstance(value, str) or len(value) > 300:
+        return None
+    parts = urllib.parse.urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+        return None
+    return value.rstrip("/")
+
+
+def advertised_url(data_dir: str, toward: str) -> str | None:
+    """Where the peer at ``toward`` reaches this node, while it serves (else None)."""
+    listen = rundir.read_json(rundir.run_dir(data_dir) / LISTEN_FILE)
+    if not isinstance(listen, dict) or not listen.get("port"):
+        return None
+    return own_url(str(listen.get("host", "0.0.0.0")), int(listen["port"]), toward)
+
+
+def _hello_extra(data_dir: str, peer: Peer, role: str) -> dict[str, Any]:
+    """What our hello tells the peer besides the engine's: our address, if we serve one."""
+    url = advertised_url(data_dir, peer.url or "") if role != "hub" else None
+    return {"url": url} if url else {}
 
 
 def incomplete_text(missing: int) -> str:
@@ -471,6 +504,7 @@ def _sync_with(
                 max_rows=max_rows,
                 progress=report,
                 peer=sender_of(peer),
+                hello=_hello_extra(data_dir, peer, role),
             ).run()
         _fetched, still_missing = blobs.fetch_missing(peer.url, data_dir, report)
         signer = photo_sync.PhotoPeer(

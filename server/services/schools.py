@@ -24,13 +24,17 @@ def school_of(user: Person) -> School:
     return get_live(School, user.school_id, "school")
 
 
-def create_school(name: str, code: str | None = None, languages: list[str] | None = None) -> School:
-    """Create a school (its own partition) and make it this node's school."""
+def create_school(
+    name: str, code: str | None = None, languages: list[str] | None = None, own: bool = True
+) -> School:
+    """Create a school (its own partition); ``own``: make it this node's school (a hub
+    holds the schools it creates for the nodes it will enrol, and serves none)."""
     with write_transaction():
         school = School(name=name, code=code, languages=languages or ["en"])
         school.partition = school_partition(school.id)
         school.save(force_insert=True)
-        identity.set_school(school.id)
+        if own:
+            identity.set_school(school.id)
     return school
 
 
