@@ -117,9 +117,28 @@ function peerStatus(peer) {
     return { kind: "running", text: `Syncing, ${words}${detail}` };
   }
   if (inFlight.has(peer.id)) return { kind: "running", text: "Syncing, starting" };
-  if (peer.last_error) return { kind: "failed", text: `Last sync failed: ${peer.last_error}` };
-  if (peer.last_success_at) return { kind: "ok", text: `Synced at ${when(peer.last_success_at)}` };
-  return { kind: "never", text: "Never synced" };
+  // The last sync whoever started it (this node or the peer), as both sides say it.
+  switch (peer.last_outcome) {
+    case "ok":
+      return { kind: "ok", text: `Synced at ${when(peer.last_success_at)}` };
+    case "incomplete":
+      return { kind: "incomplete", text: `Last sync incomplete: ${incompleteWords(peer.last_error)}` };
+    case "failed":
+      return { kind: "failed", text: `Last sync failed: ${peer.last_error}` };
+    case "interrupted":
+      return {
+        kind: "interrupted",
+        text: `Last sync, begun at ${when(peer.last_attempt_at)}, was interrupted before it ended`,
+      };
+    default:
+      if (peer.last_error) return { kind: "failed", text: `Last sync failed: ${peer.last_error}` };
+      if (peer.last_success_at) return { kind: "ok", text: `Synced at ${when(peer.last_success_at)}` };
+      return { kind: "never", text: "Never synced" };
+  }
+}
+
+function incompleteWords(said) {
+  return (said || "").replace(/^incomplete:\s*/, "") || "files still to move";
 }
 
 function peerCard(peer) {
@@ -164,6 +183,7 @@ function renderPeer(peer) {
   }
   card.querySelector(".numbers").textContent =
     `Last success: ${when(peer.last_success_at)}. ` +
+    `Last attempt: ${when(peer.last_attempt_at)}. ` +
     `Last time: received ${number(peer.last_pulled)}, sent ${number(peer.last_pushed)} rows. ` +
     `Waiting to send: ${number(peer.pending_out)}; to receive: ${number(peer.pending_in)}.` +
     (peer.revoked ? " Revoked." : "");

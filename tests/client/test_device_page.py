@@ -8,6 +8,7 @@ sync that fails says so and never claims to be done.
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 
 import pytest
@@ -114,6 +115,45 @@ def test_a_teacher_syncs_now_and_sees_progress_and_the_truth(tmp_path, chromium)
                 "() => document.querySelector('#pair-message').className.includes('failed')"
             )
             assert "Pairing failed" in page.locator("#pair-message").inner_text()
+        finally:
+            context.close()
+    finally:
+        a.stop()
+        b.stop()
+        database.close_all()
+
+
+@pytest.mark.slow
+def test_a_killed_sync_reads_interrupted_not_ok(tmp_path, chromium):
+    """A sync that began after the last success and never ended is not shown as "Synced".
+
+    As the receiving side sees it (a peer it has no address for, so it never starts a
+    sync itself): the peer's hello came, and no end was ever heard.
+    """
+    a = ServedNode(tmp_path / "a").start()
+    b = ServedNode(tmp_path / "b", demo=False, env={"BAOBAB_SYNC_INTERVAL_S": "3600"})
+    try:
+        join_and_sync(b.data_dir, a)  # a success; then a sync begins and its process dies
+        a.stop()
+        with sqlite3.connect(b.data_dir / "baobab.db") as conn:
+            conn.execute(
+                "UPDATE peer SET last_attempt_at = datetime(last_success_at, '+1 minute'), "
+                "last_error = NULL, url = NULL"
+            )
+        b.start()
+        context = chromium.new_context()
+        try:
+            page = context.new_page()
+            page.goto(b.url + "/")
+            page.get_by_role("link", name="This device: sync, peers and pairing").click()
+            page.get_by_label("Username").fill("teacher")
+            page.get_by_label("Password").fill("baobab-teacher")
+            page.get_by_role("button", name="Sign in").click()
+            status = page.locator(".peer .status")
+            status.and_(page.locator('[data-status="interrupted"]')).wait_for(timeout=20_000)
+            assert "interrupted" in status.inner_text()
+            assert "Synced at" not in status.inner_text()
+            assert "Last attempt:" in page.locator(".peer .numbers").inner_text()
         finally:
             context.close()
     finally:
