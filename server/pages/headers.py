@@ -44,6 +44,13 @@ _ALWAYS = {
 }
 
 
+#: Every security header, by its name in lower case (as looked up in a response).
+_EVERY = tuple(
+    (name.lower(), name, value)
+    for name, value in (*_ALWAYS.items(), ("Content-Security-Policy", PAGE_CSP))
+)
+
+
 def as_untrusted_file(response: Response) -> Response:
     """Mark a response that carries a file from outside (asset, photo) for the strict policy."""
     response.headers["Content-Security-Policy"] = FILE_CSP
@@ -55,7 +62,11 @@ def register(app: Flask) -> None:
 
     @app.after_request
     def _security_headers(response: Response) -> Response:
-        for name, value in _ALWAYS.items():
-            response.headers.setdefault(name, value)
-        response.headers.setdefault("Content-Security-Policy", PAGE_CSP)
+        # One look at the headers already set (a view's own policy stays), then each
+        # missing one added: setdefault looked each name up twice, by exception.
+        headers = response.headers
+        present = {name.lower() for name, _ in headers.items()}
+        for lower, name, value in _EVERY:
+            if lower not in present:
+                headers.add(name, value)
         return response

@@ -231,6 +231,15 @@ def with_skills(activities: list[Activity]) -> list[dict[str, Any]]:
     return [{**a.__data__, "skills": sorted(skills[a.id])} for a in activities]
 
 
+def _skill_ids_of(activity_id: str) -> list[str]:
+    """One activity's skill ids, sorted (a query compiled once: every student opens some)."""
+
+    def build(mark: str) -> Any:
+        return ActivitySkill.live(ActivitySkill.skill_id).where(ActivitySkill.activity_id == mark)
+
+    return sorted(row[0] for row in run_compiled("skills-of", build, activity_id))
+
+
 def activity_detail(activity_id: str, with_answers: bool) -> dict[str, Any]:
     """One activity with its items; answer keys only when ``with_answers``."""
     activity = get_live(Activity, activity_id, "activity")
@@ -242,7 +251,8 @@ def activity_detail(activity_id: str, with_answers: bool) -> dict[str, Any]:
             data["answer"] = None
             data["tolerance"] = None
         items.append(data)
-    return {**with_skills([activity])[0], "body": activity.body, "items": items}
+    skills = _skill_ids_of(activity.id)
+    return {**activity.__data__, "skills": skills, "body": activity.body, "items": items}
 
 
 def _items_of(activity_id: str) -> list[Item]:

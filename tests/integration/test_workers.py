@@ -10,6 +10,7 @@ import http.client
 import json
 import os
 import signal
+import socket
 import sqlite3
 import ssl
 import subprocess
@@ -121,10 +122,8 @@ def test_both_processes_answer_a_dead_worker_comes_back_and_sigterm_stops_all(no
     )[0]
     assert replacement in _answering_pids(port, {replacement})
 
-    began = time.monotonic()
     proc.send_signal(signal.SIGTERM)
-    proc.wait(timeout=15)
-    assert time.monotonic() - began < 10
+    proc.wait(timeout=5)  # everything within 5 s (a bound on waiting, not a timing)
     _until(lambda: not _alive(replacement), timeout=5, what="the worker to stop")
 
 
@@ -248,3 +247,28 @@ def test_a_killed_workers_https_comes_back_and_sigterm_stops_all(https_node):
     proc.send_signal(signal.SIGTERM)
     proc.wait(timeout=5)  # everything, TLS listeners included, within 5 s
     _until(lambda: not _alive(replacement), timeout=5, what="the worker to stop")
+
+
+def test_sigterm_stops_everything_within_5_s_while_clients_hold_connections(https_node, tmp_path):
+    """Idle TLS connections, a half-sent request and an idle keep-alive do not hold up a stop."""
+    proc, https_port, context = https_node
+    [worker] = _workers(proc.pid)
+    port = served_port(tmp_path / "data")
+    held = []
+    for _ in range(4):  # handshaken, then silent: each process likely holds some
+        raw = socket.create_connection(("127.0.0.1", https_port), timeout=30)
+        held.append(context.wrap_socket(raw, server_hostname="127.0.0.1"))
+        half = socket.create_connection(("127.0.0.1", port), timeout=30)
+        half.sendall(b"GET /healthz HTTP/1.1\r\nHost: node\r\nX-Slow: ")
+        held.append(half)
+    alive = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    alive.request("GET", "/healthz")
+    assert alive.getresponse().read()  # answered, and the connection kept open
+    try:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=5)  # a bound on waiting, not a timing
+        _until(lambda: not _alive(worker), timeout=5, what="the worker to stop")
+    finally:
+        alive.close()
+        for sock in held:
+            sock.close()
