@@ -41,10 +41,44 @@ function openDb() {
       outbox.createIndex("person", "person_id");
       db.createObjectStore("results", { keyPath: "id" });
     };
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
+    request.onsuccess = () => {
+      const db = request.result;
+      // Closed under the page (storage cleared, another version opening it): open it
+      // again at the next use rather than fail every use from now on.
+      db.onclose = () => forget(db);
+      db.onversionchange = () => {
+        db.close();
+        forget(db);
+      };
+      opened = db;
+      resolve(db);
+    };
+    request.onerror = () => {
+      dbPromise = null;
+      reject(request.error);
+    };
   });
   return dbPromise;
+}
+
+let opened = null; // the connection dbPromise gave
+
+function forget(db) {
+  if (opened !== db) return;
+  opened = null;
+  dbPromise = null;
+}
+
+/** A transaction on names, opening the database again once if it was closed under the page. */
+async function transaction(names, mode) {
+  const db = await openDb();
+  try {
+    return db.transaction(names, mode);
+  } catch (error) {
+    if (error?.name !== "InvalidStateError") throw error;
+    forget(db);
+    return (await openDb()).transaction(names, mode);
+  }
 }
 
 function done(request) {
@@ -55,7 +89,7 @@ function done(request) {
 }
 
 async function store(name, mode = "readonly") {
-  return (await openDb()).transaction(name, mode).objectStore(name);
+  return (await transaction(name, mode)).objectStore(name);
 }
 
 /** Every outbox record of one student, oldest first. */
@@ -162,8 +196,7 @@ async function sendAll(personId) {
       changed();
       continue;
     }
-    const db = await openDb();
-    const tx = db.transaction(["outbox", "results"], "readwrite");
+    const tx = await transaction(["outbox", "results"], "readwrite");
     tx.objectStore("results").put({ id: record.id, person_id: personId, kind: record.kind, reply });
     tx.objectStore("outbox").delete(record.seq);
     await new Promise((resolve, reject) => {

@@ -15,6 +15,9 @@ import * as outbox from "./outbox.js";
 import { downscale } from "./photo.js";
 
 const FEEDBACK_WAIT_MS = 6000;
+// Where the tablet can check an answer itself, the node's verdict is waited for only
+// this long: a node that is slow or hangs never holds the child's feedback up.
+const FEEDBACK_GRACE_MS = 1200;
 
 /** Whether m of the last n results are right, and how many more right make it (server/mastery.py). */
 export function mOfN(results, m, n) {
@@ -100,9 +103,20 @@ async function finish(ctx) {
     h("a", { href: "#/home", class: "big primary button", onclick: (e) => { e.preventDefault(); go("#/home"); } }, t("play.home"))));
 }
 
-/** Post an answer through the outbox; the node's reply, or null if it is away. */
-async function sendAnswer(me, body) {
+/**
+ * Post an answer through the outbox; the node's reply, or null if it is away. canCheck:
+ * whether the tablet can give the feedback itself, so the node is waited for only a
+ * moment (the send goes on behind, and the node's grade is the record).
+ */
+async function sendAnswer(me, body, canCheck) {
   await outbox.enqueue(me, "answer", body);
+  const reply = nodeReply(me, body);
+  if (!canCheck) return reply;
+  const grace = new Promise((resolve) => setTimeout(() => resolve(null), FEEDBACK_GRACE_MS));
+  return Promise.race([reply, grace]);
+}
+
+async function nodeReply(me, body) {
   const deadline = Date.now() + FEEDBACK_WAIT_MS;
   for (;;) {
     const reached = await outbox.flush(me); // a flush already running may predate this answer
@@ -208,24 +222,33 @@ function itemForm(ctx, item, number, total, onResult, onNext) {
       return;
     }
     check.disabled = true;
-    const reply = await sendAnswer(ctx.me, {
-      id: newId(), item_id: item.id, attempt_id: ctx.attempt.id, response, hints_used: hintsUsed,
-      duration_ms: Math.min(Date.now() - started, 86_400_000), device_ms: Date.now(),
-    });
-    check.disabled = false;
-    // The node's verdict; with the node away, this tablet's (null: it cannot tell).
-    const correct = reply ? reply.correct : checkOffline(item, response);
-    const here = !reply && correct !== null ? ` ${t("play.checked_here")}` : "";
+    const here = checkOffline(item, response);
+    let reply;
+    try {
+      reply = await sendAnswer(ctx.me, {
+        id: newId(), item_id: item.id, attempt_id: ctx.attempt.id, response, hints_used: hintsUsed,
+        duration_ms: Math.min(Date.now() - started, 86_400_000), device_ms: Date.now(),
+      }, here !== null);
+    } catch {
+      feedback.textContent = t("play.not_saved"); // the tablet's storage failed: try again
+      feedback.className = "feedback wrong";
+      return;
+    } finally {
+      check.disabled = false;
+    }
+    // The node's verdict; with the node away or slow, this tablet's (null: it cannot tell).
+    const correct = reply ? reply.correct : here;
+    const by = !reply && correct !== null ? ` ${t("play.checked_here")}` : "";
     form.dataset.result = correct === null ? "saved" : String(correct);
     form.dataset.checkedBy = reply ? "node" : correct === null ? "" : "device";
     if (correct === false) {
-      feedback.textContent = t("play.wrong") + here;
+      feedback.textContent = t("play.wrong") + by;
       feedback.className = "feedback wrong";
       check.textContent = t("play.try_again");
       onResult(false);
       return;
     }
-    feedback.textContent = correct ? t("play.right") + here : t("play.saved");
+    feedback.textContent = correct ? t("play.right") + by : t("play.saved");
     feedback.className = correct ? "feedback right" : "feedback saved";
     onResult(correct ? true : null, true);
     check.hidden = true;

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from datetime import datetime, timezone
@@ -71,13 +72,26 @@ def teacher_app(_route: str = ""):
     return response
 
 
+def app_digest() -> str:
+    """A digest of the student app's files: it changes with every upgrade of the app."""
+    digest = hashlib.sha256()
+    for folder in ("student", "shared", "i18n"):
+        for path in sorted((CLIENT_DIR / folder).rglob("*")):
+            if path.is_file():
+                digest.update(path.relative_to(CLIENT_DIR).as_posix().encode() + b"\0")
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 @bp.get("/sw.js")
 def service_worker():
     """The student app's service worker, served at the root so its scope covers the
-    app, its modules under /client, the vendored files under /static and the API."""
-    response = send_from_directory(
-        CLIENT_DIR / "student", "sw.js", mimetype="text/javascript", max_age=0
-    )
+    app, its modules under /client, the vendored files under /static and the API.
+    Its VERSION is the digest of the app's files, so an upgrade is a new worker that
+    caches the new app whole (client/student/sw.js)."""
+    source = (CLIENT_DIR / "student" / "sw.js").read_text(encoding="utf-8")
+    source = source.replace('const VERSION = "v4";', f'const VERSION = "{app_digest()}";', 1)
+    response = current_app.response_class(source, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"
     return response
