@@ -6,12 +6,14 @@ exactly once, under the right student."""
 from __future__ import annotations
 
 import signal
+import urllib.error
 
 import pytest
 
 from server.services.demo import DEMO_TEACHER
-from tests.helpers.nodes import Browser, wait_for
+from tests.helpers.nodes import Browser, ServedNode, wait_for
 from tests.helpers.student import (
+    PICTURES,
     answer_item,
     api,
     current_item,
@@ -26,10 +28,6 @@ from .test_offline import OUTBOX_IDS, waiting
 def open_first_quiz(page) -> None:
     page.locator("section.recommendations a.kind-quiz").first.click()
     page.wait_for_selector("form.item")
-
-
-def answers_of(node, person: str, page) -> list[str]:
-    return sorted(a["id"] for a in api(node.url, f"/people/{person}/answers?per_page=500", page)["items"])
 
 
 def staff_answers(node, person: str) -> list[str]:
@@ -79,3 +77,89 @@ def test_hanging_node_cannot_freeze_the_child(node, device):
     page.clock.resume()
     assert wait_for(lambda: waiting(page) == 0, timeout=60, step=0.5)
     assert staff_answers(node, amina) == sorted(queued)
+
+
+def next_student(page) -> None:
+    page.locator("#signout").click()
+    page.wait_for_selector(".students")
+
+
+def sign_in_here(page, name: str) -> None:
+    """Sign in from the sign-in screen already shown (no page load)."""
+    page.locator(".students button", has_text=name).click()
+    for key in PICTURES:
+        page.locator(f'[data-picture="{key}"]').click()
+    page.locator("button.primary").click()
+    page.wait_for_selector("section.recommendations")
+
+
+def restarted(node) -> ServedNode:
+    return ServedNode(node.data_dir, port=node.port).start()
+
+
+@pytest.mark.slow
+def test_next_student_signs_in_while_node_away_and_work_goes_under_their_name(node, device):
+    page = device.new_page()
+    sign_in(page, node.url, "Kofi")  # both children have used this tablet before
+    kofi = api(node.url, "/auth/me", page)["person"]["id"]
+    page.wait_for_selector("body[data-offline-ready=true]")
+    next_student(page)
+    sign_in_here(page, "Amina")
+    amina = api(node.url, "/auth/me", page)["person"]["id"]
+    page.wait_for_selector("body[data-offline-ready=true]")
+
+    node.stop()  # the link is cut
+    open_first_quiz(page)
+    assert answer_item(page, right(current_item(page))) == "true"
+    hers = [i for i, p, _ in page.evaluate(OUTBOX_IDS, "answer") if p == amina]
+    next_student(page)  # offline: the names are still there
+    sign_in_here(page, "Kofi")
+    assert "Kofi" in page.locator("main h1").inner_text()
+    open_first_quiz(page)
+    assert answer_item(page, right(current_item(page))) == "true"
+    his = [i for i, p, _ in page.evaluate(OUTBOX_IDS, "answer") if p == kofi]
+    assert len(hers) == 1 and len(his) == 1
+
+    back = restarted(node)
+    try:
+        # The node checks Kofi's pictures; his answer goes under his name, hers waits.
+        assert wait_for(lambda: staff_answers(node, kofi) == his, timeout=60, step=0.5)
+        assert api(node.url, "/auth/me", page)["person"]["id"] == kofi
+        page.goto(node.url + "/student/#/home")
+        page.wait_for_selector("section.recommendations")
+        assert "Kofi" in page.locator("main h1").inner_text()  # not the previous child
+        assert staff_answers(node, amina) == []
+        next_student(page)
+        sign_in_here(page, "Amina")
+        assert wait_for(lambda: waiting(page) == 0, timeout=60, step=0.5)
+        assert staff_answers(node, amina) == hers
+        assert staff_answers(node, kofi) == his
+    finally:
+        back.stop()
+
+
+@pytest.mark.slow
+def test_offline_next_student_does_not_reopen_as_previous_child(node, device):
+    page = device.new_page()
+    sign_in(page, node.url, "Amina")
+    amina = api(node.url, "/auth/me", page)["person"]["id"]
+    page.wait_for_selector("body[data-offline-ready=true]")
+    open_first_quiz(page)
+    node.stop()
+    assert answer_item(page, right(current_item(page))) == "true"
+    hers = [i for i, p, _ in page.evaluate(OUTBOX_IDS, "answer") if p == amina]
+    next_student(page)
+
+    back = restarted(node)
+    try:
+        page.goto(node.url + "/student/")
+        page.wait_for_selector(".students")
+        assert page.locator("section.recommendations").count() == 0
+        with pytest.raises(urllib.error.HTTPError) as signed_out:
+            api(node.url, "/auth/me", page)
+        assert signed_out.value.code == 401
+        sign_in_here(page, "Amina")
+        assert wait_for(lambda: waiting(page) == 0, timeout=60, step=0.5)
+        assert staff_answers(node, amina) == hers
+    finally:
+        back.stop()
