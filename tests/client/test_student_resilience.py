@@ -65,7 +65,8 @@ def test_hanging_node_cannot_freeze_the_child(node, device):
 
         # Home reloaded with the node hanging opens, not a blank page.
         # (7 s of the page's time at most: less than one request's timeout, 8 s.)
-        page.goto(node.url + "/student/#/home")
+        page.evaluate("location.hash = '#/home'")
+        page.reload()
         for _ in range(14):
             if page.locator("section.recommendations").count():
                 break
@@ -163,3 +164,113 @@ def test_offline_next_student_does_not_reopen_as_previous_child(node, device):
         assert staff_answers(node, amina) == hers
     finally:
         back.stop()
+
+
+CLEAR_CACHES = "async () => { for (const k of await caches.keys()) await caches.delete(k); }"
+SHELL_HAS = "async (path) => Boolean(await caches.match(path))"
+
+
+@pytest.mark.slow
+def test_cleared_cache_is_rebuilt_and_activity_opens_offline(node, device):
+    page = device.new_page()
+    sign_in(page, node.url)
+    amina = api(node.url, "/auth/me", page)["person"]["id"]
+    page.wait_for_selector("body[data-offline-ready=true]")
+    # The browser (or someone in its settings) clears the cache; IndexedDB stays.
+    page.evaluate(CLEAR_CACHES)
+    page.reload()
+    page.wait_for_selector("body[data-offline-ready=true]")
+    assert wait_for(lambda: page.evaluate(SHELL_HAS, "/client/student/play.js"), timeout=30, step=0.3)
+    assert wait_for(lambda: page.evaluate(SHELL_HAS, "/client/student/check.js"), timeout=30, step=0.3)
+
+    node.stop()
+    open_first_quiz(page)  # the tap works with the node away
+    assert answer_item(page, right(current_item(page))) == "true"
+    queued = [i for i, p, _ in page.evaluate(OUTBOX_IDS, "answer") if p == amina]
+    back = restarted(node)
+    try:
+        assert wait_for(lambda: waiting(page) == 0, timeout=60, step=0.5)
+        assert staff_answers(node, amina) == queued
+    finally:
+        back.stop()
+
+
+@pytest.mark.slow
+def test_storage_closed_under_page_cannot_leave_check_disabled(node, device):
+    page = device.new_page()
+    sign_in(page, node.url)
+    amina = api(node.url, "/auth/me", page)["person"]["id"]
+    open_first_quiz(page)
+    assert answer_item(page, right(current_item(page))) == "true"
+    assert wait_for(lambda: waiting(page) == 0, timeout=30, step=0.3)
+    next_item(page)
+    # IndexedDB is cleared (its connection closed) under the open page.
+    cdp = device.new_cdp_session(page)
+    cdp.send("Storage.clearDataForOrigin", {"origin": node.url, "storageTypes": "indexeddb"})
+    result = answer_item(page, right(current_item(page)))
+    assert result == "true"
+    assert not page.locator("form.item button.check").last.is_disabled()
+    assert wait_for(lambda: waiting(page) == 0, timeout=30, step=0.3)
+    assert "saved" in page.locator("#outbox").inner_text()
+    answers = staff_answers(node, amina)
+    assert len(answers) == 2 and len(set(answers)) == 2
+
+
+UPGRADED = "// upgraded"
+
+
+@pytest.mark.slow
+def test_upgrade_waits_for_safe_point_not_taking_over_open_page(node, device):
+    page = device.new_page()
+    sign_in(page, node.url)
+    amina = api(node.url, "/auth/me", page)["person"]["id"]
+    page.wait_for_selector("body[data-offline-ready=true]")
+    open_first_quiz(page)
+    page.evaluate(
+        "() => { window.takenOver = 0; navigator.serviceWorker.addEventListener("
+        "'controllerchange', () => { window.takenOver += 1; }); }"
+    )
+    first = page.evaluate("() => navigator.serviceWorker.controller.scriptURL")
+    assert first.endswith("/sw.js")
+
+    # The node is upgraded: a new worker (its bytes differ) is found by the open page.
+    def upgraded(route):
+        response = route.fetch()
+        body = response.text().replace('const VERSION = "', 'const VERSION = "upgraded-', 1)
+        route.fulfill(response=response, body=body + UPGRADED)
+
+    device.route("**/sw.js", upgraded)
+    page.evaluate("async () => (await navigator.serviceWorker.getRegistration('/')).update()")
+    page.wait_for_function(
+        "async () => { const r = await navigator.serviceWorker.getRegistration('/');"
+        " return Boolean(r.waiting) || window.takenOver > 0; }"
+    )
+    # The open page keeps its version while the child plays: no module of the new one.
+    assert page.evaluate("window.takenOver") == 0
+    assert answer_item(page, right(current_item(page))) == "true"
+
+    # Home is a safe point: the new version takes over and the page loads it whole.
+    page.locator("nav a[href='#/home']").click()
+    page.wait_for_function(
+        "async () => { const r = await navigator.serviceWorker.getRegistration('/');"
+        " return !r.waiting && document.querySelector('section.recommendations'); }"
+    )
+    page.wait_for_function("async () => (await caches.keys()).filter((k) => k.startsWith('baobab-shell-upgraded-')).length === 1")
+    assert wait_for(lambda: waiting(page) == 0, timeout=30, step=0.3)
+    assert len(staff_answers(node, amina)) == 1
+
+
+@pytest.mark.slow
+def test_app_asks_for_persistent_storage(node, chromium):
+    context = chromium.new_context()
+    context.add_init_script(
+        "window.persistAsked = 0; const real = navigator.storage.persist.bind(navigator.storage);"
+        " navigator.storage.persist = () => { window.persistAsked += 1; return real(); };"
+    )
+    try:
+        page = context.new_page()
+        page.goto(node.url + "/student/")
+        page.wait_for_selector(".choices button, .students")
+        assert page.evaluate("window.persistAsked") >= 1
+    finally:
+        context.close()
