@@ -124,9 +124,12 @@ async function main() {
   if ("serviceWorker" in navigator) {
     // Only where the browser allows one (https, or localhost): see client/README.md.
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
-    const hadController = Boolean(navigator.serviceWorker.controller);
+    let hadController = Boolean(navigator.serviceWorker.controller);
     navigator.serviceWorker.addEventListener("controllerchange", () => {
-      if (!hadController) return; // the first install: nothing old on this page
+      if (!hadController) {
+        hadController = true; // the first install took this page: nothing old on it
+        return;
+      }
       updated = true; // reload now where nothing is in hand, else at the next screen
       if (!session.me || location.hash === "#/home" || location.hash === "") location.reload();
     });

@@ -10,6 +10,8 @@ import urllib.error
 
 import pytest
 
+from server.paths import CLIENT_DIR
+
 from server.services.demo import DEMO_TEACHER
 from tests.helpers.nodes import Browser, ServedNode, wait_for
 from tests.helpers.student import (
@@ -216,11 +218,16 @@ def test_storage_closed_under_page_cannot_leave_check_disabled(node, device):
     assert len(answers) == 2 and len(set(answers)) == 2
 
 
-UPGRADED = "// upgraded"
+def reloaded(page) -> bool:
+    """Whether the page was loaded again since the test marked it (window.takenOver)."""
+    try:
+        return page.evaluate("window.takenOver") is None
+    except Exception:  # navigating just now
+        return False
 
 
 @pytest.mark.slow
-def test_upgrade_waits_for_safe_point_not_taking_over_open_page(node, device):
+def test_upgrade_waits_for_safe_point_not_taking_over_open_page(node, device, request):
     page = device.new_page()
     sign_in(page, node.url)
     amina = api(node.url, "/auth/me", page)["person"]["id"]
@@ -230,32 +237,29 @@ def test_upgrade_waits_for_safe_point_not_taking_over_open_page(node, device):
         "() => { window.takenOver = 0; navigator.serviceWorker.addEventListener("
         "'controllerchange', () => { window.takenOver += 1; }); }"
     )
-    first = page.evaluate("() => navigator.serviceWorker.controller.scriptURL")
-    assert first.endswith("/sw.js")
+    [old] = page.evaluate("async () => (await caches.keys()).filter((k) => k.startsWith('baobab-shell-'))")
 
-    # The node is upgraded: a new worker (its bytes differ) is found by the open page.
-    def upgraded(route):
-        response = route.fetch()
-        body = response.text().replace('const VERSION = "', 'const VERSION = "upgraded-', 1)
-        route.fulfill(response=response, body=body + UPGRADED)
-
-    device.route("**/sw.js", upgraded)
+    # The node is upgraded (its app's files change): the open page finds a new worker.
+    marker = CLIENT_DIR / "student" / ".upgraded-by-test"
+    marker.write_text("an upgrade")
+    request.addfinalizer(lambda: marker.unlink(missing_ok=True))
     page.evaluate("async () => (await navigator.serviceWorker.getRegistration('/')).update()")
-    page.wait_for_function(
-        "async () => { const r = await navigator.serviceWorker.getRegistration('/');"
-        " return Boolean(r.waiting) || window.takenOver > 0; }"
-    )
+    found = "async () => { const r = await navigator.serviceWorker.getRegistration('/'); return Boolean(r.waiting) || window.takenOver > 0; }"
+    assert wait_for(lambda: page.evaluate(found), timeout=30, step=0.2)
     # The open page keeps its version while the child plays: no module of the new one.
-    assert page.evaluate("window.takenOver") == 0
     assert answer_item(page, right(current_item(page))) == "true"
+    next_item(page)
+    still = "async () => [window.takenOver, (await navigator.serviceWorker.getRegistration('/')).waiting?.state]"
+    assert page.evaluate(still) == [0, "installed"]
 
     # Home is a safe point: the new version takes over and the page loads it whole.
     page.locator("nav a[href='#/home']").click()
-    page.wait_for_function(
-        "async () => { const r = await navigator.serviceWorker.getRegistration('/');"
-        " return !r.waiting && document.querySelector('section.recommendations'); }"
-    )
-    page.wait_for_function("async () => (await caches.keys()).filter((k) => k.startsWith('baobab-shell-upgraded-')).length === 1")
+    page.wait_for_selector("section.recommendations")
+    shells = "async () => (await caches.keys()).filter((k) => k.startsWith('baobab-shell-'))"
+    assert wait_for(lambda: len(page.evaluate(shells)) == 1, timeout=30, step=0.3)
+    assert page.evaluate(shells) != [old]
+    assert wait_for(lambda: reloaded(page), timeout=30, step=0.3)  # the page loads it whole
+    page.wait_for_selector("section.recommendations")
     assert wait_for(lambda: waiting(page) == 0, timeout=30, step=0.3)
     assert len(staff_answers(node, amina)) == 1
 
