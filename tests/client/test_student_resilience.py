@@ -11,7 +11,6 @@ import urllib.error
 import pytest
 
 from server.paths import CLIENT_DIR
-
 from server.services.demo import DEMO_TEACHER
 from tests.helpers.nodes import Browser, ServedNode, wait_for
 from tests.helpers.student import (
@@ -182,8 +181,12 @@ def test_cleared_cache_is_rebuilt_and_activity_opens_offline(node, device):
     page.evaluate(CLEAR_CACHES)
     page.reload()
     page.wait_for_selector("body[data-offline-ready=true]")
-    assert wait_for(lambda: page.evaluate(SHELL_HAS, "/client/student/play.js"), timeout=30, step=0.3)
-    assert wait_for(lambda: page.evaluate(SHELL_HAS, "/client/student/check.js"), timeout=30, step=0.3)
+    assert wait_for(
+        lambda: page.evaluate(SHELL_HAS, "/client/student/play.js"), timeout=30, step=0.3
+    )
+    assert wait_for(
+        lambda: page.evaluate(SHELL_HAS, "/client/student/check.js"), timeout=30, step=0.3
+    )
 
     node.stop()
     open_first_quiz(page)  # the tap works with the node away
@@ -237,7 +240,9 @@ def test_upgrade_waits_for_safe_point_not_taking_over_open_page(node, device, re
         "() => { window.takenOver = 0; navigator.serviceWorker.addEventListener("
         "'controllerchange', () => { window.takenOver += 1; }); }"
     )
-    [old] = page.evaluate("async () => (await caches.keys()).filter((k) => k.startsWith('baobab-shell-'))")
+    [old] = page.evaluate(
+        "async () => (await caches.keys()).filter((k) => k.startsWith('baobab-shell-'))"
+    )
 
     # The node is upgraded (its app's files change): the open page finds a new worker.
     marker = CLIENT_DIR / "student" / ".upgraded-by-test"
