@@ -8,6 +8,10 @@ import { t } from "../shared/i18n.js";
 import { startSession } from "../shared/session.js";
 import * as outbox from "./outbox.js";
 import { hold, login } from "./pending.js";
+import { listenButton } from "./speak.js";
+
+/** A screen's question with a button that reads it aloud (for children who cannot read yet). */
+const heading = (text) => h("div", { class: "heading" }, h("h1", {}, text), listenButton(text));
 
 const CLASS_KEY = "baobab.class";
 const LISTS_KEY = "baobab.signin"; // class lists, names and picture keys, kept for offline
@@ -64,7 +68,7 @@ function chooseClass(view, classes) {
   const buttons = classes.map((c) =>
     h("li", {}, h("button", { type: "button", class: "big", onclick: () => chooseStudent(view, c, classes) }, c.name)),
   );
-  show(view, h("h1", {}, t("signin.classes")), buttons.length ? h("ul", { class: "choices" }, buttons) : h("p", {}, t("signin.none")));
+  show(view, heading(t("signin.classes")), buttons.length ? h("ul", { class: "choices" }, buttons) : h("p", {}, t("signin.none")));
 }
 
 async function chooseStudent(view, classroom, classes) {
@@ -82,7 +86,7 @@ async function chooseStudent(view, classroom, classes) {
   };
   show(
     view,
-    h("h1", {}, t("signin.students")),
+    heading(t("signin.students")),
     h("p", { class: "muted" }, classroom.name),
     h("ul", { class: "choices students" },
       students.map((s) =>
@@ -161,7 +165,7 @@ async function enter(view, classroom, student, classes) {
   update();
   show(
     view,
-    h("h1", {}, t("signin.pictures")),
+    heading(t("signin.pictures")),
     h("p", { class: "who" }, student.picture ? picture(student.picture) : null, student.display_name),
     slots,
     h("ul", { class: "picture-grid" }, grid),
