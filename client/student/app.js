@@ -120,7 +120,34 @@ async function takeUpdate() {
   registration.waiting.postMessage({ type: "take-over" });
 }
 
+/**
+ * Over plain http, where the node also serves the app over https (it names it in a meta
+ * tag): a tablet that trusts the node's certificate loads a picture from there, and the
+ * app moves to the https app, which keeps working with the node away. Never with work
+ * waiting on this page's outbox (it would be left behind). A tablet that does not trust
+ * it stays on this app, which works, with a short way to the trust steps.
+ */
+async function toSecureApp() {
+  const secure = document.querySelector('meta[name="baobab-secure-app"]')?.content;
+  if (location.protocol !== "http:" || !secure) return false;
+  const trusted = await new Promise((resolve) => {
+    const probe = new Image();
+    const timer = setTimeout(() => resolve(false), 3000);
+    probe.onload = () => { clearTimeout(timer); resolve(true); };
+    probe.onerror = () => { clearTimeout(timer); resolve(false); };
+    probe.src = new URL("/static/img/pictures.svg", secure).href;
+  });
+  if (trusted && !(await outbox.anything().catch(() => true))) {
+    location.replace(secure + location.hash);
+    return true;
+  }
+  const trust = h("a", { href: "/trust", class: "trust-link", "data-i18n": "trust.link" }, "");
+  document.querySelector("header.top").append(trust);
+  return false;
+}
+
 async function main() {
+  if (await toSecureApp()) return;
   if ("serviceWorker" in navigator) {
     // Only where the browser allows one (https, or localhost): see client/README.md.
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});

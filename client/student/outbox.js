@@ -113,6 +113,11 @@ export async function counts(personId) {
   return { waiting: all.length - rejected, rejected };
 }
 
+/** Whether this page's outbox holds any record at all (of any student). */
+export async function anything() {
+  return (await done((await store("outbox")).count())) > 0;
+}
+
 /** Whether the last flush found someone else signed in at the node (the records wait for their student). */
 export function heldForStudent() {
   return held;

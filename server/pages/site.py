@@ -8,7 +8,16 @@ import time
 from datetime import datetime, timezone
 from typing import Any
 
-from flask import Blueprint, current_app, g, jsonify, render_template, send_from_directory
+from flask import (
+    Blueprint,
+    current_app,
+    g,
+    jsonify,
+    render_template,
+    request,
+    send_from_directory,
+)
+from markupsafe import escape
 from peewee import PeeweeException
 
 from ..auth.access import SIGNED_IN
@@ -18,6 +27,8 @@ from ..node import identity
 from ..paths import CLIENT_DIR
 from ..services import learning, photos, plan
 from ..version import __version__
+from .headers import PAGE_CSP
+from .trust import https_url
 
 bp = Blueprint("pages", __name__)
 
@@ -56,8 +67,22 @@ def healthz():
 @bp.get("/student/")
 @bp.get("/student/<path:_route>")
 def student_app(_route: str = ""):
-    """The student app's one page; its routes live after the '#', so any path serves it."""
-    response = send_from_directory(CLIENT_DIR / "student", "index.html", max_age=0)
+    """The student app's one page; its routes live after the '#', so any path serves it.
+
+    Over plain http on a node that also serves https, the page names the https app
+    (a meta tag) and may load one picture from it: a tablet that trusts the node's
+    certificate loads it, and the app moves there (client/student/app.js)."""
+    secure = https_url("/student/") if request.scheme == "http" else None
+    if not secure:
+        response = send_from_directory(CLIENT_DIR / "student", "index.html", max_age=0)
+    else:
+        page = (CLIENT_DIR / "student" / "index.html").read_text(encoding="utf-8")
+        meta = f'<meta name="baobab-secure-app" content="{escape(secure)}">\n'
+        response = current_app.response_class(page.replace("</head>", meta + "</head>", 1))
+        origin = secure.rsplit("/student/", 1)[0]
+        response.headers["Content-Security-Policy"] = PAGE_CSP.replace(
+            "img-src 'self'", f"img-src 'self' {origin}", 1
+        )
     response.headers["Cache-Control"] = "no-cache"
     return response
 
