@@ -15,7 +15,7 @@
 // offline survives a reload and is sent, in its turn, when the node is back.
 
 import { api, ApiError, setCsrf } from "../shared/api.js";
-import { setOnline } from "../shared/session.js";
+import { session, setOnline } from "../shared/session.js";
 
 const DB_NAME = "baobab";
 const PATHS = { answer: "/answers", attempt: "/attempts", reflection: "/reflections", photo: "/photos" };
@@ -145,8 +145,11 @@ export async function result(id) {
   return done((await store("results")).get(id));
 }
 
-/** Send the student's waiting records in order; stop at the first network failure. Resolves with whether the node was reached. */
+/** Send the student's waiting records in order; stop at the first network failure. Resolves with whether the node was reached (false, sending nothing, for a pending sign-in). */
 export function flush(personId) {
+  // A sign-in made with the node away sends nothing until the node has checked it
+  // (pending.js): not even through a session its cookie may still hold from before.
+  if (session.pending) return Promise.resolve(false);
   flushing ??= sendAll(personId)
     .then((reached) => {
       setOnline(reached);
