@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import time
 from datetime import datetime, timezone
 from typing import Any
@@ -63,6 +64,12 @@ def healthz():
     return jsonify(body), code
 
 
+#: An https address of this node as the page may name it (host name, IPv4 or [IPv6], port).
+SAFE_URL = re.compile(
+    r"https://[A-Za-z0-9.\-]+(:\d+)?/student/|https://\[[0-9A-Fa-f:.]+\](:\d+)?/student/"
+)
+
+
 @bp.get("/student")
 @bp.get("/student/")
 @bp.get("/student/<path:_route>")
@@ -73,6 +80,8 @@ def student_app(_route: str = ""):
     (a meta tag) and may load one picture from it: a tablet that trusts the node's
     certificate loads it, and the app moves there (client/student/app.js)."""
     secure = https_url("/student/") if request.scheme == "http" else None
+    if secure and not SAFE_URL.fullmatch(secure):
+        secure = None  # a Host header no tablet sends: name nothing
     if not secure:
         response = send_from_directory(CLIENT_DIR / "student", "index.html", max_age=0)
     else:
