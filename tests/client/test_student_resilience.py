@@ -221,6 +221,14 @@ def test_storage_closed_under_page_cannot_leave_check_disabled(node, device):
     assert len(answers) == 2 and len(set(answers)) == 2
 
 
+def settled(page, script: str):
+    """What script gives, or None while the page is loading again."""
+    try:
+        return page.evaluate(script)
+    except Exception:  # navigating just now
+        return None
+
+
 def reloaded(page) -> bool:
     """Whether the page was loaded again since the test marked it (window.takenOver)."""
     try:
@@ -261,7 +269,7 @@ def test_upgrade_waits_for_safe_point_not_taking_over_open_page(node, device, re
     page.locator("nav a[href='#/home']").click()
     page.wait_for_selector("section.recommendations")
     shells = "async () => (await caches.keys()).filter((k) => k.startsWith('baobab-shell-'))"
-    assert wait_for(lambda: len(page.evaluate(shells)) == 1, timeout=30, step=0.3)
+    assert wait_for(lambda: len(settled(page, shells) or "..") == 1, timeout=90, step=0.5)
     assert page.evaluate(shells) != [old]
     assert wait_for(lambda: reloaded(page), timeout=30, step=0.3)  # the page loads it whole
     page.wait_for_selector("section.recommendations")
