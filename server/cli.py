@@ -140,9 +140,10 @@ def serve(data_dir, host, port, threads, workers, seed_demo, is_worker, primary_
 
     def ready(bound_port: int) -> None:
         click.echo(f"Baobab {__version__} is serving {app.config['DATA_DIR']}")
+        # The student app itself: over https where a tablet trusts the node (it moves there).
         click.echo("Students open:")
         for url in urls_for(host, bound_port):
-            click.echo(f"  {url}")
+            click.echo(f"  {url}student/")
         if "baobab.https" in app.extensions:
             click.echo("Tablets that trust this node's certificate (see /trust) open:")
             for url in app.extensions["baobab.https"].urls():

@@ -3,10 +3,14 @@
 // An app may keep the session on the device (keepOnDevice), to open signed in while
 // the node is away.
 
-import { api, isOffline, setCsrf } from "./api.js";
+import { api, ApiError, isOffline, setCsrf } from "./api.js";
 
-/** me: the signed-in person ({id, role, display_name, …}) or null; online: whether the node answered last. */
-export const session = { me: null, online: true };
+/**
+ * me: the signed-in person ({id, role, display_name, …}) or null; online: whether the node
+ * answered last; pending: signed in on this device while the node was away, not yet
+ * checked by the node (the student app's offline sign-in).
+ */
+export const session = { me: null, online: true, pending: false };
 
 const listeners = new Set();
 let deviceKey = null;
@@ -26,12 +30,42 @@ export function keepOnDevice(key) {
   deviceKey = key;
 }
 
-/** Start the session a sign-in (or GET /auth/me) answered with: {person, csrf_token}. */
-export function startSession(reply) {
+/** How long a session check waits for the node when the device has a session to open with. */
+const QUICK_MS = 2500;
+
+/**
+ * Start the session a sign-in (or GET /auth/me) answered with: {person, csrf_token};
+ * pending: started on this device with the node away, to be checked by the node when back.
+ */
+export function startSession(reply, { pending = false } = {}) {
   session.me = reply.person;
+  session.pending = pending;
   setCsrf(reply.csrf_token);
-  if (deviceKey) localStorage.setItem(deviceKey, JSON.stringify({ person: reply.person, csrf: reply.csrf_token }));
+  if (deviceKey) localStorage.setItem(deviceKey, JSON.stringify({ person: reply.person, csrf: reply.csrf_token, pending }));
   changed();
+}
+
+/**
+ * End at the node a session signed out while it was away (its cookie is still the
+ * browser's): so the app never reopens as the previous student. True once none is left.
+ */
+export async function endSignedOut() {
+  const key = deviceKey && `${deviceKey}.signedout`;
+  const left = key && JSON.parse(localStorage.getItem(key) || "null");
+  if (!left) return true;
+  setCsrf(left.csrf);
+  try {
+    await api("POST", "/auth/logout", undefined, { timeoutMs: QUICK_MS });
+  } catch (error) {
+    if (isOffline(error) || error.status >= 500) {
+      setCsrf(session.me && !session.pending ? JSON.parse(localStorage.getItem(deviceKey) || "{}").csrf : "");
+      return false;
+    }
+    // 401/403: that session is already over (or another sign-in replaced the cookie).
+  }
+  localStorage.removeItem(key);
+  setCsrf(session.me && !session.pending ? JSON.parse(localStorage.getItem(deviceKey) || "{}").csrf : "");
+  return true;
 }
 
 /**
@@ -41,10 +75,19 @@ export function startSession(reply) {
 export async function restoreSession(roles) {
   const saved = deviceKey ? JSON.parse(localStorage.getItem(deviceKey) || "null") : null;
   try {
-    const me = await api("GET", "/auth/me");
+    // A student signed out while the node was away: end that session first.
+    if (!(await endSignedOut()) && saved) throw new ApiError(0);
+    // With a session kept on the device, a node that hangs is not waited for long.
+    const me = await api("GET", "/auth/me", undefined, saved ? { timeoutMs: QUICK_MS } : undefined);
+    if (saved?.pending && me.person.id !== saved.person.id) throw new ApiError(401);
     if (roles.includes(me.person.role)) startSession(me);
     return me.person;
   } catch (error) {
+    if (saved?.pending) {
+      // Signed in here with the node away, not checked yet: keep working as them.
+      startSession({ person: saved.person, csrf_token: "" }, { pending: true });
+      return saved.person;
+    }
     if (isOffline(error) && saved) {
       // The node is away: keep working as the person this device last had.
       startSession({ person: saved.person, csrf_token: saved.csrf });
@@ -57,13 +100,21 @@ export async function restoreSession(roles) {
 
 /** Sign out at the node, where it answers, and end the session on this page. */
 export async function signOut() {
-  try {
-    await api("POST", "/auth/logout");
-  } catch {
-    // Offline: the cookie goes at the next sign-in, which replaces the session.
+  const saved = deviceKey ? JSON.parse(localStorage.getItem(deviceKey) || "null") : null;
+  if (!session.pending) {
+    try {
+      await api("POST", "/auth/logout", undefined, { timeoutMs: QUICK_MS });
+    } catch (error) {
+      // The node is away: end the session there as soon as it answers (endSignedOut),
+      // so the app does not reopen as this student when the link is back.
+      if (deviceKey && (isOffline(error) || error.status >= 500)) {
+        localStorage.setItem(`${deviceKey}.signedout`, JSON.stringify({ csrf: saved?.csrf || "" }));
+      }
+    }
   }
   if (deviceKey) localStorage.removeItem(deviceKey);
   session.me = null;
+  session.pending = false;
   setCsrf("");
   changed();
 }

@@ -31,7 +31,9 @@ export function setContinue(personId, value) {
 export async function loadHome(personId) {
   let home;
   try {
-    home = await api("GET", `/people/${personId}/home?language=${language()}`);
+    // With a home kept on the tablet, a node that hangs is waited for only a moment.
+    const kept = localStorage.getItem(homeKey(personId)) ? { timeoutMs: 2500 } : undefined;
+    home = await api("GET", `/people/${personId}/home?language=${language()}`, undefined, kept);
   } catch (error) {
     const saved = localStorage.getItem(homeKey(personId));
     if (isOffline(error) && saved) return { ...JSON.parse(saved), offline: true };

@@ -5,6 +5,7 @@ import { h, show, stars } from "../shared/dom.js";
 import { pick, t } from "../shared/i18n.js";
 import { session } from "../shared/session.js";
 import { keepForOffline, loadHome } from "./data.js";
+import { listenButton } from "./speak.js";
 
 /** The reason a card is shown, in the interface language (by reason code). */
 export function reasonText(reason) {
@@ -21,6 +22,7 @@ function activityCard(item, cls = "") {
   return h("li", { class: `card ${cls}` },
     h("a", { href: `#/play/${encodeURIComponent(item.activity_id)}`, class: `activity kind-${item.kind}`, "data-activity": item.activity_id, lang: item.language || null },
       h("span", { class: "title" }, item.title)),
+    listenButton(item.title, { lang: item.language || undefined, label: t("say.title", { title: item.title }) }),
     h("p", { class: "meta" }, meta),
     (item.reasons || []).slice(0, 1).map((r) => h("p", { class: "reason", "data-reason": r.code }, reasonText(r))));
 }

@@ -15,7 +15,7 @@
 // offline survives a reload and is sent, in its turn, when the node is back.
 
 import { api, ApiError, setCsrf } from "../shared/api.js";
-import { setOnline } from "../shared/session.js";
+import { session, setOnline } from "../shared/session.js";
 
 const DB_NAME = "baobab";
 const PATHS = { answer: "/answers", attempt: "/attempts", reflection: "/reflections", photo: "/photos" };
@@ -41,10 +41,44 @@ function openDb() {
       outbox.createIndex("person", "person_id");
       db.createObjectStore("results", { keyPath: "id" });
     };
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
+    request.onsuccess = () => {
+      const db = request.result;
+      // Closed under the page (storage cleared, another version opening it): open it
+      // again at the next use rather than fail every use from now on.
+      db.onclose = () => forget(db);
+      db.onversionchange = () => {
+        db.close();
+        forget(db);
+      };
+      opened = db;
+      resolve(db);
+    };
+    request.onerror = () => {
+      dbPromise = null;
+      reject(request.error);
+    };
   });
   return dbPromise;
+}
+
+let opened = null; // the connection dbPromise gave
+
+function forget(db) {
+  if (opened !== db) return;
+  opened = null;
+  dbPromise = null;
+}
+
+/** A transaction on names, opening the database again once if it was closed under the page. */
+async function transaction(names, mode) {
+  const db = await openDb();
+  try {
+    return db.transaction(names, mode);
+  } catch (error) {
+    if (error?.name !== "InvalidStateError") throw error;
+    forget(db);
+    return (await openDb()).transaction(names, mode);
+  }
 }
 
 function done(request) {
@@ -55,7 +89,7 @@ function done(request) {
 }
 
 async function store(name, mode = "readonly") {
-  return (await openDb()).transaction(name, mode).objectStore(name);
+  return (await transaction(name, mode)).objectStore(name);
 }
 
 /** Every outbox record of one student, oldest first. */
@@ -77,6 +111,11 @@ export async function counts(personId) {
   const all = await records(personId);
   const rejected = all.filter(refused).length;
   return { waiting: all.length - rejected, rejected };
+}
+
+/** Whether this page's outbox holds any record at all (of any student). */
+export async function anything() {
+  return (await done((await store("outbox")).count())) > 0;
 }
 
 /** Whether the last flush found someone else signed in at the node (the records wait for their student). */
@@ -106,8 +145,11 @@ export async function result(id) {
   return done((await store("results")).get(id));
 }
 
-/** Send the student's waiting records in order; stop at the first network failure. Resolves with whether the node was reached. */
+/** Send the student's waiting records in order; stop at the first network failure. Resolves with whether the node was reached (false, sending nothing, for a pending sign-in). */
 export function flush(personId) {
+  // A sign-in made with the node away sends nothing until the node has checked it
+  // (pending.js): not even through a session its cookie may still hold from before.
+  if (session.pending) return Promise.resolve(false);
   flushing ??= sendAll(personId)
     .then((reached) => {
       setOnline(reached);
@@ -162,8 +204,7 @@ async function sendAll(personId) {
       changed();
       continue;
     }
-    const db = await openDb();
-    const tx = db.transaction(["outbox", "results"], "readwrite");
+    const tx = await transaction(["outbox", "results"], "readwrite");
     tx.objectStore("results").put({ id: record.id, person_id: personId, kind: record.kind, reply });
     tx.objectStore("outbox").delete(record.seq);
     await new Promise((resolve, reject) => {

@@ -13,8 +13,12 @@ import { checkOffline } from "./check.js";
 import { assetUrl, setContinue } from "./data.js";
 import * as outbox from "./outbox.js";
 import { downscale } from "./photo.js";
+import { listenButton, readAloudOn, say } from "./speak.js";
 
 const FEEDBACK_WAIT_MS = 6000;
+// Where the tablet can check an answer itself, the node's verdict is waited for only
+// this long: a node that is slow or hangs never holds the child's feedback up.
+const FEEDBACK_GRACE_MS = 1200;
 
 /** Whether m of the last n results are right, and how many more right make it (server/mastery.py). */
 export function mOfN(results, m, n) {
@@ -55,9 +59,12 @@ export async function render(view, activityId) {
   setContinue(me, place);
   const ctx = { view, activity, attempt, me, place, answered: 0 };
   const work = h("div", { class: "work" });
+  const voice = activity.body?.voice || {};
+  const instructions = [activity.title, activity.body?.text || ""].join(". ");
   show(view, h("article", { class: `activity kind-${activity.kind}`, lang: activity.language, "data-activity": activity.id },
     h("p", { class: "kind", lang: null }, t(`kind.${activity.kind}`)),
-    h("h1", {}, activity.title),
+    h("div", { class: "heading" }, h("h1", {}, activity.title),
+      listenButton(instructions, { lang: activity.language, audioUrl: voice.text ? assetUrl(voice.text) : null, label: t("say.instructions") })),
     bodyOf(activity), work));
   if (activity.kind === "project") work.append(reflectForm(ctx, true));
   else if (activity.kind === "reflection") work.append(reflectForm(ctx, false));
@@ -100,9 +107,20 @@ async function finish(ctx) {
     h("a", { href: "#/home", class: "big primary button", onclick: (e) => { e.preventDefault(); go("#/home"); } }, t("play.home"))));
 }
 
-/** Post an answer through the outbox; the node's reply, or null if it is away. */
-async function sendAnswer(me, body) {
+/**
+ * Post an answer through the outbox; the node's reply, or null if it is away. canCheck:
+ * whether the tablet can give the feedback itself, so the node is waited for only a
+ * moment (the send goes on behind, and the node's grade is the record).
+ */
+async function sendAnswer(me, body, canCheck) {
   await outbox.enqueue(me, "answer", body);
+  const reply = nodeReply(me, body);
+  if (!canCheck) return reply;
+  const grace = new Promise((resolve) => setTimeout(() => resolve(null), FEEDBACK_GRACE_MS));
+  return Promise.race([reply, grace]);
+}
+
+async function nodeReply(me, body) {
   const deadline = Date.now() + FEEDBACK_WAIT_MS;
   for (;;) {
     const reached = await outbox.flush(me); // a flush already running may predate this answer
@@ -149,16 +167,26 @@ function playItems(ctx, work) {
       updateRule();
     }, next));
     slot.querySelector("input")?.focus();
+    // Read aloud on (an accommodation): each new question is read as it appears.
+    if (readAloudOn()) say(item.prompt, activity.language, recording(activity, item));
   };
   next();
 }
 
-function responseInput(item, number) {
+/** The pack's recording of an item's prompt or choice i, as a URL, if it has one. */
+function recording(activity, item, choice = null) {
+  const spoken = activity.body?.voice?.items?.[item.id.split(":").pop()]; // keyed by the pack's item id
+  const path = choice === null ? spoken?.prompt : spoken?.choices?.[choice];
+  return path ? assetUrl(path) : null;
+}
+
+function responseInput(item, number, activity) {
   const name = `answer-${number}`;
   if (item.type === "choice") {
     return h("div", { class: "choices-row", role: "radiogroup", "aria-label": t("play.choose") },
-      item.choices.map((choice, i) => h("label", { class: "choice" },
-        h("input", { type: "radio", name, value: String(i) }), h("span", {}, choice))));
+      item.choices.map((choice, i) => h("span", { class: "choice-with-voice" },
+        h("label", { class: "choice" }, h("input", { type: "radio", name, value: String(i) }), h("span", {}, choice)),
+        listenButton(choice, { lang: activity.language, audioUrl: recording(activity, item, i), label: t("say.choice", { choice }) }))));
   }
   const numeric = item.type === "numeric";
   return h("label", { class: "answer" }, h("span", {}, numeric ? t("play.number") : t("play.answer")),
@@ -191,14 +219,17 @@ function itemForm(ctx, item, number, total, onResult, onNext) {
   hintButton.addEventListener("click", () => {
     if (hintsUsed >= item.hints.length) return;
     hintsUsed += 1;
-    hints.append(h("li", {}, h("strong", {}, `${t("play.hint_n", { n: hintsUsed })}: `), item.hints[hintsUsed - 1]));
+    const hint = item.hints[hintsUsed - 1];
+    hints.append(h("li", {}, h("strong", {}, `${t("play.hint_n", { n: hintsUsed })}: `), hint, " ",
+      listenButton(hint, { lang: ctx.activity.language, label: t("say.hint") })));
     if (hintsUsed >= item.hints.length) hintButton.disabled = true;
   });
   const form = h("form", { class: "item", "data-item": item.id, "data-type": item.type, novalidate: true },
     h("fieldset", {},
       h("legend", {}, total ? h("span", { class: "count" }, `${t("play.item", { n: number, total })} `) : null,
         h("span", { class: "prompt" }, item.prompt)),
-      responseInput(item, number)),
+      listenButton(item.prompt, { lang: ctx.activity.language, audioUrl: recording(ctx.activity, item), label: t("say.question") }),
+      responseInput(item, number, ctx.activity)),
     hints, feedback, h("div", { class: "actions" }, hintButton, check, nextButton));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -208,24 +239,33 @@ function itemForm(ctx, item, number, total, onResult, onNext) {
       return;
     }
     check.disabled = true;
-    const reply = await sendAnswer(ctx.me, {
-      id: newId(), item_id: item.id, attempt_id: ctx.attempt.id, response, hints_used: hintsUsed,
-      duration_ms: Math.min(Date.now() - started, 86_400_000), device_ms: Date.now(),
-    });
-    check.disabled = false;
-    // The node's verdict; with the node away, this tablet's (null: it cannot tell).
-    const correct = reply ? reply.correct : checkOffline(item, response);
-    const here = !reply && correct !== null ? ` ${t("play.checked_here")}` : "";
+    const here = checkOffline(item, response);
+    let reply;
+    try {
+      reply = await sendAnswer(ctx.me, {
+        id: newId(), item_id: item.id, attempt_id: ctx.attempt.id, response, hints_used: hintsUsed,
+        duration_ms: Math.min(Date.now() - started, 86_400_000), device_ms: Date.now(),
+      }, here !== null);
+    } catch {
+      feedback.textContent = t("play.not_saved"); // the tablet's storage failed: try again
+      feedback.className = "feedback wrong";
+      return;
+    } finally {
+      check.disabled = false;
+    }
+    // The node's verdict; with the node away or slow, this tablet's (null: it cannot tell).
+    const correct = reply ? reply.correct : here;
+    const by = !reply && correct !== null ? ` ${t("play.checked_here")}` : "";
     form.dataset.result = correct === null ? "saved" : String(correct);
     form.dataset.checkedBy = reply ? "node" : correct === null ? "" : "device";
     if (correct === false) {
-      feedback.textContent = t("play.wrong") + here;
+      feedback.textContent = t("play.wrong") + by;
       feedback.className = "feedback wrong";
       check.textContent = t("play.try_again");
       onResult(false);
       return;
     }
-    feedback.textContent = correct ? t("play.right") + here : t("play.saved");
+    feedback.textContent = correct ? t("play.right") + by : t("play.saved");
     feedback.className = correct ? "feedback right" : "feedback saved";
     onResult(correct ? true : null, true);
     check.hidden = true;

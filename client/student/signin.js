@@ -2,13 +2,37 @@
 // pictures (or none where the class allows). The class is remembered on the tablet,
 // so the next student starts at the names.
 
-import { api, ApiError } from "../shared/api.js";
+import { api, ApiError, isOffline } from "../shared/api.js";
 import { h, picture, show } from "../shared/dom.js";
 import { t } from "../shared/i18n.js";
 import { startSession } from "../shared/session.js";
 import * as outbox from "./outbox.js";
+import { hold, login } from "./pending.js";
+import { listenButton } from "./speak.js";
+
+/** A screen's question with a button that reads it aloud (for children who cannot read yet). */
+const heading = (text) => h("div", { class: "heading" }, h("h1", {}, text), listenButton(text));
 
 const CLASS_KEY = "baobab.class";
+const LISTS_KEY = "baobab.signin"; // class lists, names and picture keys, kept for offline
+const QUICK_MS = 3000; // how long a list kept on the tablet waits for a slow node
+
+/**
+ * A sign-in list from the node, kept on the tablet for when the node is away (names,
+ * classes and picture keys only: what the sign-in screen shows anyone).
+ */
+async function signinList(path) {
+  const key = `${LISTS_KEY}:${path}`;
+  const kept = localStorage.getItem(key);
+  try {
+    const list = await api("GET", path, undefined, kept ? { timeoutMs: QUICK_MS } : undefined);
+    localStorage.setItem(key, JSON.stringify(list));
+    return list;
+  } catch (error) {
+    if (isOffline(error) && kept) return JSON.parse(kept);
+    throw error;
+  }
+}
 
 function errorText(error) {
   if (error instanceof ApiError && error.status === 429) return t("signin.slow");
@@ -21,7 +45,7 @@ function errorText(error) {
 export async function render(view) {
   let classes;
   try {
-    classes = await api("GET", "/signin/classes");
+    classes = await signinList("/signin/classes");
   } catch (error) {
     show(view, h("h1", {}, t("signin.classes")), h("p", { role: "alert" }, errorText(error)));
     return;
@@ -34,20 +58,24 @@ export async function render(view) {
     sessionStorage.removeItem("baobab.signout");
     view.querySelector("h1").after(h("p", { class: "notice", role: "status" }, note));
   }
+  if (sessionStorage.getItem("baobab.signout.again")) {
+    sessionStorage.removeItem("baobab.signout.again");
+    view.querySelector("h1").after(h("p", { class: "notice", role: "status" }, t("signin.again")));
+  }
 }
 
 function chooseClass(view, classes) {
   const buttons = classes.map((c) =>
     h("li", {}, h("button", { type: "button", class: "big", onclick: () => chooseStudent(view, c, classes) }, c.name)),
   );
-  show(view, h("h1", {}, t("signin.classes")), buttons.length ? h("ul", { class: "choices" }, buttons) : h("p", {}, t("signin.none")));
+  show(view, heading(t("signin.classes")), buttons.length ? h("ul", { class: "choices" }, buttons) : h("p", {}, t("signin.none")));
 }
 
 async function chooseStudent(view, classroom, classes) {
   localStorage.setItem(CLASS_KEY, classroom.id);
   let students;
   try {
-    students = await api("GET", `/signin/classes/${encodeURIComponent(classroom.id)}/students`);
+    students = await signinList(`/signin/classes/${encodeURIComponent(classroom.id)}/students`);
   } catch (error) {
     show(view, h("h1", {}, t("signin.students")), h("p", { role: "alert" }, errorText(error)));
     return;
@@ -58,7 +86,7 @@ async function chooseStudent(view, classroom, classes) {
   };
   show(
     view,
-    h("h1", {}, t("signin.students")),
+    heading(t("signin.students")),
     h("p", { class: "muted" }, classroom.name),
     h("ul", { class: "choices students" },
       students.map((s) =>
@@ -70,7 +98,19 @@ async function chooseStudent(view, classroom, classes) {
 }
 
 async function signIn(view, classroom, student, pictures) {
-  const me = await api("POST", "/auth/student-login", { student_id: student.id, pictures });
+  let me;
+  try {
+    me = await login(student.id, pictures, { timeoutMs: 6000 });
+  } catch (error) {
+    if (!isOffline(error)) throw error;
+    // The node is away: sign in on the tablet, pending until the node checks the
+    // pictures (pending.js); the work waits for that check.
+    hold(student.id, pictures);
+    const person = { id: student.id, role: "student", display_name: student.display_name, picture: student.picture };
+    startSession({ person, csrf_token: "" }, { pending: true });
+    location.hash = "#/home";
+    return;
+  }
   startSession(me);
   location.hash = "#/home";
   outbox.flush(me.person.id);
@@ -96,7 +136,7 @@ async function enter(view, classroom, student, classes) {
   };
   let keys;
   try {
-    keys = (await api("GET", "/signin/pictures")).map((p) => p.key);
+    keys = (await signinList("/signin/pictures")).map((p) => p.key);
   } catch (error) {
     view.append(h("p", { role: "alert" }, errorText(error)));
     return;
@@ -125,7 +165,7 @@ async function enter(view, classroom, student, classes) {
   update();
   show(
     view,
-    h("h1", {}, t("signin.pictures")),
+    heading(t("signin.pictures")),
     h("p", { class: "who" }, student.picture ? picture(student.picture) : null, student.display_name),
     slots,
     h("ul", { class: "picture-grid" }, grid),

@@ -1,10 +1,17 @@
 // The student app's service worker, served at /sw.js so its scope is the whole node.
-// - The app shell (page, modules, catalogs, font, pictures) is cached at install and
-//   served from the cache first, refreshed in the background (stale-while-revalidate).
+// - The app shell (page, modules, catalogs, font, pictures) is cached whole at install,
+//   under this version, and served from that cache: a page never mixes modules of two
+//   versions. What is missing from it (the cache cleared by the browser or the user)
+//   is fetched again at the next page load.
+// - A new version installs beside the old one and waits: it takes over only when the
+//   page asks (app.js, at home or the sign-in screen), and the page then reloads whole.
+//   The node serves this file with VERSION replaced by a digest of the app's files
+//   (server/pages/site.py), so every upgrade of the node is a new worker.
 // - Pack files (/api/v1/assets/<sha256>) never change: cache first.
 // - Other API reads go to the node first and fall back to the last answer cached,
 //   so a student's activities, home and mastery open with the node unreachable.
-//   Sign-in, session and class lists are never cached: they must not outlive a student.
+//   Sign-in and session are never cached: they must not outlive a student. (The app
+//   keeps the sign-in lists itself, for a child to sign in with the node away: signin.js.)
 // - Writes are never touched here: the app's IndexedDB outbox owns them.
 
 const VERSION = "v4";
@@ -18,7 +25,8 @@ const SHELL = [
   "/client/student/app.js", "/client/student/outbox.js", "/client/student/data.js",
   "/client/student/signin.js", "/client/student/home.js", "/client/student/play.js",
   "/client/student/goals.js", "/client/student/history.js", "/client/student/student.css",
-  "/client/student/check.js", "/client/student/photo.js",
+  "/client/student/check.js", "/client/student/photo.js", "/client/student/pending.js",
+  "/client/student/speak.js",
   "/client/i18n/index.json", "/client/i18n/en.json", "/client/i18n/fr.json", "/client/i18n/ar.json",
   "/static/img/pictures.svg",
   "/static/fonts/andika/andika-latin-400-normal.woff2",
@@ -26,8 +34,17 @@ const SHELL = [
 ];
 const NEVER_CACHED = ["/api/v1/auth/", "/api/v1/signin/", "/api/v1/classes/"];
 
+let firstInstall = false;
+
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
+  // The first worker takes the page at once; a new version waits for the page's word.
+  firstInstall = !self.registration.active;
+  event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(SHELL))
+    .then(() => firstInstall && self.skipWaiting()));
+});
+
+self.addEventListener("message", (event) => {
+  if (event.data?.type === "take-over") self.skipWaiting();
 });
 
 self.addEventListener("activate", (event) => {
@@ -35,23 +52,35 @@ self.addEventListener("activate", (event) => {
     for (const name of await caches.keys()) {
       if (name.startsWith("baobab-shell-") && name !== SHELL_CACHE) await caches.delete(name);
     }
-    await self.clients.claim();
+    if (firstInstall) await self.clients.claim();
   })());
 });
 
-async function staleWhileRevalidate(request, key) {
+/** Put back what is missing from the shell (the cache cleared under a working worker). */
+async function refillShell() {
+  const cache = await caches.open(SHELL_CACHE);
+  for (const path of SHELL) {
+    if (await cache.match(path)) continue;
+    try {
+      const response = await fetch(path, { cache: "no-cache" });
+      if (response.ok) await cache.put(path, response);
+    } catch {
+      return; // the node is away: next load
+    }
+  }
+}
+
+/** The shell of this version from its cache; what it lacks from the node (and kept). */
+async function fromShell(request, key) {
   const cache = await caches.open(SHELL_CACHE);
   const cached = await cache.match(key || request);
-  const fresh = fetch(request).then((response) => {
-    if (response.ok) cache.put(key || request, response.clone());
-    return response;
-  });
-  if (cached) {
-    fresh.catch(() => {});
-    return cached;
-  }
-  return fresh;
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok) cache.put(key || request, response.clone());
+  return response;
 }
+
+
 
 async function cacheFirst(request) {
   const cache = await caches.open(DATA_CACHE);
@@ -91,9 +120,10 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
   const path = url.pathname;
   if (request.mode === "navigate" && (path === "/student" || path.startsWith("/student/"))) {
-    event.respondWith(staleWhileRevalidate(request, "/student/"));
+    event.respondWith(fromShell(request, "/student/"));
+    event.waitUntil(refillShell());
   } else if (path.startsWith("/client/") || path.startsWith("/static/")) {
-    event.respondWith(staleWhileRevalidate(request));
+    event.respondWith(fromShell(request));
   } else if (path.startsWith("/api/v1/assets/")) {
     event.respondWith(cacheFirst(request));
   } else if (path.startsWith("/api/v1/") && !NEVER_CACHED.some((p) => path.startsWith(p))) {

@@ -94,6 +94,22 @@ class MasterySchema(Schema):
     n = fields.Integer(required=True, strict=True, validate=validate.Range(1, 100))
 
 
+class SpokenItemSchema(Schema):
+    """Recordings of one item: its question, and its choices (null where one has none)."""
+
+    prompt = fields.String(load_default=None)
+    choices = fields.List(fields.String(allow_none=True), load_default=None)
+
+
+class VoiceSchema(Schema):
+    """Recordings for children who cannot read yet: the instructions and each item's texts."""
+
+    text = fields.String(load_default=None)
+    items = fields.Dict(
+        keys=fields.String(validate=SLUG), values=fields.Nested(SpokenItemSchema), load_default=dict
+    )
+
+
 class BodySchema(Schema):
     text = fields.String(load_default="", validate=validate.Length(max=50_000))
     image = fields.String(load_default=None)
@@ -101,6 +117,7 @@ class BodySchema(Schema):
     video = fields.String(load_default=None)
     captions = fields.String(load_default=None)
     mastery = fields.Nested(MasterySchema, load_default=None)
+    voice = fields.Nested(VoiceSchema, load_default=None)
 
 
 class ActivitySchema(Schema):
@@ -325,6 +342,7 @@ def _cross_check(manifest: dict[str, Any], files: dict[str, bytes]) -> list[str]
                 kind = asset_types[ref]
                 problems.append(f"{where}.body.{media}: {ref!r} is {kind}, not {wanted}")
         items = activity["items"]
+        problems += _check_voice(where, activity, asset_types)
         item_ids = [i["id"] for i in items]
         for item_index, item_id in enumerate(item_ids):
             if item_ids.index(item_id) != item_index:
@@ -339,6 +357,51 @@ def _cross_check(manifest: dict[str, Any], files: dict[str, bytes]) -> list[str]
                 )
         if activity["kind"] in ("quiz", "practice") and not items:
             problems.append(f"{where}.items: a {activity['kind']} needs items")
+    return problems
+
+
+#: The media types a recording in body.voice may be.
+VOICE_TYPES = MEDIA_FIELDS["audio"]
+
+
+def voice_paths(voice: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """Every recording body.voice names, as (where in voice, path)."""
+    if not voice:
+        return []
+    found = [("text", voice["text"])] if voice.get("text") else []
+    for item_id, spoken in (voice.get("items") or {}).items():
+        if spoken.get("prompt"):
+            found.append((f"items.{item_id}.prompt", spoken["prompt"]))
+        for n, path in enumerate(spoken.get("choices") or []):
+            if path:
+                found.append((f"items.{item_id}.choices[{n}]", path))
+    return found
+
+
+def _check_voice(where: str, activity: dict[str, Any], asset_types: dict[str, str]) -> list[str]:
+    """body.voice names listed audio assets, and items (and choices) the activity has."""
+    voice = activity["body"].get("voice")
+    if not voice:
+        return []
+    problems = []
+    items = {i["id"]: i for i in activity["items"]}
+    for item_id, spoken in (voice.get("items") or {}).items():
+        item = items.get(item_id)
+        if item is None:
+            problems.append(f"{where}.body.voice.items.{item_id}: no such item")
+        elif spoken.get("choices") is not None and len(spoken["choices"]) != len(
+            item.get("choices") or []
+        ):
+            problems.append(
+                f"{where}.body.voice.items.{item_id}.choices: one recording (or null) per choice"
+            )
+    for place, path in voice_paths(voice):
+        if path not in asset_types:
+            problems.append(f"{where}.body.voice.{place}: {path!r} is not a listed asset")
+        elif asset_types[path] not in VOICE_TYPES:
+            problems.append(
+                f"{where}.body.voice.{place}: {path!r} is {asset_types[path]}, not audio"
+            )
     return problems
 
 

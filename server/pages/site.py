@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import time
 from datetime import datetime, timezone
 from typing import Any
 
-from flask import Blueprint, current_app, g, jsonify, render_template, send_from_directory
+from flask import (
+    Blueprint,
+    current_app,
+    g,
+    jsonify,
+    render_template,
+    request,
+    send_from_directory,
+)
+from markupsafe import escape
 from peewee import PeeweeException
 
 from ..auth.access import SIGNED_IN
@@ -17,6 +28,8 @@ from ..node import identity
 from ..paths import CLIENT_DIR
 from ..services import learning, photos, plan
 from ..version import __version__
+from .headers import PAGE_CSP
+from .trust import https_url
 
 bp = Blueprint("pages", __name__)
 
@@ -51,12 +64,34 @@ def healthz():
     return jsonify(body), code
 
 
+#: An https address of this node as the page may name it (host name, IPv4 or [IPv6], port).
+SAFE_URL = re.compile(
+    r"https://[A-Za-z0-9.\-]+(:\d+)?/student/|https://\[[0-9A-Fa-f:.]+\](:\d+)?/student/"
+)
+
+
 @bp.get("/student")
 @bp.get("/student/")
 @bp.get("/student/<path:_route>")
 def student_app(_route: str = ""):
-    """The student app's one page; its routes live after the '#', so any path serves it."""
-    response = send_from_directory(CLIENT_DIR / "student", "index.html", max_age=0)
+    """The student app's one page; its routes live after the '#', so any path serves it.
+
+    Over plain http on a node that also serves https, the page names the https app
+    (a meta tag) and may load one picture from it: a tablet that trusts the node's
+    certificate loads it, and the app moves there (client/student/app.js)."""
+    secure = https_url("/student/") if request.scheme == "http" else None
+    if secure and not SAFE_URL.fullmatch(secure):
+        secure = None  # a Host header no tablet sends: name nothing
+    if not secure:
+        response = send_from_directory(CLIENT_DIR / "student", "index.html", max_age=0)
+    else:
+        page = (CLIENT_DIR / "student" / "index.html").read_text(encoding="utf-8")
+        meta = f'<meta name="baobab-secure-app" content="{escape(secure)}">\n'
+        response = current_app.response_class(page.replace("</head>", meta + "</head>", 1))
+        origin = secure.rsplit("/student/", 1)[0]
+        response.headers["Content-Security-Policy"] = PAGE_CSP.replace(
+            "img-src 'self'", f"img-src 'self' {origin}", 1
+        )
     response.headers["Cache-Control"] = "no-cache"
     return response
 
@@ -71,13 +106,26 @@ def teacher_app(_route: str = ""):
     return response
 
 
+def app_digest() -> str:
+    """A digest of the student app's files: it changes with every upgrade of the app."""
+    digest = hashlib.sha256()
+    for folder in ("student", "shared", "i18n"):
+        for path in sorted((CLIENT_DIR / folder).rglob("*")):
+            if path.is_file():
+                digest.update(path.relative_to(CLIENT_DIR).as_posix().encode() + b"\0")
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 @bp.get("/sw.js")
 def service_worker():
     """The student app's service worker, served at the root so its scope covers the
-    app, its modules under /client, the vendored files under /static and the API."""
-    response = send_from_directory(
-        CLIENT_DIR / "student", "sw.js", mimetype="text/javascript", max_age=0
-    )
+    app, its modules under /client, the vendored files under /static and the API.
+    Its VERSION is the digest of the app's files, so an upgrade is a new worker that
+    caches the new app whole (client/student/sw.js)."""
+    source = (CLIENT_DIR / "student" / "sw.js").read_text(encoding="utf-8")
+    source = source.replace('const VERSION = "v4";', f'const VERSION = "{app_digest()}";', 1)
+    response = current_app.response_class(source, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"
     return response

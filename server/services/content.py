@@ -75,6 +75,10 @@ def _rows(pack: Pack) -> dict[type[ReplicatedModel], dict[str, dict[str, Any]]]:
                 body.pop(media, None)
         if body.get("mastery") is None:
             body.pop("mastery", None)
+        if body.get("voice"):
+            body["voice"] = _voice_digests(body["voice"], by_path)
+        else:
+            body.pop("voice", None)
         rows[Activity][aid] = {
             "pack_id": pid,
             "slug": activity["id"],
@@ -238,6 +242,24 @@ def _skill_ids_of(activity_id: str) -> list[str]:
         return ActivitySkill.live(ActivitySkill.skill_id).where(ActivitySkill.activity_id == mark)
 
     return sorted(row[0] for row in run_compiled("skills-of", build, activity_id))
+
+
+def _voice_digests(voice: dict[str, Any], by_path: dict[str, str]) -> dict[str, Any]:
+    """body.voice with its recordings referred to by digest, as the other media."""
+    out: dict[str, Any] = {}
+    if voice.get("text"):
+        out["text"] = by_path[voice["text"]]
+    items = {}
+    for item_id, spoken in (voice.get("items") or {}).items():
+        entry = {}
+        if spoken.get("prompt"):
+            entry["prompt"] = by_path[spoken["prompt"]]
+        if spoken.get("choices") is not None:
+            entry["choices"] = [by_path[c] if c else None for c in spoken["choices"]]
+        items[item_id] = entry
+    if items:
+        out["items"] = items
+    return out
 
 
 def activity_detail(activity_id: str, with_answers: bool) -> dict[str, Any]:

@@ -172,3 +172,34 @@ def test_imported_activities_name_every_media_file_by_digest(app, client, db):
         digest = video.body[field]
         assert "/" not in digest and "." not in digest
         assert Asset.get_or_none(Asset.id == digest) is not None
+
+
+def test_voice_recording_must_be_a_listed_audio_asset_of_a_real_item(tmp_path):
+    """body.voice (recordings for pre-readers) names listed audio assets, real items and
+    one recording per choice: an author's typo is reported, never played as silence."""
+    manifest = _manifest()
+    index, quiz = next(
+        (i, a) for i, a in enumerate(manifest["activities"]) if a["body"].get("voice")
+    )
+    image = next(a["path"] for a in manifest["assets"] if a["media_type"] == "image/svg+xml")
+    quiz["body"]["voice"] = {
+        "text": "assets/missing.wav",
+        "items": {
+            "nope": {"prompt": quiz["body"]["voice"]["items"]["q1"]["prompt"]},
+            "q1": {"prompt": image, "choices": [None]},
+        },
+    }
+    problems = _problems(tmp_path, manifest)
+    where = f"activities[{index}].body.voice"
+    assert f"{where}.text: 'assets/missing.wav' is not a listed asset" in problems
+    assert f"{where}.items.nope: no such item" in problems
+    assert f"{where}.items.q1.choices: one recording (or null) per choice" in problems
+    assert f"{where}.items.q1.prompt: {image!r} is image/svg+xml, not audio" in problems
+
+
+def test_imported_voice_names_recordings_by_digest(app, client, db):
+    quiz = next(a for a in Activity.select() if (a.body or {}).get("voice"))
+    digest = quiz.body["voice"]["items"]["q1"]["prompt"]
+    assert "/" not in digest and Asset.get(Asset.id == digest).media_type == "audio/wav"
+    with client.get(f"/api/v1/assets/{digest}") as response:
+        assert response.status_code == 200 and response.data[:4] == b"RIFF"

@@ -185,10 +185,10 @@ def media(name):
 
 def act(id_, kind, lang, title, skills, difficulty, minutes, modality,
         interests, culture, body_text, items=(), image=None, mastery=None,
-        audio=None, video=None, captions=None):
+        audio=None, video=None, captions=None, voice=None):
     body = {"text": body_text}
     for field, ref in (("image", image), ("audio", audio), ("video", video),
-                       ("captions", captions)):
+                       ("captions", captions), ("voice", voice)):
         if ref:
             body[field] = ref
     if mastery:
@@ -527,7 +527,8 @@ ACTIVITIES_EN = [
         ["letter-sounds"], 1, 5, "do",
         ["food", "animals"], ["east-africa"],
         "Say each sound out loud before you answer.",
-        [choice("q1", "Which food starts with the /b/ sound?",
+        voice={"items": {"q1": {"prompt": "@voice-letter-sounds-q1-en"}}},
+        items=[choice("q1", "Which food starts with the /b/ sound?",
                 ["beans", "rice", "maize"], 0,
                 ["Say each food slowly and listen to the first sound."]),
          text("q2", "Goat starts with which letter? Type the letter.", ["g"],
@@ -1294,6 +1295,66 @@ ACTIVITIES_FR = [
 # ---------------------------------------------------------------------------
 
 
+# ---------------------------------------------------------------------------
+# Recordings of instructions, questions and choices (body.voice). A real pack
+# records a teacher's voice; the sample's one recording is a short generated
+# sound (standard library, deterministic), enough to show and test the field.
+# ---------------------------------------------------------------------------
+
+VOICES = ("voice-letter-sounds-q1-en",)
+
+
+def voice_wav():
+    """Half a second of a soft two-note chime, 8 kHz mono 8-bit WAV (about 4 KB)."""
+    import io
+    import math
+    import wave
+
+    rate, frames = 8000, bytearray()
+    for i in range(rate // 2):
+        freq = 523.25 if i < rate // 4 else 659.25
+        fade = min(1.0, (rate // 2 - i) / 800)
+        frames.append(128 + int(60 * fade * math.sin(2 * math.pi * freq * i / rate)))
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(1)
+        w.setframerate(rate)
+        w.writeframes(bytes(frames))
+    return out.getvalue()
+
+
+def build_voices():
+    """Write the recordings as content-addressed files; return {name: entry}."""
+    entries = {}
+    for name in VOICES:
+        data = voice_wav()
+        sha = hashlib.sha256(data).hexdigest()
+        with open(os.path.join(ASSET_DIR, sha + ".wav"), "wb") as f:
+            f.write(data)
+        entries[name] = {"path": f"assets/{sha}.wav", "sha256": sha,
+                         "media_type": "audio/wav", "bytes": len(data)}
+    return entries
+
+
+def voice_refs(voice, assets, used):
+    """body.voice with its "@name" references made asset paths."""
+    def ref(value):
+        if isinstance(value, str) and value.startswith("@"):
+            used.add(value[1:])
+            return assets[value[1:]]["path"]
+        return value
+    out = {}
+    if voice.get("text"):
+        out["text"] = ref(voice["text"])
+    if voice.get("items"):
+        out["items"] = {
+            item: {k: ([ref(c) for c in v] if k == "choices" else ref(v)) for k, v in spoken.items()}
+            for item, spoken in voice["items"].items()
+        }
+    return out
+
+
 def build_assets():
     """Write the SVGs as content-addressed files; return {name: entry}."""
     os.makedirs(ASSET_DIR, exist_ok=True)
@@ -1321,6 +1382,8 @@ def build():
     overlap = set(assets) & set(made)
     assert not overlap, f"names both drawn and made: {sorted(overlap)}"
     assets.update(made)
+    voices = build_voices()
+    assets.update(voices)
     activities = []
     used = set()
     for a in ACTIVITIES_EN + ACTIVITIES_FR:
@@ -1330,6 +1393,8 @@ def build():
                 name = ref[1:]
                 a["body"][field] = assets[name]["path"]
                 used.add(name)
+        if a["body"].get("voice"):
+            a["body"]["voice"] = voice_refs(a["body"]["voice"], assets, used)
         activities.append(a)
     unused = set(assets) - used
     assert not unused, f"unused assets: {sorted(unused)}"
@@ -1337,7 +1402,7 @@ def build():
     manifest = dict(PACK)
     manifest["skills"] = SKILLS
     manifest["activities"] = activities
-    manifest["assets"] = [assets[name] for name in list(SVGS) + sorted(made)]
+    manifest["assets"] = [assets[name] for name in list(SVGS) + sorted(made) + list(VOICES)]
 
     with open(os.path.join(HERE, "manifest.json"), "w", encoding="utf-8",
               newline="\n") as f:
