@@ -68,10 +68,18 @@ def opened(data_dir: str | None, migrate_first: bool = True) -> Iterator[Flask]:
 
 
 def prepare(app: Flask) -> list[str]:
-    """Migrate the database and make this node's identity; return migrations applied."""
-    with database.db.connection_context():
+    """Migrate the database and make this node's identity; return migrations applied.
+
+    On PostgreSQL several hub hosts may start at once: one prepares at a time.
+    On a hub the keys are the database's (every host signs as the one hub).
+    """
+    with database.db.connection_context(), database.one_at_a_time("prepare"):
         applied = migrate()
         identity.ensure_node()
+        if app.config["ROLE"] == "hub":
+            identity.adopt_shared_keys(app.config["DATA_DIR"])
+            if app.extensions.get("baobab.secret_from_file"):
+                app.config["SECRET_KEY"] = identity.secret_key(app.config["DATA_DIR"])
     identity.node_key(app.config["DATA_DIR"])
     return applied
 

@@ -164,9 +164,18 @@ class NodeStore:
         for origin, counter in vector.items():
             row = held.get(origin)
             if row is None:
-                SyncVector.create(partition=partition, origin=origin, counter=counter)
-            elif counter > row.counter:
-                SyncVector.update(counter=counter).where(SyncVector.id == row.id).execute()
+                # Another hub host may add the same entry meanwhile: then it moves below.
+                SyncVector.insert(
+                    partition=partition, origin=origin, counter=counter
+                ).on_conflict_ignore().execute()
+            elif counter <= row.counter:
+                continue
+            # Only upwards, also when a concurrent chunk moved it since it was read.
+            SyncVector.update(counter=counter).where(
+                (SyncVector.partition == partition)
+                & (SyncVector.origin == origin)
+                & (SyncVector.counter < counter)
+            ).execute()
 
     def observe_clock(self, hlc: int) -> None:
         """Merge a remote clock value into ours, and into the node row for every process.
