@@ -121,11 +121,19 @@ PORT_FILE = "port"
 @click.option(
     "--demo/--no-demo", "seed_demo", default=None, help="Seed the demo school on first run."
 )
+@click.option(
+    "--role",
+    type=click.Choice(["node", "hub"]),
+    default=None,
+    help="node (a school's classroom server) or hub (the district's); default BAOBAB_ROLE.",
+)
 @click.option("--worker", "is_worker", is_flag=True, hidden=True)
 @click.option("--primary-pid", type=int, default=None, hidden=True)
-def serve(data_dir, host, port, threads, workers, seed_demo, is_worker, primary_pid) -> None:
-    """Serve the node: migrate, seed the demo on first run, run waitress (and HTTPS)."""
-    app = _app(data_dir, HOST=host, PORT=port, THREADS=threads, WORKERS=workers, DEMO=seed_demo)
+def serve(data_dir, host, port, threads, workers, seed_demo, role, is_worker, primary_pid) -> None:
+    """Serve the node (or the hub): migrate, seed the demo on a node's first run, run waitress."""
+    app = _app(
+        data_dir, HOST=host, PORT=port, THREADS=threads, WORKERS=workers, DEMO=seed_demo, ROLE=role
+    )
     _configure_logging(app.config["LOG_LEVEL"])
     if is_worker:
         # A worker process started by the first one (server.node.workers): it serves, nothing more.
@@ -181,6 +189,7 @@ def serve(data_dir, host, port, threads, workers, seed_demo, is_worker, primary_
             sys.executable, "-m", "server.cli", "serve", "--data-dir", config["DATA_DIR"],
             "--host", host, "--port", str(sock.getsockname()[1]),
             "--threads", str(config["THREADS"]), "--workers", str(count),
+            "--role", config["ROLE"],
         ]  # fmt: skip
         # Last: the first process holds the HTTPS port before any worker joins it.
         services = (*services, WorkerPool(command, count - 1))
@@ -195,7 +204,8 @@ def background_services(app: Flask) -> tuple:
         backoff_cap_s=app.config["SYNC_BACKOFF_CAP_S"],
     )
     https = https_service(app)
-    if not app.config["DISCOVERY"]:
+    # A hub is reached by its address over the internet, never found on a LAN.
+    if not app.config["DISCOVERY"] or app.config["ROLE"] == "hub":
         return (autosync, *https)
     with database.db.connection_context():
         info = identity.node_info()
@@ -590,6 +600,19 @@ def list_peers(data_dir) -> None:
                 f"{p.last_attempt_at or 'never'}\tlast success "
                 f"{p.last_success_at or 'never'}\t{state}"
             )
+
+
+@main.command("revoke")
+@data_dir_option
+@click.argument("node_id")
+def revoke_peer(data_dir, node_id) -> None:
+    """Stop trusting a paired node (by its node id, see `baobab peers`): its requests get 403."""
+    with opened(data_dir, migrate_first=False):
+        peer = peers.Peer.get_or_none(peers.Peer.node_id == node_id)
+        if peer is None:
+            raise click.ClickException(f"No paired node {node_id} (see `baobab peers`).")
+        peers.revoke(peer.id)
+    click.echo(f"revoked {node_id}: its next request is refused")
 
 
 @main.command()
