@@ -320,17 +320,25 @@ def import_content(data_dir, source) -> None:
 def import_roster(data_dir, path, dry_run) -> None:
     """Import a roster: a simple CSV, or a OneRoster 1.1 CSV bundle (zip or folder).
 
+    On the hub, a district's OneRoster bundle: each school org's classes and people
+    go to that school (matched by id or code), and only its nodes receive them.
+
     Every bad row is reported (file, line, field, problem) and then nothing is
     imported; importing the same roster again updates, never duplicates.
     """
-    with opened(data_dir):
+    with opened(data_dir) as app:
         info = identity.node_info()
-        if info is None or not info.school_id:
+        district = app.config["ROLE"] == "hub"
+        if not district and (info is None or not info.school_id):
             raise click.ClickException(
                 "This node has no school yet: run `baobab demo` or pair it with the hub."
             )
         try:
-            result = roster.import_roster(info.school_id, roster.read_path(Path(path)), dry_run)
+            read = roster.read_path(Path(path))
+            if district:  # the hub: each school's part into that school
+                result = roster.import_district_roster(read, dry_run)
+            else:
+                result = roster.import_roster(info.school_id, read, dry_run)
         except InvalidInput as exc:
             click.echo(f"The roster was not imported: {exc.message}", err=True)
             for p in (exc.details or {}).get("problems", []):
@@ -338,8 +346,11 @@ def import_roster(data_dir, path, dry_run) -> None:
                 click.echo(f"  {p['file']}:{p['line']}{field}: {p['problem']}", err=True)
             sys.exit(1)
     click.echo("preview (nothing changed):" if dry_run else "imported:")
-    for line in roster.report_lines(result):
-        click.echo(line)
+    for school_id, part in result.get("schools", {None: result}).items():
+        if school_id is not None:
+            click.echo(f"school {part['name']} ({school_id}):")
+        for line in roster.report_lines(part):
+            click.echo(line)
 
 
 @main.command("fit-mastery")

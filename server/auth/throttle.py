@@ -195,8 +195,6 @@ def shared_failures(
         yield failures
         if change and wanted:
             SignInFailure.delete().where(SignInFailure.key.in_(wanted)).execute()
-            fresh = [
-                {"key": key, "at": at} for key in wanted for at in failures.get(key, ())
-            ]
+            fresh = [{"key": key, "at": at} for key in wanted for at in failures.get(key, ())]
             if fresh:
                 SignInFailure.insert_many(fresh).execute()

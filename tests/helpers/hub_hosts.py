@@ -70,12 +70,12 @@ def self_signed(directory: Path) -> tuple[Path, Path]:
     return cert_path, key_path
 
 
-def site_config(upstreams: list[int], http_port: int, https_port: int, cert: Path, key: Path) -> str:
+def site_config(
+    upstreams: list[int], http_port: int, https_port: int, cert: Path, key: Path
+) -> str:
     """The shipped site config with this machine's hosts, ports and certificate put in."""
     text = SITE_CONFIG.read_text()
-    servers = "".join(
-        f"    server 127.0.0.1:{p} max_fails=1 fail_timeout=5s;\n" for p in upstreams
-    )
+    servers = "".join(f"    server 127.0.0.1:{p} max_fails=1 fail_timeout=5s;\n" for p in upstreams)
     text, count = re.subn(r"(?m)^    server 10\.0\.0\.\d+:8080 .*\n", "", text)
     assert count >= 2, "the shipped config lists its app hosts as the test expects"
     text = text.replace("    keepalive 32;", servers + "    keepalive 32;")
@@ -96,7 +96,9 @@ class Nginx:
         self.cert, self.key = self_signed(root)
         self.http_port, self.https_port = free_port(), free_port()
         site = root / "site.conf"
-        site.write_text(site_config(upstreams, self.http_port, self.https_port, self.cert, self.key))
+        site.write_text(
+            site_config(upstreams, self.http_port, self.https_port, self.cert, self.key)
+        )
         temp = root / "tmp"
         temp.mkdir(exist_ok=True)
         os.chmod(temp, 0o777)

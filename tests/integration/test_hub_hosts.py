@@ -12,6 +12,7 @@ import time
 import pytest
 
 from tests.helpers.hub_hosts import HubCluster, add_answers, node_cli
+from tests.helpers.roster_bundles import district_bundle, folder
 
 _PEOPLE_PARTITIONS = (
     "SELECT DISTINCT n.name FROM person JOIN sync_name AS n ON n.id = person.partition"
@@ -66,7 +67,9 @@ def test_syncs_complete_through_the_other_host_when_one_dies(cluster, tmp_path):
     running = [
         subprocess.Popen(
             [sys.executable, "-m", "server.cli", "sync", "--hub", "--data-dir", str(d)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
             env={**os.environ, **env},
         )  # fmt: skip
         for d in nodes
@@ -86,3 +89,54 @@ def test_syncs_complete_through_the_other_host_when_one_dies(cluster, tmp_path):
         (mine,) = _node_rows(d, "SELECT count(*) FROM answer")[0]
         assert held[partition] == (mine, mine)
     assert sorted(held) == sorted(partitions)
+
+
+def _school_of(data_dir) -> str:
+    return _node_rows(data_dir, "SELECT school_id FROM local_node")[0][0]
+
+
+def _district_roster(tmp_path, x_school: str, y_school: str):
+    """A district's OneRoster bundle naming both schools by their ids."""
+    files = district_bundle(x_school)
+    text = {name: data.decode().replace("org-2", y_school) for name, data in files.items()}
+    return folder(text, tmp_path / "district-roster")
+
+
+@pytest.mark.slow
+def test_district_end_to_end_each_node_holds_only_its_school(cluster, tmp_path):
+    """Nodes of two schools sync through nginx to a hub on PostgreSQL; the hub's district
+    roster and fits go down; each node ends with only its own school; a revoked node is
+    refused."""
+    x, y = tmp_path / "x", tmp_path / "y"
+    for data_dir in (x, y):
+        _enrol(cluster, data_dir, 300)
+        _sync_until_done(cluster, data_dir, tries=1)
+    x_school, y_school = _school_of(x), _school_of(y)
+    held = {r[0] for r in cluster.query(_PEOPLE_PARTITIONS)}
+    assert held == {f"school:{x_school}", f"school:{y_school}"}  # the hub holds both
+
+    imported = cluster.cli("import-roster", str(_district_roster(tmp_path, x_school, y_school)))
+    assert x_school in imported.stdout and y_school in imported.stdout
+    cluster.cli("fit-mastery", "--min-students", "1")
+    for data_dir in (x, y):
+        _sync_until_done(cluster, data_dir, tries=1)
+
+    for mine, school, own, others in (
+        (x, x_school, {"user-t1", "user-s1"}, {"user-t2", "user-s2"}),
+        (y, y_school, {"user-t2", "user-s2"}, {"user-t1", "user-s1"}),
+    ):
+        assert {r[0] for r in _node_rows(mine, _PEOPLE_PARTITIONS)} == {f"school:{school}"}
+        sources = {r[0] for r in _node_rows(mine, "SELECT source_id FROM person")}
+        assert own <= sources and not others & sources
+        schools = {r[0] for r in _node_rows(mine, "SELECT id FROM school")}
+        assert schools == {school}  # never the other school's row either
+    hub_fits = cluster.query("SELECT count(*) FROM skill_fit")[0][0]
+    for data_dir in (x, y):  # the district's fits reach every school
+        assert _node_rows(data_dir, "SELECT count(*) FROM skill_fit")[0][0] == hub_fits
+
+    y_node = _node_rows(y, "SELECT node_id FROM local_node")[0][0]
+    cluster.cli("revoke", y_node)
+    refused = node_cli(y, cluster.node_env(), "sync", "--hub", check=False)
+    assert refused.returncode != 0 and "403" in refused.stdout + refused.stderr
+    assert "revoked" in cluster.cli("peers").stdout
+    _sync_until_done(cluster, x, tries=1)  # the other school goes on
