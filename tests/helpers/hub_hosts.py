@@ -206,7 +206,10 @@ class HubCluster:
             if self.nginx is not None:
                 self.nginx.stop()
             for host in self.hosts:
-                host.stop()
+                try:
+                    host.stop()
+                except subprocess.TimeoutExpired:
+                    host.kill()  # a loaded machine: it was told to stop, it is made to
         finally:
             self.pg.stop()
 
