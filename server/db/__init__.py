@@ -331,5 +331,9 @@ def held_apart(what: str, number: int) -> Iterator[None]:
             cursor.execute("SELECT pg_advisory_lock(hashtext(%s), %s)", (what, int(number)))
         connection.commit()
         yield
+        with connection.cursor() as cursor:  # now: closing lets it go only once the
+            # server notices, a moment later
+            cursor.execute("SELECT pg_advisory_unlock(hashtext(%s), %s)", (what, int(number)))
+        connection.commit()
     finally:
         connection.close()
