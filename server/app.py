@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import Flask, Request, jsonify
 from flask.json.provider import DefaultJSONProvider
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config
 from . import db as database
@@ -56,6 +57,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.json = BoundedJSONProvider(app)
     app.config.update(settings)
     app.config["SECRET_KEY"] = settings["SECRET_KEY"] or identity.secret_key(settings["DATA_DIR"])
+    app.extensions["baobab.secret_from_file"] = not settings["SECRET_KEY"]
     app.config["MAX_CONTENT_LENGTH"] = settings["MAX_BODY_BYTES"]
     app.config["PERMANENT_SESSION_LIFETIME"] = settings["SESSION_DAYS"] * 24 * 3600
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
@@ -65,11 +67,20 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     Path(settings["DATA_DIR"]).mkdir(mode=0o700, parents=True, exist_ok=True)
     database.bind(database.database_for(settings))
 
+    hub = settings["ROLE"] == "hub"
+    # A hub's app hosts share only the database: the limit counts there, on the wall clock.
     app.extensions["baobab.throttle"] = SignInThrottle(
         settings["SIGNIN_MAX_FAILURES"],
         settings["SIGNIN_WINDOW_S"],
-        path=rundir.run_dir(settings["DATA_DIR"]) / "signin-failures.json",
+        clock=time.time if hub else time.monotonic,
+        path=None if hub else rundir.run_dir(settings["DATA_DIR"]) / "signin-failures.json",
+        in_database=hub,
     )
+    if settings["PROXY_HOPS"]:
+        # Behind nginx: the client's address and scheme are what the proxies say, for
+        # exactly this many proxies (a client's own X-Forwarded-For is not believed).
+        hops = settings["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     app.extensions["baobab.started"] = time.monotonic()
 
     identify.register(app)

@@ -68,10 +68,18 @@ def opened(data_dir: str | None, migrate_first: bool = True) -> Iterator[Flask]:
 
 
 def prepare(app: Flask) -> list[str]:
-    """Migrate the database and make this node's identity; return migrations applied."""
-    with database.db.connection_context():
+    """Migrate the database and make this node's identity; return migrations applied.
+
+    On PostgreSQL several hub hosts may start at once: one prepares at a time.
+    On a hub the keys are the database's (every host signs as the one hub).
+    """
+    with database.db.connection_context(), database.one_at_a_time("prepare"):
         applied = migrate()
         identity.ensure_node()
+        if app.config["ROLE"] == "hub":
+            identity.adopt_shared_keys(app.config["DATA_DIR"])
+            if app.extensions.get("baobab.secret_from_file"):
+                app.config["SECRET_KEY"] = identity.secret_key(app.config["DATA_DIR"])
     identity.node_key(app.config["DATA_DIR"])
     return applied
 
@@ -113,11 +121,19 @@ PORT_FILE = "port"
 @click.option(
     "--demo/--no-demo", "seed_demo", default=None, help="Seed the demo school on first run."
 )
+@click.option(
+    "--role",
+    type=click.Choice(["node", "hub"]),
+    default=None,
+    help="node (a school's classroom server) or hub (the district's); default BAOBAB_ROLE.",
+)
 @click.option("--worker", "is_worker", is_flag=True, hidden=True)
 @click.option("--primary-pid", type=int, default=None, hidden=True)
-def serve(data_dir, host, port, threads, workers, seed_demo, is_worker, primary_pid) -> None:
-    """Serve the node: migrate, seed the demo on first run, run waitress (and HTTPS)."""
-    app = _app(data_dir, HOST=host, PORT=port, THREADS=threads, WORKERS=workers, DEMO=seed_demo)
+def serve(data_dir, host, port, threads, workers, seed_demo, role, is_worker, primary_pid) -> None:
+    """Serve the node (or the hub): migrate, seed the demo on a node's first run, run waitress."""
+    app = _app(
+        data_dir, HOST=host, PORT=port, THREADS=threads, WORKERS=workers, DEMO=seed_demo, ROLE=role
+    )
     _configure_logging(app.config["LOG_LEVEL"])
     if is_worker:
         # A worker process started by the first one (server.node.workers): it serves, nothing more.
@@ -179,6 +195,7 @@ def serve(data_dir, host, port, threads, workers, seed_demo, is_worker, primary_
             sys.executable, "-m", "server.cli", "serve", "--data-dir", config["DATA_DIR"],
             "--host", host, "--port", str(sock.getsockname()[1]),
             "--threads", str(config["THREADS"]), "--workers", str(count),
+            "--role", config["ROLE"],
         ]  # fmt: skip
         # Last: the first process holds the HTTPS port before any worker joins it.
         services = (*services, WorkerPool(command, count - 1))
@@ -193,7 +210,8 @@ def background_services(app: Flask) -> tuple:
         backoff_cap_s=app.config["SYNC_BACKOFF_CAP_S"],
     )
     https = https_service(app)
-    if not app.config["DISCOVERY"]:
+    # A hub is reached by its address over the internet, never found on a LAN.
+    if not app.config["DISCOVERY"] or app.config["ROLE"] == "hub":
         return (autosync, *https)
     with database.db.connection_context():
         info = identity.node_info()
@@ -338,17 +356,25 @@ def import_content(data_dir, source) -> None:
 def import_roster(data_dir, path, dry_run) -> None:
     """Import a roster: a simple CSV, or a OneRoster 1.1 CSV bundle (zip or folder).
 
+    On the hub, a district's OneRoster bundle: each school org's classes and people
+    go to that school (matched by id or code), and only its nodes receive them.
+
     Every bad row is reported (file, line, field, problem) and then nothing is
     imported; importing the same roster again updates, never duplicates.
     """
-    with opened(data_dir):
+    with opened(data_dir) as app:
         info = identity.node_info()
-        if info is None or not info.school_id:
+        district = app.config["ROLE"] == "hub"
+        if not district and (info is None or not info.school_id):
             raise click.ClickException(
                 "This node has no school yet: run `baobab demo` or pair it with the hub."
             )
         try:
-            result = roster.import_roster(info.school_id, roster.read_path(Path(path)), dry_run)
+            read = roster.read_path(Path(path))
+            if district:  # the hub: each school's part into that school
+                result = roster.import_district_roster(read, dry_run)
+            else:
+                result = roster.import_roster(info.school_id, read, dry_run)
         except InvalidInput as exc:
             click.echo(f"The roster was not imported: {exc.message}", err=True)
             for p in (exc.details or {}).get("problems", []):
@@ -356,8 +382,11 @@ def import_roster(data_dir, path, dry_run) -> None:
                 click.echo(f"  {p['file']}:{p['line']}{field}: {p['problem']}", err=True)
             sys.exit(1)
     click.echo("preview (nothing changed):" if dry_run else "imported:")
-    for line in roster.report_lines(result):
-        click.echo(line)
+    for school_id, part in result.get("schools", {None: result}).items():
+        if school_id is not None:
+            click.echo(f"school {part['name']} ({school_id}):")
+        for line in roster.report_lines(part):
+            click.echo(line)
 
 
 @main.command("fit-mastery")
@@ -634,6 +663,19 @@ def list_peers(data_dir) -> None:
                 f"{p.last_attempt_at or 'never'}\tlast success "
                 f"{p.last_success_at or 'never'}\t{state}"
             )
+
+
+@main.command("revoke")
+@data_dir_option
+@click.argument("node_id")
+def revoke_peer(data_dir, node_id) -> None:
+    """Stop trusting a paired node (by its node id, see `baobab peers`): its requests get 403."""
+    with opened(data_dir, migrate_first=False):
+        peer = peers.Peer.get_or_none(peers.Peer.node_id == node_id)
+        if peer is None:
+            raise click.ClickException(f"No paired node {node_id} (see `baobab peers`).")
+        peers.revoke(peer.id)
+    click.echo(f"revoked {node_id}: its next request is refused")
 
 
 @main.command()

@@ -159,6 +159,13 @@ SETTINGS: tuple[Setting, ...] = (
         "node: a classroom node of one school; hub: the district hub, holding every school.",
     ),
     Setting(
+        "PROXY_HOPS",
+        0,
+        "Reverse proxies (nginx) in front that set X-Forwarded-For and -Proto; their word on "
+        "the client's address and https is believed (0: none, serve directly).",
+        int,
+    ),
+    Setting(
         "DISTRICT_SCHOOL",
         "",
         "Hub: id or code of the district office's school; its admins are the district admins "

@@ -35,6 +35,31 @@ settings.load_profile("dev" if QUICK else "ci")
 QUICK_SKIPS = ("browser", "namespace", "slow")
 
 
+#: The databases a hub test runs on (``--hub-db``): a hub on SQLite stays possible.
+HUB_DATABASES = {
+    "both": ("sqlite", "postgresql"),
+    "sqlite": ("sqlite",),
+    "postgresql": ("postgresql",),
+}
+
+
+def pytest_addoption(parser):
+    """``--hub-db``: run the hub's tests on SQLite, on PostgreSQL (as in production), or both."""
+    parser.addoption(
+        "--hub-db",
+        choices=sorted(HUB_DATABASES),
+        default="both",
+        help="database of the hub tests (fixture hub_db_kind): sqlite, postgresql or both",
+    )
+
+
+def pytest_generate_tests(metafunc):
+    """Parametrize ``hub_db_kind`` with the databases ``--hub-db`` names."""
+    if "hub_db_kind" in metafunc.fixturenames:
+        kinds = HUB_DATABASES[metafunc.config.getoption("--hub-db")]
+        metafunc.parametrize("hub_db_kind", kinds)
+
+
 def pytest_collection_modifyitems(config, items):
     """Mark the browser tests; in the quick mode skip the slow, browser and namespace ones."""
     for item in items:

@@ -15,8 +15,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Callable
 
+from ..db import db, is_sqlite, write_transaction
 from ..errors import TooManyAttempts
+from ..models import SignInFailure
 from ..node import rundir
+
+#: The first key of the advisory locks the sign-in limit takes on PostgreSQL.
+LOCK_SPACE = 0xBA0B
 
 #: How long a device that signed in to an account stays known to the limit.
 KNOWN_DEVICE_S = 30 * 24 * 3600
@@ -31,7 +36,9 @@ class SignInThrottle:
     file that every serving process of the node shares (server.node.rundir), so
     several processes do not multiply the attempts allowed; without it, in this
     process's memory. A restart forgets, which is fine for a window of minutes.
-    CLOCK_MONOTONIC is one clock for all processes of the machine.
+    CLOCK_MONOTONIC is one clock for all processes of the machine. On a hub
+    (``in_database``) they live in the database, which every app host behind the
+    proxy shares, timed by the wall clock (one clock for every host).
     """
 
     def __init__(
@@ -40,17 +47,27 @@ class SignInThrottle:
         window_s: float,
         clock: Callable[[], float] = time.monotonic,
         path: Path | None = None,
+        in_database: bool = False,
     ) -> None:
         self.max_failures = max_failures
         self.window_s = window_s
         self._clock = clock
         self.path = path
+        #: On a hub the counts live in the database, which every app host shares (0015).
+        self.in_database = in_database
         self._memory: dict[str, list[float]] = {}
         self._lock = threading.Lock()
 
     @contextlib.contextmanager
-    def _failures(self, change: bool) -> Iterator[dict[str, list[float]]]:
-        """The failures still in the window, by key; saved afterwards when ``change``."""
+    def _failures(self, change: bool, keys: tuple[str, ...]) -> Iterator[dict[str, list[float]]]:
+        """The failures still in the window, by key; saved afterwards when ``change``.
+
+        ``keys``: the keys the caller reads or changes (the database is asked for these only).
+        """
+        if self.in_database:
+            with shared_failures(keys, change, self._clock(), self._span) as failures:
+                yield failures
+            return
         now = self._clock()
         shared = rundir.locked(self.path) if change and self.path else contextlib.nullcontext()
         with self._lock, shared:
@@ -80,7 +97,7 @@ class SignInThrottle:
         Checked and recorded under one lock, across threads and processes: of N
         parallel attempts at most ``limit`` get past. Returns the reservation.
         """
-        with self._failures(change=True) as failures:  # an exception writes nothing
+        with self._failures(True, tuple(limits)) as failures:  # an exception writes nothing
             now = self._clock()
             for key, limit in limits.items():
                 times = failures.get(key, [])
@@ -98,7 +115,8 @@ class SignInThrottle:
         ``forget``: keys whose failures are cleared; ``known``: a device key to
         remember as having signed in (see ``known``).
         """
-        with self._failures(change=True) as failures:
+        touched = (*keys, *forget, *((KNOWN + known,) if known else ()))
+        with self._failures(True, touched) as failures:
             if known:
                 failures[KNOWN + known] = [self._clock()]
             for key in keys:
@@ -112,12 +130,12 @@ class SignInThrottle:
 
     def known(self, key: str) -> bool:
         """Say whether ``key`` signed in within ``KNOWN_DEVICE_S``."""
-        with self._failures(change=False) as failures:
+        with self._failures(False, (KNOWN + key,)) as failures:
             return KNOWN + key in failures
 
     def check(self, *keys: str, limit_factor: int = 1) -> None:
         """Raise TooManyAttempts when any key has used up its failures."""
-        with self._failures(change=False) as failures:
+        with self._failures(False, keys) as failures:
             now = self._clock()
             for index, key in enumerate(keys):
                 limit = self.max_failures * (limit_factor if index else 1)
@@ -130,18 +148,53 @@ class SignInThrottle:
 
     def fail(self, *keys: str) -> None:
         """Record one failure against every key."""
-        with self._failures(change=True) as failures:
+        with self._failures(True, keys) as failures:
             now = self._clock()
             for key in keys:
                 failures.setdefault(key, []).append(now)
 
     def succeed(self, key: str) -> None:
         """Forget the failures of an account once it signs in."""
-        if self.path and key not in self._snapshot():
+        if (self.path or self.in_database) and key not in self._snapshot(key):
             return  # the common case: nothing to forget, so no lock and no write
-        with self._failures(change=True) as failures:
+        with self._failures(True, (key,)) as failures:
             failures.pop(key, None)
 
-    def _snapshot(self) -> dict[str, list[float]]:
-        with self._failures(change=False) as failures:
+    def _snapshot(self, key: str) -> dict[str, list[float]]:
+        with self._failures(False, (key,)) as failures:
             return failures
+
+
+@contextlib.contextmanager
+def shared_failures(
+    keys: tuple[str, ...], change: bool, now: float, span: Callable[[str], float]
+) -> Iterator[dict[str, list[float]]]:
+    """The failures of ``keys`` kept in the database (a hub's app hosts share them).
+
+    A change holds the keys' locks for its transaction: on PostgreSQL a
+    transaction-scoped advisory lock per key (taken in one order, so two hosts
+    never deadlock), on SQLite the write lock. So of N parallel attempts on any
+    hosts, at most the limit get past, as with the node's file.
+    """
+    wanted = sorted(set(keys))
+    transaction = write_transaction() if change else db.atomic()
+    with transaction:
+        if change and not is_sqlite():
+            for key in wanted:
+                db.execute_sql("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (LOCK_SPACE, key))
+        failures: dict[str, list[float]] = {}
+        if wanted:
+            rows = SignInFailure.select(SignInFailure.key, SignInFailure.at).where(
+                SignInFailure.key.in_(wanted)
+            )
+            for key, at in rows.tuples():
+                if now - at < span(key):
+                    failures.setdefault(key, []).append(at)
+        for times in failures.values():
+            times.sort()
+        yield failures
+        if change and wanted:
+            SignInFailure.delete().where(SignInFailure.key.in_(wanted)).execute()
+            fresh = [{"key": key, "at": at} for key in wanted for at in failures.get(key, ())]
+            if fresh:
+                SignInFailure.insert_many(fresh).execute()

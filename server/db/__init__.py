@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from peewee import Database, DatabaseProxy, SqliteDatabase
+from peewee import Database, DatabaseProxy, PostgresqlDatabase, SqliteDatabase
 from playhouse.db_url import connect as connect_url
 from playhouse.pool import PooledSqliteDatabase
 
@@ -293,3 +293,47 @@ def bulk_checkpoints(pages: int = BULK_CHECKPOINT_PAGES) -> Iterator[None]:
         yield
     finally:
         conn.execute(f"PRAGMA wal_autocheckpoint = {int(previous)}")
+
+
+#: The first key of the advisory locks Baobab takes on PostgreSQL (the second names what).
+ADVISORY_SPACE = 0xBA0B
+
+
+@contextlib.contextmanager
+def one_at_a_time(what: str) -> Iterator[None]:
+    """Hold a lock named ``what`` across every process on this database, on this connection.
+
+    PostgreSQL: a session advisory lock (several hub hosts starting at once migrate
+    one after the other). SQLite: nothing more is needed (its writes are serialised).
+    """
+    if is_sqlite():
+        yield
+        return
+    db.execute_sql("SELECT pg_advisory_lock(%s, hashtext(%s))", (ADVISORY_SPACE, what))
+    try:
+        yield
+    finally:
+        db.execute_sql("SELECT pg_advisory_unlock(%s, hashtext(%s))", (ADVISORY_SPACE, what))
+
+
+@contextlib.contextmanager
+def held_apart(what: str, number: int) -> Iterator[None]:
+    """Hold lock (``what``, ``number``) across every host on this PostgreSQL database.
+
+    On a connection of its own for as long as the block runs (a sync spans many
+    transactions, and the pool may hand the caller's connection around): if this
+    process dies, PostgreSQL drops the connection and the lock with it.
+    """
+    target = db.obj
+    connection = PostgresqlDatabase._connect(target)  # not the pool's: ours alone
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(hashtext(%s), %s)", (what, int(number)))
+        connection.commit()
+        yield
+        with connection.cursor() as cursor:  # now: closing lets it go only once the
+            # server notices, a moment later
+            cursor.execute("SELECT pg_advisory_unlock(hashtext(%s), %s)", (what, int(number)))
+        connection.commit()
+    finally:
+        connection.close()

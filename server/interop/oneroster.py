@@ -10,6 +10,8 @@ enrolment's class and user), so a bundle either imports whole or reports every b
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .roster import (
     MAX_NAME,
     Roster,
@@ -153,6 +155,10 @@ def read_oneroster(files: dict[str, bytes]) -> Roster:
         return roster
     tables = {name: _table(files, manifest, name, roster) for name in REQUIRED_COLUMNS}
     orgs = _ids(tables["orgs.csv"])
+    for line, row in tables["orgs.csv"]:
+        if row["type"] == "school" and row["sourcedId"]:
+            identifier = row.get("identifier") or ""
+            roster.schools[row["sourcedId"]] = (row["name"], identifier, line)
     sessions = _ids(tables["academicSessions.csv"])
     courses = _ids(tables["courses.csv"])
     for line, row in tables["academicSessions.csv"]:
@@ -180,6 +186,7 @@ def read_oneroster(files: dict[str, bytes]) -> Roster:
         if ok and row.get("status") != "tobedeleted":
             grade = ", ".join(_list(row.get("grades", ""))) or None
             roster.classes[row["sourcedId"]] = RosterClass(row["sourcedId"], row["title"], grade)
+            roster.class_school[row["sourcedId"]] = row["schoolSourcedId"]
     users: dict[str, str] = {}  # sourcedId -> role, of every well-formed user
     usernames: dict[str, int] = {}  # a teacher's username -> its line: one account each
     for line, row in tables["users.csv"]:
@@ -235,6 +242,7 @@ def _user(roster: Roster, line: int, row: dict[str, str], orgs: set[str]) -> dic
         pictures,
         [],
         (file, line),
+        tuple(_list(row["orgSourcedIds"])),
     )
     return {key: role}
 
@@ -270,3 +278,27 @@ def _enrollment(
         roster.removed.add((class_key, person.key))
     elif class_key not in person.classes:
         person.classes.append(class_key)
+
+
+def split_by_school(roster: Roster) -> dict[str, Roster]:
+    """A district's bundle as one roster per school org (sourcedId -> its part).
+
+    A class goes to its ``schoolSourcedId``; a person to every school among their
+    ``orgSourcedIds`` and of their classes, with only that school's classes. So a
+    school's part names nobody of another school, and each school's nodes receive
+    only their own people.
+    """
+    parts: dict[str, Roster] = {}
+    for org in roster.schools:
+        part = Roster(roster.kind, ignored=dict(roster.ignored))
+        part.classes = {
+            key: c for key, c in roster.classes.items() if roster.class_school.get(key) == org
+        }
+        for key, person in roster.people.items():
+            classes = [c for c in person.classes if c in part.classes]
+            if org in person.orgs or classes:
+                part.people[key] = replace(person, classes=classes)
+        part.removed = {(c, p) for c, p in roster.removed if c in part.classes}
+        if part.classes or part.people:
+            parts[org] = part
+    return parts

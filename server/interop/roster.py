@@ -65,6 +65,7 @@ class RosterPerson:
     pictures: list[str] | None = None
     classes: list[str] = field(default_factory=list)  # keys of RosterClass
     where: tuple[str, int] = ("", 0)  # file and line it came from
+    orgs: tuple[str, ...] = ()  # OneRoster: the orgs (schools) the user belongs to
 
     @property
     def display_name(self) -> str:
@@ -83,6 +84,10 @@ class Roster:
     removed: set[tuple[str, str]] = field(default_factory=set)
     problems: list[Problem] = field(default_factory=list)
     ignored: dict[str, int] = field(default_factory=dict)  # e.g. {"users: guardian": 3}
+    # OneRoster: the schools (orgs of type school): sourcedId -> (name, identifier, line),
+    # and each class's school, so that a hub routes each to its school (split_by_school).
+    schools: dict[str, tuple[str, str, int]] = field(default_factory=dict)
+    class_school: dict[str, str] = field(default_factory=dict)
 
     def bad(self, file: str, line: int, name: str, problem: str) -> None:
         """Record a bad row."""

@@ -23,7 +23,7 @@ from .content import (
 )
 from .learning import Answer, Assignment, Attempt, Feedback, Goal, Reflection
 from .media import Photo
-from .peers import PairingCode, Peer
+from .peers import PairingCode, Peer, SharedSecret, SignInFailure, SyncRun
 from .school import Classroom, Enrollment, Group, GroupMember, LearnerProfile, Person, School
 
 ALL_MODELS = (
@@ -34,6 +34,9 @@ ALL_MODELS = (
     SyncVector,
     Peer,
     PairingCode,
+    SharedSecret,
+    SignInFailure,
+    SyncRun,
     RowHistory,
     School,
     Classroom,

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from peewee import BigIntegerField, BooleanField, CharField, DateTimeField, IntegerField, TextField
+from peewee import (
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    DateTimeField,
+    DoubleField,
+    IntegerField,
+    TextField,
+)
 
 from .base import BaseModel, utcnow
 
@@ -46,3 +54,35 @@ class PairingCode(BaseModel):
     expires_at = DateTimeField()
     used = BooleanField(default=False)
     grants = TextField(default="events")  # what the peer it makes may author (0009)
+
+
+class SharedSecret(BaseModel):
+    """A key every app host of a hub must hold alike (its node key, its cookie key) (0015).
+
+    On a hub the database is the one place they live; each host's data directory
+    keeps a copy written at start (server.node.identity.adopt_shared_keys).
+    """
+
+    name = CharField(max_length=32, primary_key=True)
+    value = TextField()
+
+
+class SignInFailure(BaseModel):
+    """A failed (or reserved) sign-in against a key, on a hub: every app host counts it (0015)."""
+
+    key = CharField(max_length=200, index=True)
+    at = DoubleField()  # seconds since the epoch: one clock for every host
+
+
+class SyncRun(BaseModel):
+    """A sync a hub's app host runs with a peer, and how far it has got (0015).
+
+    ``beat_at`` moves while the sync runs: a row whose host died stops beating and
+    is shown as not running (server.replication.progress).
+    """
+
+    peer_id = IntegerField(primary_key=True)
+    token = CharField(max_length=16)
+    host = CharField(max_length=200)
+    state = TextField()  # JSON: direction, rows_done, rows_total, pulled, pushed, started_at
+    beat_at = DoubleField()

@@ -9,7 +9,7 @@ from pathlib import Path
 from sync.auth import NodeKey
 from sync.ids import new_id
 
-from ..models import LocalNode
+from ..models import LocalNode, SharedSecret
 
 SECRET_KEY_FILE = "secret_key"
 
@@ -57,3 +57,21 @@ def node_key(data_dir: str) -> NodeKey:
     if not path.exists():
         _write_private(path, NodeKey.generate().private_hex())
     return NodeKey.from_hex(path.read_text(encoding="ascii"))
+
+
+def adopt_shared_keys(data_dir: str) -> None:
+    """On a hub: make the data directory's keys the ones the database keeps.
+
+    Every app host of a hub must sign as the same node (nodes paired with one key)
+    and sign cookies with the same key (a browser may reach any host). The first
+    host to start stores its keys; every host then writes the stored ones to its
+    own data directory, where the rest of the code reads them. Call inside a
+    connection; a key set by BAOBAB_SECRET_KEY still wins for cookies.
+    """
+    for name in (NODE_KEY_FILE, SECRET_KEY_FILE):
+        path = Path(data_dir) / name
+        mine = node_key(data_dir).private_hex() if name == NODE_KEY_FILE else secret_key(data_dir)
+        SharedSecret.insert(name=name, value=mine).on_conflict_ignore().execute()
+        stored = SharedSecret.get_by_id(name).value
+        if stored != mine:
+            _write_private(path, stored)

@@ -63,8 +63,8 @@ def https_service(app: Flask, worker: bool = False) -> tuple[HttpsService, ...]:
     """The HTTPS service of one serving process of ``baobab serve``; none when
     BAOBAB_HTTPS_PORT is 0. ``worker``: a process started by the first one, which joins
     the first one's port; the first one shares its port when the node has workers."""
-    if not app.config["HTTPS_PORT"]:
-        return ()
+    if not app.config["HTTPS_PORT"] or app.config["ROLE"] == "hub":
+        return ()  # a hub's TLS is its reverse proxy's (docs/admin-guide.md)
     https = HttpsService(
         app, app.config["HTTPS_PORT"], host=app.config["HOST"], threads=app.config["THREADS"],
         shared=worker or worker_count(app.config["WORKERS"]) > 1, worker=worker,

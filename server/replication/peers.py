@@ -40,7 +40,7 @@ from sync.http import HttpTransport, post_json, signed_request
 from sync.stamp import DISTRICT, school_partition
 from sync.vector import pending_union
 
-from ..db import bulk_checkpoints, write_transaction
+from ..db import bulk_checkpoints, held_apart, is_sqlite, write_transaction
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, NotSignedIn
 from ..models import LocalNode, PairingCode, Peer
 from ..models.base import utcnow
@@ -281,9 +281,15 @@ def authenticate(method: str, path: str, headers: Any, body: bytes) -> Peer:
             peer.public_key, request_payload(method, path, node_id, seq, body), signature
         ):
             raise NotSignedIn("The request signature does not verify.")
-        if seq <= peer.last_seq_in:
+        # One statement checks and moves the number: two hub hosts handed the same
+        # request at once (a replay) cannot both read the old number and both go on.
+        moved = (
+            Peer.update(last_seq_in=seq)
+            .where((Peer.id == peer.id) & (Peer.last_seq_in < seq))
+            .execute()
+        )
+        if not moved:
             raise Conflict("This request was already seen (a replay); nothing was applied.")
-        Peer.update(last_seq_in=seq).where(Peer.id == peer.id).execute()
     return peer
 
 
@@ -460,9 +466,21 @@ def sync_with(
     once would interleave their sequence numbers and the peer would refuse one as a
     replay. The peer is read again once the lock is held (it may have been revoked).
     """
-    with rundir.sync_lock(data_dir, peer.id):
+    with sync_lock(data_dir, peer.id, role):
         peer = Peer.get_by_id(peer.id)
         return _sync_with(peer, data_dir, progress, max_rows, role)
+
+
+def sync_lock(data_dir: str, peer_id: int, role: str) -> Any:
+    """The per-peer sync lock: a file lock on a node, a PostgreSQL lock on a hub on it.
+
+    A hub's app hosts share only the database, so the lock lives there (held on a
+    connection of its own: a host that dies lets it go, and another host's sync of
+    the peer goes on). A hub on SQLite is one machine: the file lock is enough.
+    """
+    if role == "hub" and not is_sqlite():
+        return held_apart("sync", peer_id)
+    return rundir.sync_lock(data_dir, peer_id)
 
 
 def _sync_with(
@@ -486,7 +504,7 @@ def _sync_with(
     transport = HttpTransport(
         peer.url, me.node_id, identity.node_key(data_dir), lambda: _next_seq(peer.id)
     )
-    running = sync_progress.begin(data_dir, peer.id)
+    running = sync_progress.begin(data_dir, peer.id, shared=role == "hub")
 
     def report(stage: str, done: int, total: int) -> None:
         sync_progress.update(running, stage, done, total)
@@ -591,7 +609,7 @@ def peer_status(peer: Peer, data_dir: str, role: str = "node") -> dict[str, Any]
     )
     # What they held at the last sync that we still lack (an interrupted pull).
     pending_in = pending_union([(known[p], mine[p]) for p in readable if p in known])
-    running = sync_progress.get(data_dir, peer.id)
+    running = sync_progress.get(data_dir, peer.id, shared=role == "hub")
     return {
         **peer.__data__,
         "grants": sorted(peer.grant_set),

@@ -164,9 +164,18 @@ class NodeStore:
         for origin, counter in vector.items():
             row = held.get(origin)
             if row is None:
-                SyncVector.create(partition=partition, origin=origin, counter=counter)
-            elif counter > row.counter:
-                SyncVector.update(counter=counter).where(SyncVector.id == row.id).execute()
+                # Another hub host may add the same entry meanwhile: then it moves below.
+                SyncVector.insert(
+                    partition=partition, origin=origin, counter=counter
+                ).on_conflict_ignore().execute()
+            elif counter <= row.counter:
+                continue
+            # Only upwards, also when a concurrent chunk moved it since it was read.
+            SyncVector.update(counter=counter).where(
+                (SyncVector.partition == partition)
+                & (SyncVector.origin == origin)
+                & (SyncVector.counter < counter)
+            ).execute()
 
     def observe_clock(self, hlc: int) -> None:
         """Merge a remote clock value into ours, and into the node row for every process.
@@ -268,10 +277,12 @@ class NodeStore:
         coded = _coded_rows(rows, [columns.index("partition"), columns.index("origin")])
         quoted = ", ".join(_quote(c) for c in columns)
         marks = ", ".join([db.param] * len(columns))
+        if not is_sqlite():
+            return _insert_pages(f'INSERT INTO "{table}" ({quoted})', marks, coded, CONFLICT)
         sql = f'INSERT INTO "{table}" ({quoted}) VALUES ({marks}) ON CONFLICT (id) DO NOTHING'
         cursor = db.cursor()
         cursor.executemany(sql, coded)
-        return cursor.rowcount  # summed over the rows by sqlite3 and psycopg2 alike
+        return cursor.rowcount  # summed over the rows by sqlite3
 
     def insert(self, table: str, columns: list[str], rows: list[list[Any]]) -> None:
         """Insert versions with their stamps; ``rows`` hold values in ``columns`` order."""
@@ -281,6 +292,9 @@ class NodeStore:
         coded = _coded_rows(rows, at)
         quoted = ", ".join(_quote(c) for c in columns)
         marks = ", ".join([db.param] * len(columns))
+        if not is_sqlite():
+            _insert_pages(f'INSERT INTO "{table}" ({quoted})', marks, coded)
+            return
         sql = f'INSERT INTO "{table}" ({quoted}) VALUES ({marks})'
         db.cursor().executemany(sql, coded)
 
@@ -315,6 +329,28 @@ class NodeStore:
             }
         held = self.held_ids(RowHistory._meta.table_name, list(wanted))
         RowHistory.create_many([r for k, r in wanted.items() if k not in held])
+
+
+#: Rows per INSERT statement on PostgreSQL (psycopg2's executemany is a round trip per row).
+PG_PAGE_ROWS = 500
+CONFLICT = " ON CONFLICT (id) DO NOTHING"
+
+
+def _insert_pages(head: str, marks: str, rows: list[list[Any]], tail: str = "") -> int:
+    """``head VALUES (marks), (marks), ... tail`` over pages of ``rows``; rows inserted.
+
+    On PostgreSQL one statement per page of rows instead of one per row: a hub
+    ingesting ten nodes at once spends its time in the database, not in round
+    trips to it.
+    """
+    cursor = db.cursor()
+    inserted = 0
+    for start in range(0, len(rows), PG_PAGE_ROWS):
+        page = rows[start : start + PG_PAGE_ROWS]
+        values = ", ".join([f"({marks})"] * len(page))
+        cursor.execute(f"{head} VALUES {values}{tail}", [v for row in page for v in row])
+        inserted += cursor.rowcount
+    return inserted
 
 
 def _coded_rows(rows: list[list[Any]], at: list[int]) -> list[list[Any]]:

@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from peewee import fn
+
 from sync.stamp import school_partition
 
 from ..auth.passwords import hash_picture_password, verify_picture_password
 from ..db import write_transaction
 from ..errors import InvalidInput
-from ..interop.oneroster import read_oneroster
+from ..interop.oneroster import read_oneroster, split_by_school
 from ..interop.roster import (
     MAX_ROSTER_BYTES,
     Problem,
@@ -31,7 +33,7 @@ from ..interop.roster import (
     read_simple_csv,
     zip_files,
 )
-from ..models import Classroom, Enrollment, Person
+from ..models import Classroom, Enrollment, Person, School
 from . import schools
 
 
@@ -266,6 +268,61 @@ def import_roster(school_id: str, roster: Roster, dry_run: bool = False) -> dict
         "changes": plan.changes,
         "ignored": roster.ignored,
     }
+
+
+def _district_school(org: str, identifier: str) -> School | None:
+    """The district's school an org names: by id (the org's sourcedId), else by code."""
+    school = School.live().where(School.id == org).first()
+    if school is None and identifier:
+        school = School.live().where(fn.lower(School.code) == identifier.lower()).first()
+    return school
+
+
+def import_district_roster(roster: Roster, dry_run: bool = False) -> dict[str, Any]:
+    """On the hub: a district's OneRoster bundle, each school's part into that school.
+
+    Each org of type school is matched to a school of the district (its id is the
+    org's sourcedId, or its code the org's identifier); its classes and people go
+    to that school's partition only, so each school's nodes receive only their own
+    people. All or nothing across the schools: an org with no school, a person of no
+    school, or any bad row imports nothing, and every one is reported.
+    """
+    if roster.kind != "oneroster":
+        raise InvalidInput("A district roster is a OneRoster 1.1 bundle (its orgs name schools).")
+    problems = list(roster.problems)
+    parts = split_by_school(roster)
+    routed = {key for part in parts.values() for key in part.people}
+    for key, person in roster.people.items():
+        if key not in routed:
+            file, line = person.where
+            problems.append(
+                Problem(file, line, "orgSourcedIds", "Belongs to no school of the bundle.")
+            )
+    targets: dict[str, School] = {}
+    for org in parts:
+        name, identifier, line = roster.schools[org]
+        school = _district_school(org, identifier)
+        if school is None:
+            problems.append(
+                Problem(
+                    "orgs.csv", line, "sourcedId",
+                    f"No school of the district is {org!r} or has the code {identifier!r} "
+                    f"({name}): enrol its node first, or give the school that code.",
+                )
+            )  # fmt: skip
+        else:
+            targets[org] = school
+    if problems:
+        raise InvalidInput(
+            f"The roster has {len(problems)} problem(s); nothing was imported.",
+            {"problems": [p.as_dict() for p in problems]},
+        )
+    results: dict[str, Any] = {}
+    with write_transaction():  # one transaction: every school's part, or none
+        for org, part in parts.items():
+            school = targets[org]
+            results[school.id] = {"name": school.name, **import_roster(school.id, part, dry_run)}
+    return {"kind": roster.kind, "dry_run": dry_run, "schools": results}
 
 
 def report_lines(result: dict[str, Any]) -> list[str]:

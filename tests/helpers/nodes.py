@@ -42,9 +42,14 @@ class ServedNode:
     """
 
     def __init__(
-        self, data_dir: Path, demo: bool = True, port: int | None = None, env: dict | None = None
+        self,
+        data_dir: Path,
+        demo: bool = True,
+        port: int | None = None,
+        env: dict | None = None,
+        args: tuple[str, ...] = (),
     ) -> None:
-        self.data_dir, self.demo, self.env = data_dir, demo, env or {}
+        self.data_dir, self.demo, self.env, self.args = data_dir, demo, env or {}, args
         self.port = port or 0
         self.proc: subprocess.Popen | None = None
 
@@ -60,7 +65,7 @@ class ServedNode:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "server.cli", "serve", "--data-dir", str(self.data_dir),
              "--host", "127.0.0.1", "--port", str(self.port),
-             "--demo" if self.demo else "--no-demo"],
+             "--demo" if self.demo else "--no-demo", *self.args],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
         )  # fmt: skip
         deadline = time.monotonic() + timeout

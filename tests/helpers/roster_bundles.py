@@ -99,3 +99,44 @@ Acacia class,Yusuf,Bello,,sun goat drum
 Acacia class,Zara,Haddad,zara.h,moon star tree
 Papaya class,Kwame,Asante,,
 """
+
+
+# A district of two schools (issue 15): the first org is a school named by its id.
+DISTRICT_ORGS = """sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId
+{first},,,Sunrise Primary,school,SP1,district-1
+org-2,,,Hill School,school,HILL,district-1
+district-1,,,The District,district,D1,
+"""
+DISTRICT_COURSES = """sourcedId,status,dateLastModified,schoolYearSourcedId,title,courseCode,grades,orgSourcedId,subjects,subjectCodes
+course-1,,,term-1,Mathematics,MATH1,01,{first},,
+course-2,,,term-1,Mathematics,MATH1,01,org-2,,
+"""
+DISTRICT_CLASSES = """sourcedId,status,dateLastModified,title,grades,courseSourcedId,classCode,classType,location,schoolSourcedId,termSourcedIds,subjects,subjectCodes,periods
+class-1,,,Mango class,01,course-1,M1,homeroom,,{first},term-1,,,
+class-2,,,Hill class,01,course-2,H1,homeroom,,org-2,term-1,,,
+"""
+DISTRICT_USERS = """sourcedId,status,dateLastModified,enabledUser,orgSourcedIds,role,username,userIds,givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,password
+user-t1,,,true,{first},teacher,mbeki,,Thandi,Mbeki,,,,,,,,
+user-s1,,,true,{first},student,,,Ada,Okafor,,,,,,,01,sun moon star
+user-t2,,,true,org-2,teacher,hill.t,,Hana,Hill,,,,,,,,
+user-s2,,,true,org-2,student,,,Bela,Tesfaye,,,,,,,01,
+"""
+DISTRICT_ENROLLMENTS = """sourcedId,status,dateLastModified,classSourcedId,schoolSourcedId,userSourcedId,role,primary,beginDate,endDate
+enr-1,,,class-1,{first},user-t1,teacher,true,,
+enr-2,,,class-1,{first},user-s1,student,false,,
+enr-3,,,class-2,org-2,user-t2,teacher,true,,
+enr-4,,,class-2,org-2,user-s2,student,false,,
+"""
+
+
+def district_bundle(first: str, **changes: str) -> dict[str, bytes]:
+    """Two schools' bundle: the first org names a school by its id, the second by code."""
+    parts = {
+        "orgs": DISTRICT_ORGS.format(first=first),
+        "courses": DISTRICT_COURSES.format(first=first),
+        "classes": DISTRICT_CLASSES.format(first=first),
+        "users": DISTRICT_USERS.format(first=first),
+        "enrollments": DISTRICT_ENROLLMENTS.format(first=first),
+    }
+    files = bundle(**{**parts, **changes})
+    return {name.lower(): text.encode() for name, text in files.items()}

@@ -32,10 +32,10 @@ def _people(data_dir, url: str | None = None) -> set[str]:
         return {r[0] for r in conn.execute(_PARTITIONS_OF_PEOPLE)}
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def hub_database(request, monkeypatch):
-    """The hub on SQLite, and on PostgreSQL as in production."""
-    if request.param == "sqlite":
+@pytest.fixture
+def hub_database(hub_db_kind, monkeypatch):
+    """The hub on SQLite, and on PostgreSQL as in production (pytest --hub-db chooses)."""
+    if hub_db_kind == "sqlite":
         yield None
         return
     cluster = ThrowawayPostgres().start()
