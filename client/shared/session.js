@@ -5,8 +5,12 @@
 
 import { api, isOffline, setCsrf } from "./api.js";
 
-/** me: the signed-in person ({id, role, display_name, …}) or null; online: whether the node answered last. */
-export const session = { me: null, online: true };
+/**
+ * me: the signed-in person ({id, role, display_name, …}) or null; online: whether the node
+ * answered last; accommodations: what the student's learner profile asks of the app, each
+ * true or false (read_aloud, extra_time, larger_text, fewer_choices, high_contrast).
+ */
+export const session = { me: null, online: true, accommodations: {} };
 
 const listeners = new Set();
 let deviceKey = null;
@@ -29,8 +33,20 @@ export function keepOnDevice(key) {
 /** Start the session a sign-in (or GET /auth/me) answered with: {person, csrf_token}. */
 export function startSession(reply) {
   session.me = reply.person;
+  session.accommodations = reply.accommodations || {};
   setCsrf(reply.csrf_token);
-  if (deviceKey) localStorage.setItem(deviceKey, JSON.stringify({ person: reply.person, csrf: reply.csrf_token }));
+  if (deviceKey) {
+    localStorage.setItem(deviceKey, JSON.stringify({ person: reply.person, csrf: reply.csrf_token, accommodations: session.accommodations }));
+  }
+  changed();
+}
+
+/** Take a newer copy of the student's accommodations (a teacher changed the profile). */
+export function setAccommodations(accommodations) {
+  if (!session.me || !accommodations || JSON.stringify(accommodations) === JSON.stringify(session.accommodations)) return;
+  session.accommodations = accommodations;
+  const saved = deviceKey ? JSON.parse(localStorage.getItem(deviceKey) || "null") : null;
+  if (saved?.person?.id === session.me.id) localStorage.setItem(deviceKey, JSON.stringify({ ...saved, accommodations }));
   changed();
 }
 
@@ -47,7 +63,7 @@ export async function restoreSession(roles) {
   } catch (error) {
     if (isOffline(error) && saved) {
       // The node is away: keep working as the person this device last had.
-      startSession({ person: saved.person, csrf_token: saved.csrf });
+      startSession({ person: saved.person, csrf_token: saved.csrf, accommodations: saved.accommodations });
       return saved.person;
     }
     if (deviceKey) localStorage.removeItem(deviceKey);
@@ -64,6 +80,7 @@ export async function signOut() {
   }
   if (deviceKey) localStorage.removeItem(deviceKey);
   session.me = null;
+  session.accommodations = {};
   setCsrf("");
   changed();
 }

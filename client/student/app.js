@@ -1,5 +1,6 @@
 // The student app: session, header (language, outbox indicator, next student),
-// hash routes (#/signin, #/home, #/play/ID, #/goals, #/history) and the sync loop.
+// hash routes (#/signin, #/home, #/play/ID, #/goals, #/history, #/me), the student's
+// accommodations as classes of <body>, and the sync loop.
 // Screens share the session through shared/session.js and move with shared/router.js:
 // none imports this module.
 
@@ -18,7 +19,22 @@ const screens = {
   play: () => import("./play.js"),
   goals: () => import("./goals.js"),
   history: () => import("./history.js"),
+  me: () => import("./me.js"),
 };
+
+/**
+ * What the student's learner profile asks of every screen, as classes of <body> (CSS does
+ * larger text and more contrast; screens read session.accommodations for the rest):
+ * read-aloud, no-time-pressure, larger-text, fewer-choices, high-contrast.
+ */
+const ACCOMMODATION_CLASSES = { read_aloud: "read-aloud", extra_time: "no-time-pressure", larger_text: "larger-text",
+  fewer_choices: "fewer-choices", high_contrast: "high-contrast" };
+
+function showAccommodations() {
+  for (const [name, cls] of Object.entries(ACCOMMODATION_CLASSES)) {
+    document.body.classList.toggle(cls, Boolean(session.me && session.accommodations?.[name]));
+  }
+}
 
 /** The screen of a route: sign-in until someone is signed in, then never sign-in again. */
 function choose(name) {
@@ -91,6 +107,7 @@ async function main() {
   document.getElementById("signout").addEventListener("click", nextStudent);
   outbox.onChange(showOutbox);
   subscribe(showOutbox);
+  subscribe(showAccommodations);
   await restoreSession(["student"]);
   window.addEventListener("online", sync);
   setInterval(sync, FLUSH_EVERY_MS);

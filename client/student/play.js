@@ -10,9 +10,10 @@ import { t } from "../shared/i18n.js";
 import { go } from "../shared/router.js";
 import { session } from "../shared/session.js";
 import { checkOffline } from "./check.js";
-import { assetUrl, setContinue } from "./data.js";
+import { assetUrl, knownTitle, setContinue, teacherWords } from "./data.js";
 import * as outbox from "./outbox.js";
 import { downscale } from "./photo.js";
+import { wordsList } from "./words.js";
 
 const FEEDBACK_WAIT_MS = 6000;
 
@@ -37,8 +38,9 @@ export async function render(view, activityId) {
     activity = await api("GET", `/activities/${encodeURIComponent(activityId)}`);
   } catch (error) {
     const text = error.status === 0 ? t("play.not_offline") : t("common.error");
-    show(view, h("h1", {}, t("common.loading")), h("p", { role: "alert" }, text), h("a", { href: "#/home" }, t("play.home")));
-    view.querySelector("h1").textContent = activityId;
+    // Its title where this tablet has seen it listed; never its raw id.
+    const title = session.me ? knownTitle(session.me.id, activityId) : null;
+    show(view, h("h1", {}, title || t("play.unknown_title")), h("p", { role: "alert" }, text), h("a", { href: "#/home" }, t("play.home")));
     return;
   }
   const me = session.me.id;
@@ -55,9 +57,12 @@ export async function render(view, activityId) {
   setContinue(me, place);
   const ctx = { view, activity, attempt, me, place, answered: 0 };
   const work = h("div", { class: "work" });
+  const words = teacherWords(me).filter((w) => w.activity_id === activity.id);
   show(view, h("article", { class: `activity kind-${activity.kind}`, lang: activity.language, "data-activity": activity.id },
     h("p", { class: "kind", lang: null }, t(`kind.${activity.kind}`)),
     h("h1", {}, activity.title),
+    words.length ? h("aside", { class: "teacher-words", lang: null, "aria-labelledby": "teacher-words-h" },
+      h("h2", { id: "teacher-words-h" }, t("home.words")), wordsList(me, words)) : null,
     bodyOf(activity), work));
   if (activity.kind === "project") work.append(reflectForm(ctx, true));
   else if (activity.kind === "reflection") work.append(reflectForm(ctx, false));
@@ -153,12 +158,30 @@ function playItems(ctx, work) {
   next();
 }
 
+/**
+ * The choices shown for an item, by their index in the item: all of them, or, where the
+ * student's profile asks for fewer choices, every right one and some of the others (about
+ * half, at least two in all; the same ones each time). Right ones are known from the
+ * item's offline check; an item the tablet cannot check keeps all its choices.
+ */
+export function shownChoices(item, fewer) {
+  const all = item.choices.map((_, i) => i);
+  if (!fewer || all.length <= 2) return all;
+  const verdicts = all.map((i) => checkOffline(item, i));
+  if (verdicts.some((v) => v === null) || !verdicts.some(Boolean)) return all;
+  const keep = Math.max(2, Math.ceil(all.length / 2));
+  const others = all.filter((i) => !verdicts[i]);
+  const start = [...item.id].reduce((sum, c) => sum + c.charCodeAt(0), 0) % others.length;
+  const kept = [...others.slice(start), ...others.slice(0, start)].slice(0, Math.max(0, keep - (all.length - others.length)));
+  return all.filter((i) => verdicts[i] || kept.includes(i));
+}
+
 function responseInput(item, number) {
   const name = `answer-${number}`;
   if (item.type === "choice") {
     return h("div", { class: "choices-row", role: "radiogroup", "aria-label": t("play.choose") },
-      item.choices.map((choice, i) => h("label", { class: "choice" },
-        h("input", { type: "radio", name, value: String(i) }), h("span", {}, choice))));
+      shownChoices(item, session.accommodations?.fewer_choices).map((i) => h("label", { class: "choice" },
+        h("input", { type: "radio", name, value: String(i) }), h("span", {}, item.choices[i]))));
   }
   const numeric = item.type === "numeric";
   return h("label", { class: "answer" }, h("span", {}, numeric ? t("play.number") : t("play.answer")),

@@ -7,7 +7,7 @@
 //   Sign-in, session and class lists are never cached: they must not outlive a student.
 // - Writes are never touched here: the app's IndexedDB outbox owns them.
 
-const VERSION = "v4";
+const VERSION = "v5";
 const SHELL_CACHE = `baobab-shell-${VERSION}`;
 const DATA_CACHE = "baobab-data";
 const API_TIMEOUT_MS = 5000;
@@ -19,6 +19,7 @@ const SHELL = [
   "/client/student/signin.js", "/client/student/home.js", "/client/student/play.js",
   "/client/student/goals.js", "/client/student/history.js", "/client/student/student.css",
   "/client/student/check.js", "/client/student/photo.js",
+  "/client/student/words.js", "/client/student/me.js",
   "/client/i18n/index.json", "/client/i18n/en.json", "/client/i18n/fr.json", "/client/i18n/ar.json",
   "/static/img/pictures.svg",
   "/static/fonts/andika/andika-latin-400-normal.woff2",
