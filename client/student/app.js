@@ -6,7 +6,7 @@
 
 import { h } from "../shared/dom.js";
 import * as i18n from "../shared/i18n.js";
-import { render, startRouter } from "../shared/router.js";
+import { go, render, startRouter } from "../shared/router.js";
 import { keepOnDevice, restoreSession, session, signOut, subscribe } from "../shared/session.js";
 import * as outbox from "./outbox.js";
 
@@ -105,6 +105,14 @@ async function main() {
     await render();
   });
   document.getElementById("signout").addEventListener("click", nextStudent);
+  // A menu link to the route already in the address (home, on the "Well done!" screen,
+  // which has put #/home there) shows that screen again rather than doing nothing.
+  document.getElementById("nav").addEventListener("click", (event) => {
+    const link = event.target.closest("a[href^='#/']");
+    if (!link || link.getAttribute("href") !== location.hash) return;
+    event.preventDefault();
+    go(link.getAttribute("href"));
+  });
   outbox.onChange(showOutbox);
   subscribe(showOutbox);
   subscribe(showAccommodations);
