@@ -161,7 +161,7 @@ function playItems(ctx, work) {
 /**
  * The choices shown for an item, by their index in the item: all of them, or, where the
  * student's profile asks for fewer choices, every right one and some of the others (about
- * half, at least two in all; the same ones each time). Right ones are known from the
+ * half, at least two in all and at least one that is not right; the same ones each time). Right ones are known from the
  * item's offline check; an item the tablet cannot check keeps all its choices.
  */
 export function shownChoices(item, fewer) {
@@ -172,7 +172,7 @@ export function shownChoices(item, fewer) {
   const keep = Math.max(2, Math.ceil(all.length / 2));
   const others = all.filter((i) => !verdicts[i]);
   const start = [...item.id].reduce((sum, c) => sum + c.charCodeAt(0), 0) % others.length;
-  const kept = [...others.slice(start), ...others.slice(0, start)].slice(0, Math.max(0, keep - (all.length - others.length)));
+  const kept = [...others.slice(start), ...others.slice(0, start)].slice(0, Math.max(1, keep - (all.length - others.length)));
   return all.filter((i) => verdicts[i] || kept.includes(i));
 }
 

@@ -161,3 +161,27 @@ def test_me_screen_saves_interests_ways_and_languages(node, device, axe_js):
     assert page.locator("input[name=modality][value=watch]").is_checked()
     assert page.locator("input[name=language][value=fr]").is_checked()
     assert not page.locator("input[name=modality][value=read]").is_checked()
+
+
+@pytest.mark.slow
+def test_fewer_choices_never_hides_a_right_one_nor_leaves_only_right_ones(node, device):
+    page = device.new_page()
+    page.goto(node.url + "/student/")
+    page.wait_for_selector(".choices button")
+    shown = page.evaluate(
+        """async () => {
+          const { sha256Hex } = await import('/client/student/check.js');
+          const { shownChoices } = await import('/client/student/play.js');
+          const item = (n, right) => ({ id: `p:a:i${n}${right}`, type: 'choice',
+            choices: [...Array(n)].map((_, i) => `c${i}`),
+            check: { hashes: right.map((r) => sha256Hex(`p:a:i${n}${right}\\n${r}`)) } });
+          return [shownChoices(item(4, [1]), true), shownChoices(item(4, [0, 2]), true),
+            shownChoices(item(5, [4]), true), shownChoices(item(3, [2]), false),
+            shownChoices({ id: 'x', type: 'choice', choices: ['a', 'b', 'c'] }, true)];
+        }"""
+    )
+    one_of_four, two_of_four, one_of_five, not_asked, uncheckable = shown
+    assert len(one_of_four) == 2 and 1 in one_of_four
+    assert len(two_of_four) == 3 and {0, 2} < set(two_of_four)
+    assert len(one_of_five) == 3 and 4 in one_of_five
+    assert not_asked == [0, 1, 2] and uncheckable == [0, 1, 2]
