@@ -36,7 +36,7 @@ export async function render(view) {
     failed = error.status === 0 ? t("common.offline") : t("common.error");
   }
   // Never a raw id as a title: what this tablet knows, else a plain "an activity".
-  const title = (activityId) => index.get(activityId)?.title || knownTitle(id, activityId) || t("play.unknown_title");
+  const title = (activityId) => !activityId ? "" : index.get(activityId)?.title || knownTitle(id, activityId) || t("play.unknown_title");
   const words = teacherWords(id);
   const byAttempt = new Map();
   for (const a of answers) {
