@@ -22,20 +22,6 @@ const screens = {
   me: () => import("./me.js"),
 };
 
-/**
- * What the student's learner profile asks of every screen, as classes of <body> (CSS does
- * larger text and more contrast; screens read session.accommodations for the rest):
- * read-aloud, no-time-pressure, larger-text, fewer-choices, high-contrast.
- */
-const ACCOMMODATION_CLASSES = { read_aloud: "read-aloud", extra_time: "no-time-pressure", larger_text: "larger-text",
-  fewer_choices: "fewer-choices", high_contrast: "high-contrast" };
-
-function showAccommodations() {
-  for (const [name, cls] of Object.entries(ACCOMMODATION_CLASSES)) {
-    document.body.classList.toggle(cls, Boolean(session.me && session.accommodations?.[name]));
-  }
-}
-
 /** The screen of a route: sign-in until someone is signed in, then never sign-in again. */
 function choose(name) {
   if (!session.me) return "signin";
@@ -91,6 +77,20 @@ function renderHeader() {
   }
   select.value = i18n.language();
   showOutbox();
+}
+
+/**
+ * What the student's learner profile asks of every screen, as classes of <body> (CSS does
+ * larger text and more contrast; screens read session.accommodations for the rest):
+ * read-aloud, no-time-pressure, larger-text, fewer-choices, high-contrast.
+ */
+const ACCOMMODATION_CLASSES = { read_aloud: "read-aloud", extra_time: "no-time-pressure", larger_text: "larger-text",
+  fewer_choices: "fewer-choices", high_contrast: "high-contrast" };
+
+function showAccommodations() {
+  for (const [name, cls] of Object.entries(ACCOMMODATION_CLASSES)) {
+    document.body.classList.toggle(cls, Boolean(session.me && session.accommodations?.[name]));
+  }
 }
 
 async function main() {
