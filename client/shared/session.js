@@ -8,9 +8,11 @@ import { api, ApiError, isOffline, setCsrf } from "./api.js";
 /**
  * me: the signed-in person ({id, role, display_name, …}) or null; online: whether the node
  * answered last; pending: signed in on this device while the node was away, not yet
- * checked by the node (the student app's offline sign-in).
+ * checked by the node (the student app's offline sign-in); accommodations: what the
+ * student's learner profile asks of the app, each true or false (read_aloud, extra_time,
+ * larger_text, fewer_choices, high_contrast).
  */
-export const session = { me: null, online: true, pending: false };
+export const session = { me: null, online: true, pending: false, accommodations: {} };
 
 const listeners = new Set();
 let deviceKey = null;
@@ -40,8 +42,23 @@ const QUICK_MS = 2500;
 export function startSession(reply, { pending = false } = {}) {
   session.me = reply.person;
   session.pending = pending;
+  session.accommodations = reply.accommodations || {};
   setCsrf(reply.csrf_token);
-  if (deviceKey) localStorage.setItem(deviceKey, JSON.stringify({ person: reply.person, csrf: reply.csrf_token, pending }));
+  if (deviceKey) {
+    localStorage.setItem(
+      deviceKey,
+      JSON.stringify({ person: reply.person, csrf: reply.csrf_token, pending, accommodations: session.accommodations }),
+    );
+  }
+  changed();
+}
+
+/** Take a newer copy of the student's accommodations (a teacher changed the profile). */
+export function setAccommodations(accommodations) {
+  if (!session.me || !accommodations || JSON.stringify(accommodations) === JSON.stringify(session.accommodations)) return;
+  session.accommodations = accommodations;
+  const saved = deviceKey ? JSON.parse(localStorage.getItem(deviceKey) || "null") : null;
+  if (saved?.person?.id === session.me.id) localStorage.setItem(deviceKey, JSON.stringify({ ...saved, accommodations }));
   changed();
 }
 
@@ -85,12 +102,12 @@ export async function restoreSession(roles) {
   } catch (error) {
     if (saved?.pending) {
       // Signed in here with the node away, not checked yet: keep working as them.
-      startSession({ person: saved.person, csrf_token: "" }, { pending: true });
+      startSession({ person: saved.person, csrf_token: "", accommodations: saved.accommodations }, { pending: true });
       return saved.person;
     }
     if (isOffline(error) && saved) {
       // The node is away: keep working as the person this device last had.
-      startSession({ person: saved.person, csrf_token: saved.csrf });
+      startSession({ person: saved.person, csrf_token: saved.csrf, accommodations: saved.accommodations });
       return saved.person;
     }
     if (deviceKey) localStorage.removeItem(deviceKey);
@@ -115,6 +132,7 @@ export async function signOut() {
   if (deviceKey) localStorage.removeItem(deviceKey);
   session.me = null;
   session.pending = false;
+  session.accommodations = {};
   setCsrf("");
   changed();
 }

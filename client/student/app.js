@@ -1,11 +1,12 @@
 // The student app: session, header (language, outbox indicator, next student),
-// hash routes (#/signin, #/home, #/play/ID, #/goals, #/history) and the sync loop.
+// hash routes (#/signin, #/home, #/play/ID, #/goals, #/history, #/me), the student's
+// accommodations as classes of <body>, and the sync loop.
 // Screens share the session through shared/session.js and move with shared/router.js:
 // none imports this module.
 
 import { h } from "../shared/dom.js";
 import * as i18n from "../shared/i18n.js";
-import { render, startRouter } from "../shared/router.js";
+import { go, render, startRouter } from "../shared/router.js";
 import { keepOnDevice, restoreSession, session, signOut, subscribe } from "../shared/session.js";
 import * as outbox from "./outbox.js";
 import * as pending from "./pending.js";
@@ -33,6 +34,7 @@ const screens = {
   play: screen(() => import("./play.js")),
   goals: screen(() => import("./goals.js")),
   history: screen(() => import("./history.js")),
+  me: screen(() => import("./me.js")),
 };
 
 let updated = false;
@@ -146,6 +148,20 @@ async function toSecureApp() {
   return false;
 }
 
+/**
+ * What the student's learner profile asks of every screen, as classes of <body> (CSS does
+ * larger text and more contrast; screens read session.accommodations for the rest):
+ * read-aloud, no-time-pressure, larger-text, fewer-choices, high-contrast.
+ */
+const ACCOMMODATION_CLASSES = { read_aloud: "read-aloud", extra_time: "no-time-pressure", larger_text: "larger-text",
+  fewer_choices: "fewer-choices", high_contrast: "high-contrast" };
+
+function showAccommodations() {
+  for (const [name, cls] of Object.entries(ACCOMMODATION_CLASSES)) {
+    document.body.classList.toggle(cls, Boolean(session.me && session.accommodations?.[name]));
+  }
+}
+
 async function main() {
   if (await toSecureApp()) return;
   if ("serviceWorker" in navigator) {
@@ -170,8 +186,17 @@ async function main() {
     await render();
   });
   document.getElementById("signout").addEventListener("click", nextStudent);
+  // A menu link to the route already in the address (home, on the "Well done!" screen,
+  // which has put #/home there) shows that screen again rather than doing nothing.
+  document.getElementById("nav").addEventListener("click", (event) => {
+    const link = event.target.closest("a[href^='#/']");
+    if (!link || link.getAttribute("href") !== location.hash) return;
+    event.preventDefault();
+    go(link.getAttribute("href"));
+  });
   outbox.onChange(showOutbox);
   subscribe(showOutbox);
+  subscribe(showAccommodations);
   await restoreSession(["student"]);
   window.addEventListener("online", sync);
   setInterval(sync, FLUSH_EVERY_MS);

@@ -1,13 +1,14 @@
-// The student's own history: finished and unfinished activities with how many answers
-// were right, their reflections, and what still waits in the outbox.
+// The student's own history: what their teacher said, finished and unfinished activities
+// with how many answers were right, their reflections, and what still waits in the outbox.
 
 import { api } from "../shared/api.js";
 import { h, show } from "../shared/dom.js";
 import { dateTime } from "../shared/format.js";
 import { t } from "../shared/i18n.js";
 import { session } from "../shared/session.js";
-import { activities } from "./data.js";
+import { activities, knownTitle, teacherWords } from "./data.js";
 import * as outbox from "./outbox.js";
+import { wordsList } from "./words.js";
 
 // Kinds whose attempt is finished only with at least one answer (a quiz closed unanswered is not).
 const ANSWERED_KINDS = new Set(["quiz", "practice"]);
@@ -34,7 +35,9 @@ export async function render(view) {
   } catch (error) {
     failed = error.status === 0 ? t("common.offline") : t("common.error");
   }
-  const title = (activityId) => index.get(activityId)?.title || activityId;
+  // Never a raw id as a title: what this tablet knows, else a plain "an activity".
+  const title = (activityId) => !activityId ? "" : index.get(activityId)?.title || knownTitle(id, activityId) || t("play.unknown_title");
+  const words = teacherWords(id);
   const byAttempt = new Map();
   for (const a of answers) {
     const tally = byAttempt.get(a.attempt_id) || { right: 0, total: 0 };
@@ -44,6 +47,8 @@ export async function render(view) {
   }
   show(view, h("h1", {}, t("history.title")),
     failed ? h("p", { role: "alert" }, failed) : null,
+    words.length ? h("section", { class: "teacher-words", "aria-labelledby": "h-words" }, h("h2", { id: "h-words" }, t("home.words")),
+      wordsList(id, words, title)) : null,
     pending.length ? h("section", { "aria-labelledby": "h-waiting" }, h("h2", { id: "h-waiting" }, t("history.waiting")),
       h("ul", { class: "list" }, pending.map((r) => h("li", { class: "pending" }, `${t(`history.kind.${r.kind}`)} · ${title(r.body.activity_id || "")} · ${when(r.made_ms)}`)))) : null,
     h("section", { "aria-labelledby": "h-attempts" }, h("h2", { id: "h-attempts" }, t("history.attempts")),

@@ -1,11 +1,15 @@
-// Home: continue, recommendations with their reasons, the rest assigned, goals with
-// progress, and mastery per skill as stars and bars.
+// Home: the teacher's words, continue, recommendations with their reasons, the rest
+// assigned, goals with progress, and mastery per skill as stars and bars.
 
 import { h, show, stars } from "../shared/dom.js";
 import { pick, t } from "../shared/i18n.js";
 import { session } from "../shared/session.js";
 import { keepForOffline, loadHome } from "./data.js";
 import { listenButton } from "./speak.js";
+import { wordsList } from "./words.js";
+
+/** Whether the student's profile asks for no time pressure: no minutes, due dates or "behind". */
+const unhurried = () => Boolean(session.accommodations?.extra_time);
 
 /** The reason a card is shown, in the interface language (by reason code). */
 export function reasonText(reason) {
@@ -17,8 +21,9 @@ export function reasonText(reason) {
 }
 
 function activityCard(item, cls = "") {
-  const meta = [t(`kind.${item.kind}`), item.minutes ? t("home.minutes", { n: item.minutes }) : null,
-    item.due_on ? t("home.due", { date: item.due_on }) : null].filter(Boolean).join(" · ");
+  const timed = !unhurried();
+  const meta = [t(`kind.${item.kind}`), timed && item.minutes ? t("home.minutes", { n: item.minutes }) : null,
+    timed && item.due_on ? t("home.due", { date: item.due_on }) : null].filter(Boolean).join(" · ");
   return h("li", { class: `card ${cls}` },
     h("a", { href: `#/play/${encodeURIComponent(item.activity_id)}`, class: `activity kind-${item.kind}`, "data-activity": item.activity_id, lang: item.language || null },
       h("span", { class: "title" }, item.title)),
@@ -49,7 +54,8 @@ export function goalCount(goal, skills) {
 
 /** A goal with its progress bar, for home and the goals screen; skills: mastery rows by skill id. */
 export function goalRow(goal, skills) {
-  const p = goal.progress || { value: 0, target: 1, fraction: 0, state: "on_track" };
+  const p = { ...(goal.progress || { value: 0, target: 1, fraction: 0, state: "on_track" }) };
+  if (unhurried() && p.state === "behind") p.state = "on_track"; // no time pressure
   const count = goalCount(goal, skills);
   const label = {
     master_skill: () => t("goal.kind.master_skill", { skill: pick(skills.get(goal.skill_id)?.title) || goal.skill_id || "" }),
@@ -61,7 +67,7 @@ export function goalRow(goal, skills) {
   return h("li", { class: `goal state-${p.state}`, "data-goal": goal.id },
     h("span", { id, class: "goal-label" }, label),
     h("span", { class: "muted" }, ` ${t(`goal.term.${goal.term}`)} · ${t(`goal.state.${p.state}`)}`),
-    goal.due_on ? h("span", { class: "muted due", "data-due": goal.due_on }, ` · ${t("goal.due", { date: dueDay(goal.due_on) })}`) : null,
+    goal.due_on && !unhurried() ? h("span", { class: "muted due", "data-due": goal.due_on }, ` · ${t("goal.due", { date: dueDay(goal.due_on) })}`) : null,
     h("progress", { max: 100, value: Math.round(100 * p.fraction), "aria-labelledby": id, "aria-valuetext": count?.text || t(`goal.state.${p.state}`) }),
     count?.stars !== undefined ? stars(count.stars, count.text) : null,
     count ? h("span", { class: "muted goal-count" }, count.text) : null);
@@ -95,10 +101,15 @@ export async function render(view) {
     return;
   }
   const skills = new Map(home.mastery.map((m) => [m.skill_id, m]));
+  const titles = new Map([home.continue, ...home.recommendations, ...home.assignments].filter(Boolean).map((a) => [a.activity_id, a.title]));
+  const words = home.teacher_words || [];
   show(
     view,
     h("h1", {}, t("home.hello", { name: session.me.display_name })),
     home.offline ? h("p", { class: "notice" }, t("home.offline_copy")) : null,
+    words.length ? h("section", { class: "teacher-words", "aria-labelledby": "teacher-words-h" },
+      h("h2", { id: "teacher-words-h" }, t("home.words")),
+      wordsList(session.me.id, words.slice(0, 5), (id) => titles.get(id) || null)) : null,
     home.continue ? section(t("home.continue"), "continue", [activityCard({ ...home.continue, reasons: [] }, "continue-card")]) : null,
     section(t("home.for_you"), "recommendations", home.recommendations.map((r) => activityCard(r))),
     section(t("home.assigned"), "assignments", home.assignments.map((r) => activityCard(r))),

@@ -10,10 +10,11 @@ import { t } from "../shared/i18n.js";
 import { go } from "../shared/router.js";
 import { session } from "../shared/session.js";
 import { checkOffline } from "./check.js";
-import { assetUrl, setContinue } from "./data.js";
+import { assetUrl, knownTitle, setContinue, teacherWords } from "./data.js";
 import * as outbox from "./outbox.js";
 import { downscale } from "./photo.js";
 import { listenButton, readAloudOn, say } from "./speak.js";
+import { wordsList } from "./words.js";
 
 const FEEDBACK_WAIT_MS = 6000;
 // Where the tablet can check an answer itself, the node's verdict is waited for only
@@ -41,8 +42,9 @@ export async function render(view, activityId) {
     activity = await api("GET", `/activities/${encodeURIComponent(activityId)}`);
   } catch (error) {
     const text = error.status === 0 ? t("play.not_offline") : t("common.error");
-    show(view, h("h1", {}, t("common.loading")), h("p", { role: "alert" }, text), h("a", { href: "#/home" }, t("play.home")));
-    view.querySelector("h1").textContent = activityId;
+    // Its title where this tablet has seen it listed; never its raw id.
+    const title = session.me ? knownTitle(session.me.id, activityId) : null;
+    show(view, h("h1", {}, title || t("play.unknown_title")), h("p", { role: "alert" }, text), h("a", { href: "#/home" }, t("play.home")));
     return;
   }
   const me = session.me.id;
@@ -61,10 +63,13 @@ export async function render(view, activityId) {
   const work = h("div", { class: "work" });
   const voice = activity.body?.voice || {};
   const instructions = [activity.title, activity.body?.text || ""].join(". ");
+  const words = teacherWords(me).filter((w) => w.activity_id === activity.id);
   show(view, h("article", { class: `activity kind-${activity.kind}`, lang: activity.language, "data-activity": activity.id },
     h("p", { class: "kind", lang: null }, t(`kind.${activity.kind}`)),
     h("div", { class: "heading" }, h("h1", {}, activity.title),
       listenButton(instructions, { lang: activity.language, audioUrl: voice.text ? assetUrl(voice.text) : null, label: t("say.instructions") })),
+    words.length ? h("aside", { class: "teacher-words", lang: null, "aria-labelledby": "teacher-words-h" },
+      h("h2", { id: "teacher-words-h" }, t("home.words")), wordsList(me, words)) : null,
     bodyOf(activity), work));
   if (activity.kind === "project") work.append(reflectForm(ctx, true));
   else if (activity.kind === "reflection") work.append(reflectForm(ctx, false));
@@ -180,13 +185,32 @@ function recording(activity, item, choice = null) {
   return path ? assetUrl(path) : null;
 }
 
+/**
+ * The choices shown for an item, by their index in the item: all of them, or, where the
+ * student's profile asks for fewer choices, every right one and some of the others (about
+ * half, at least two in all and at least one that is not right; the same ones each time). Right ones are known from the
+ * item's offline check; an item the tablet cannot check keeps all its choices.
+ */
+export function shownChoices(item, fewer) {
+  const all = item.choices.map((_, i) => i);
+  if (!fewer || all.length <= 2) return all;
+  const verdicts = all.map((i) => checkOffline(item, i));
+  if (verdicts.some((v) => v === null) || !verdicts.some(Boolean)) return all;
+  const keep = Math.max(2, Math.ceil(all.length / 2));
+  const others = all.filter((i) => !verdicts[i]);
+  const start = [...item.id].reduce((sum, c) => sum + c.charCodeAt(0), 0) % others.length;
+  const kept = [...others.slice(start), ...others.slice(0, start)].slice(0, Math.max(1, keep - (all.length - others.length)));
+  return all.filter((i) => verdicts[i] || kept.includes(i));
+}
+
 function responseInput(item, number, activity) {
   const name = `answer-${number}`;
   if (item.type === "choice") {
     return h("div", { class: "choices-row", role: "radiogroup", "aria-label": t("play.choose") },
-      item.choices.map((choice, i) => h("span", { class: "choice-with-voice" },
-        h("label", { class: "choice" }, h("input", { type: "radio", name, value: String(i) }), h("span", {}, choice)),
-        listenButton(choice, { lang: activity.language, audioUrl: recording(activity, item, i), label: t("say.choice", { choice }) }))));
+      shownChoices(item, session.accommodations?.fewer_choices).map((i) => h("span", { class: "choice-with-voice" },
+        h("label", { class: "choice" }, h("input", { type: "radio", name, value: String(i) }), h("span", {}, item.choices[i])),
+        listenButton(item.choices[i], { lang: activity.language, audioUrl: recording(activity, item, i),
+          label: t("say.choice", { choice: item.choices[i] }) }))));
   }
   const numeric = item.type === "numeric";
   return h("label", { class: "answer" }, h("span", {}, numeric ? t("play.number") : t("play.answer")),

@@ -14,7 +14,7 @@
 //   keeps the sign-in lists itself, for a child to sign in with the node away: signin.js.)
 // - Writes are never touched here: the app's IndexedDB outbox owns them.
 
-const VERSION = "v4";
+const VERSION = "v5";
 const SHELL_CACHE = `baobab-shell-${VERSION}`;
 const DATA_CACHE = "baobab-data";
 const API_TIMEOUT_MS = 5000;
@@ -22,6 +22,7 @@ const SHELL = [
   "/student/",
   "/client/shared/api.js", "/client/shared/dom.js", "/client/shared/format.js",
   "/client/shared/i18n.js", "/client/shared/router.js", "/client/shared/session.js",
+  "/client/student/words.js", "/client/student/me.js",
   "/client/student/app.js", "/client/student/outbox.js", "/client/student/data.js",
   "/client/student/signin.js", "/client/student/home.js", "/client/student/play.js",
   "/client/student/goals.js", "/client/student/history.js", "/client/student/student.css",

@@ -9,7 +9,7 @@ from ..auth.access import PUBLIC, SIGNED_IN
 from ..auth.passwords import PICTURES
 from ..errors import InvalidInput
 from ..models import Classroom
-from ..services import rows, schools
+from ..services import profiles, rows, schools
 from .contract import endpoint
 from .schemas.auth import (
     LoginSchema,
@@ -34,6 +34,7 @@ def _me() -> dict:
         "person": g.user,
         "csrf_token": session.get("csrf") if g.get("auth") == "session" else None,
         "auth": g.get("auth", "session"),
+        "accommodations": profiles.accommodations_of(g.user),
     }
 
 

@@ -92,6 +92,12 @@ class GroupMember(ReplicatedModel):
     person_id = CharField(max_length=100, index=True)
 
 
+#: What a teacher may record that changes the student app on every screen: read-aloud on
+#: by default, no time pressure (no minutes, due dates or "behind" shown), larger text,
+#: fewer choices per item, more contrast.
+ACCOMMODATIONS = ("read_aloud", "extra_time", "larger_text", "fewer_choices", "high_contrast")
+
+
 class LearnerProfile(ReplicatedModel):
     """What a learner likes and needs. Its id is ``profile:<person id>``, one per person."""
 
@@ -102,5 +108,5 @@ class LearnerProfile(ReplicatedModel):
     motivations = JSONField(default=list)
     modalities = JSONField(default=list)  # read, watch, listen, do
     languages = JSONField(default=list)
-    accommodations = JSONField(default=list)  # read_aloud, extra_time, larger_text
+    accommodations = JSONField(default=list)  # of ACCOMMODATIONS
     notes = TextField(default="")

@@ -117,6 +117,9 @@ def app_digest() -> str:
     return digest.hexdigest()[:16]
 
 
+_SW_VERSION = re.compile(r'const VERSION = "[^"]*";')
+
+
 @bp.get("/sw.js")
 def service_worker():
     """The student app's service worker, served at the root so its scope covers the
@@ -124,7 +127,10 @@ def service_worker():
     Its VERSION is the digest of the app's files, so an upgrade is a new worker that
     caches the new app whole (client/student/sw.js)."""
     source = (CLIENT_DIR / "student" / "sw.js").read_text(encoding="utf-8")
-    source = source.replace('const VERSION = "v4";', f'const VERSION = "{app_digest()}";', 1)
+    # Whatever the file's own VERSION says (a developer's bump), the served one is the digest.
+    source, replaced = _SW_VERSION.subn(f'const VERSION = "{app_digest()}";', source, count=1)
+    if not replaced:
+        raise RuntimeError("client/student/sw.js has no `const VERSION = \"...\";` line")
     response = current_app.response_class(source, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"

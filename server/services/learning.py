@@ -6,7 +6,7 @@ import math
 import unicodedata
 from typing import Any
 
-from sync.hlc import wall_ms
+from sync.hlc import unpack, wall_ms
 
 from ..auth.access import can_teach, can_view_person, group_ids, require
 from ..errors import InvalidInput, NotFound
@@ -249,3 +249,54 @@ def get_student(user: Person, person_id: str) -> Person:
     if person.role != "student":
         raise NotFound("That person is not a student.")
     return person
+
+
+# ---------------------------------------------------------------- the teacher's words
+
+TEACHER_WORDS = 30
+
+
+def teacher_words(person: Person, assignment_ids: list[str]) -> list[dict[str, Any]]:
+    """What a student's teachers said to them, newest first: feedback and assignment notes.
+
+    Each entry's ``key`` names this version of the words (an edited note is a new key),
+    so the app can mark what the child has not seen yet. Feedback written on another
+    node of the school arrives by sync like any event and is listed the same way.
+    """
+    feedback = list(
+        Feedback.live()
+        .where(Feedback.person_id == person.id)
+        .order_by(Feedback.device_ms.desc(), Feedback.id)
+        .limit(TEACHER_WORDS)
+    )
+    noted = Assignment.id.in_(assignment_ids) & (Assignment.note != "")
+    notes = list(Assignment.live().where(noted).limit(TEACHER_WORDS)) if assignment_ids else []
+    authors = dict(
+        Person.select(Person.id, Person.display_name)
+        .where(Person.id.in_({f.author_id for f in feedback} | {a.assigned_by for a in notes}))
+        .tuples()
+    )
+    words = [
+        {
+            "key": f"feedback:{f.id}",
+            "kind": "feedback",
+            "author": authors.get(f.author_id, ""),
+            "activity_id": f.activity_id,
+            "attempt_id": f.attempt_id,
+            "text": f.text,
+            "at_ms": f.device_ms,
+        }
+        for f in feedback
+    ] + [
+        {
+            "key": f"note:{a.id}:{a.hlc}",
+            "kind": "note",
+            "author": authors.get(a.assigned_by, ""),
+            "activity_id": a.activity_id,
+            "attempt_id": None,
+            "text": a.note,
+            "at_ms": unpack(a.hlc)[0],  # when the note was last written
+        }
+        for a in notes
+    ]
+    return sorted(words, key=lambda w: (-w["at_ms"], w["key"]))[:TEACHER_WORDS]

@@ -10,6 +10,7 @@ from ..models import (
     Person,
     RowHistory,
 )
+from ..models.school import ACCOMMODATIONS
 
 STUDENT_PROFILE_FIELDS = {"interests", "motivations", "modalities", "languages"}
 
@@ -22,6 +23,12 @@ def profile_of(person: Person) -> LearnerProfile:
             id=f"profile:{person.id}", person_id=person.id, partition=person.partition
         )
     return profile
+
+
+def accommodations_of(person: Person) -> dict[str, bool]:
+    """A student's accommodations, each named true or false (staff: none), for the app."""
+    chosen = set(profile_of(person).accommodations or ()) if person.role == "student" else set()
+    return {name: name in chosen for name in ACCOMMODATIONS}
 
 
 def update_profile(user: Person, person: Person, changes: dict[str, Any]) -> LearnerProfile:

@@ -29,7 +29,9 @@ from ..replication.clock import district_now_ms
 from .catalog import Catalog, catalog, database_token
 from .event_cache import EventCache
 from .goals import attempts_of, with_progress
+from .learning import teacher_words
 from .mastery import mastery_items, states_of
+from .profiles import accommodations_of
 from .rows import row_by_id
 
 HOME_RECOMMENDATIONS = 5
@@ -228,4 +230,6 @@ def home(person: Person, language: str | None = None, now_ms: int | None = None)
         "assignments": view.open_assignments(language, skip),
         "goals": view.goals(home_goals(person)),
         "mastery": view.mastery(),
+        "teacher_words": teacher_words(person, [a.assignment_id for a in view.assignments]),
+        "accommodations": accommodations_of(person),
     }

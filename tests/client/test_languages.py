@@ -1,5 +1,6 @@
-"""Interface languages: French leaves no English string on any screen; a right-to-left
-catalog turns the layout around; catalogs are plain JSON a school can extend."""
+"""Interface languages: every language offered is complete, and French leaves no English
+string on any screen; a right-to-left catalog turns the layout around; catalogs are plain
+JSON a school can extend."""
 
 from __future__ import annotations
 
@@ -42,6 +43,20 @@ def test_catalogs_have_the_same_keys_and_parameters():
     assert set(catalog("fr")) == set(en)
 
 
+def test_every_offered_language_is_complete():
+    """A language is offered (index.json) only once its catalog has every string: a child
+    never meets half a language. Arabic (a stub for the right-to-left layout) waits."""
+    en = catalog("en")
+    offered = json.loads((CATALOGS / "index.json").read_text())["languages"]
+    for lang in offered:
+        missing = sorted(set(en) - set(catalog(lang["code"])))
+        assert missing == [], f"{lang['code']} is offered but lacks {missing}"
+        assert all(text.strip() for text in catalog(lang["code"]).values()), lang["code"]
+    stubs = [p.stem for p in CATALOGS.glob("*.json") if p.stem != "index"]
+    hidden = set(stubs) - {lang["code"] for lang in offered}
+    assert all(set(en) - set(catalog(code)) for code in hidden), "complete but not offered"
+
+
 @pytest.mark.slow
 def test_french_leaves_no_english_string(node, device):
     page = device.new_page()
@@ -59,9 +74,20 @@ def test_french_leaves_no_english_string(node, device):
     assert {"home", "play-quiz", "play-practice", "play-project", "goals", "history"} <= set(seen)
 
 
+def offer_arabic(page) -> None:
+    """Serve index.json with the Arabic stub offered, as a school that completed it would."""
+    index = json.loads((CATALOGS / "index.json").read_text())
+    index["languages"].append({"code": "ar", "name": "العربية", "dir": "rtl"})
+    page.route(
+        "**/client/i18n/index.json",
+        lambda route: route.fulfill(content_type="application/json", body=json.dumps(index)),
+    )
+
+
 @pytest.mark.slow
 def test_right_to_left_layout(node, device):
     page = device.new_page()
+    offer_arabic(page)
     screens = every_page(page, node.url, "ar")
     for screen in screens:
         if screen == "home":

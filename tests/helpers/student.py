@@ -181,3 +181,6 @@ def every_page(page, base: str, language: str = "en"):
     page.evaluate("location.hash = '#/history'")
     page.wait_for_selector("section[aria-labelledby=h-attempts]")
     yield "history"
+    page.evaluate("location.hash = '#/me'")
+    page.wait_for_selector("form.me-form")
+    yield "me"

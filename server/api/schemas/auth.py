@@ -70,3 +70,11 @@ class MeSchema(Schema):
     person = fields.Nested(PersonSchema)
     csrf_token = fields.String(allow_none=True)
     auth = fields.String()
+    accommodations = fields.Dict(
+        keys=fields.String(),
+        values=fields.Boolean(),
+        metadata={
+            "description": "A student's accommodations from their learner profile, each "
+            "true or false: read_aloud, extra_time, larger_text, fewer_choices, high_contrast"
+        },
+    )

@@ -9,6 +9,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from sync.ids import ID_PATTERN
 
 from ...auth.passwords import PICTURE_PASSWORD_LENGTH, PICTURES
+from ...models.school import ACCOMMODATIONS
 
 LANGUAGE = validate.Regexp(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$", error="Not a language tag.")
 
@@ -74,6 +75,6 @@ MODALITY_LIST = fields.List(
 
 
 ACCOMMODATION_LIST = fields.List(
-    fields.String(validate=validate.OneOf(("read_aloud", "extra_time", "larger_text"))),
-    validate=validate.Length(max=3),
+    fields.String(validate=validate.OneOf(ACCOMMODATIONS)),
+    validate=validate.Length(max=len(ACCOMMODATIONS)),
 )

@@ -86,6 +86,18 @@ class ContinueSchema(Schema):
     attempt_started_ms = fields.Integer()
 
 
+class TeacherWordSchema(Schema):
+    """A teacher's comment on the student's work, or the note on an assignment."""
+
+    key = fields.String(metadata={"description": "This version of the words (seen-marks)"})
+    kind = fields.String(metadata={"description": "feedback or note"})
+    author = fields.String()
+    activity_id = fields.String(allow_none=True)
+    attempt_id = fields.String(allow_none=True)
+    text = fields.String()
+    at_ms = fields.Integer()
+
+
 class HomeSchema(Schema):
     """Everything the student's home screen shows, in one response."""
 
@@ -98,6 +110,8 @@ class HomeSchema(Schema):
     assignments = fields.List(fields.Nested(RecommendationSchema))
     goals = fields.List(fields.Nested(GoalSchema))
     mastery = fields.List(fields.Nested(SkillMasterySchema))
+    teacher_words = fields.List(fields.Nested(TeacherWordSchema))
+    accommodations = fields.Dict(keys=fields.String(), values=fields.Boolean())
 
 
 class SkillStandingSchema(Schema):
