@@ -35,7 +35,7 @@ from .replication import peers
 from .replication.autosync import AutoSync
 from .replication.discovery import Discovery, nearby_path
 from .replication.progress_line import ProgressLine
-from .services import content, demo, fitting, people, roster
+from .services import content, demo, fitting, people, roster, setup
 from .version import __version__
 
 log = logging.getLogger("baobab")
@@ -154,12 +154,18 @@ def serve(data_dir, host, port, threads, workers, seed_demo, is_worker, primary_
                 f"admin: {demo.DEMO_ADMIN[0]} / {demo.DEMO_ADMIN[1]}   "
                 f"student pictures: {' '.join(demo.DEMO_PICTURES)}"
             )
+        if setup_code:
+            click.echo(f"First-run setup: open {urls_for(host, bound_port)[0]}teacher/#/setup")
+            click.echo(f"  and give this setup code: {setup_code}")
         click.echo("Stop with Ctrl-C.")
         sys.stdout.flush()
         # The port bound, for whoever started us with --port 0 (tests, supervisors).
         rundir.write_json(rundir.run_dir(app.config["DATA_DIR"]) / PORT_FILE, bound_port)
 
     rundir.reset(app.config["DATA_DIR"])
+    with database.db.connection_context():
+        # A node nobody set up: the wizard needs this code, shown only on this console.
+        setup_code = setup.issue_code(app.config["DATA_DIR"]) if setup.needed() else None
     count = worker_count(app.config["WORKERS"])
     try:
         sock = listening_socket(host, port, shared=count > 1)
@@ -228,6 +234,17 @@ def demo_command(data_dir) -> None:
             )
         summary = demo.seed_demo(app.config["DATA_DIR"])
     click.echo(json.dumps(summary, indent=2))
+
+
+@main.command("setup-code")
+@data_dir_option
+def setup_code(data_dir) -> None:
+    """Print a new one-time code for the first-run wizard (the serving node takes it)."""
+    with opened(data_dir) as app:
+        if not setup.needed():
+            raise click.ClickException("This node is set up already: sign in instead.")
+        code = setup.issue_code(app.config["DATA_DIR"])
+    click.echo(f"setup code: {code}")
 
 
 @main.command("create-user")

@@ -102,7 +102,7 @@ def person_for_session(session: Any, https: bool) -> Person | None:
     if row is None or row.person_id != session.get("pid") or (row.https and not https):
         return None
     person = live_by_id(Person, row.person_id)
-    if person is None or credential(person) != row.credential:
+    if person is None or person.archived or credential(person) != row.credential:
         with write_transaction():  # the password changed (here or by sync): this session ends
             row.delete_instance()
         return None

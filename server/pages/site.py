@@ -7,13 +7,23 @@ import time
 from datetime import datetime, timezone
 from typing import Any
 
-from flask import Blueprint, current_app, g, jsonify, render_template, send_from_directory
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    g,
+    jsonify,
+    render_template,
+    request,
+    send_from_directory,
+)
 from peewee import PeeweeException
 
 from ..auth.access import SIGNED_IN
 from ..db import db, is_sqlite
+from ..errors import NotFound
 from ..models import Classroom, School
-from ..node import identity
+from ..node import addresses, identity
 from ..paths import CLIENT_DIR
 from ..services import learning, photos, plan
 from ..version import __version__
@@ -49,6 +59,18 @@ def healthz():
         "pid": os.getpid(),
     }
     return jsonify(body), code
+
+
+@bp.get("/qr.svg")
+def student_qr():
+    """The QR code of an address students open (only those: not a QR maker for any text)."""
+    wanted = request.args.get("url", "")
+    known = addresses.student_addresses(request.host, request.scheme, current_app.config)
+    if wanted not in {a["url"] for a in known}:
+        raise NotFound("That is not an address of this node's student app.")
+    response = Response(addresses.qr_svg(wanted, wanted), mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @bp.get("/student")

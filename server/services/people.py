@@ -6,7 +6,7 @@ from typing import Any
 
 from sync.stamp import school_partition
 
-from ..auth.access import can_view_person, class_ids, require
+from ..auth.access import can_manage_class, can_teach, can_view_person, class_ids, require
 from ..auth.passwords import (
     hash_password,
     hash_picture_password,
@@ -29,9 +29,14 @@ def get_person(user: Person, person_id: str) -> Person:
     return person
 
 
-def list_people(user: Person, role: str | None, classroom_id: str | None):
-    """People the user may see, as a select (admins: the school; teachers: their students)."""
-    query = Person.live().where(Person.school_id == user.school_id)
+def list_people(user: Person, role: str | None, classroom_id: str | None, archived: bool = False):
+    """People the user may see, as a select (admins: the school; teachers: their students).
+
+    Archived people are listed apart (``archived``), never among the others.
+    """
+    query = Person.live().where(
+        (Person.school_id == user.school_id) & (Person.archived == archived)
+    )
     if user.role != "admin":
         student_ids = Enrollment.live(Enrollment.person_id).where(
             Enrollment.classroom_id.in_(list(class_ids(user, "teacher")))
@@ -125,6 +130,28 @@ def update_person(person: Person, changes: dict[str, Any]) -> Person:
     for key, value in changes.items():
         setattr(person, key, value)
     person.save()
+    return person
+
+
+def move_student(user: Person, person: Person, target: Classroom) -> Person:
+    """Move a student into ``target``, out of the classes ``user`` manages (all, for admins).
+
+    A teacher moves a child between their own classes; an admin anywhere in the school.
+    """
+    require(person.role == "student", "Only students move between classes.")
+    require(can_manage_class(user, target), "Only that class's teachers and admins may.")
+    require(can_teach(user, person), "You may not move this student.")
+    with write_transaction():
+        held = Enrollment.live().where(
+            (Enrollment.person_id == person.id) & (Enrollment.role == "student")
+        )
+        for enrollment in held:
+            if enrollment.classroom_id == target.id:
+                continue
+            source = get_live(Classroom, enrollment.classroom_id, "class")
+            if user.role == "admin" or can_manage_class(user, source):
+                enrollment.delete_instance()
+        enrol(target, person, "student")
     return person
 
 
