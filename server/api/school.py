@@ -27,6 +27,8 @@ from .schemas.school import (
     ProfileSchema,
     SchoolPatchSchema,
     SchoolSchema,
+    SignInCardSchema,
+    SignInCardsSchema,
 )
 
 bp = Blueprint("school", __name__, url_prefix="/api/v1")
@@ -72,6 +74,20 @@ def patch_class(classroom_id, body):
 @endpoint(STAFF, "Students of a class", response=PersonSchema, many=True)
 def class_students(classroom_id):
     return schools.class_students(schools.get_class(g.user, classroom_id, manage=True))
+
+
+@bp.post("/classes/<classroom_id>/sign-in-cards")
+@endpoint(
+    STAFF,
+    "Sign-in cards of the class, with new picture passwords (renew: missing or all) "
+    "to print: the pictures are shown this once",
+    body=SignInCardsSchema,
+    response=SignInCardSchema,
+    many=True,
+)
+def sign_in_cards(classroom_id, body):
+    classroom = schools.get_class(g.user, classroom_id, manage=True)
+    return people.sign_in_cards(classroom, body["renew"])
 
 
 @bp.post("/classes/<classroom_id>/enrollments")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from sync.stamp import school_partition
 
 from ..auth.access import can_manage_class, can_teach, can_view_person, class_ids, require
 from ..auth.passwords import (
+    PICTURES,
     hash_password,
     hash_picture_password,
 )
@@ -19,7 +21,9 @@ from ..models import (
     Person,
 )
 from .rows import get_live
-from .schools import enrol, get_class
+from .schools import class_students, enrol, get_class
+
+_RANDOM = secrets.SystemRandom()  # picture passwords a child gets are not guessable
 
 
 def get_person(user: Person, person_id: str) -> Person:
@@ -153,6 +157,34 @@ def move_student(user: Person, person: Person, target: Classroom) -> Person:
                 enrollment.delete_instance()
         enrol(target, person, "student")
     return person
+
+
+def sign_in_cards(classroom: Classroom, renew: str) -> list[dict[str, Any]]:
+    """The class's sign-in cards, giving children new picture passwords to print on them.
+
+    A picture password is kept only as a hash, so a card can show a child's pictures
+    only when they are made now: ``renew`` "missing" gives pictures to the children
+    without any (the others' cards say theirs are unchanged), "all" to every child.
+    A class that signs in by name alone needs no pictures: none are made.
+    """
+    cards = []
+    with write_transaction():
+        for student in class_students(classroom):
+            pictures = None
+            wanted = renew == "all" or not student.picture_password_hash
+            if classroom.picture_password and wanted:
+                pictures = _RANDOM.sample(PICTURES, 3)
+                student.picture_password_hash = hash_picture_password(pictures)
+                student.save()
+            cards.append(
+                {
+                    "person_id": student.id,
+                    "display_name": student.display_name,
+                    "pictures": pictures,
+                    "has_picture_password": bool(student.picture_password_hash),
+                }
+            )
+    return cards
 
 
 def delete_person(person: Person) -> None:

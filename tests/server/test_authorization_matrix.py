@@ -59,6 +59,7 @@ MATRIX = {
     "school.patch_class": ("PATCH", "/api/v1/classes/{class_a}", lambda w: {"grade": "G1"}, {"teacher", "admin"}),
     "school.class_students": ("GET", "/api/v1/classes/{class_a}/students", None, {"teacher", "admin"}),
     "school.enrol": ("POST", "/api/v1/classes/{class_a}/enrollments", lambda w: {"person_id": w.student_c}, {"admin"}),  # not the teacher's student
+    "school.sign_in_cards": ("POST", "/api/v1/classes/{class_a}/sign-in-cards", lambda w: {"renew": "missing"}, {"teacher", "admin"}),
     "school.unenrol": ("DELETE", "/api/v1/classes/{class_a}/enrollments/{other_student}", None, {"teacher", "admin"}),
     "school.list_groups": ("GET", "/api/v1/classes/{class_a}/groups", None, {"teacher", "admin"}),
     "school.create_group": ("POST", "/api/v1/classes/{class_a}/groups", lambda w: {"name": "Readers", "member_ids": [w.student]}, {"teacher", "admin"}),

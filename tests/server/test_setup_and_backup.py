@@ -263,3 +263,30 @@ def test_staff_are_not_archived(app, world):
     admin = Api(app.test_client(), world.tokens["admin"])
     refused = admin.patch(f"/api/v1/people/{world.teacher}", json={"archived": True})
     assert refused.status_code == 403
+
+
+def test_sign_in_cards_show_new_pictures_that_sign_the_child_in(app, world):
+    teacher = Api(app.test_client(), world.tokens["teacher"])
+    cards = teacher.post(f"/api/v1/classes/{world.class_a}/sign-in-cards", json={"renew": "all"})
+    assert cards.status_code == 200
+    card = next(c for c in cards.get_json() if c["person_id"] == world.student)
+    assert len(card["pictures"]) == 3
+    assert (
+        Api(app.test_client()).student_login(world.student, ["sun", "goat", "drum"]).status_code
+        == 401
+    )
+    assert Api(app.test_client()).student_login(world.student, card["pictures"]).status_code == 200
+    # Only the children without pictures get new ones when asked for the missing.
+    kept = teacher.post(f"/api/v1/classes/{world.class_a}/sign-in-cards", json={}).get_json()
+    assert all(c["pictures"] is None and c["has_picture_password"] for c in kept)
+
+
+def test_sign_in_cards_of_another_teachers_class_are_refused(app, world):
+    """Cards reset picture passwords: only the class's teachers and admins may print them."""
+    other = Api(app.test_client(), world.tokens["other_teacher"])
+    response = other.post(f"/api/v1/classes/{world.class_a}/sign-in-cards", json={"renew": "all"})
+    assert response.status_code == 403
+    assert (
+        Api(app.test_client()).student_login(world.student, ["sun", "goat", "drum"]).status_code
+        == 200
+    )

@@ -76,6 +76,21 @@ class PersonPatchSchema(Schema):
     )
 
 
+class SignInCardsSchema(Schema):
+    """Which children get new picture passwords printed on their cards."""
+
+    renew = fields.String(load_default="missing", validate=validate.OneOf(("missing", "all")))
+
+
+class SignInCardSchema(Schema):
+    """One child's sign-in card; ``pictures`` only when made now (kept as a hash after)."""
+
+    person_id = fields.String()
+    display_name = fields.String()
+    pictures = fields.List(fields.String(), allow_none=True)
+    has_picture_password = fields.Boolean()
+
+
 class MoveSchema(Schema):
     """Where a student moves: out of their classes (those the caller manages), into this one."""
 
