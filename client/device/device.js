@@ -6,6 +6,7 @@
 import { api } from "../shared/api.js";
 import { h } from "../shared/dom.js";
 import { dateTime, number, seconds } from "../shared/format.js";
+import * as i18n from "../shared/i18n.js";
 import { restoreSession, session, signOut, startSession } from "../shared/session.js";
 
 const POLL_IDLE_MS = 5000; // the scheduler may sync on its own: show it
@@ -34,9 +35,15 @@ const when = (iso) => (iso ? dateTime(iso) : "never");
 // ---------------------------------------------------------------- signing in
 
 async function start() {
+  await i18n.setLanguage(i18n.preferredLanguage());
+  for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = i18n.t(el.dataset.i18n);
   const person = await restoreSession(STAFF);
   if (session.me) showApp();
-  else showSignIn(person ? "This page is for teachers and admins." : "");
+  else {
+    showSignIn(person ? "This page is for teachers and admins." : "");
+    const state = await api("GET", "/setup").catch(() => ({}));
+    $("setup-needed").hidden = !state.needed;
+  }
 }
 
 function showSignIn(message) {
@@ -78,7 +85,63 @@ async function showApp() {
   $("sign-in").hidden = true;
   $("app").hidden = false;
   $("sign-out").hidden = false;
-  await Promise.all([loadIdentity(), refreshPeers(), loadNearby()]);
+  $("setup-needed").hidden = true;
+  await Promise.all([loadIdentity(), refreshPeers(), loadNearby(), loadDevice()]);
+}
+
+// ---------------------------------------------------------------- address, storage, backup
+
+const megabytes = (bytes) => i18n.t("device.storage.mb", { n: number(Math.round((bytes / 1e6) * 10) / 10) });
+
+async function loadDevice() {
+  let info;
+  try {
+    info = await api("GET", "/node/device");
+  } catch (error) {
+    $("addresses").replaceChildren(h("li", { class: "error" }, errorText(error)));
+    return;
+  }
+  $("addresses").replaceChildren(...info.addresses.map((a) => h("li", { class: "address" },
+    h("img", { src: a.qr, alt: i18n.t("device.address.qr", { url: a.url }), width: 160, height: 160, class: "qr" }),
+    h("a", { href: a.url, class: "url" }, a.url),
+    a.https ? h("span", { class: "muted" }, ` (${i18n.t("device.address.https")})`) : null)));
+  $("trust").hidden = !info.trust_url;
+  const s = info.storage;
+  const facts = [
+    ["device.storage.version", info.version],
+    ["device.storage.database", megabytes(s.database_bytes)],
+    ["device.storage.photos", megabytes(s.photos_bytes)],
+    ["device.storage.content", megabytes(s.content_bytes)],
+    ["device.storage.free", s.free_bytes == null ? "?" : megabytes(s.free_bytes)],
+  ];
+  $("storage").replaceChildren(...facts.flatMap(([key, value]) => [h("dt", {}, i18n.t(key)), h("dd", { "data-fact": key }, value)]));
+  const admin = session.me && session.me.role === "admin";
+  $("backup-download").hidden = !admin;
+  $("backup-admin-only").hidden = admin;
+}
+
+async function restore(event) {
+  event.preventDefault();
+  const form = event.target;
+  const message = $("restore-message");
+  const file = form.file.files[0];
+  if (!file) return;
+  message.className = "message";
+  message.textContent = i18n.t("device.restore.running");
+  $("restore-progress").hidden = false;
+  try {
+    const blob = new Blob([file], { type: "application/gzip" });
+    const r = await api("POST", `/setup/restore?code=${encodeURIComponent(form.code.value.trim())}`, blob, { timeoutMs: 0 });
+    message.className = "message ok";
+    message.textContent = i18n.t("device.restore.done", { rows: number(r.rows), files: number(r.blobs) }) +
+      (r.peers.length ? " " + i18n.t("device.restore.pair_again", { peers: r.peers.join(", ") }) : "") +
+      (r.tls ? " " + i18n.t("device.restore.restart") : "");
+  } catch (error) {
+    message.className = "message failed";
+    message.textContent = i18n.t("device.restore.failed", { why: errorText(error) });
+  } finally {
+    $("restore-progress").hidden = true;
+  }
 }
 
 // ---------------------------------------------------------------- identity
@@ -277,6 +340,7 @@ async function pair(event) {
 $("sign-in-form").addEventListener("submit", signIn);
 $("sign-out").addEventListener("click", leave);
 $("pair-form").addEventListener("submit", pair);
+$("restore-form").addEventListener("submit", restore);
 $("sync-hub").addEventListener("click", (event) => {
   const id = Number(event.target.dataset.peerId);
   if (id) syncNow(id);
