@@ -12,12 +12,7 @@ import { restoreSession, session, signOut, startSession } from "../shared/sessio
 const POLL_IDLE_MS = 5000; // the scheduler may sync on its own: show it
 const POLL_BUSY_MS = 200; // while a sync runs: a moving bar
 const STAFF = ["teacher", "admin"];
-const STAGE_WORDS = {
-  hello: "starting",
-  pull: "receiving",
-  push: "sending",
-  content: "fetching content files",
-};
+const t = (key, params) => i18n.t(key, params);
 
 let pollTimer = null;
 const inFlight = new Set(); // peer ids with a "Sync now" this page is waiting for
@@ -26,21 +21,22 @@ const $ = (id) => document.getElementById(id);
 
 /** What the teacher reads when a call fails: the node's message, or why there is none. */
 function errorText(error) {
-  if (error.code === "unreachable") return "This device does not answer.";
-  return (error.code && error.message) || "Something went wrong.";
+  if (error.code === "unreachable") return t("device.error.unreachable");
+  return (error.code && error.message) || t("device.error.other");
 }
 
-const when = (iso) => (iso ? dateTime(iso) : "never");
+const when = (iso) => (iso ? dateTime(iso) : t("device.never"));
 
 // ---------------------------------------------------------------- signing in
 
 async function start() {
   await i18n.setLanguage(i18n.preferredLanguage());
-  for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = i18n.t(el.dataset.i18n);
+  for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
+  document.title = `${t("device.title")} · Baobab`;
   const person = await restoreSession(STAFF);
   if (session.me) showApp();
   else {
-    showSignIn(person ? "This page is for teachers and admins." : "");
+    showSignIn(person ? t("device.signin.lead") : "");
     const state = await api("GET", "/setup").catch(() => ({}));
     $("setup-needed").hidden = !state.needed;
   }
@@ -68,7 +64,7 @@ async function signIn(event) {
     return;
   }
   if (!STAFF.includes(reply.person.role)) {
-    showSignIn("This page is for teachers and admins.");
+    showSignIn(t("device.signin.lead"));
     return;
   }
   startSession(reply);
@@ -91,7 +87,7 @@ async function showApp() {
 
 // ---------------------------------------------------------------- address, storage, backup
 
-const megabytes = (bytes) => i18n.t("device.storage.mb", { n: number(Math.round((bytes / 1e6) * 10) / 10) });
+const megabytes = (bytes) => t("device.storage.mb", { n: number(Math.round((bytes / 1e6) * 10) / 10) });
 
 async function loadDevice() {
   let info;
@@ -102,9 +98,9 @@ async function loadDevice() {
     return;
   }
   $("addresses").replaceChildren(...info.addresses.map((a) => h("li", { class: "address" },
-    h("img", { src: a.qr, alt: i18n.t("device.address.qr", { url: a.url }), width: 160, height: 160, class: "qr" }),
+    h("img", { src: a.qr, alt: t("device.address.qr", { url: a.url }), width: 160, height: 160, class: "qr" }),
     h("a", { href: a.url, class: "url" }, a.url),
-    a.https ? h("span", { class: "muted" }, ` (${i18n.t("device.address.https")})`) : null)));
+    a.https ? h("span", { class: "muted" }, ` (${t("device.address.https")})`) : null)));
   $("trust").hidden = !info.trust_url;
   const s = info.storage;
   const facts = [
@@ -127,18 +123,18 @@ async function restore(event) {
   const file = form.file.files[0];
   if (!file) return;
   message.className = "message";
-  message.textContent = i18n.t("device.restore.running");
+  message.textContent = t("device.restore.running");
   $("restore-progress").hidden = false;
   try {
     const blob = new Blob([file], { type: "application/gzip" });
     const r = await api("POST", `/setup/restore?code=${encodeURIComponent(form.code.value.trim())}`, blob, { timeoutMs: 0 });
     message.className = "message ok";
-    message.textContent = i18n.t("device.restore.done", { rows: number(r.rows), files: number(r.blobs) }) +
-      (r.peers.length ? " " + i18n.t("device.restore.pair_again", { peers: r.peers.join(", ") }) : "") +
-      (r.tls ? " " + i18n.t("device.restore.restart") : "");
+    message.textContent = t("device.restore.done", { rows: number(r.rows), files: number(r.blobs) }) +
+      (r.peers.length ? " " + t("device.restore.pair_again", { peers: r.peers.join(", ") }) : "") +
+      (r.tls ? " " + t("device.restore.restart") : "");
   } catch (error) {
     message.className = "message failed";
-    message.textContent = i18n.t("device.restore.failed", { why: errorText(error) });
+    message.textContent = t("device.restore.failed", { why: errorText(error) });
   } finally {
     $("restore-progress").hidden = true;
   }
@@ -152,16 +148,16 @@ async function loadIdentity() {
   try {
     info = await api("GET", "/node");
   } catch (error) {
-    list.replaceChildren(h("dt", {}, "Error"), h("dd", {}, errorText(error)));
+    list.replaceChildren(h("dt", {}, t("device.identity.error")), h("dd", {}, errorText(error)));
     return;
   }
   list.replaceChildren();
   const facts = [
-    ["Device id", info.node_id],
-    ["School", info.school_id || "none yet"],
-    ["Version", info.version],
-    ["Database", info.database],
-    ["Changes written here", number(info.counter)],
+    [t("device.identity.id"), info.node_id],
+    [t("device.identity.school"), info.school_id || t("device.identity.no_school")],
+    [t("device.identity.version"), info.version],
+    [t("device.identity.database"), info.database],
+    [t("device.identity.counter"), number(info.counter)],
   ];
   for (const [name, value] of facts) list.append(h("dt", {}, name), h("dd", {}, String(value)));
 }
@@ -171,24 +167,23 @@ async function loadIdentity() {
 function peerStatus(peer) {
   const running = peer.running;
   if (running) {
-    const words = STAGE_WORDS[running.direction] || running.direction;
-    const unit = running.direction === "content" ? "files" : "rows";
-    const detail =
-      running.direction === "hello"
-        ? ""
-        : `: ${number(running.rows_done)} of ${number(running.rows_total)} ${unit}`;
-    return { kind: "running", text: `Syncing, ${words}${detail}` };
+    const known = ["hello", "pull", "push", "content"].includes(running.direction);
+    const stage = known ? t(`device.stage.${running.direction}`) : running.direction;
+    const counts = { stage, done: number(running.rows_done), total: number(running.rows_total) };
+    const key = running.direction === "hello" ? "device.status.running"
+      : running.direction === "content" ? "device.status.files" : "device.status.rows";
+    return { kind: "running", text: t(key, counts) };
   }
-  if (inFlight.has(peer.id)) return { kind: "running", text: "Syncing, starting" };
-  if (peer.last_error) return { kind: "failed", text: `Last sync failed: ${peer.last_error}` };
-  if (peer.last_success_at) return { kind: "ok", text: `Synced at ${when(peer.last_success_at)}` };
-  return { kind: "never", text: "Never synced" };
+  if (inFlight.has(peer.id)) return { kind: "running", text: t("device.status.running", { stage: t("device.stage.hello") }) };
+  if (peer.last_error) return { kind: "failed", text: t("device.status.failed", { why: peer.last_error }) };
+  if (peer.last_success_at) return { kind: "ok", text: t("device.status.ok", { when: when(peer.last_success_at) }) };
+  return { kind: "never", text: t("device.status.never") };
 }
 
 function peerCard(peer) {
   let card = document.querySelector(`.peer[data-peer-id="${peer.id}"]`);
   if (!card) {
-    const button = h("button", { type: "button", class: "sync-now" }, "Sync now");
+    const button = h("button", { type: "button", class: "sync-now" }, t("device.peers.sync_now"));
     button.addEventListener("click", () => syncNow(peer.id));
     card = h(
       "li",
@@ -206,8 +201,8 @@ function peerCard(peer) {
 
 function renderPeer(peer) {
   const card = peerCard(peer);
-  const label = peer.role === "hub" ? "District hub" : "Device";
-  card.querySelector("h3").textContent = `${label} · ${peer.url || "no address"}`;
+  const label = t(peer.role === "hub" ? "device.peers.hub" : "device.peers.device");
+  card.querySelector("h3").textContent = `${label} · ${peer.url || t("device.peers.no_address")}`;
   const status = peerStatus(peer);
   const line = card.querySelector(".status");
   line.className = `status ${status.kind}`;
@@ -226,10 +221,10 @@ function renderPeer(peer) {
     bar.hidden = true;
   }
   card.querySelector(".numbers").textContent =
-    `Last success: ${when(peer.last_success_at)}. ` +
-    `Last time: received ${number(peer.last_pulled)}, sent ${number(peer.last_pushed)} rows. ` +
-    `Waiting to send: ${number(peer.pending_out)}; to receive: ${number(peer.pending_in)}.` +
-    (peer.revoked ? " Revoked." : "");
+    t("device.peers.numbers", {
+      when: when(peer.last_success_at), pulled: number(peer.last_pulled), pushed: number(peer.last_pushed),
+      out: number(peer.pending_out), in: number(peer.pending_in),
+    }) + (peer.revoked ? " " + t("device.peers.revoked") : "");
   const button = card.querySelector(".sync-now");
   button.disabled = status.kind === "running" || peer.revoked || !peer.url;
 }
@@ -243,7 +238,7 @@ async function refreshPeers() {
     peers = await api("GET", "/sync/peers");
   } catch (error) {
     if (error.status === 401) {
-      showSignIn("Your session ended: sign in again.");
+      showSignIn(t("device.signin.ended"));
       return;
     }
   }
@@ -265,22 +260,22 @@ async function refreshPeers() {
 async function syncNow(peerId) {
   if (inFlight.has(peerId)) return;
   const peer = peersById.get(peerId);
-  const name = peer ? peer.url : `peer ${peerId}`;
+  const name = peer ? peer.url : t("device.peers.peer", { id: peerId });
   inFlight.add(peerId);
   const message = $("sync-message");
   message.className = "message";
-  message.textContent = `Syncing with ${name}…`;
+  message.textContent = t("device.sync.running", { name });
   refreshPeers(); // starts the fast polling while the request runs
   try {
     // A sync takes as long as the rows it moves: no timeout.
     const r = await api("POST", `/sync/peers/${peerId}/sync`, undefined, { timeoutMs: 0 });
     message.className = "message ok";
-    message.textContent =
-      `Synced with ${name}: received ${number(r.pulled)} and sent ${number(r.pushed)} rows ` +
-      `in ${seconds(r.seconds)}.`;
+    message.textContent = t("device.sync.done", {
+      name, pulled: number(r.pulled), pushed: number(r.pushed), time: seconds(r.seconds),
+    });
   } catch (error) {
     message.className = "message failed";
-    message.textContent = `Sync with ${name} failed: ${errorText(error)}`;
+    message.textContent = t("device.sync.failed", { name, why: errorText(error) });
   } finally {
     inFlight.delete(peerId);
   }
@@ -300,10 +295,13 @@ async function loadNearby() {
   list.replaceChildren();
   $("nearby-empty").hidden = found.length > 0;
   for (const node of found) {
-    const state = `${node.alive ? "answering" : "not answering"}, ${node.paired ? "paired" : "not paired"}`;
-    const item = h("li", {}, `${node.role === "hub" ? "Hub" : "Device"} at ${node.url} (${state}) `);
+    const item = h("li", {}, t("device.nearby.item", {
+      kind: t(node.role === "hub" ? "device.nearby.hub" : "device.peers.device"), url: node.url,
+      alive: t(node.alive ? "device.nearby.answering" : "device.nearby.silent"),
+      paired: t(node.paired ? "device.nearby.paired" : "device.nearby.unpaired"),
+    }));
     if (!node.paired) {
-      const button = h("button", { type: "button", class: "quiet" }, "Pair…");
+      const button = h("button", { type: "button", class: "quiet" }, t("device.nearby.pair"));
       button.addEventListener("click", () => {
         const form = $("pair-form");
         form.url.value = node.url;
@@ -320,7 +318,7 @@ async function pair(event) {
   const form = event.target;
   const message = $("pair-message");
   message.className = "message";
-  message.textContent = "Pairing…";
+  message.textContent = t("device.pair.running");
   let peer;
   try {
     // Pairing waits for the other device to answer: no timeout, as before.
@@ -328,11 +326,11 @@ async function pair(event) {
   } catch (error) {
     message.className = "message failed";
     const fields = error.details ? " " + Object.values(error.details).flat().join(" ") : "";
-    message.textContent = `Pairing failed: ${errorText(error)}${fields}`;
+    message.textContent = t("device.pair.failed", { why: errorText(error) + fields });
     return;
   }
   message.className = "message ok";
-  message.textContent = `Paired with ${peer.url}.`;
+  message.textContent = t("device.pair.done", { url: peer.url });
   form.reset();
   await Promise.all([refreshPeers(), loadNearby(), loadIdentity()]);
 }
