@@ -290,3 +290,31 @@ def test_sign_in_cards_of_another_teachers_class_are_refused(app, world):
         Api(app.test_client()).student_login(world.student, ["sun", "goat", "drum"]).status_code
         == 200
     )
+
+
+def test_restore_refuses_a_backup_whose_file_is_not_its_digest(app, world, tmp_path):
+    """A tampered photo in a real backup must not be planted under a digest it is not."""
+    archive = Api(app.test_client(), world.tokens["admin"]).get("/api/v1/node/backup").data
+    forged = "ab" + "c" * 62
+    out = io.BytesIO()
+    with (
+        tarfile.open(fileobj=io.BytesIO(archive), mode="r:gz") as src,
+        tarfile.open(fileobj=out, mode="w:gz") as dst,
+    ):
+        for member in src:
+            dst.addfile(member, src.extractfile(member))
+        info = tarfile.TarInfo(f"blobs/ab/{forged}")
+        info.size = 5
+        dst.addfile(info, io.BytesIO(b"EVIL!"))
+    database.close_all()
+    fresh = _fresh(tmp_path, "victim")
+    response = fresh.test_client().post(
+        f"/api/v1/setup/restore?code={_code(fresh)}",
+        data=out.getvalue(),
+        headers={"Content-Type": "application/gzip"},
+    )
+    assert response.status_code == 422 and "digest" in response.get_json()["error"]["message"]
+    assert not list((tmp_path / "victim").rglob(forged))
+    with fresh.app_context(), database.db.connection_context():
+        assert LocalNode.get().school_id is None and not Person.select().exists()
+    database.close_all()
