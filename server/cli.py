@@ -1,11 +1,11 @@
-"""The ``baobab`` command line: serve, init, demo, users, content, fit-mastery, backup, check."""
+"""The ``baobab`` command line: serve, init, demo, users, content, fit-mastery, backup, restore,
+check."""
 
 from __future__ import annotations
 
 import json
 import logging
 import os
-import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,11 +30,12 @@ from .node.runner import lan_addresses, urls_for
 from .node.runner import serve as run_server
 from .node.tls import https_service
 from .node.workers import WorkerPool, die_with_parent, listening_socket, worker_count, worker_socket
+from .replication import backup as backups
 from .replication import peers
 from .replication.autosync import AutoSync
 from .replication.discovery import Discovery, nearby_path
 from .replication.progress_line import ProgressLine
-from .services import content, demo, fitting, people, roster, schools
+from .services import content, demo, fitting, people, roster, schools, setup
 from .version import __version__
 
 log = logging.getLogger("baobab")
@@ -170,6 +171,9 @@ def serve(data_dir, host, port, threads, workers, seed_demo, role, is_worker, pr
                 f"admin: {demo.DEMO_ADMIN[0]} / {demo.DEMO_ADMIN[1]}   "
                 f"student pictures: {' '.join(demo.DEMO_PICTURES)}"
             )
+        if setup_code:
+            click.echo(f"First-run setup: open {urls_for(host, bound_port)[0]}teacher/#/setup")
+            click.echo(f"  and give this setup code: {setup_code}")
         click.echo("Stop with Ctrl-C.")
         sys.stdout.flush()
         # The port bound, for whoever started us with --port 0 (tests, supervisors).
@@ -181,6 +185,9 @@ def serve(data_dir, host, port, threads, workers, seed_demo, role, is_worker, pr
         )
 
     rundir.reset(app.config["DATA_DIR"])
+    with database.db.connection_context():
+        # A node nobody set up: the wizard needs this code, shown only on this console.
+        setup_code = setup.issue_code(app.config["DATA_DIR"]) if setup.needed() else None
     count = worker_count(app.config["WORKERS"])
     try:
         sock = listening_socket(host, port, shared=count > 1)
@@ -271,6 +278,17 @@ def create_school(data_dir, name, code, languages) -> None:
         school = schools.create_school(name, code or None, list(languages) or None, own=not hub)
     where = "held by this hub" if hub else "this node's school"
     click.echo(f"created school {name} ({school.id}), {where}")
+
+
+@main.command("setup-code")
+@data_dir_option
+def setup_code(data_dir) -> None:
+    """Print a new one-time code for the first-run wizard (the serving node takes it)."""
+    with opened(data_dir) as app:
+        if not setup.needed():
+            raise click.ClickException("This node is set up already: sign in instead.")
+        code = setup.issue_code(app.config["DATA_DIR"])
+    click.echo(f"setup code: {code}")
 
 
 @main.command("create-user")
@@ -432,29 +450,51 @@ def fit_mastery(data_dir, min_students, dry_run, clear_fits) -> None:
 @data_dir_option
 @click.argument("target", type=click.Path(dir_okay=False))
 def backup(data_dir, target) -> None:
-    """Copy the database to TARGET with SQLite's online backup (safe while serving)."""
+    """Write the whole device to TARGET (.tar.gz): database, photos, content, keys, CA.
+
+    The database is copied with SQLite's online backup: safe while serving.
+    """
     app = _app(data_dir)
     if app.config["DATABASE_URL"]:
         raise click.ClickException("backup copies the SQLite database; use pg_dump on the hub.")
-    source = Path(app.config["DATA_DIR"]) / database.SQLITE_FILE_NAME
-    if not source.exists() or source.stat().st_size == 0:
-        raise click.ClickException(f"No database at {source}.")
-    target_path = Path(target)
-    if target_path.exists():
+    if Path(target).exists():
         raise click.ClickException(f"{target} exists; choose a new file.")
-    src = sqlite3.connect(source, timeout=30)
-    os.close(os.open(target_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    dst = sqlite3.connect(target_path)
     try:
-        with dst:
-            src.backup(dst, pages=256)
-        problems = dst.execute("PRAGMA integrity_check").fetchall()
-    finally:
-        dst.close()
-        src.close()
-    if problems != [("ok",)]:
-        raise click.ClickException(f"the copy failed its integrity check: {problems}")
-    click.echo(f"backed up to {target} ({target_path.stat().st_size} bytes)")
+        manifest = backups.write_backup(app.config["DATA_DIR"], Path(target))
+    except BaobabError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(
+        f"backed up node {manifest['node_id']} (counter {manifest['counter']}) to {target} "
+        f"({Path(target).stat().st_size} bytes)"
+    )
+
+
+@main.command()
+@data_dir_option
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+def restore(data_dir, source) -> None:
+    """Restore a backup into a new node (a new data directory), under a new identity.
+
+    The restored node keeps the backup's school, people, work, photos, content and
+    CA, and writes under its own new id, so it never reuses a counter the old node
+    handed to its peers. It pairs again with the school's other nodes.
+    """
+    with opened(data_dir) as app:
+        if app.config["DATABASE_URL"]:
+            raise click.ClickException("restore makes a SQLite node; the hub uses pg_restore.")
+        try:
+            result = backups.restore_backup(
+                Path(source), app.config["DATA_DIR"], app.config["ROLE"]
+            )
+        except BaobabError as exc:
+            raise click.ClickException(f"nothing restored: {exc.message}") from None
+    click.echo(
+        f"restored school {result.school_id}: {result.rows} rows, {result.blobs} files"
+        f"{', the CA' if result.tls else ''}; this node is {result.node_id} "
+        f"(the backup's was {result.old_node_id})"
+    )
+    for peer in result.peers:
+        click.echo(f"pair again with: {peer}")
 
 
 @main.command()

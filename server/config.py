@@ -133,6 +133,13 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting(
+        "BACKUP_MAX_BYTES",
+        4_000_000_000,
+        "Largest backup a new node takes from the browser (device page or first-run wizard); "
+        "`baobab restore` reads any size.",
+        int,
+    ),
+    Setting(
         "SYNC_MAX_BODY_BYTES",
         64_000_000,
         "Largest sync message accepted (compressed); larger gets 413.",

@@ -1,8 +1,10 @@
 // The teacher app: session (staff only), header, language, and hash routes
-// (#/signin, #/classes, #/class/ID, #/student/ID, #/roster, #/live/ID). Screens share
+// (#/signin, #/classes, #/class/ID, #/student/ID, #/roster, #/live/ID, #/setup,
+// #/cards/ID). Screens share
 // the session through shared/session.js and move with shared/router.js: none imports
 // this module.
 
+import { api } from "../shared/api.js";
 import { h } from "../shared/dom.js";
 import * as i18n from "../shared/i18n.js";
 import { render, startRouter } from "../shared/router.js";
@@ -16,10 +18,14 @@ const screens = {
   student: () => import("./student.js"),
   roster: () => import("./roster.js"),
   live: () => import("./live.js"),
+  // Issue 14, items 1-2: the first-run wizard (no session: the node has no one yet), cards.
+  setup: () => import("./setup.js"),
+  cards: () => import("./cards.js"),
 };
 
 /** The screen of a route: sign-in until a teacher or admin is signed in. */
 function choose(name) {
+  if (name === "setup") return name;
   if (!session.me || !STAFF.includes(session.me.role)) return "signin";
   if (name === "signin" || !name) return "#/classes";
   return name;
@@ -54,6 +60,7 @@ async function main() {
   });
   subscribe(renderHeader);
   await restoreSession(STAFF);
+  if (!session.me && (await api("GET", "/setup").catch(() => ({}))).needed) location.hash = "#/setup";
   await startRouter({ view: document.getElementById("view"), screens, choose, before: renderHeader });
 }
 

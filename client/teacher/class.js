@@ -1,11 +1,10 @@
-// One class: its students (add, edit, take out of the class; an admin archives),
-// and the way to its live view.
+// One class: its students (add, edit, take out of the class, archive), editing the
+// class itself, its printable sign-in cards, and the way to its live view.
 
 import { api } from "../shared/api.js";
 import { h, show } from "../shared/dom.js";
 import { t } from "../shared/i18n.js";
 import { render as again } from "../shared/router.js";
-import { session } from "../shared/session.js";
 import { errorText, loading, pictureChooser } from "./common.js";
 
 const enc = encodeURIComponent;
@@ -33,6 +32,7 @@ export async function render(view, classId) {
     h("p", { class: "muted" }, [classroom.grade, t("teacher.class.count", { n: students.length })].filter(Boolean).join(" · ")),
     h("div", { class: "actions" },
       h("a", { href: `#/live/${enc(classroom.id)}` }, t("teacher.classes.live")),
+      h("a", { href: `#/cards/${enc(classroom.id)}`, class: "cards-link" }, t("teacher.cards.link")),
       h("a", { href: "#/classes" }, t("teacher.nav.classes"))),
     status,
     h("h2", {}, t("teacher.class.students")),
@@ -45,11 +45,36 @@ export async function render(view, classId) {
           h("th", { scope: "col" }, t("teacher.class.actions")))),
         h("tbody", {}, rows)))
       : h("p", {}, t("teacher.class.empty")),
-    newStudentForm(classroom));
+    newStudentForm(classroom),
+    editClassForm(classroom));
+}
+
+function editClassForm(classroom) {
+  const name = h("input", { name: "name", required: true, maxlength: 200, value: classroom.name });
+  const grade = h("input", { name: "grade", maxlength: 40, value: classroom.grade || "" });
+  const pictures = h("input", { type: "checkbox", name: "picture_password", checked: classroom.picture_password });
+  const message = h("p", { role: "status", "aria-live": "polite" });
+  return h("form", { class: "panel edit-class", "aria-labelledby": "edit-class-title", onsubmit: async (event) => {
+    event.preventDefault();
+    try {
+      await api("PATCH", `/classes/${enc(classroom.id)}`, {
+        name: name.value.trim(), grade: grade.value.trim() || null, picture_password: pictures.checked,
+      });
+      notice = t("teacher.class.saved");
+      again();
+    } catch (error) {
+      message.textContent = errorText(error);
+    }
+  } },
+    h("h2", { id: "edit-class-title" }, t("teacher.class.edit")),
+    h("label", {}, t("teacher.classes.name"), name),
+    h("label", {}, t("teacher.classes.grade"), grade),
+    h("label", { class: "check" }, pictures, " ", t("teacher.class.picture_password")),
+    h("button", { type: "submit" }, t("teacher.class.save")),
+    message);
 }
 
 function studentRow(student, classroom, status) {
-  const admin = session.me.role === "admin";
   const remove = async () => {
     if (!confirm(t("teacher.class.remove_confirm", { name: student.display_name }))) return;
     try {
@@ -63,7 +88,7 @@ function studentRow(student, classroom, status) {
   const archive = async () => {
     if (!confirm(t("teacher.class.archive_confirm", { name: student.display_name }))) return;
     try {
-      await api("DELETE", `/people/${enc(student.id)}`);
+      await api("PATCH", `/people/${enc(student.id)}`, { archived: true });
       notice = t("teacher.class.archived", { name: student.display_name });
       again();
     } catch (error) {
@@ -77,8 +102,8 @@ function studentRow(student, classroom, status) {
       // The visible words, then whose row it is for a screen reader (axe: label in name).
       h("button", { type: "button", class: "quiet", onclick: remove }, t("teacher.class.remove"),
         h("span", { class: "visually-hidden" }, ` (${student.display_name})`)),
-      admin ? h("button", { type: "button", class: "danger archive", onclick: archive }, t("teacher.class.archive"),
-        h("span", { class: "visually-hidden" }, ` (${student.display_name})`)) : null));
+      h("button", { type: "button", class: "danger archive", onclick: archive }, t("teacher.class.archive"),
+        h("span", { class: "visually-hidden" }, ` (${student.display_name})`))));
 }
 
 function newStudentForm(classroom) {

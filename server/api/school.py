@@ -18,6 +18,7 @@ from .schemas.school import (
     EnrollmentSchema,
     GroupCreateSchema,
     GroupSchema,
+    MoveSchema,
     PersonCreateSchema,
     PersonPatchSchema,
     PersonQuery,
@@ -26,6 +27,8 @@ from .schemas.school import (
     ProfileSchema,
     SchoolPatchSchema,
     SchoolSchema,
+    SignInCardSchema,
+    SignInCardsSchema,
 )
 
 bp = Blueprint("school", __name__, url_prefix="/api/v1")
@@ -71,6 +74,20 @@ def patch_class(classroom_id, body):
 @endpoint(STAFF, "Students of a class", response=PersonSchema, many=True)
 def class_students(classroom_id):
     return schools.class_students(schools.get_class(g.user, classroom_id, manage=True))
+
+
+@bp.post("/classes/<classroom_id>/sign-in-cards")
+@endpoint(
+    STAFF,
+    "Sign-in cards of the class, with new picture passwords (renew: missing or all) "
+    "to print: the pictures are shown this once",
+    body=SignInCardsSchema,
+    response=SignInCardSchema,
+    many=True,
+)
+def sign_in_cards(classroom_id, body):
+    classroom = schools.get_class(g.user, classroom_id, manage=True)
+    return people.sign_in_cards(classroom, body["renew"])
 
 
 @bp.post("/classes/<classroom_id>/enrollments")
@@ -134,7 +151,7 @@ def delete_group(group_id):
     paginated=True,
 )
 def list_people(query):
-    select = people.list_people(g.user, query["role"], query["classroom_id"])
+    select = people.list_people(g.user, query["role"], query["classroom_id"], query["archived"])
     return paginate(select, query, current_app.config["PAGE_SIZE"])
 
 
@@ -162,9 +179,12 @@ def get_person(person_id):
 def patch_person(person_id, body):
     person = people.get_person(g.user, person_id)
     require(can_teach(g.user, person) or g.user.id == person.id, "You may not edit this person.")
-    new_password = "password" in body or "pictures" in body
+    if "archived" in body:
+        require(person.role == "student", "Only students are archived; remove staff instead.")
+    new_password = "password" in body or "pictures" in body or body.get("archived") is True
     person = people.update_person(person, body)
-    if new_password:  # a copied cookie or token dies with the old password
+    # A copied cookie or token dies with the old password; an archived child's everywhere.
+    if new_password:
         own = g.user.id == person.id
         sessions.end_all(person.id, keep_token=g.get("token") if own else None)
         if own and g.auth == "session":  # this browser stays signed in, on a new session
@@ -172,6 +192,19 @@ def patch_person(person_id, body):
                 session, person, request.scheme == "https", current_app.config["SESSION_DAYS"]
             )
     return person
+
+
+@bp.post("/people/<person_id>/move")
+@endpoint(
+    STAFF,
+    "Move a student to another class (out of the classes the caller manages)",
+    body=MoveSchema,
+    response=PersonSchema,
+)
+def move_person(person_id, body):
+    person = people.get_person(g.user, person_id)
+    target = schools.get_class(g.user, body["classroom_id"], manage=True)
+    return people.move_student(g.user, person, target)
 
 
 @bp.post("/people/<person_id>/sign-out")

@@ -192,7 +192,7 @@ def person_for_session(session: Any, https: bool) -> Person | None:
     if person_id != session.get("pid") or (row_https and not https):
         return None
     person = None if found[4] is None else model_from_row(Person, found[4:])
-    if person is None or credential(person) != stored_credential:
+    if person is None or person.archived or credential(person) != stored_credential:
         with write_transaction():  # the password changed (here or by sync): this session ends
             WebSession.delete().where(WebSession.id_hash == id_hash).execute()
         return None

@@ -106,7 +106,7 @@ def student_sign_in(
 ) -> Person:
     """Sign a child in by their picture password, or none when their class allows."""
     student = live_by_id(Person, student_id)
-    if student is None or student.role != "student":
+    if student is None or student.role != "student" or student.archived:
         raise NotFound("No such student.")
     enrolled = Enrollment.live(Enrollment.classroom_id).where(
         (Enrollment.person_id == student.id) & (Enrollment.role == "student")

@@ -56,6 +56,7 @@ class Person(ReplicatedModel):
     picture_password_hash = CharField(max_length=200, null=True)
     language = CharField(max_length=16, default="en")
     source_id = CharField(max_length=200, null=True, index=True)  # the roster's id (0011)
+    archived = BooleanField(default=False)  # left the school: out of every list, work kept (0012)
 
 
 class Enrollment(ReplicatedModel):

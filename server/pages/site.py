@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import (
     Blueprint,
+    Response,
     current_app,
     g,
     jsonify,
@@ -23,8 +24,9 @@ from peewee import PeeweeException
 
 from ..auth.access import SIGNED_IN
 from ..db import db, is_sqlite
+from ..errors import NotFound
 from ..models import Classroom, School
-from ..node import identity
+from ..node import addresses, identity
 from ..paths import CLIENT_DIR
 from ..services import learning, photos, plan
 from ..version import __version__
@@ -68,6 +70,18 @@ def healthz():
 SAFE_URL = re.compile(
     r"https://[A-Za-z0-9.\-]+(:\d+)?/student/|https://\[[0-9A-Fa-f:.]+\](:\d+)?/student/"
 )
+
+
+@bp.get("/qr.svg")
+def student_qr():
+    """The QR code of an address students open (only those: not a QR maker for any text)."""
+    wanted = request.args.get("url", "")
+    known = addresses.student_addresses(request.host, request.scheme, current_app.config)
+    if wanted not in {a["url"] for a in known}:
+        raise NotFound("That is not an address of this node's student app.")
+    response = Response(addresses.qr_svg(wanted, wanted), mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @bp.get("/student")
@@ -130,7 +144,7 @@ def service_worker():
     # Whatever the file's own VERSION says (a developer's bump), the served one is the digest.
     source, replaced = _SW_VERSION.subn(f'const VERSION = "{app_digest()}";', source, count=1)
     if not replaced:
-        raise RuntimeError("client/student/sw.js has no `const VERSION = \"...\";` line")
+        raise RuntimeError('client/student/sw.js has no `const VERSION = "...";` line')
     response = current_app.response_class(source, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from sync.stamp import school_partition
 
-from ..auth.access import can_view_person, class_ids, require
+from ..auth.access import can_manage_class, can_teach, can_view_person, class_ids, require
 from ..auth.passwords import (
+    PICTURES,
     hash_password,
     hash_picture_password,
 )
@@ -19,7 +21,9 @@ from ..models import (
     Person,
 )
 from .rows import get_live
-from .schools import enrol, get_class
+from .schools import class_students, enrol, get_class
+
+_RANDOM = secrets.SystemRandom()  # picture passwords a child gets are not guessable
 
 
 def get_person(user: Person, person_id: str) -> Person:
@@ -29,9 +33,14 @@ def get_person(user: Person, person_id: str) -> Person:
     return person
 
 
-def list_people(user: Person, role: str | None, classroom_id: str | None):
-    """People the user may see, as a select (admins: the school; teachers: their students)."""
-    query = Person.live().where(Person.school_id == user.school_id)
+def list_people(user: Person, role: str | None, classroom_id: str | None, archived: bool = False):
+    """People the user may see, as a select (admins: the school; teachers: their students).
+
+    Archived people are listed apart (``archived``), never among the others.
+    """
+    query = Person.live().where(
+        (Person.school_id == user.school_id) & (Person.archived == archived)
+    )
     if user.role != "admin":
         student_ids = Enrollment.live(Enrollment.person_id).where(
             Enrollment.classroom_id.in_(list(class_ids(user, "teacher")))
@@ -126,6 +135,56 @@ def update_person(person: Person, changes: dict[str, Any]) -> Person:
         setattr(person, key, value)
     person.save()
     return person
+
+
+def move_student(user: Person, person: Person, target: Classroom) -> Person:
+    """Move a student into ``target``, out of the classes ``user`` manages (all, for admins).
+
+    A teacher moves a child between their own classes; an admin anywhere in the school.
+    """
+    require(person.role == "student", "Only students move between classes.")
+    require(can_manage_class(user, target), "Only that class's teachers and admins may.")
+    require(can_teach(user, person), "You may not move this student.")
+    with write_transaction():
+        held = Enrollment.live().where(
+            (Enrollment.person_id == person.id) & (Enrollment.role == "student")
+        )
+        for enrollment in held:
+            if enrollment.classroom_id == target.id:
+                continue
+            source = get_live(Classroom, enrollment.classroom_id, "class")
+            if user.role == "admin" or can_manage_class(user, source):
+                enrollment.delete_instance()
+        enrol(target, person, "student")
+    return person
+
+
+def sign_in_cards(classroom: Classroom, renew: str) -> list[dict[str, Any]]:
+    """The class's sign-in cards, giving children new picture passwords to print on them.
+
+    A picture password is kept only as a hash, so a card can show a child's pictures
+    only when they are made now: ``renew`` "missing" gives pictures to the children
+    without any (the others' cards say theirs are unchanged), "all" to every child.
+    A class that signs in by name alone needs no pictures: none are made.
+    """
+    cards = []
+    with write_transaction():
+        for student in class_students(classroom):
+            pictures = None
+            wanted = renew == "all" or not student.picture_password_hash
+            if classroom.picture_password and wanted:
+                pictures = _RANDOM.sample(PICTURES, 3)
+                student.picture_password_hash = hash_picture_password(pictures)
+                student.save()
+            cards.append(
+                {
+                    "person_id": student.id,
+                    "display_name": student.display_name,
+                    "pictures": pictures,
+                    "has_picture_password": bool(student.picture_password_hash),
+                }
+            )
+    return cards
 
 
 def delete_person(person: Person) -> None:

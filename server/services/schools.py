@@ -95,7 +95,9 @@ def class_students(classroom: Classroom) -> list[Person]:
         )
         return (
             Person.live()
-            .where(Person.id.in_(ids) & (Person.role == "student"))
+            .where(
+                Person.id.in_(ids) & (Person.role == "student") & (Person.archived == False)  # noqa: E712
+            )
             .order_by(Person.display_name)
         )
 

@@ -59,6 +59,7 @@ MATRIX = {
     "school.patch_class": ("PATCH", "/api/v1/classes/{class_a}", lambda w: {"grade": "G1"}, {"teacher", "admin"}),
     "school.class_students": ("GET", "/api/v1/classes/{class_a}/students", None, {"teacher", "admin"}),
     "school.enrol": ("POST", "/api/v1/classes/{class_a}/enrollments", lambda w: {"person_id": w.student_c}, {"admin"}),  # not the teacher's student
+    "school.sign_in_cards": ("POST", "/api/v1/classes/{class_a}/sign-in-cards", lambda w: {"renew": "missing"}, {"teacher", "admin"}),
     "school.unenrol": ("DELETE", "/api/v1/classes/{class_a}/enrollments/{other_student}", None, {"teacher", "admin"}),
     "school.list_groups": ("GET", "/api/v1/classes/{class_a}/groups", None, {"teacher", "admin"}),
     "school.create_group": ("POST", "/api/v1/classes/{class_a}/groups", lambda w: {"name": "Readers", "member_ids": [w.student]}, {"teacher", "admin"}),
@@ -68,6 +69,7 @@ MATRIX = {
     "school.create_person": ("POST", "/api/v1/people", lambda w: {"role": "student", "display_name": "New Kid", "classroom_id": w.class_a}, {"teacher", "admin"}),
     "school.get_person": ("GET", "/api/v1/people/{student}", None, {"student", "teacher", "admin"}),
     "school.patch_person": ("PATCH", "/api/v1/people/{student}", lambda w: {"display_name": "Amina B."}, {"teacher", "admin"}),
+    "school.move_person": ("POST", "/api/v1/people/{student}/move", lambda w: {"classroom_id": w.class_a}, {"teacher", "admin"}),
     "school.sign_out_person": ("POST", "/api/v1/people/{student}/sign-out", None, {"admin"}),
     "school.delete_person": ("DELETE", "/api/v1/people/{student}", None, {"admin"}),
     "school.get_profile": ("GET", "/api/v1/people/{student}/profile", None, {"student", "teacher", "admin"}),
@@ -102,6 +104,11 @@ MATRIX = {
     "learning.list_feedback": ("GET", "/api/v1/people/{student}/feedback", None, {"student", "teacher", "admin"}),
     "node.openapi": ("GET", "/api/v1/openapi.json", None, EVERYONE),
     "node.get_node": ("GET", "/api/v1/node", None, STAFF),
+    "node.get_device": ("GET", "/api/v1/node/device", None, STAFF),
+    "node.download_backup": ("GET", "/api/v1/node/backup", None, {"admin"}),
+    "node.setup_state": ("GET", "/api/v1/setup", None, EVERYONE),
+    "node.run_setup": ("POST", "/api/v1/setup", lambda w: {"code": "AAAAA-AAAAA", "school_name": "S", "admin": {"display_name": "A", "username": "a1", "password": "aaaaaaaa"}, "teacher": {"display_name": "T", "username": "t1", "password": "tttttttt"}}, EVERYONE, 409),  # set up already
+    "node.restore_backup": ("POST", "/api/v1/setup/restore?code=AAAAA-AAAAA", lambda w: b"not a backup", EVERYONE, 409),  # set up already
     "sync.sync_message": ("POST", "/api/v1/sync", None, set()),
     "sync.sync_outcome": ("POST", "/api/v1/sync/outcome", None, set()),
     "sync.pair": ("POST", "/api/v1/sync/pair", lambda w: {"code": "AAAA-AAAA", "node_id": "matrix-node-001", "public_key": "ab" * 32, "proof": "cd" * 32}, set()),
@@ -226,8 +233,9 @@ def test_matrix(matrix_app, world, endpoint, principal):
     path = template.format(**values)
     caller = Api(app.test_client(), None if principal == "anonymous" else world.tokens[principal])
     payload = body(world) if body else None
-    if isinstance(payload, bytes):  # a raw upload (a photo)
-        kwargs = {"data": payload, "headers": {"Content-Type": "image/png"}}
+    if isinstance(payload, bytes):  # a raw upload (a photo, a backup)
+        kind = "image/png" if payload.startswith(b"\x89PNG") else "application/octet-stream"
+        kwargs = {"data": payload, "headers": {"Content-Type": kind}}
     else:
         kwargs = {"json": payload} if body else {}
     response = caller.request(method, path, **kwargs)

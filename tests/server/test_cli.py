@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import tarfile
 
 from click.testing import CliRunner
 
@@ -66,8 +67,11 @@ def test_init_demo_user_backup_check(tmp_path):
         "sun,moon,star",
     )
     assert kid.exit_code == 0, kid.output
-    target = tmp_path / "copy.db"
-    assert run("backup", "--data-dir", data, str(target)).exit_code == 0
+    archive = tmp_path / "backup.tar.gz"
+    assert run("backup", "--data-dir", data, str(archive)).exit_code == 0
+    with tarfile.open(archive) as tar:
+        tar.extract("baobab.db", tmp_path, filter="data")
+    target = tmp_path / "baobab.db"
     with sqlite3.connect(target) as conn:
         assert conn.execute(
             "SELECT count(*) FROM person WHERE display_name='Ms New'"

@@ -29,6 +29,7 @@ def test_document_lists_every_api_endpoint(client, app):
 # Sync messages are binary: send what hypothesis makes as the raw bytes.
 schemathesis.serializer.alias("application/x-baobab-sync", "application/octet-stream")
 schemathesis.serializer.alias("application/zip", "application/octet-stream")  # content packs
+schemathesis.serializer.alias("application/gzip", "application/octet-stream")  # backups
 
 
 def _operations(app):

@@ -39,6 +39,7 @@ class PersonSchema(Schema):
     picture = fields.String(allow_none=True)
     language = fields.String()
     has_picture_password = fields.Function(lambda p: bool(p.picture_password_hash))
+    archived = fields.Boolean()
 
 
 class PersonCreateSchema(Schema):
@@ -70,6 +71,30 @@ class PersonPatchSchema(Schema):
     pictures = PictureListField(allow_none=True)
     password = Text(200, 8)
     language = fields.String(validate=LANGUAGE)
+    archived = fields.Boolean(
+        metadata={"description": "A student who left: out of sign-in and lists, work kept"}
+    )
+
+
+class SignInCardsSchema(Schema):
+    """Which children get new picture passwords printed on their cards."""
+
+    renew = fields.String(load_default="missing", validate=validate.OneOf(("missing", "all")))
+
+
+class SignInCardSchema(Schema):
+    """One child's sign-in card; ``pictures`` only when made now (kept as a hash after)."""
+
+    person_id = fields.String()
+    display_name = fields.String()
+    pictures = fields.List(fields.String(), allow_none=True)
+    has_picture_password = fields.Boolean()
+
+
+class MoveSchema(Schema):
+    """Where a student moves: out of their classes (those the caller manages), into this one."""
+
+    classroom_id = Id(required=True)
 
 
 class PersonQuery(Schema):
@@ -79,6 +104,7 @@ class PersonQuery(Schema):
     per_page = fields.Integer(load_default=None, validate=validate.Range(1, 500))
     role = fields.String(validate=validate.OneOf(ROLES), load_default=None)
     classroom_id = Id(load_default=None)
+    archived = fields.Boolean(load_default=False, metadata={"description": "Only those archived"})
 
 
 class ClassroomSchema(Schema):
