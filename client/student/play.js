@@ -32,6 +32,28 @@ export function mOfN(results, m, n) {
 
 /** Render an activity. */
 export async function render(view, activityId) {
+  const activity = await load(view, activityId);
+  if (activity) play(view, activity);
+}
+
+/**
+ * Show an activity exactly as a student sees it, for a teacher to try (the teacher
+ * app's library): answers are checked here against the key staff receive, nothing is
+ * sent or remembered.
+ */
+export function preview(view, activity) {
+  play(view, activity, { preview: true });
+}
+
+/** A staff member's check of a response against the item's key (preview only). */
+export function gradeHere(item, response) {
+  if (item.type === "choice") return response === item.answer;
+  if (item.type === "numeric") return Math.abs(response - item.answer) <= (item.tolerance || 0);
+  const said = String(response).trim().toLowerCase();
+  return (item.answer || []).some((a) => a.trim().toLowerCase() === said);
+}
+
+async function load(view, activityId) {
   let activity;
   try {
     activity = await api("GET", `/activities/${encodeURIComponent(activityId)}`);
@@ -39,10 +61,14 @@ export async function render(view, activityId) {
     const text = error.status === 0 ? t("play.not_offline") : t("common.error");
     show(view, h("h1", {}, t("common.loading")), h("p", { role: "alert" }, text), h("a", { href: "#/home" }, t("play.home")));
     view.querySelector("h1").textContent = activityId;
-    return;
+    return null;
   }
-  const me = session.me.id;
-  const saved = JSON.parse(localStorage.getItem(`baobab.continue.${me}`) || "null");
+  return activity;
+}
+
+function play(view, activity, { preview = false } = {}) {
+  const me = preview ? null : session.me.id;
+  const saved = preview ? null : JSON.parse(localStorage.getItem(`baobab.continue.${me}`) || "null");
   const resume = saved?.activity_id === activity.id && saved.attempt_id;
   const attempt = {
     id: resume ? saved.attempt_id : newId(),
@@ -52,8 +78,8 @@ export async function render(view, activityId) {
   const place = { activity_id: activity.id, title: activity.title, kind: activity.kind,
     language: activity.language, attempt_id: attempt.id, attempt_started_ms: attempt.started_ms,
     position: resume ? saved.position || 0 : 0, results: resume ? saved.results || [] : [] };
-  setContinue(me, place);
-  const ctx = { view, activity, attempt, me, place, answered: 0 };
+  if (!preview) setContinue(me, place);
+  const ctx = { view, activity, attempt, me, place, answered: 0, preview };
   const work = h("div", { class: "work" });
   show(view, h("article", { class: `activity kind-${activity.kind}`, lang: activity.language, "data-activity": activity.id },
     h("p", { class: "kind", lang: null }, t(`kind.${activity.kind}`)),
@@ -92,6 +118,10 @@ function hasSomethingToFinish(ctx) {
 async function finish(ctx) {
   const { attempt, me, view } = ctx;
   if (!hasSomethingToFinish(ctx)) return; // a quiz left with no answer is not finished
+  if (ctx.preview) {
+    show(view, h("section", { class: "done" }, h("h1", {}, t("play.done_title")), h("p", {}, t("play.done_text"))));
+    return;
+  }
   await outbox.enqueue(me, "attempt", { ...attempt, ended_ms: Math.max(Date.now(), attempt.started_ms), completed: true });
   setContinue(me, null);
   history.replaceState(null, "", "#/home"); // a reload now opens home, not this activity again
@@ -145,7 +175,7 @@ function playItems(ctx, work) {
       ctx.answered += 1;
       work.querySelector(".finish").hidden = false;
       // A wrong answer leaves the item to try again; a settled one moves past it.
-      setContinue(ctx.me, { ...ctx.place, position: settled ? shown : shown - 1, results });
+      if (!ctx.preview) setContinue(ctx.me, { ...ctx.place, position: settled ? shown : shown - 1, results });
       updateRule();
     }, next));
     slot.querySelector("input")?.focus();
@@ -208,7 +238,7 @@ function itemForm(ctx, item, number, total, onResult, onNext) {
       return;
     }
     check.disabled = true;
-    const reply = await sendAnswer(ctx.me, {
+    const reply = ctx.preview ? { correct: gradeHere(item, response) } : await sendAnswer(ctx.me, {
       id: newId(), item_id: item.id, attempt_id: ctx.attempt.id, response, hints_used: hintsUsed,
       duration_ms: Math.min(Date.now() - started, 86_400_000), device_ms: Date.now(),
     });
@@ -276,6 +306,10 @@ function reflectForm(ctx, isProject) {
       blob = await picture;
     } catch {
       return; // not a picture: said under the form
+    }
+    if (ctx.preview) {
+      await finish(ctx);
+      return;
     }
     const reflection = {
       id: newId(), activity_id: activity.id, attempt_id: attempt.id, confidence: Number(confidence.value),

@@ -16,6 +16,9 @@ const screens = {
   student: () => import("./student.js"),
   roster: () => import("./roster.js"),
   live: () => import("./live.js"),
+  // Content library and reports (issue 14, items 7 and 8).
+  library: () => import("./library.js"),
+  report: () => import("./reports.js"),
 };
 
 /** The screen of a route: sign-in until a teacher or admin is signed in. */
