@@ -19,7 +19,19 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config
 from . import db as database
-from .api import auth, content, errors, learning, live, personal, photos, roster, school
+from .api import (
+    auth,
+    content,
+    errors,
+    learning,
+    library,
+    live,
+    personal,
+    photos,
+    reports,
+    roster,
+    school,
+)
 from .api import node as node_api
 from .api import sync as sync_api
 from .auth import identify
@@ -109,6 +121,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         photos.bp,
         roster.bp,
         live.bp,
+        library.bp,
+        reports.bp,
         trust.bp,
     )
     for blueprint in blueprints:

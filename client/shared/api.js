@@ -22,6 +22,11 @@ export function setCsrf(token) {
   csrfToken = token || "";
 }
 
+/** The session's CSRF token, for a write made without api() (an upload with progress). */
+export function csrf() {
+  return csrfToken;
+}
+
 /**
  * Call /api/v1 + path with a JSON body (or a Blob, sent as its type); resolve with the
  * JSON reply, reject with ApiError. timeoutMs 0 waits as long as the node takes (a sync).

@@ -37,6 +37,28 @@ export function mOfN(results, m, n) {
 
 /** Render an activity. */
 export async function render(view, activityId) {
+  const activity = await load(view, activityId);
+  if (activity) play(view, activity);
+}
+
+/**
+ * Show an activity exactly as a student sees it, for a teacher to try (the teacher
+ * app's library): answers are checked here against the key staff receive, nothing is
+ * sent or remembered.
+ */
+export function preview(view, activity) {
+  play(view, activity, { preview: true });
+}
+
+/** A staff member's check of a response against the item's key (preview only). */
+export function gradeHere(item, response) {
+  if (item.type === "choice") return response === item.answer;
+  if (item.type === "numeric") return Math.abs(response - item.answer) <= (item.tolerance || 0);
+  const said = String(response).trim().toLowerCase();
+  return (item.answer || []).some((a) => a.trim().toLowerCase() === said);
+}
+
+async function load(view, activityId) {
   let activity;
   try {
     activity = await api("GET", `/activities/${encodeURIComponent(activityId)}`);
@@ -45,10 +67,14 @@ export async function render(view, activityId) {
     // Its title where this tablet has seen it listed; never its raw id.
     const title = session.me ? knownTitle(session.me.id, activityId) : null;
     show(view, h("h1", {}, title || t("play.unknown_title")), h("p", { role: "alert" }, text), h("a", { href: "#/home" }, t("play.home")));
-    return;
+    return null;
   }
-  const me = session.me.id;
-  const saved = JSON.parse(localStorage.getItem(`baobab.continue.${me}`) || "null");
+  return activity;
+}
+
+function play(view, activity, { preview = false } = {}) {
+  const me = preview ? null : session.me.id;
+  const saved = preview ? null : JSON.parse(localStorage.getItem(`baobab.continue.${me}`) || "null");
   const resume = saved?.activity_id === activity.id && saved.attempt_id;
   const attempt = {
     id: resume ? saved.attempt_id : newId(),
@@ -58,12 +84,12 @@ export async function render(view, activityId) {
   const place = { activity_id: activity.id, title: activity.title, kind: activity.kind,
     language: activity.language, attempt_id: attempt.id, attempt_started_ms: attempt.started_ms,
     position: resume ? saved.position || 0 : 0, results: resume ? saved.results || [] : [] };
-  setContinue(me, place);
-  const ctx = { view, activity, attempt, me, place, answered: 0 };
+  if (!preview) setContinue(me, place);
+  const ctx = { view, activity, attempt, me, place, answered: 0, preview };
   const work = h("div", { class: "work" });
   const voice = activity.body?.voice || {};
   const instructions = [activity.title, activity.body?.text || ""].join(". ");
-  const words = teacherWords(me).filter((w) => w.activity_id === activity.id);
+  const words = preview ? [] : teacherWords(me).filter((w) => w.activity_id === activity.id);
   show(view, h("article", { class: `activity kind-${activity.kind}`, lang: activity.language, "data-activity": activity.id },
     h("p", { class: "kind", lang: null }, t(`kind.${activity.kind}`)),
     h("div", { class: "heading" }, h("h1", {}, activity.title),
@@ -104,6 +130,10 @@ function hasSomethingToFinish(ctx) {
 async function finish(ctx) {
   const { attempt, me, view } = ctx;
   if (!hasSomethingToFinish(ctx)) return; // a quiz left with no answer is not finished
+  if (ctx.preview) {
+    show(view, h("section", { class: "done" }, h("h1", {}, t("play.done_title")), h("p", {}, t("play.done_text"))));
+    return;
+  }
   await outbox.enqueue(me, "attempt", { ...attempt, ended_ms: Math.max(Date.now(), attempt.started_ms), completed: true });
   setContinue(me, null);
   history.replaceState(null, "", "#/home"); // a reload now opens home, not this activity again
@@ -168,7 +198,7 @@ function playItems(ctx, work) {
       ctx.answered += 1;
       work.querySelector(".finish").hidden = false;
       // A wrong answer leaves the item to try again; a settled one moves past it.
-      setContinue(ctx.me, { ...ctx.place, position: settled ? shown : shown - 1, results });
+      if (!ctx.preview) setContinue(ctx.me, { ...ctx.place, position: settled ? shown : shown - 1, results });
       updateRule();
     }, next));
     slot.querySelector("input")?.focus();
@@ -265,17 +295,22 @@ function itemForm(ctx, item, number, total, onResult, onNext) {
     check.disabled = true;
     const here = checkOffline(item, response);
     let reply;
-    try {
-      reply = await sendAnswer(ctx.me, {
-        id: newId(), item_id: item.id, attempt_id: ctx.attempt.id, response, hints_used: hintsUsed,
-        duration_ms: Math.min(Date.now() - started, 86_400_000), device_ms: Date.now(),
-      }, here !== null);
-    } catch {
-      feedback.textContent = t("play.not_saved"); // the tablet's storage failed: try again
-      feedback.className = "feedback wrong";
-      return;
-    } finally {
+    if (ctx.preview) {
+      reply = { correct: gradeHere(item, response) }; // a teacher's preview: nothing is saved
       check.disabled = false;
+    } else {
+      try {
+        reply = await sendAnswer(ctx.me, {
+          id: newId(), item_id: item.id, attempt_id: ctx.attempt.id, response, hints_used: hintsUsed,
+          duration_ms: Math.min(Date.now() - started, 86_400_000), device_ms: Date.now(),
+        }, here !== null);
+      } catch {
+        feedback.textContent = t("play.not_saved"); // the tablet's storage failed: try again
+        feedback.className = "feedback wrong";
+        return;
+      } finally {
+        check.disabled = false;
+      }
     }
     // The node's verdict; with the node away or slow, this tablet's (null: it cannot tell).
     const correct = reply ? reply.correct : here;
@@ -340,6 +375,10 @@ function reflectForm(ctx, isProject) {
       blob = await picture;
     } catch {
       return; // not a picture: said under the form
+    }
+    if (ctx.preview) {
+      await finish(ctx);
+      return;
     }
     const reflection = {
       id: newId(), activity_id: activity.id, attempt_id: attempt.id, confidence: Number(confidence.value),

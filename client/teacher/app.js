@@ -21,6 +21,9 @@ const screens = {
   // Issue 14, items 1-2: the first-run wizard (no session: the node has no one yet), cards.
   setup: () => import("./setup.js"),
   cards: () => import("./cards.js"),
+  // Content library and reports (issue 14, items 7 and 8).
+  library: () => import("./library.js"),
+  report: () => import("./reports.js"),
 };
 
 /** The screen of a route: sign-in until a teacher or admin is signed in. */

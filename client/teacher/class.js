@@ -33,6 +33,7 @@ export async function render(view, classId) {
     h("div", { class: "actions" },
       h("a", { href: `#/live/${enc(classroom.id)}` }, t("teacher.classes.live")),
       h("a", { href: `#/cards/${enc(classroom.id)}`, class: "cards-link" }, t("teacher.cards.link")),
+      h("a", { href: `#/report/class/${enc(classroom.id)}` }, t("teacher.report.open")),
       h("a", { href: "#/classes" }, t("teacher.nav.classes"))),
     status,
     h("h2", {}, t("teacher.class.students")),

@@ -12,7 +12,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Callable
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
@@ -22,6 +22,9 @@ from ..models.content import ACTIVITY_KINDS, ITEM_TYPES, MODALITIES
 from . import untrusted_json
 from .svg_check import svg_problems
 
+#: Hears a validation's progress: (stage, done, total); stages in STAGES order.
+Progress = Callable[[str, int, int], None]
+STAGES = ("unpacking", "manifest", "files")
 FORMAT = "baobab-pack/1"
 MAX_MANIFEST_BYTES = 20_000_000
 SLUG = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,59}$", error="Use lower-case letters, digits, '-'.")
@@ -280,7 +283,9 @@ def _cycle(graph: dict[str, list[str]]) -> list[str] | None:
     return None
 
 
-def _cross_check(manifest: dict[str, Any], files: dict[str, bytes]) -> list[str]:
+def _cross_check(
+    manifest: dict[str, Any], files: dict[str, bytes], progress: Progress | None = None
+) -> list[str]:
     """The rules a schema cannot see: references, uniqueness, cycles, asset digests."""
     problems: list[str] = []
     skills = manifest["skills"]
@@ -299,6 +304,8 @@ def _cross_check(manifest: dict[str, Any], files: dict[str, bytes]) -> list[str]
 
     asset_types: dict[str, str] = {}
     for index, asset in enumerate(manifest["assets"]):
+        if progress is not None:
+            progress("files", index, len(manifest["assets"]))
         media_type = asset.get("media_type")
         asset_types[asset["path"]] = media_type
         data = files.get(asset["path"])
@@ -433,13 +440,20 @@ def _with_defaults(document: Any) -> dict[str, Any]:
     return doc
 
 
-def read_pack(source: Path | str, max_bytes: int | None = None) -> Pack:
+def read_pack(
+    source: Path | str, max_bytes: int | None = None, progress: Progress | None = None
+) -> Pack:
     """Read and validate a pack; raise ContentPackError listing every problem.
 
-    ``max_bytes`` bounds what a zip may unpack to (PackTooLarge beyond it).
+    ``max_bytes`` bounds what a zip may unpack to (PackTooLarge beyond it);
+    ``progress`` hears each stage, and each file checked.
     """
     source = Path(source)
+    if progress is not None:
+        progress("unpacking", 0, 1)
     raw, files = _read_source(source, max_bytes)
+    if progress is not None:
+        progress("manifest", 0, 1)
     try:
         document = untrusted_json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, untrusted_json.UntrustedJSONError) as exc:
@@ -458,7 +472,9 @@ def read_pack(source: Path | str, max_bytes: int | None = None) -> Pack:
         except (AttributeError, KeyError, TypeError, ValueError):
             pass
         raise ContentPackError(f"{len(problems)} problem(s) in the pack", problems) from None
-    problems = _cross_check(manifest, files)
+    problems = _cross_check(manifest, files, progress)
+    if progress is not None:
+        progress("files", len(manifest["assets"]), len(manifest["assets"]))
     if problems:
         raise ContentPackError(f"{len(problems)} problem(s) in the pack", problems)
     assets = {a["sha256"]: files[a["path"]] for a in manifest["assets"]}

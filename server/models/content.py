@@ -1,14 +1,20 @@
 """Shared content: packs, skills and their prerequisites, activities, items, assets.
 
 Content lives in the district partition: every school of the district reads it,
-only the hub (or an import on the node) writes it.
+only the hub (or an import on the node) writes it. A school may also author its
+own simple activities (services/authoring.py): Activity, ActivitySkill, Item and
+Asset rows in the school's partition, all under ``authored_prefix(school)``, a
+name no pack can take (a pack id has no dot), so they are never confused with the
+district's content. In a school's partition those four tables are teachers' work
+(EVENTS): any node of the school relays them; in the district partition only the
+hub authors anything (sync.engine), whatever the table says.
 """
 
 from __future__ import annotations
 
 from peewee import BigIntegerField, CharField, FloatField, IntegerField, TextField
 
-from sync.engine import HUB
+from sync.engine import EVENTS, HUB
 from sync.stamp import MUTABLE
 
 from .base import JSONField, ReplicatedModel
@@ -16,6 +22,16 @@ from .base import JSONField, ReplicatedModel
 ACTIVITY_KINDS = ("reading", "video", "audio", "quiz", "practice", "project", "reflection")
 MODALITIES = ("read", "watch", "listen", "do")
 ITEM_TYPES = ("choice", "numeric", "text")
+
+
+def authored_pack(school_id: str) -> str:
+    """The pack id of a school's own activities: never a pack slug (those have no dot)."""
+    return f"school.{school_id}"
+
+
+def authored_prefix(school_id: str) -> str:
+    """What the id of every activity, item and skill link a school authors starts with."""
+    return authored_pack(school_id) + ":"
 
 
 class ContentPack(ReplicatedModel):
@@ -81,7 +97,7 @@ class Activity(ReplicatedModel):
     """Something a student does. Id ``<pack>:<slug>``."""
 
     replication = MUTABLE
-    authority = HUB
+    authority = EVENTS  # in a school partition: its own (see above)
 
     pack_id = CharField(max_length=100, index=True)
     slug = CharField(max_length=100)
@@ -100,7 +116,7 @@ class ActivitySkill(ReplicatedModel):
     """A skill an activity teaches."""
 
     replication = MUTABLE
-    authority = HUB
+    authority = EVENTS  # in a school partition: its own (see above)
 
     activity_id = CharField(max_length=100, index=True)
     skill_id = CharField(max_length=100, index=True)
@@ -110,7 +126,7 @@ class Item(ReplicatedModel):
     """A question of an activity, with its answer key and hints. Id ``<activity>:<slug>``."""
 
     replication = MUTABLE
-    authority = HUB
+    authority = EVENTS  # in a school partition: its own (see above)
 
     activity_id = CharField(max_length=100, index=True)
     slug = CharField(max_length=100)
@@ -127,7 +143,7 @@ class Asset(ReplicatedModel):
     """A content-addressed file of a pack; its id is the SHA-256 of its bytes."""
 
     replication = MUTABLE
-    authority = HUB
+    authority = EVENTS  # in a school partition: its own (see above)
 
     pack_id = CharField(max_length=100, index=True)
     media_type = CharField(max_length=100)

@@ -23,6 +23,10 @@ from sync.vector import Vector
 
 from ..db import bulk_checkpoints, db, group_sync, is_sqlite, names, write_transaction
 from ..models import (
+    Activity,
+    ActivitySkill,
+    Asset,
+    Item,
     LocalNode,
     Peer,
     ReplicatedModel,
@@ -32,8 +36,47 @@ from ..models import (
     replicated_models,
 )
 from ..models.base import NameField, observe_clock
+from ..models.content import authored_pack, authored_prefix
 
 _IN_BATCH = 999  # SQLite's smallest limit of bound parameters
+
+
+_AUTHORED = (Activity, ActivitySkill, Item, Asset)
+
+
+def _not_the_schools_own(
+    model: type[ReplicatedModel], columns: list[str], rows: list[list[Any]], school: str
+) -> dict[int, str]:
+    """Content rows in a school's partition that are not that school's own activities.
+
+    A school authors activities under its own prefix (models.content): a row in its
+    partition named like district content, or like another school's, would replace
+    it on every node that applies it. An asset is named by its digest: one the
+    receiver holds as the district's stays the district's.
+    """
+    prefix, pack = authored_prefix(school), authored_pack(school)
+    why = f"content in partition school:{school} must be that school's own ({prefix}…)"
+    at_id = columns.index("id")
+    refused: dict[int, str] = {}
+    if model is Asset:
+        at_pack = columns.index("pack_id")
+        ids = [values[at_id] for values in rows]
+        district: set[str] = set()
+        for start in range(0, len(ids), _IN_BATCH):
+            batch = ids[start : start + _IN_BATCH]
+            held = Asset.select(Asset.id).where(Asset.id.in_(batch), Asset.partition == DISTRICT)
+            district.update(a.id for a in held)
+        for index, values in enumerate(rows):
+            if values[at_pack] != pack or values[at_id] in district:
+                refused[index] = why
+        return refused
+    at_owner = columns.index("pack_id" if model is Activity else "activity_id")
+    for index, values in enumerate(rows):
+        owner = str(values[at_owner])
+        owned = owner == pack if model is Activity else owner.startswith(prefix)
+        if not (owned and str(values[at_id]).startswith(prefix)):
+            refused[index] = why
+    return refused
 
 
 def _as_bool(value: Any) -> Any:
@@ -116,6 +159,8 @@ class NodeStore:
             at = columns.index(checked)
             why = f"its {checked} does not agree with partition {partition}"
             refused.update({i: why for i, values in enumerate(rows) if values[at] != school})
+        if school is not None and model in _AUTHORED:
+            refused.update(_not_the_schools_own(model, columns, rows, school))
         if model is RowHistory and sender.grants is not None:
             at = columns.index("table_name")
             for index, values in enumerate(rows):

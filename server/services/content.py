@@ -16,6 +16,7 @@ from ..models import (
     Activity,
     ActivitySkill,
     Asset,
+    Assignment,
     ContentPack,
     Item,
     ReplicatedModel,
@@ -145,6 +146,11 @@ def import_pack(source: Path | str, data_dir: str, max_bytes: int | None = None)
     return _import(read_pack(source, max_bytes), data_dir)
 
 
+def import_validated(pack: Pack, data_dir: str) -> dict[str, int]:
+    """Import a pack ``read_pack`` already validated; return counts of rows written."""
+    return _import(pack, data_dir)
+
+
 def _shared_assets(
     wanted: dict[str, dict[str, Any]], have: dict[str, ReplicatedModel]
 ) -> dict[str, ReplicatedModel]:
@@ -153,11 +159,35 @@ def _shared_assets(
     return {a.id: a for a in Asset.select().where(Asset.id.in_(ids))} if ids else {}
 
 
+def _assigned(pack_id: str) -> set[str]:
+    """Activities of a pack that a live assignment names (of any school this node holds)."""
+    query = Assignment.live(Assignment.activity_id).where(
+        Assignment.activity_id.startswith(pack_id + ":")
+    )
+    return {a.activity_id for a in query}
+
+
+def _kept_for_assignment(model: type[ReplicatedModel], row: Any, assigned: set[str]) -> bool:
+    """Whether a row a new version drops belongs to an assigned activity, and so stays."""
+    if model is Activity:
+        return row.id in assigned
+    if model in (Item, ActivitySkill):
+        return row.activity_id in assigned
+    return False
+
+
 def _import(pack: Pack, data_dir: str) -> dict[str, int]:
+    """Write a validated pack's rows; a new version keeps what assignments still need.
+
+    An activity the new version drops, or the items and skill links it drops from
+    one, stay live while an assignment names that activity: a student in the
+    middle of it finishes it, and the teacher still sees it (counted as ``kept``).
+    """
     for sha256, data in pack.assets.items():
         store_blob(data_dir, sha256, data)
-    counts = {"created": 0, "updated": 0, "deleted": 0, "unchanged": 0}
+    counts = {"created": 0, "updated": 0, "deleted": 0, "unchanged": 0, "kept": 0}
     with write_transaction():
+        assigned = _assigned(pack.manifest["id"])
         for model, wanted in _rows(pack).items():
             have = _existing(model, pack.manifest["id"])
             shared = _shared_assets(wanted, have) if model is Asset else {}
@@ -182,6 +212,9 @@ def _import(pack: Pack, data_dir: str) -> dict[str, int]:
             counts["created"] += len(new_rows)
             for row_id, row in have.items():
                 if row_id not in wanted and not row.deleted:
+                    if _kept_for_assignment(model, row, assigned):
+                        counts["kept"] += 1
+                        continue
                     row.delete_instance()
                     counts["deleted"] += 1
     return counts

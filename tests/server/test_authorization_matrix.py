@@ -16,6 +16,7 @@ fixture.
 
 from __future__ import annotations
 
+import json
 import shutil
 import uuid
 from pathlib import Path
@@ -25,6 +26,7 @@ import pytest
 from server import create_app
 from server import db as database
 from server.models import Activity, Asset, Classroom, Peer, Person, Skill
+from server.paths import SAMPLE_PACK_DIR
 from server.services import groups, learning, photos
 from tests.conftest import BASE_CONFIG, Api
 from tests.helpers.images import png
@@ -37,6 +39,12 @@ STAFF = {"teacher", "other_teacher", "admin"}
 
 def _id() -> str:
     return uuid.uuid4().hex
+
+
+def _first_skill() -> str:
+    """The first skill of the sample pack, by id (every test school holds it)."""
+    manifest = json.loads((SAMPLE_PACK_DIR / "manifest.json").read_text())
+    return min(f"{manifest['id']}:{s['id']}" for s in manifest["skills"])
 
 
 # endpoint -> (method, path template, body factory or None, principals allowed)
@@ -126,6 +134,16 @@ MATRIX = {
     "photos.sync_photo_get": ("GET", "/api/v1/sync/photos/{photo_sha}", None, set()),
     "live.get_live": ("GET", "/api/v1/classes/{class_a}/live", None, {"teacher", "admin"}),
     "roster.import_roster": ("POST", "/api/v1/roster/imports?dry_run=true&name=roster.csv", lambda w: b"class,given_name,family_name\nAcacia class,Ama,Owusu\n", {"admin"}),
+    "library.put_pack_import": ("PUT", "/api/v1/pack-imports/{new_id}", lambda w: png(), {"admin"}, 422),  # not a zip
+    "library.get_pack_import": ("GET", "/api/v1/pack-imports/{new_id}", None, {"admin"}, 404),  # no such job
+    "library.post_authored_image": ("POST", "/api/v1/authored-images", lambda w: png(), STAFF),
+    "library.post_authored_activity": ("POST", "/api/v1/authored-activities", lambda w: {"kind": "reading", "title": "Ours", "language": "en", "skill_id": _first_skill(), "text": "Read me."}, STAFF),
+    "reports.get_class_report": ("GET", "/api/v1/classes/{class_a}/report", None, {"teacher", "admin"}),
+    "reports.get_class_report_csv": ("GET", "/api/v1/classes/{class_a}/report.csv", None, {"teacher", "admin"}),
+    "reports.get_class_progress_chart": ("GET", "/api/v1/classes/{class_a}/progress.svg", None, {"teacher", "admin"}),
+    "reports.get_student_report": ("GET", "/api/v1/people/{student}/report", None, {"teacher", "admin"}),
+    "reports.get_student_report_csv": ("GET", "/api/v1/people/{student}/report.csv", None, {"teacher", "admin"}),
+    "reports.get_student_progress_chart": ("GET", "/api/v1/people/{student}/progress.svg", None, {"teacher", "admin"}),
     "photos.sync_photo_put": ("PUT", "/api/v1/sync/photos/{photo_sha}", lambda w: png(), set()),
 }  # fmt: skip
 

@@ -61,6 +61,13 @@ def _fill_old(db) -> dict[str, list[dict[str, Any]]]:
                     row["id"] = "s1"
                 if "school_id" in row:
                     row["school_id"] = "s1"
+                if table in ("activity", "activity_skill", "item", "asset"):
+                    # content in a school's partition is that school's own (models.content)
+                    row["id"] = f"school.s1:{row['id']}"
+                    if "pack_id" in row:
+                        row["pack_id"] = "school.s1"
+                    if "activity_id" in row:
+                        row["activity_id"] = "school.s1:a"
             if table == "row_history":
                 row.update(data=json.dumps(HISTORY_DATA), table_name="school", row_id="row1")
                 row.update(version_origin=PEER)

@@ -20,13 +20,15 @@ class PackSchema(Schema):
 
 
 class PublishedPackSchema(Schema):
-    """What publishing a pack did: rows created, updated, deleted and unchanged."""
+    """What publishing a pack did: rows created, updated, deleted and unchanged, and the
+    rows a new version dropped but kept because an assignment names their activity."""
 
     pack_id = fields.String()
     created = fields.Integer()
     updated = fields.Integer()
     deleted = fields.Integer()
     unchanged = fields.Integer()
+    kept = fields.Integer()
 
 
 class SkillSchema(Schema):

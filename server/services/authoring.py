@@ -1,0 +1,137 @@
+"""A school's own simple activities, authored on the device by its teachers.
+
+A reading with a picture (and questions after it, if the teacher wants), or a quiz
+of choice, number and short-text items, tied to one skill of the graph. They are
+stored as ordinary Activity, ActivitySkill, Item and Asset rows in the school's
+partition, all named under the school's prefix (``models.content.authored_prefix``):
+they sync to the school's other nodes like any teachers' work, and are never taken
+for the district's content (``replication/store.py`` refuses anything else in a
+school's partition). Students play them like any activity.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sync.ids import new_id
+from sync.stamp import school_partition
+
+from ..db import write_transaction
+from ..db.blobs import digest, store_blob
+from ..errors import InvalidInput
+from ..interop.svg_check import svg_problems
+from ..models import Activity, ActivitySkill, Asset, Item, Person, Skill
+from ..models.content import authored_pack, authored_prefix
+from .content import activity_detail
+from .photos import PHOTO_MAX_BYTES, check_image
+from .rows import get_live
+
+#: A teacher's picture: the photo limit (the app sends a downscaled JPEG or PNG).
+IMAGE_MAX_BYTES = PHOTO_MAX_BYTES
+IMAGE_TYPES = ("image/png", "image/jpeg", "image/webp", "image/svg+xml")
+MODALITY = {"reading": "read", "quiz": "do"}
+
+
+def store_image(user: Person, data: bytes, declared: str, data_dir: str) -> dict[str, Any]:
+    """Check and keep a picture for the school's own activities; its digest names it.
+
+    The same checks as everywhere a picture comes in: a JPEG, PNG or WebP must be
+    what it says (``photos.check_image``), an SVG must hold no script, link or
+    style that reaches out (``svg_check``). Nothing is stored when a check fails.
+    """
+    if declared == "image/svg+xml":
+        problems = svg_problems(data)
+        if problems:
+            raise InvalidInput("That SVG picture was refused.", {"problems": problems})
+        media_type = declared
+    elif declared in IMAGE_TYPES:
+        media_type = check_image(data, declared)
+    else:
+        raise InvalidInput(
+            f"Send the picture as one of {', '.join(IMAGE_TYPES)}.", {"content_type": [declared]}
+        )
+    sha256 = digest(data)
+    store_blob(data_dir, sha256, data)
+    with write_transaction():
+        held = Asset.get_or_none(Asset.id == sha256)
+        if held is None:
+            Asset.create(
+                id=sha256,
+                partition=school_partition(user.school_id),
+                pack_id=authored_pack(user.school_id),
+                media_type=media_type,
+                size=len(data),
+            )
+        elif held.deleted and held.pack_id == authored_pack(user.school_id):
+            held.deleted = False
+            held.save()
+        # A live file of the district's (or a deleted one of theirs) is the same bytes:
+        # the district's row keeps serving it.
+    return {"sha256": sha256, "media_type": media_type, "size": len(data)}
+
+
+def _picture(school_id: str, sha256: str | None) -> str | None:
+    if sha256 is None:
+        return None
+    asset = Asset.get_or_none((Asset.id == sha256) & (Asset.deleted == False))  # noqa: E712
+    if asset is None or asset.media_type not in IMAGE_TYPES:
+        raise InvalidInput("Upload the picture first.", {"image": [f"No picture {sha256}."]})
+    return sha256
+
+
+def create_activity(user: Person, data: dict[str, Any]) -> dict[str, Any]:
+    """Store a teacher's activity in the school's partition; return it as staff see it."""
+    school = user.school_id
+    skill = get_live(Skill, data["skill_id"], "skill")
+    if data["kind"] == "quiz" and not data["items"]:
+        raise InvalidInput("A quiz needs at least one question.", {"items": ["Add a question."]})
+    image = _picture(school, data["image"])
+    if data["kind"] == "reading" and not (data["text"].strip() or image):
+        raise InvalidInput("A reading needs its text or a picture.", {"text": ["Write the text."]})
+    body: dict[str, Any] = {"text": data["text"]}
+    if image:
+        body["image"] = image
+    slug = new_id()
+    activity_id = authored_prefix(school) + slug
+    partition = school_partition(school)
+    with write_transaction():
+        Activity.create(
+            id=activity_id,
+            partition=partition,
+            pack_id=authored_pack(school),
+            slug=slug,
+            kind=data["kind"],
+            language=data["language"],
+            title=data["title"],
+            difficulty=data["difficulty"],
+            minutes=data["minutes"],
+            modality=MODALITY[data["kind"]],
+            interests=[],
+            culture=[],
+            body=body,
+        )
+        ActivitySkill.create(
+            id=f"{activity_id}>{skill.id}",
+            partition=partition,
+            activity_id=activity_id,
+            skill_id=skill.id,
+        )
+        Item.create_many(
+            [
+                {
+                    "id": f"{activity_id}:{position + 1}",
+                    "partition": partition,
+                    "activity_id": activity_id,
+                    "slug": str(position + 1),
+                    "position": position,
+                    "type": item["type"],
+                    "prompt": item["prompt"],
+                    "choices": item["choices"] if item["type"] == "choice" else None,
+                    "answer": item["answer"],
+                    "tolerance": item["tolerance"] if item["type"] == "numeric" else None,
+                    "hints": item["hints"],
+                }
+                for position, item in enumerate(data["items"])
+            ]
+        )
+    return activity_detail(activity_id, with_answers=True)
