@@ -16,6 +16,13 @@ const screens = {
   student: () => import("./student.js"),
   roster: () => import("./roster.js"),
   live: () => import("./live.js"),
+  // Assign, groups, heatmap, a skill (#/skill/CLASS/SKILL), a student's work, the feedback queue.
+  assign: () => import("./assign.js"),
+  groups: () => import("./groups.js"),
+  heatmap: () => import("./heatmap.js"),
+  skill: () => import("./skill.js"),
+  learner: () => import("./learner.js"),
+  queue: () => import("./queue.js"),
 };
 
 /** The screen of a route: sign-in until a teacher or admin is signed in. */
