@@ -3,7 +3,7 @@
 
 import { api } from "../shared/api.js";
 import { h, show } from "../shared/dom.js";
-import { pick, t } from "../shared/i18n.js";
+import { language, pick, t } from "../shared/i18n.js";
 import { render as again } from "../shared/router.js";
 import { errorText, loading } from "./common.js";
 
@@ -101,9 +101,18 @@ function newAssignmentForm(classroom, { groups, students, skills, activities }) 
   const kind = h("select", { name: "kind" },
     h("option", { value: "activity" }, t("teacher.assign.an_activity")),
     h("option", { value: "skill" }, t("teacher.assign.a_skill")));
-  const activity = h("select", { name: "activity_id" }, activities.map((a) => h("option", { value: a.id }, `${a.title} (${a.language})`)));
+  // Activities in one content language at a time (the app's, to begin with).
+  const languages = [...new Set(activities.map((a) => a.language))].sort();
+  const contentLanguage = h("select", { name: "language" }, languages.map((code) => h("option", { value: code }, code)));
+  contentLanguage.value = languages.includes(language()) ? language() : languages[0] || "";
+  const activity = h("select", { name: "activity_id" });
+  const fill = () => activity.replaceChildren(...activities.filter((a) => a.language === contentLanguage.value)
+    .map((a) => h("option", { value: a.id }, a.title)));
+  contentLanguage.addEventListener("change", fill);
+  fill();
   const skill = h("select", { name: "skill_id" }, skills.map((s) => h("option", { value: s.id }, pick(s.title) || s.id)));
-  const activityLabel = h("label", {}, t("teacher.assign.activity"), activity);
+  const activityLabel = h("div", {}, h("label", {}, t("teacher.assign.content_language"), contentLanguage),
+    h("label", {}, t("teacher.assign.activity"), activity));
   const skillLabel = h("label", { hidden: true }, t("teacher.assign.skill"), skill);
   kind.addEventListener("change", () => {
     activityLabel.hidden = kind.value !== "activity";
