@@ -34,7 +34,7 @@ import bench_classroom as bench
 TEACHERS = 5
 SUMMARY_CLIENTS = 10
 LIVE_POLL_S = 3.0
-HEATMAP_POLL_S = 10.0
+HEATMAP_POLL_S = 4.0
 TEACHER = ("teacher", "baobab-teacher")  # server/services/demo.py; teaches every bench class
 
 

@@ -9,7 +9,7 @@ import { dateTime } from "../shared/format.js";
 import { language, pick, t } from "../shared/i18n.js";
 import { errorText, loading } from "./common.js";
 
-const POLL_MS = 10000;
+const POLL_MS = 4000;
 const SIGN = { not_started: "·", struggling: "!", learning: "~", mastered: "✓", review: "↺" };
 const enc = encodeURIComponent;
 let timer = null;
