@@ -11,6 +11,8 @@ alone (the students' rate without teachers):
 
   summary  ``SUMMARY_CLIENTS`` teachers ask for the heatmap as fast as answers come,
            no students: the class summary's rate alone (``summary_req_per_s``);
+  floor    the same teachers ask for ``FLOOR_PATH`` (half as long): what any signed-in
+           request costs, so ``summary_floor_ratio`` says what the heatmap adds;
   watched  the class again, with ``TEACHERS`` teachers polling: the students' rate with
            teachers, and the heatmap's p99 while the class works (``summary_p99_ms``).
 
@@ -35,6 +37,7 @@ TEACHERS = 5
 SUMMARY_CLIENTS = 10
 LIVE_POLL_S = 3.0
 HEATMAP_POLL_S = 4.0
+FLOOR_PATH = "/api/v1/auth/me"  # what every signed-in request pays: session, person, JSON
 TEACHER = ("teacher", "baobab-teacher")  # server/services/demo.py; teaches every bench class
 
 
@@ -80,15 +83,15 @@ async def _watch(
 
 
 async def _hammer(
-    plan: dict[str, Any], index: int, conn: bench.Connection, deadline: float, rec: bench.Recorder
-) -> None:
+    plan: dict[str, Any], index: int, conn: bench.Connection, deadline: float, rec: bench.Recorder,
+    path: str = "/api/v1/classes/{class_id}/heatmap",
+) -> None:  # fmt: skip
     """One teacher asking for the heatmap as fast as answers come (the summary's rate)."""
     classes = _classes(plan)
-    class_id = classes[index % len(classes)]
+    path = path.format(class_id=classes[index % len(classes)])
     try:
         began = time.perf_counter()
         while time.perf_counter() < deadline:
-            path = f"/api/v1/classes/{class_id}/heatmap"
             if await rec.call(conn, "summary", "GET", path) is None:
                 await asyncio.sleep(0.01)
         rec.samples.setdefault("summary_window_s", []).append(time.perf_counter() - began)
@@ -101,7 +104,7 @@ async def _teachers(
 ) -> dict[str, Any]:
     """Sign every teacher in, say so (``ready``), then poll or hammer for ``duration``."""
     rec = bench.Recorder()
-    count = SUMMARY_CLIENTS if mode == "summary" else TEACHERS
+    count = TEACHERS if mode == "watch" else SUMMARY_CLIENTS
     conns = [
         bench.Connection(plan["host"], plan["port"], f"127.0.2.{i % 250 + 1}") for i in range(count)
     ]
@@ -109,8 +112,13 @@ async def _teachers(
         await _sign_in(conn)
     ready.write_text("ready")
     deadline = time.perf_counter() + duration
-    work = _hammer if mode == "summary" else _watch
-    await asyncio.gather(*(work(plan, i, c, deadline, rec) for i, c in enumerate(conns)))
+    if mode == "watch":
+        await asyncio.gather(*(_watch(plan, i, c, deadline, rec) for i, c in enumerate(conns)))
+    else:  # the summary, or the floor: the cheapest signed-in request, for comparison
+        path = FLOOR_PATH if mode == "floor" else "/api/v1/classes/{class_id}/heatmap"
+        await asyncio.gather(
+            *(_hammer(plan, i, c, deadline, rec, path) for i, c in enumerate(conns))
+        )
     return {"samples": rec.samples, "errors": rec.errors}
 
 
@@ -146,6 +154,11 @@ def phases(
     alone = _done(_run(plan_path, summary_out, "summary", duration), summary_out)
     times = alone["samples"].get("summary", [])
     windows = alone["samples"].get("summary_window_s", [duration])
+    floor_out = tmp / "out-floor.json"
+    floor = _done(_run(plan_path, floor_out, "floor", duration / 2), floor_out)
+    floor_rate = len(floor["samples"].get("summary", [])) / max(
+        max(floor["samples"].get("summary_window_s", [duration / 2])), 1e-9
+    )
     watched_out = tmp / "out-watching.json"
     teachers = _run(plan_path, watched_out, "watch", duration + 1)
     _wait_ready(teachers, watched_out)  # signed in and watching when the class starts
@@ -157,6 +170,7 @@ def phases(
         "summary_req_per_s": len(times) / max(max(windows), 1e-9),
         "summary_alone_p99_ms": bench.percentile(times, 99) if times else 0.0,
         "summary_alone_errors": len(alone["errors"]),
+        "floor_req_per_s": floor_rate,
         "summary_p99_ms": bench.percentile(polled, 99) if polled else 0.0,
         "summary_polls": len(polled),
         "live_p99_ms": bench.percentile(live, 99) if live else 0.0,
@@ -172,7 +186,8 @@ def report(run: dict[str, Any]) -> None:
     t = run["teachers"]
     print(
         f"  teachers: summary alone {t['summary_req_per_s']:.0f} req/s "
-        f"(p99 {t['summary_alone_p99_ms']:.1f} ms, {SUMMARY_CLIENTS} teachers, no students); "
+        f"(p99 {t['summary_alone_p99_ms']:.1f} ms, {SUMMARY_CLIENTS} teachers, no students; "
+        f"GET /auth/me alike {t['floor_req_per_s']:.0f} req/s); "
         f"class watched by {TEACHERS}: students {t['watched']['req_per_s']:.0f} req/s "
         f"(alone {run['req_per_s']:.0f}), summary p99 {t['summary_p99_ms']:.1f} ms over "
         f"{t['summary_polls']} polls, live p99 {t['live_p99_ms']:.1f} ms over {t['live_polls']}, "
@@ -188,6 +203,7 @@ def figures(runs: list[dict[str, Any]], median: Callable[[str], float]) -> str:
         t = run["teachers"]
         run["summary_req_per_s"] = t["summary_req_per_s"]
         run["summary_p99_ms"] = t["summary_p99_ms"]
+        run["summary_floor_ratio"] = t["summary_req_per_s"] / max(t["floor_req_per_s"], 1e-9)
         run["students_watched_req_per_s"] = t["watched"]["req_per_s"]
         run["students_slowdown"] = 1 - t["watched"]["req_per_s"] / run["req_per_s"]
     return (
@@ -195,6 +211,7 @@ def figures(runs: list[dict[str, Any]], median: Callable[[str], float]) -> str:
         f" summary_p99_ms={median('summary_p99_ms'):.1f}"
         f" students_slowdown={median('students_slowdown'):.3f}"
         f" students_watched_req_per_s={median('students_watched_req_per_s'):.0f}"
+        f" summary_floor_ratio={median('summary_floor_ratio'):.2f}"
     )
 
 
