@@ -7,8 +7,9 @@ decayed since). The columns are the skills some student of the class has practis
 
 The heatmap is polled: it reads each student's mastery from the per-student event
 cache (``mastery.cached_states``: a count on the person index, then only new answers)
-and the whole view is kept between polls while no answer was added (``class_memo``),
-so five teachers watching cost the node little while the class works.
+and the whole view is kept between polls while no answer was added and the roster is
+the same (``class_memo``), for at most ``DECAY_STEP_MS`` (decay, and new content), so
+five teachers watching cost the node little while the class works.
 """
 
 from __future__ import annotations
@@ -113,16 +114,16 @@ def class_heatmap(classroom: Classroom, now_ms: int | None = None, shape: Any = 
     """The heatmap of a class now; ``shape(view)`` (the API's JSON) is kept with it."""
     now = now_ms if now_ms is not None else wall_ms()
     students = _roster(classroom.id)
-    cat = catalog()
-    roster = tuple(students)
 
     def make() -> Any:
-        view = _make(students, cat, now, classroom.id)
+        view = _make(students, catalog(), now, classroom.id)
         return shape(view) if shape else view
 
     if now_ms is not None:  # a chosen time (tests, reports): never a kept view
         return make()
-    return _memo.get(classroom.id, (id(cat), roster, shape), now, make)
+    # The content snapshot is not asked for on a hit (its checksum reads every content
+    # table): a new pack shows within DECAY_STEP_MS, with the decay.
+    return _memo.get(classroom.id, (tuple(students), shape), now, make)
 
 
 def heatmap_csv_rows(view: dict[str, Any], language: str) -> tuple[list[str], list[list[Any]]]:
