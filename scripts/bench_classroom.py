@@ -59,6 +59,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import bench_teachers  # noqa: E402  (the teachers' side: scripts/bench_teachers.py)
+
 CLASS_SIZE = 30
 ROUNDS_PER_SIGN_IN = 3
 WRONG_SHARE = 0.3  # about a third of answers are wrong, as for a child learning
@@ -635,6 +637,11 @@ def one_run(template: Path, plan: dict[str, Any], args: argparse.Namespace) -> d
                 wait_for_https(https_port, cafile)
                 https_plan = {**plan, "port": https_port, "cafile": str(cafile)}
                 https = drive(https_plan, Path(tmp), "https", args.duration, pids)
+            teachers = (
+                bench_teachers.phases(plan, Path(tmp), args.duration, pids, drive)
+                if args.teachers
+                else None
+            )
             if server_pids(server.pid) != pids:
                 raise SystemExit("a serving process died during the run; see serve.log")
         finally:
@@ -653,6 +660,7 @@ def one_run(template: Path, plan: dict[str, Any], args: argparse.Namespace) -> d
         "log_kb": log_kb,
         "ceiling": ceiling,
         "https": https,
+        "teachers": teachers,
     }
 
 
@@ -688,6 +696,8 @@ def report(number: int, run: dict[str, Any]) -> None:
                 print(f"    {step:9s} {count:7d} requests  p50 {p50:7.1f} ms  p99 {p99:7.1f} ms")
         for sample in phase["error_samples"]:
             print(f"    error: {sample}")
+    if run["teachers"] is not None:
+        bench_teachers.report(run)
 
 
 def main() -> None:
@@ -719,6 +729,10 @@ def main() -> None:
     parser.add_argument(
         "--abuse", action="store_true",
         help="a misbehaving laptop during the class: idle half-requests, idle TLS, floods",
+    )  # fmt: skip
+    parser.add_argument(
+        "--no-teachers", dest="teachers", action="store_false",
+        help="leave out the teachers' side (scripts/bench_teachers.py)",
     )  # fmt: skip
     args = parser.parse_args()
     if (
@@ -791,6 +805,7 @@ def main() -> None:
             if args.abuse
             else ""
         )
+        + (bench_teachers.figures(runs, median) if args.teachers else "")
     )
 
 

@@ -31,6 +31,7 @@ from .api import (
     reports,
     roster,
     school,
+    teaching,
 )
 from .api import node as node_api
 from .api import sync as sync_api
@@ -123,6 +124,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         live.bp,
         library.bp,
         reports.bp,
+        teaching.bp,
         trust.bp,
     )
     for blueprint in blueprints:

@@ -24,6 +24,13 @@ const screens = {
   // Content library and reports (issue 14, items 7 and 8).
   library: () => import("./library.js"),
   report: () => import("./reports.js"),
+  // Assign, groups, heatmap, a skill (#/skill/CLASS/SKILL), a student's work, the feedback queue.
+  assign: () => import("./assign.js"),
+  groups: () => import("./groups.js"),
+  heatmap: () => import("./heatmap.js"),
+  skill: () => import("./skill.js"),
+  learner: () => import("./learner.js"),
+  queue: () => import("./queue.js"),
 };
 
 /** The screen of a route: sign-in until a teacher or admin is signed in. */

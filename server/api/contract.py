@@ -12,7 +12,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from flask import g, jsonify, request
+from flask import Response, g, jsonify, request
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from ..auth.access import Rule
@@ -114,6 +114,8 @@ def endpoint(
             result = view(**path_args)
             if response is None:
                 return result if result is not None else ("", status)
+            if isinstance(result, Response):  # made already (a view kept between polls)
+                return result
             if paginated:
                 return jsonify(_schema(page_schema(response)).dump(result)), status
             return jsonify(_schema(response, many).dump(result)), status

@@ -13,6 +13,7 @@ from .schemas.learning import (
     AnswerResultSchema,
     AnswerSchema,
     AssignmentCreateSchema,
+    AssignmentPatchSchema,
     AssignmentSchema,
     AttemptCreateSchema,
     AttemptSchema,
@@ -43,7 +44,7 @@ def list_assignments(classroom_id):
 @bp.post("/classes/<classroom_id>/assignments")
 @endpoint(
     STAFF,
-    "Assign an activity to the class, a group or a student",
+    "Assign an activity or a skill to the class, a group or a student",
     body=AssignmentCreateSchema,
     response=AssignmentSchema,
     status=201,
@@ -51,6 +52,17 @@ def list_assignments(classroom_id):
 def create_assignment(classroom_id, body):
     classroom = schools.get_class(g.user, classroom_id, manage=True)
     return learning.create_assignment(g.user, classroom, body)
+
+
+@bp.patch("/assignments/<assignment_id>")
+@endpoint(
+    STAFF,
+    "Pin, hide or show an assignment, or change its due date or note",
+    body=AssignmentPatchSchema,
+    response=AssignmentSchema,
+)
+def patch_assignment(assignment_id, body):
+    return learning.update_assignment(g.user, assignment_id, body)
 
 
 @bp.delete("/assignments/<assignment_id>")

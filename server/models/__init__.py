@@ -21,7 +21,7 @@ from .content import (
     SkillFit,
     SkillPrerequisite,
 )
-from .learning import Answer, Assignment, Attempt, Feedback, Goal, Reflection
+from .learning import Answer, Assignment, Attempt, Feedback, Goal, Reflection, WorkSeen
 from .media import Photo
 from .peers import PairingCode, Peer, SharedSecret, SignInFailure, SyncRun
 from .school import Classroom, Enrollment, Group, GroupMember, LearnerProfile, Person, School
@@ -60,6 +60,7 @@ ALL_MODELS = (
     Reflection,
     Feedback,
     Photo,
+    WorkSeen,
 )
 
 

@@ -19,18 +19,24 @@ GOAL_STATUSES = ("active", "done", "dropped")
 
 
 class Assignment(ReplicatedModel):
-    """An activity given to a class, a group or one student; ``pinned`` puts it first."""
+    """An activity or a skill given to a class, a group or one student.
+
+    ``pinned`` puts it first; ``hidden`` keeps it from the students without withdrawing it.
+    A skill assignment has ``skill_id`` and no ``activity_id`` (migration 0013).
+    """
 
     replication = MUTABLE
 
     classroom_id = CharField(max_length=100, index=True)
-    activity_id = CharField(max_length=100)
+    activity_id = CharField(max_length=100, null=True)
     group_id = CharField(max_length=100, null=True)
     person_id = CharField(max_length=100, null=True)
     assigned_by = CharField(max_length=100)
     due_on = CharField(max_length=10, null=True)  # ISO date
     pinned = BooleanField(default=False)
     note = TextField(default="")
+    skill_id = CharField(max_length=100, null=True)
+    hidden = BooleanField(default=False)
 
 
 class Goal(ReplicatedModel):
@@ -107,3 +113,22 @@ class Feedback(ReplicatedModel):
     text = TextField()
     device_ms = BigIntegerField()
     received_ms = BigIntegerField()
+
+
+WORK_KINDS = ("reflection", "answer")
+
+
+class WorkSeen(ReplicatedModel):
+    """A teacher has seen a piece of open work (a reflection or a written answer).
+
+    Mutable, one row per piece of work under an id made from the work's (``seen_id``),
+    so marking the same work seen on two nodes of the school makes one row.
+    """
+
+    replication = MUTABLE
+
+    person_id = CharField(max_length=100, index=True)  # the student whose work it is
+    work_kind = CharField(max_length=16)
+    work_id = CharField(max_length=100)
+    seen_by = CharField(max_length=100)
+    seen_ms = BigIntegerField()

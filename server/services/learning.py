@@ -42,13 +42,20 @@ def list_assignments(user: Person, classroom: Classroom) -> list[Assignment]:
             | (Assignment.group_id.in_(list(group_ids(user))))
             | (Assignment.person_id.is_null() & Assignment.group_id.is_null())
         )
-        query = query.where(mine)
+        query = query.where(mine & (Assignment.hidden == False))  # noqa: E712
     return list(query.order_by(Assignment.pinned.desc(), Assignment.due_on, Assignment.id))
 
 
 def create_assignment(user: Person, classroom: Classroom, data: dict[str, Any]) -> Assignment:
-    """Assign an activity to the class, a group of it, or one of its students."""
-    get_live(Activity, data["activity_id"], "activity")
+    """Assign an activity or a skill to the class, a group of it, or one of its students."""
+    if bool(data.get("activity_id")) == bool(data.get("skill_id")):
+        raise InvalidInput(
+            "Assign one activity or one skill.", {"activity_id": ["Give an activity or a skill."]}
+        )
+    if data.get("activity_id"):
+        get_live(Activity, data["activity_id"], "activity")
+    else:
+        get_live(Skill, data["skill_id"], "skill")
     if data.get("group_id"):
         group = get_live(Group, data["group_id"], "group")
         if group.classroom_id != classroom.id:
@@ -59,14 +66,30 @@ def create_assignment(user: Person, classroom: Classroom, data: dict[str, Any]) 
         classroom_id=classroom.id,
         partition=classroom.partition,
         assigned_by=user.id,
-        activity_id=data["activity_id"],
+        activity_id=data.get("activity_id"),
+        skill_id=data.get("skill_id"),
         group_id=data.get("group_id"),
         person_id=data.get("person_id"),
         due_on=data["due_on"].isoformat() if data.get("due_on") else None,
         pinned=data["pinned"],
+        hidden=data.get("hidden", False),
         note=data["note"],
     )
     assignment.save(force_insert=True)
+    return assignment
+
+
+def update_assignment(user: Person, assignment_id: str, changes: dict[str, Any]) -> Assignment:
+    """Pin, hide or show an assignment, or change its due date or note."""
+    assignment = get_live(Assignment, assignment_id, "assignment")
+    get_class(user, assignment.classroom_id, manage=True)
+    if "due_on" in changes:
+        changes["due_on"] = changes["due_on"].isoformat() if changes["due_on"] else None
+    if all(getattr(assignment, k) == v for k, v in changes.items()):
+        return assignment  # nothing changes: no new version
+    for key, value in changes.items():
+        setattr(assignment, key, value)
+    assignment.save()
     return assignment
 
 

@@ -23,6 +23,17 @@ from .schools import class_students
 WINDOW_MS = 30 * 60 * 1000  # answers older than this say nothing about now
 IDLE_AFTER_MS = 3 * 60 * 1000
 WRONG_STREAK = 3
+_ANSWER_COLUMNS = (
+    Answer.id,
+    Answer.person_id,
+    Answer.attempt_id,
+    Answer.activity_id,
+    Answer.item_id,
+    Answer.correct,
+    Answer.hints_used,
+    Answer.device_ms,
+    Answer.received_ms,
+)
 
 
 def _skill_of(cat: Any, activity_id: str) -> str | None:
@@ -59,15 +70,20 @@ def live_view(classroom: Classroom, now_ms: int | None = None) -> dict[str, Any]
     students = class_students(classroom)
     ids = [s.id for s in students]
     answers: dict[str, list[Any]] = {}
+    # Named tuples of the columns read, not model objects: while a class works the
+    # window holds thousands of answers, and this runs whenever a poll finds new ones.
     for answer in (
-        Answer.live()
+        Answer.live(*_ANSWER_COLUMNS)
         .where(Answer.person_id.in_(ids) & (Answer.received_ms >= since))
         .order_by(Answer.received_ms, Answer.device_ms, Answer.id)
+        .namedtuples()
     ):
         answers.setdefault(answer.person_id, []).append(answer)
     finished: dict[str, list[Any]] = {}
-    for attempt in Attempt.live().where(
-        Attempt.person_id.in_(ids) & (Attempt.received_ms >= since)
+    for attempt in (
+        Attempt.live(Attempt.id, Attempt.person_id, Attempt.activity_id, Attempt.ended_ms)
+        .where(Attempt.person_id.in_(ids) & (Attempt.received_ms >= since))
+        .namedtuples()
     ):
         finished.setdefault(attempt.person_id, []).append(attempt)
     hinted = {a[-1].item_id for a in answers.values() if a[-1].hints_used}

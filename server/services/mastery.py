@@ -100,6 +100,14 @@ def states_of(
     return {p: trace_rows(r, cat.params, now_ms) for p, r in rows.items()}
 
 
+def cached_states(
+    person_ids: Iterable[str], cat: Catalog, now_ms: int
+) -> dict[str, dict[str, SkillMastery]]:
+    """``states_of`` through the per-student cache: for views polled again and again."""
+    ids = list(dict.fromkeys(person_ids))
+    return {p: finish(_cache.get(p, cat).folded, cat.params, now_ms) for p in ids}
+
+
 def mastery_items(cat: Catalog, states: dict[str, SkillMastery]) -> list[dict[str, Any]]:
     """Every skill with the student's mastery of it (the prior where never practised)."""
     result = []

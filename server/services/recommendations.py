@@ -24,7 +24,7 @@ from ..learning.ranking import (
     rank,
 )
 from ..learning.tracing import SkillMastery
-from ..models import Assignment, Attempt, Goal, LearnerProfile, Person
+from ..models import ActivitySkill, Assignment, Attempt, Goal, LearnerProfile, Person
 from ..replication.clock import district_now_ms
 from .catalog import Catalog, catalog, database_token
 from .event_cache import EventCache
@@ -55,9 +55,28 @@ def assignments_for(person: Person) -> list[AssignmentRef]:
         | Assignment.group_id.in_(list(group_ids(person)))
         | (Assignment.person_id.is_null() & Assignment.group_id.is_null())
     )
-    columns = (Assignment.id, Assignment.activity_id, Assignment.pinned, Assignment.due_on)
-    query = Assignment.live(*columns).where(Assignment.classroom_id.in_(classes) & mine)
-    return [AssignmentRef(a, bool(p), d, i) for i, a, p, d in query.tuples()]
+    columns = (
+        Assignment.id,
+        Assignment.activity_id,
+        Assignment.pinned,
+        Assignment.due_on,
+        Assignment.skill_id,
+    )
+    shown = Assignment.hidden == False  # noqa: E712
+    query = Assignment.live(*columns).where(Assignment.classroom_id.in_(classes) & mine & shown)
+    rows = list(query.tuples())
+    skills = {s for _, a, _, _, s in rows if not a and s}
+    # A skill assigned: each activity that teaches it counts as assigned.
+    teaching: dict[str, list[str]] = {}
+    if skills:
+        links = ActivitySkill.live(ActivitySkill.skill_id, ActivitySkill.activity_id)
+        for skill, activity in links.where(ActivitySkill.skill_id.in_(list(skills))).tuples():
+            teaching.setdefault(skill, []).append(activity)
+    refs = []
+    for i, a, p, d, s in rows:
+        for activity in [a] if a else sorted(teaching.get(s, [])):
+            refs.append(AssignmentRef(activity, bool(p), d, i))
+    return refs
 
 
 Recent = tuple[tuple[int, str, str], ...]  # (ended_ms, attempt id, activity id), newest first

@@ -47,6 +47,9 @@ def _first_skill() -> str:
     return min(f"{manifest['id']}:{s['id']}" for s in manifest["skills"])
 
 
+# Ids _fixtures makes that a body (not a path) names.
+MADE: dict[str, str] = {}
+
 # endpoint -> (method, path template, body factory or None, principals allowed)
 MATRIX = {
     "auth.login": ("POST", "/api/v1/auth/login", lambda w: {"username": "teacher", "password": "baobab-teacher"}, EVERYONE),
@@ -97,6 +100,14 @@ MATRIX = {
     "content.get_asset": ("GET", "/api/v1/assets/{asset}", None, EVERYONE),
     "learning.list_assignments": ("GET", "/api/v1/classes/{class_a}/assignments", None, {"student", "other_student", "teacher", "admin"}),
     "learning.create_assignment": ("POST", "/api/v1/classes/{class_a}/assignments", lambda w: {"activity_id": w.activity, "person_id": w.student}, {"teacher", "admin"}),
+    "learning.patch_assignment": ("PATCH", "/api/v1/assignments/{assignment}", lambda w: {"pinned": True}, {"teacher", "admin"}),
+    "teaching.get_heatmap": ("GET", "/api/v1/classes/{class_a}/heatmap", None, {"teacher", "admin"}),
+    "teaching.get_heatmap_csv": ("GET", "/api/v1/classes/{class_a}/heatmap.csv", None, {"teacher", "admin"}),
+    "teaching.get_class_skill": ("GET", "/api/v1/classes/{class_a}/skills/{skill}", None, {"teacher", "admin"}),
+    "teaching.get_student_work": ("GET", "/api/v1/people/{student}/work", None, {"teacher", "admin"}),
+    "teaching.get_open_work": ("GET", "/api/v1/classes/{class_a}/open-work", None, {"teacher", "admin"}),
+    "teaching.mark_seen": ("POST", "/api/v1/work-seen", lambda w: {"work_kind": "reflection", "work_id": MADE["reflection"], "comment": "Seen"}, {"teacher", "admin"}),
+    "teaching.get_assignment_progress": ("GET", "/api/v1/classes/{class_a}/assignment-progress", None, {"teacher", "admin"}),
     "learning.delete_assignment": ("DELETE", "/api/v1/assignments/{assignment}", None, {"teacher", "admin"}),
     "learning.list_goals": ("GET", "/api/v1/people/{student}/goals", None, {"student", "teacher", "admin"}),
     "learning.create_goal": ("POST", "/api/v1/people/{student}/goals", lambda w: {"term": "short", "kind": "free_text", "text": "Read every day"}, {"student", "teacher", "admin"}),
@@ -174,10 +185,14 @@ def _fixtures(app, world) -> dict[str, str]:
             student, _id(), {"activity_id": project.id, "device_ms": 1}, png(), "image/png",
             app.config["DATA_DIR"],
         )  # fmt: skip
+        reflection = learning.record_reflection(
+            student, {"id": _id(), "activity_id": project.id, "confidence": 3, "text": "We did it", "device_ms": 1},
+        )  # fmt: skip
+        MADE["reflection"] = reflection.id
     return {
         **{k: v for k, v in vars(world).items() if isinstance(v, str)},
         "group": group["id"], "assignment": assignment.id, "goal": goal.id, "asset": asset.id, "skill": skill.id,
-        "peer": str(peer.id), "photo": photo.id, "photo_sha": photo.sha256,
+        "peer": str(peer.id), "photo": photo.id, "photo_sha": photo.sha256, "reflection": reflection.id,
     }  # fmt: skip
 
 

@@ -16,7 +16,9 @@ LAST_LINE = re.compile(
     r"^students=(\d+) req_per_s=(\d+) p50_ms=([\d.]+) p99_ms=([\d.]+) errors=(\d+) rss_mb=(\d+)"
     r" ceiling_req_per_s=(\d+) ratio=([\d.]+)"
     r" https_req_per_s=(\d+) https_p99_ms=([\d.]+) https_errors=(\d+) https_ratio=([\d.]+)"
-    r" https_ceiling_ratio=([\d.]+)$"
+    r" https_ceiling_ratio=([\d.]+)"
+    r" summary_req_per_s=(\d+) summary_p99_ms=([\d.]+) students_slowdown=(-?[\d.]+)"
+    r" students_watched_req_per_s=(\d+) summary_floor_ratio=([\d.]+)$"
 )
 
 
@@ -41,8 +43,12 @@ def test_a_small_class_runs_every_step_without_errors():
     assert students == "3" and errors == "0", done.stdout
     assert int(req_per_s) > 0 and 0 < float(p50) <= float(p99) and int(rss) > 0
     # The stack's ceiling, measured in the same run, and the class over the node's HTTPS.
-    extra = figures.groups()[6:]
+    extra = figures.groups()[6:13]
     ceiling, ratio, https, https_p99, https_errors, https_ratio, https_ceiling = extra
+    # The teachers' side: the class summary alone, its p99 while watched, the slowdown.
+    summary, summary_p99, _slowdown, watched, _floor_ratio = figures.groups()[13:]
+    assert int(summary) > 0 and float(summary_p99) > 0 and int(watched) > 0, done.stdout
+    assert "  teachers: " in done.stdout and "errors 0 " in done.stdout, done.stdout
     assert int(ceiling) > 0 and int(https) > 0 and https_errors == "0", done.stdout
     assert float(https_p99) > 0, done.stdout
     # Ratios as printed (two decimals) from the rates: rounding aside, they agree.

@@ -15,29 +15,44 @@ class AssignmentSchema(Schema):
 
     id = fields.String()
     classroom_id = fields.String()
-    activity_id = fields.String()
+    activity_id = fields.String(allow_none=True)
+    skill_id = fields.String(allow_none=True)
     group_id = fields.String(allow_none=True)
     person_id = fields.String(allow_none=True)
     assigned_by = fields.String()
     due_on = fields.String(allow_none=True)
     pinned = fields.Boolean()
+    hidden = fields.Boolean()
     note = fields.String()
 
 
 class AssignmentCreateSchema(Schema):
-    """Assign an activity to the class, one group or one student."""
+    """Assign an activity or a skill to the class, one group or one student."""
 
-    activity_id = Id(required=True)
+    activity_id = Id(load_default=None, allow_none=True)
+    skill_id = Id(load_default=None, allow_none=True)
     group_id = Id(load_default=None, allow_none=True)
     person_id = Id(load_default=None, allow_none=True)
     due_on = fields.Date(load_default=None, allow_none=True)
     pinned = fields.Boolean(load_default=False)
+    hidden = fields.Boolean(load_default=False)
     note = Text(2000, load_default="")
 
     @validates_schema
     def _one_target(self, data: dict[str, Any], **kwargs: Any) -> None:
         if data.get("group_id") and data.get("person_id"):
             raise ValidationError("Assign to a group or to a student, not both.", "person_id")
+        if bool(data.get("activity_id")) == bool(data.get("skill_id")):
+            raise ValidationError("Assign one activity or one skill.", "activity_id")
+
+
+class AssignmentPatchSchema(Schema):
+    """Pin, hide or show an assignment; change its due date or note."""
+
+    due_on = fields.Date(allow_none=True)
+    pinned = fields.Boolean()
+    hidden = fields.Boolean()
+    note = Text(2000)
 
 
 class GoalProgressSchema(Schema):

@@ -1,0 +1,227 @@
+"""The teachers' side of `scripts/bench classroom`: five teachers watching while the class works.
+
+A teacher's open screens poll as the teacher app does: the live class view every
+``LIVE_POLL_S`` (client/teacher/live.js) and the mastery heatmap, the class summary,
+every ``HEATMAP_POLL_S`` (client/teacher/heatmap.js). Each teacher signs in with the
+demo teacher's password (a session of their own) and watches one of the bench
+classes, from a loopback address of its own (127.0.2.x), as a laptop would.
+
+In each run of the classroom bench, on the same serving processes, after the class
+alone (the students' rate without teachers):
+
+  summary  ``SUMMARY_CLIENTS`` teachers ask for the heatmap as fast as answers come,
+           no students: the class summary's rate alone (``summary_req_per_s``);
+  floor    the same teachers ask for ``FLOOR_PATH`` (half as long): what any signed-in
+           request costs, so ``summary_floor_ratio`` says what the heatmap adds;
+  watched  the class again, with ``TEACHERS`` teachers polling: the students' rate with
+           teachers, and the heatmap's p99 while the class works (``summary_p99_ms``).
+
+``students_slowdown`` = 1 − (students' rate watched ÷ their rate alone). The watched
+class runs after the class alone on the same data, so it starts with more answers
+stored: the slowdown is, if anything, overstated.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import bench_classroom as bench
+
+TEACHERS = 5
+SUMMARY_CLIENTS = 10
+LIVE_POLL_S = 3.0
+HEATMAP_POLL_S = 4.0
+FLOOR_PATH = "/api/v1/auth/me"  # what every signed-in request pays: session, person, JSON
+TEACHER = ("teacher", "baobab-teacher")  # server/services/demo.py; teaches every bench class
+
+
+def _classes(plan: dict[str, Any]) -> list[str]:
+    return sorted({s["class_id"] for s in plan["students"]})
+
+
+async def _sign_in(conn: bench.Connection) -> None:
+    """Sign in, waiting as asked while the node checks other sign-ins (429)."""
+    body = {"username": TEACHER[0], "password": TEACHER[1]}
+    for _ in range(60):
+        status, payload = await conn.request("POST", "/api/v1/auth/login", body)
+        if status == 200:
+            conn.csrf = json.loads(payload)["csrf_token"]
+            return
+        if status != 429:
+            raise SystemExit(f"a teacher could not sign in: {status} {payload[:200]!r}")
+        await asyncio.sleep(json.loads(payload)["error"]["details"].get("retry_after", 1))
+    raise SystemExit("a teacher could not sign in: the node stayed busy")
+
+
+async def _watch(
+    plan: dict[str, Any], index: int, conn: bench.Connection, deadline: float, rec: bench.Recorder
+) -> None:
+    """One teacher with the live view and the heatmap open, polling as the app does."""
+    classes = _classes(plan)
+    class_id = classes[index % len(classes)]
+    try:
+        # Staggered, as teachers open their laptops at different moments.
+        next_live = time.perf_counter() + LIVE_POLL_S * index / TEACHERS
+        next_map = time.perf_counter() + HEATMAP_POLL_S * index / TEACHERS
+        while time.perf_counter() < deadline:
+            now = time.perf_counter()
+            if now >= next_live:
+                await rec.call(conn, "live", "GET", f"/api/v1/classes/{class_id}/live")
+                next_live = time.perf_counter() + LIVE_POLL_S  # the app waits after each answer
+            if now >= next_map:
+                await rec.call(conn, "summary", "GET", f"/api/v1/classes/{class_id}/heatmap")
+                next_map = time.perf_counter() + HEATMAP_POLL_S
+            await asyncio.sleep(max(0.0, min(next_live, next_map) - time.perf_counter()))
+    finally:
+        conn.close()
+
+
+async def _hammer(
+    plan: dict[str, Any], index: int, conn: bench.Connection, deadline: float, rec: bench.Recorder,
+    path: str = "/api/v1/classes/{class_id}/heatmap",
+) -> None:  # fmt: skip
+    """One teacher asking for the heatmap as fast as answers come (the summary's rate)."""
+    classes = _classes(plan)
+    path = path.format(class_id=classes[index % len(classes)])
+    try:
+        began = time.perf_counter()
+        while time.perf_counter() < deadline:
+            if await rec.call(conn, "summary", "GET", path) is None:
+                await asyncio.sleep(0.01)
+        rec.samples.setdefault("summary_window_s", []).append(time.perf_counter() - began)
+    finally:
+        conn.close()
+
+
+async def _teachers(
+    plan: dict[str, Any], mode: str, duration: float, ready: Path
+) -> dict[str, Any]:
+    """Sign every teacher in, say so (``ready``), then poll or hammer for ``duration``."""
+    rec = bench.Recorder()
+    count = TEACHERS if mode == "watch" else SUMMARY_CLIENTS
+    conns = [
+        bench.Connection(plan["host"], plan["port"], f"127.0.2.{i % 250 + 1}") for i in range(count)
+    ]
+    for conn in conns:  # one at a time: the node checks few passwords at once
+        await _sign_in(conn)
+    ready.write_text("ready")
+    deadline = time.perf_counter() + duration
+    if mode == "watch":
+        await asyncio.gather(*(_watch(plan, i, c, deadline, rec) for i, c in enumerate(conns)))
+    else:  # the summary, or the floor: the cheapest signed-in request, for comparison
+        path = FLOOR_PATH if mode == "floor" else "/api/v1/classes/{class_id}/heatmap"
+        await asyncio.gather(
+            *(_hammer(plan, i, c, deadline, rec, path) for i, c in enumerate(conns))
+        )
+    return {"samples": rec.samples, "errors": rec.errors}
+
+
+def _run(plan_path: Path, out_path: Path, mode: str, duration: float) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, __file__, "--" + mode, str(plan_path), str(out_path), str(duration)],
+        cwd=bench.ROOT,
+    )
+
+
+def _wait_ready(process: subprocess.Popen, out_path: Path) -> None:
+    ready = out_path.with_suffix(".ready")
+    for _ in range(1200):
+        if ready.exists() or process.poll() is not None:
+            return
+        time.sleep(0.1)
+    raise SystemExit("the teachers could not sign in within two minutes")
+
+
+def _done(process: subprocess.Popen, out_path: Path) -> dict[str, Any]:
+    if process.wait(timeout=300) != 0:
+        raise SystemExit(f"the teachers' load generator failed ({process.returncode})")
+    return json.loads(out_path.read_text())
+
+
+def phases(
+    plan: dict[str, Any], tmp: Path, duration: float, pids: list[int], drive: Callable[..., Any]
+) -> dict[str, Any]:
+    """The summary alone, then the class again with five teachers watching; their figures."""
+    plan_path = tmp / "plan-teachers.json"
+    plan_path.write_text(json.dumps(plan))
+    summary_out = tmp / "out-summary.json"
+    alone = _done(_run(plan_path, summary_out, "summary", duration), summary_out)
+    times = alone["samples"].get("summary", [])
+    windows = alone["samples"].get("summary_window_s", [duration])
+    floor_out = tmp / "out-floor.json"
+    floor = _done(_run(plan_path, floor_out, "floor", duration / 2), floor_out)
+    floor_rate = len(floor["samples"].get("summary", [])) / max(
+        max(floor["samples"].get("summary_window_s", [duration / 2])), 1e-9
+    )
+    watched_out = tmp / "out-watching.json"
+    teachers = _run(plan_path, watched_out, "watch", duration + 1)
+    _wait_ready(teachers, watched_out)  # signed in and watching when the class starts
+    class_watched = drive(plan, tmp, "watched", duration, pids)
+    watching = _done(teachers, watched_out)
+    polled = watching["samples"].get("summary", [])
+    live = watching["samples"].get("live", [])
+    return {
+        "summary_req_per_s": len(times) / max(max(windows), 1e-9),
+        "summary_alone_p99_ms": bench.percentile(times, 99) if times else 0.0,
+        "summary_alone_errors": len(alone["errors"]),
+        "floor_req_per_s": floor_rate,
+        "summary_p99_ms": bench.percentile(polled, 99) if polled else 0.0,
+        "summary_polls": len(polled),
+        "live_p99_ms": bench.percentile(live, 99) if live else 0.0,
+        "live_polls": len(live),
+        "teacher_errors": len(watching["errors"]) + len(alone["errors"]),
+        "teacher_error_samples": (alone["errors"] + watching["errors"])[:5],
+        "watched": class_watched,
+    }
+
+
+def report(run: dict[str, Any]) -> None:
+    """The teachers' lines of a run's report."""
+    t = run["teachers"]
+    print(
+        f"  teachers: summary alone {t['summary_req_per_s']:.0f} req/s "
+        f"(p99 {t['summary_alone_p99_ms']:.1f} ms, {SUMMARY_CLIENTS} teachers, no students; "
+        f"GET /auth/me alike {t['floor_req_per_s']:.0f} req/s); "
+        f"class watched by {TEACHERS}: students {t['watched']['req_per_s']:.0f} req/s "
+        f"(alone {run['req_per_s']:.0f}), summary p99 {t['summary_p99_ms']:.1f} ms over "
+        f"{t['summary_polls']} polls, live p99 {t['live_p99_ms']:.1f} ms over {t['live_polls']}, "
+        f"errors {t['teacher_errors']} (students watched: {t['watched']['errors']})"
+    )
+    for sample in t["teacher_error_samples"]:
+        print(f"    error: {sample}")
+
+
+def figures(runs: list[dict[str, Any]], median: Callable[[str], float]) -> str:
+    """The teachers' part of the last line (medians over runs)."""
+    for run in runs:
+        t = run["teachers"]
+        run["summary_req_per_s"] = t["summary_req_per_s"]
+        run["summary_p99_ms"] = t["summary_p99_ms"]
+        run["summary_floor_ratio"] = t["summary_req_per_s"] / max(t["floor_req_per_s"], 1e-9)
+        run["students_watched_req_per_s"] = t["watched"]["req_per_s"]
+        run["students_slowdown"] = 1 - t["watched"]["req_per_s"] / run["req_per_s"]
+    return (
+        f" summary_req_per_s={median('summary_req_per_s'):.0f}"
+        f" summary_p99_ms={median('summary_p99_ms'):.1f}"
+        f" students_slowdown={median('students_slowdown'):.3f}"
+        f" students_watched_req_per_s={median('students_watched_req_per_s'):.0f}"
+        f" summary_floor_ratio={median('summary_floor_ratio'):.2f}"
+    )
+
+
+def main() -> None:
+    mode, plan_path, out_path, duration = sys.argv[1][2:], sys.argv[2], sys.argv[3], sys.argv[4]
+    plan = json.loads(Path(plan_path).read_text())
+    ready = Path(out_path).with_suffix(".ready")
+    result = asyncio.run(_teachers(plan, mode, float(duration), ready))
+    Path(out_path).write_text(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

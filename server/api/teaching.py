@@ -1,0 +1,111 @@
+"""The teacher's views of a class: the mastery heatmap (JSON and CSV), a skill, a
+student's work, the feedback queue with its "seen" marks, and who finished what."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, g
+
+from ..auth.access import STAFF, can_teach, require
+from ..interop.spreadsheet import csv_response
+from ..services import assigned, heatmap, learning, open_work, schools, student_work
+from .contract import _schema, endpoint
+from .schemas.teaching import (
+    AssignmentProgressSchema,
+    CsvQuery,
+    HeatmapSchema,
+    OpenWorkSchema,
+    SeenCreateSchema,
+    SeenResultSchema,
+    SkillViewSchema,
+    StudentWorkSchema,
+)
+
+bp = Blueprint("teaching", __name__, url_prefix="/api/v1")
+
+
+def _heatmap_json(view: dict) -> bytes:
+    """The heatmap as the response body, made once per kept view (class_memo)."""
+    return current_app.json.dumps(_schema(HeatmapSchema).dump(view)).encode()
+
+
+@bp.get("/classes/<classroom_id>/heatmap")
+@endpoint(
+    STAFF,
+    "Mastery of every student of the class on every skill they practised (cheap to poll)",
+    response=HeatmapSchema,
+)
+def get_heatmap(classroom_id):
+    classroom = schools.get_class(g.user, classroom_id, manage=True)
+    body = heatmap.class_heatmap(classroom, shape=_heatmap_json)
+    return Response(body, mimetype="application/json", headers={"Cache-Control": "no-store"})
+
+
+@bp.get("/classes/<classroom_id>/heatmap.csv")
+@endpoint(
+    STAFF,
+    "The heatmap as a spreadsheet (UTF-8 with BOM; levels, P(known) and answers per skill)",
+    query=CsvQuery,
+    raw_response="text/csv",
+)
+def get_heatmap_csv(classroom_id, query):
+    classroom = schools.get_class(g.user, classroom_id, manage=True)
+    view = heatmap.class_heatmap(classroom, now_ms=heatmap.wall_ms())
+    header, rows = heatmap.heatmap_csv_rows(view, query["language"])
+    return csv_response(f"heatmap-{classroom.name}.csv", header, rows)
+
+
+@bp.get("/classes/<classroom_id>/skills/<skill_id>")
+@endpoint(
+    STAFF,
+    "One skill in a class: levels, who struggles, most-missed items, a suggested grouping",
+    response=SkillViewSchema,
+    errors=(404,),
+)
+def get_class_skill(classroom_id, skill_id):
+    classroom = schools.get_class(g.user, classroom_id, manage=True)
+    return heatmap.skill_view(classroom, skill_id)
+
+
+@bp.get("/people/<person_id>/work")
+@endpoint(
+    STAFF,
+    "A student's recent work: attempts with their answers, reflections, photos, comments",
+    response=StudentWorkSchema,
+)
+def get_student_work(person_id):
+    person = learning.get_student(g.user, person_id)
+    require(can_teach(g.user, person), "You may see the work of your own students only.")
+    return student_work.student_work(person)
+
+
+@bp.get("/classes/<classroom_id>/open-work")
+@endpoint(
+    STAFF,
+    "The feedback queue: projects, reflections and written answers no teacher has seen",
+    response=OpenWorkSchema,
+)
+def get_open_work(classroom_id):
+    return open_work.queue(schools.get_class(g.user, classroom_id, manage=True))
+
+
+@bp.post("/work-seen")
+@endpoint(
+    STAFF,
+    "Mark a piece of open work seen, with a comment and a free-text goal done if given",
+    body=SeenCreateSchema,
+    response=SeenResultSchema,
+    errors=(404,),
+)
+def mark_seen(body):
+    return open_work.mark_seen(g.user, body)
+
+
+@bp.get("/classes/<classroom_id>/assignment-progress")
+@endpoint(
+    STAFF,
+    "Who finished each assignment of the class (done, started or not yet)",
+    response=AssignmentProgressSchema,
+    many=True,
+)
+def get_assignment_progress(classroom_id):
+    return assigned.progress(schools.get_class(g.user, classroom_id, manage=True))

@@ -1,0 +1,210 @@
+"""The teacher's day in real Chromium: form a group (by tapping, with the keyboard),
+assign it a quiz, watch a student answer it on another device in the live view and the
+heatmap (no reload), read the student's work, and comment on their project through the
+feedback queue. axe-core and French on every screen of it, and a phone's viewport."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers.student import answer_item, api, current_item, wrong
+from tests.helpers.student import sign_in as student_sign_in
+from tests.helpers.teacher import sign_in
+
+from .test_accessibility import violations
+from .test_languages import catalog, english_patterns
+from .test_teacher_app import no_horizontal_scroll
+
+QUIZ = "baobab-sample:add-within-10-quiz-en"
+PROJECT = "baobab-sample:project-count-animals-en"
+WAIT = 20_000  # generous: the views poll every few seconds; no timing is asserted
+
+
+def _class_id(page, base: str, name: str = "Acacia class") -> str:
+    return next(c["id"] for c in api(base, "/classes", page) if c["name"] == name)
+
+
+def _quiz(base: str, page) -> str:
+    """A quiz of the sample pack in English (the one named above, or the first)."""
+    quizzes = api(base, "/activities?kind=quiz&language=en&per_page=100", page)["items"]
+    ids = [a["id"] for a in quizzes]
+    return QUIZ if QUIZ in ids else ids[0]
+
+
+def make_group_by_tapping(page, base: str, class_id: str, student: str = "Amina") -> None:
+    page.goto(f"{base}/teacher/#/groups/{class_id}")
+    page.wait_for_selector("form.new-group")
+    page.locator("form.new-group input[name=name]").fill("Readers")
+    page.locator("form.new-group button[type=submit]").click()
+    page.wait_for_selector('.group-column:has(h3:has-text("Readers"))')
+    # Tap (here: focus and Enter) the student, then "Move here" under the group.
+    page.locator('.group-column[data-group=""] button.member', has_text=student).focus()
+    page.keyboard.press("Enter")
+    readers = page.locator('.group-column:has(h3:has-text("Readers"))')
+    readers.locator("button.move-here").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector(
+        f'.group-column:has(h3:has-text("Readers")) button.member:has-text("{student}")'
+    )
+
+
+def assign_to_group(page, base: str, class_id: str, activity_id: str) -> None:
+    page.goto(f"{base}/teacher/#/assign/{class_id}")
+    page.wait_for_selector("form.new-assignment")
+    form = page.locator("form.new-assignment")
+    form.locator("select[name=activity_id]").select_option(activity_id)
+    target = form.locator("select[name=target] option", has_text="Readers").get_attribute("value")
+    form.locator("select[name=target]").select_option(target)
+    form.locator("input[name=due_on]").fill("2030-06-30")
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector('li.assignment:has-text("Readers")')
+
+
+@pytest.mark.slow
+def test_assign_to_a_group_watch_the_answer_and_leave_feedback(node, chromium):
+    teacher = chromium.new_context(viewport={"width": 1024, "height": 768})
+    tablet = chromium.new_context(viewport={"width": 1024, "height": 768})
+    for context in (teacher, tablet):
+        context.set_default_timeout(WAIT)
+    page = teacher.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    sign_in(page, node.url)
+    class_id = _class_id(page, node.url)
+    quiz = _quiz(node.url, page)
+    make_group_by_tapping(page, node.url, class_id)
+    assign_to_group(page, node.url, class_id, quiz)
+    item = page.locator("li.assignment", has_text="Readers")
+    assert "0 of 1 finished" in item.inner_text() and "2030-06-30" in item.inner_text()
+
+    # The student finds it assigned on her tablet, and answers a question wrong.
+    child = tablet.new_page()
+    student_sign_in(child, node.url)
+    child.locator(f'section.assignments a[data-activity="{quiz}"]').click()
+    child.wait_for_selector("form.item")
+    assert answer_item(child, wrong(current_item(child))) == "false"
+
+    # The live view shows it without a reload.
+    page.goto(f"{node.url}/teacher/#/live/{class_id}")
+    page.wait_for_selector('table.live tr[data-state="working"]', timeout=WAIT)
+    assert "Amina" in page.locator('table.live tr[data-state="working"]').inner_text()
+    # The heatmap too: Amina's row has a practised cell, in words as well as colour.
+    page.goto(f"{node.url}/teacher/#/heatmap/{class_id}")
+    page.wait_for_selector(
+        'table.heatmap tr:has-text("Amina") td.cell:not([data-level="not_started"])', timeout=WAIT
+    )
+    cell = page.locator(
+        'table.heatmap tr:has-text("Amina") td.cell:not([data-level="not_started"])'
+    ).first
+    level = cell.get_attribute("data-level")
+    assert catalog("en")[f"teacher.level.{level}"] in cell.inner_text()
+    # Sorting by skills mastered keeps every row; the row opens the student and her answer.
+    rows = page.locator("table.heatmap tbody tr").count()
+    page.locator('button.sort[data-sort="mastered"]').click()
+    assert page.locator("table.heatmap tbody tr").count() == rows
+    page.locator("table.heatmap tbody th a", has_text="Amina").click()
+    page.wait_for_selector("article.work-piece")
+    assert page.locator('ul.answers li[data-correct="false"]').count() >= 1
+
+    # She sends a project answer; the teacher comments on it from the queue.
+    child.goto(f"{node.url}/student/#/play/{PROJECT}")
+    child.wait_for_selector("form.reflect")
+    child.locator("form.reflect textarea[name=text]").fill("I counted 7 goats and 3 hens")
+    child.locator("form.reflect input[name=confidence]").nth(2).check()
+    child.locator("form.reflect button[type=submit]").click()
+    child.wait_for_selector("section.done")
+    page.goto(f"{node.url}/teacher/#/queue/{class_id}")
+    page.wait_for_selector("p.queue-count")
+    for _ in range(40):  # the project reaches the node through the tablet's outbox
+        if page.locator("article.work", has_text="7 goats").count():
+            break
+        page.wait_for_timeout(500)
+        page.reload()
+        page.wait_for_selector("p.queue-count")
+    work = page.locator("article.work", has_text="7 goats")
+    assert work.get_attribute("data-kind") == "project"
+    work.locator("textarea[name=comment]").fill("Well counted, Amina!")
+    work.locator("button.send").click()
+    page.wait_for_selector("text=Comment sent to Amina")
+    assert page.locator("article.work", has_text="7 goats").count() == 0
+    student_id = next(
+        s["id"]
+        for s in api(node.url, f"/classes/{class_id}/students", page)
+        if s["display_name"].startswith("Amina")
+    )
+    comments = api(node.url, f"/people/{student_id}/feedback", page)["items"]
+    assert [c["text"] for c in comments] == ["Well counted, Amina!"]
+    assert errors == []
+    teacher.close()
+    tablet.close()
+
+
+def teacher_work_screens(page, base: str, language: str):
+    """Every screen of this part of the teacher app: yields each one's name once shown."""
+    sign_in(page, base, language=language)
+    class_id = _class_id(page, base)
+    page.goto(f"{base}/teacher/#/class/{class_id}")
+    page.wait_for_selector("a.heatmap-link")
+    yield "class"
+    page.goto(f"{base}/teacher/#/groups/{class_id}")
+    page.wait_for_selector("form.suggest-groups")
+    page.locator("form.suggest-groups button.suggest").click()
+    page.wait_for_selector("button.accept")
+    yield "groups"
+    page.goto(f"{base}/teacher/#/assign/{class_id}")
+    page.wait_for_selector("form.new-assignment")
+    page.locator("form.new-assignment button[type=submit]").click()
+    page.wait_for_selector("li.assignment")
+    yield "assign"
+    page.goto(f"{base}/teacher/#/heatmap/{class_id}")
+    page.wait_for_selector("table.heatmap, p.nobody")
+    yield "heatmap"
+    skill = api(base, f"/classes/{class_id}/heatmap", page)["skills"]
+    skill_id = skill[0]["skill_id"] if skill else api(base, "/skills", page)[0]["id"]
+    page.goto(f"{base}/teacher/#/skill/{class_id}/{skill_id}")
+    page.wait_for_selector("table.skill-levels")
+    yield "skill"
+    student = api(base, f"/classes/{class_id}/students", page)[0]["id"]
+    page.goto(f"{base}/teacher/#/learner/{student}")
+    page.wait_for_selector("#work-title")
+    yield "learner"
+    page.goto(f"{base}/teacher/#/queue/{class_id}")
+    page.wait_for_selector("p.queue-count")
+    yield "queue"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_axe_on_the_assign_heatmap_and_queue_screens(node, device, axe_js, language):
+    page = device.new_page()
+    found, screens = {}, []
+    for screen in teacher_work_screens(page, node.url, language):
+        screens.append(screen)
+        assert page.evaluate("document.documentElement.lang") == language
+        problems = violations(page, axe_js)
+        if problems:
+            found[screen] = problems
+    assert len(screens) == 7
+    assert found == {}
+
+
+@pytest.mark.slow
+def test_french_leaves_no_english_on_the_assign_heatmap_and_queue_screens(node, device):
+    keys = {k for k in catalog("en") if k.startswith("teacher.")}
+    patterns = [(k, p) for k, p in english_patterns() if k in keys]
+    page = device.new_page()
+    for screen in teacher_work_screens(page, node.url, "fr"):
+        text = page.locator("body").inner_text()
+        found = [key for key, pattern in patterns if pattern.search(text)]
+        assert found == [], f"{screen}: English strings {found}"
+
+
+@pytest.mark.slow
+def test_phone_viewport_uses_the_screens_without_sideways_scroll(node, chromium):
+    context = chromium.new_context(viewport={"width": 360, "height": 640})
+    context.set_default_timeout(WAIT)
+    page = context.new_page()
+    for screen in teacher_work_screens(page, node.url, "en"):
+        if screen != "heatmap":  # the heatmap scrolls inside its own frame, not the page
+            assert no_horizontal_scroll(page), screen
+    context.close()
