@@ -18,7 +18,7 @@ from flask.json.provider import DefaultJSONProvider
 
 from . import config
 from . import db as database
-from .api import auth, content, errors, learning, live, personal, photos, roster, school
+from .api import auth, content, district, errors, learning, live, personal, photos, roster, school
 from .api import node as node_api
 from .api import sync as sync_api
 from .auth import identify
@@ -98,6 +98,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         photos.bp,
         roster.bp,
         live.bp,
+        district.bp,
         trust.bp,
     )
     for blueprint in blueprints:

@@ -21,6 +21,16 @@ from .content import (
     SkillFit,
     SkillPrerequisite,
 )
+from .district import (
+    AuditEntry,
+    RollupActive,
+    RollupContent,
+    RollupDay,
+    RollupMark,
+    RollupMastery,
+    RollupSkill,
+    XapiSent,
+)
 from .learning import Answer, Assignment, Attempt, Feedback, Goal, Reflection
 from .media import Photo
 from .peers import PairingCode, Peer
@@ -57,6 +67,14 @@ ALL_MODELS = (
     Reflection,
     Feedback,
     Photo,
+    RollupMark,
+    RollupDay,
+    RollupActive,
+    RollupSkill,
+    RollupMastery,
+    RollupContent,
+    AuditEntry,
+    XapiSent,
 )
 
 

@@ -32,6 +32,7 @@ from ..models import (
     replicated_models,
 )
 from ..models.base import NameField, observe_clock
+from ..services import rollups
 
 _IN_BATCH = 999  # SQLite's smallest limit of bound parameters
 
@@ -167,6 +168,11 @@ class NodeStore:
                 SyncVector.create(partition=partition, origin=origin, counter=counter)
             elif counter > row.counter:
                 SyncVector.update(counter=counter).where(SyncVector.id == row.id).execute()
+        if self.role == "hub":
+            # The chunk's rows are in this transaction: fold them into the dashboard's
+            # rollups now, so a page view never reads events (services.rollups).
+            moved = [o for o, c in vector.items() if o not in held or c > held[o].counter]
+            rollups.fold(partition, moved)
 
     def observe_clock(self, hlc: int) -> None:
         """Merge a remote clock value into ours, and into the node row for every process.
