@@ -68,7 +68,7 @@ def test_validator_catches_a_statement_that_breaks_the_spec():
 
 
 def test_xapi_statements_pass_the_spec_validator(db):
-    students = _work(db)
+    _work(db)
     found = list(exports.statements(HOME))
     verbs = {s["verb"]["id"] for s in found}
     assert verbs == {xapi.VERBS["answered"], xapi.VERBS["completed"], xapi.VERBS["mastered"]}
