@@ -71,6 +71,16 @@ def teacher_app(_route: str = ""):
     return response
 
 
+@bp.get("/admin")
+@bp.get("/admin/")
+@bp.get("/admin/<path:_route>")
+def admin_app(_route: str = ""):
+    """The district admin app's one page (client/admin/); its routes live after the '#'."""
+    response = send_from_directory(CLIENT_DIR / "admin", "index.html", max_age=0)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
 @bp.get("/sw.js")
 def service_worker():
     """The student app's service worker, served at the root so its scope covers the
