@@ -6,10 +6,15 @@ school's admins see their own school only (server.services.district).
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g
+import io
+import json
+import zipfile
+
+from flask import Blueprint, Response, current_app, g
 
 from ..auth.access import ADMIN
-from ..services import district
+from ..interop.spreadsheet import csv_response
+from ..services import district, exports
 from .contract import endpoint, paginate
 from .schemas.district import (
     AuditEntrySchema,
@@ -18,6 +23,8 @@ from .schemas.district import (
     DistrictNodeSchema,
     DistrictSchoolSchema,
     EnrolmentCodeSchema,
+    ExportQuery,
+    StudentRecordSchema,
 )
 
 bp = Blueprint("district", __name__, url_prefix="/api/v1/district")
@@ -99,3 +106,92 @@ def audit(query):
     return paginate(
         district.audit_entries(g.user, _office()), query, current_app.config["PAGE_SIZE"]
     )
+
+
+def _export_scope(query) -> list[str] | None:
+    """The schools an export covers: the one asked for, else every school the caller sees."""
+    if query["school"]:
+        district.require_school(g.user, _office(), query["school"])
+        return [query["school"]]
+    return district.schools_visible(g.user, _office())
+
+
+def _download(data: bytes | str, mimetype: str, filename: str) -> Response:
+    return Response(
+        data,
+        mimetype=mimetype,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.get("/exports/xapi")
+@endpoint(
+    ADMIN,
+    "xAPI 1.0.3 statements (a JSON array) of the schools the caller sees; audited",
+    query=ExportQuery,
+    raw_response="application/json",
+)
+def export_xapi(query):
+    scope = _export_scope(query)
+    found = list(exports.statements(current_app.config["HOME_PAGE"], query["since"], scope))
+    district.audit(g.user, "export-xapi", query["school"], None, f"{len(found)} statements")
+    return _download(json.dumps(found), "application/json", "statements.json")
+
+
+@bp.get("/exports/results.zip")
+@endpoint(
+    ADMIN,
+    "OneRoster 1.1 results (lineItems.csv, results.csv, categories.csv) in a zip; audited",
+    query=ExportQuery,
+    raw_response="application/zip",
+)
+def export_results(query):
+    files = exports.oneroster_results(_export_scope(query))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for name, text in sorted(files.items()):
+            bundle.writestr(name, text)
+    district.audit(g.user, "export-results", query["school"], None, "OneRoster 1.1 results")
+    return _download(out.getvalue(), "application/zip", "results.zip")
+
+
+@bp.get("/exports/dashboard.csv")
+@endpoint(
+    ADMIN,
+    "The dashboard's next level down (schools, or a school's classes) as CSV; audited",
+    query=ExportQuery,
+    raw_response="text/csv",
+)
+def export_dashboard(query):
+    visible = district.schools_visible(g.user, _office())
+    school = query["school"] or (visible[0] if visible else None)  # a school admin: theirs
+    data = district.dashboard(g.user, _office(), school)
+    district.audit(g.user, "export-dashboard", query["school"], None, "dashboard CSV")
+    header = ("id", "name", "answers", "correct", "attempts", "student_days")
+    rows = [[c[k] for k in header] for c in data["children"]]
+    return csv_response("dashboard.csv", header, rows)
+
+
+@bp.get("/students/<person_id>")
+@endpoint(
+    ADMIN,
+    "One student's record as the hub holds it; every view is written to the audit log",
+    response=StudentRecordSchema,
+    errors=(404,),
+)
+def student_record(person_id):
+    return district.student_record(g.user, _office(), person_id)
+
+
+@bp.post("/students/<person_id>/erase")
+@endpoint(
+    ADMIN,
+    "Erase a student on request: personal fields blanked on every node sync reaches; audited",
+    response=StudentRecordSchema,
+    errors=(404,),
+)
+def erase_student(person_id):
+    return district.erase_student(g.user, _office(), person_id)

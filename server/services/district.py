@@ -19,6 +19,8 @@ from ..auth.access import is_admin_of, is_district_admin
 from ..errors import Forbidden, NotFound
 from ..models import (
     Activity,
+    Answer,
+    Attempt,
     AuditEntry,
     Classroom,
     Enrollment,
@@ -28,12 +30,14 @@ from ..models import (
     Person,
     RollupContent,
     RollupDay,
+    RollupMastery,
     RollupSkill,
     School,
     Skill,
 )
 from ..models.base import utcnow
 from ..replication import peers
+from . import erasure
 
 LEVELS = ("district", "school", "class")
 
@@ -406,3 +410,49 @@ def _children(
             }
         )
     return sorted(found, key=lambda e: e["name"])
+
+
+# ---------------------------------------------------------------- one child's record
+
+
+def _student(user: Person, district_school: str, person_id: str) -> Person:
+    person = Person.get_or_none(Person.id == person_id)
+    if person is None or person.role != "student":
+        raise NotFound("No such student.")
+    require_school(user, district_school, person.school_id)
+    return person
+
+
+def student_record(user: Person, district_school: str, person_id: str) -> dict[str, Any]:
+    """One student's record on the hub; the view is written to the audit log."""
+    person = _student(user, district_school, person_id)
+    audit(user, "view-student", person.school_id, person.id, "viewed the student's record")
+    classes = [
+        c
+        for (c,) in Enrollment.live(Enrollment.classroom_id)
+        .where((Enrollment.person_id == person.id) & (Enrollment.role == "student"))
+        .tuples()
+    ]
+    skills = [
+        {"skill_id": m.skill_id, "p_known": m.p_known, "answers": m.answers, "mastered": m.mastered}
+        for m in RollupMastery.select().where(RollupMastery.person_id == person.id)
+    ]
+    return {
+        "id": person.id,
+        "school_id": person.school_id,
+        "display_name": person.display_name,
+        "username": person.username,
+        "erased": bool(person.erased),
+        "classes": sorted(classes),
+        "answers": Answer.select().where(Answer.person_id == person.id).count(),
+        "attempts": Attempt.select().where(Attempt.person_id == person.id).count(),
+        "skills": skills,
+    }
+
+
+def erase_student(user: Person, district_school: str, person_id: str) -> dict[str, Any]:
+    """Erase a student on request (their school's admin or a district admin); audited."""
+    person = _student(user, district_school, person_id)
+    erasure.erase_student(person)
+    audit(user, "erase-student", person.school_id, person.id, "erased on request")
+    return student_record(user, district_school, person_id)

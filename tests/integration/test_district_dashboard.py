@@ -4,6 +4,8 @@ and shown as revoked."""
 
 from __future__ import annotations
 
+import json
+import sqlite3
 import uuid
 
 import pytest
@@ -110,3 +112,67 @@ def test_dashboard_totals_are_the_sum_of_what_nodes_hold(tmp_path, monkeypatch):
         assert "revoked" in (refused.stdout + refused.stderr)
     finally:
         hub.stop()
+
+
+def _node_person(data_dir, person_id):
+    with sqlite3.connect(data_dir / "baobab.db") as conn:
+        person = conn.execute(
+            "SELECT display_name, username, erased, deleted FROM person WHERE id = ?", (person_id,)
+        ).fetchone()
+        kept = conn.execute(
+            "SELECT data FROM row_history WHERE table_name IN ('person', 'learner_profile')"
+        ).fetchall()
+        answers = conn.execute(
+            "SELECT count(*) FROM answer WHERE person_id = ?", (person_id,)
+        ).fetchone()[0]
+    return person, [r[0] for r in kept], answers
+
+
+@pytest.mark.slow
+def test_erasure_on_the_hub_reaches_the_node_and_leaves_anonymous_events(tmp_path, monkeypatch):
+    """Erasing a student at the hub blanks them on the node, history included; work stays."""
+    monkeypatch.setenv("BAOBAB_ROLE", "hub")
+    hub = ServedNode(tmp_path / "hub", demo=False)
+    _hub_cli("init", "--data-dir", str(hub.data_dir))
+    hub.start()
+    monkeypatch.delenv("BAOBAB_ROLE")
+    x = tmp_path / "x"
+    try:
+        baobab("demo", "--data-dir", str(x))
+        school, answers, _ = _work(x, 2)
+        with opened(str(x)):
+            student = Person.live().where(Person.role == "student").order_by(Person.id).first()
+            old_name, student_id = student.display_name, student.id
+            stored = json.dumps(old_name)[1:-1]  # as history keeps it: JSON text
+            student.display_name = old_name + " Mensah"  # an edit: a version kept in history
+            student.save()
+        database.close_all()
+        code = _hub_cli("pair-code", "--any-school", "--data-dir", str(hub.data_dir)).stdout
+        baobab("pair", hub.url, code.split()[2], "--hub", "--data-dir", str(x))
+        baobab("sync", "--hub", "--data-dir", str(x))
+        person, kept, held = _node_person(x, student_id)
+        assert person[0] == old_name + " Mensah" and any(stored in k for k in kept)
+    finally:
+        hub.stop()
+    with opened(str(hub.data_dir)):
+        admin = Person.live().where((Person.role == "admin") & (Person.school_id == school)).get()
+        record = district.erase_student(admin, school, student_id)
+        assert record["erased"] and record["display_name"] != old_name
+        assert record["answers"] == held  # the work stays, anonymous
+    database.close_all()
+    monkeypatch.setenv("BAOBAB_ROLE", "hub")
+    hub.start()
+    monkeypatch.delenv("BAOBAB_ROLE")
+    try:
+        baobab("sync", "--hub", "--data-dir", str(x))
+    finally:
+        hub.stop()
+    person, kept, after = _node_person(x, student_id)
+    assert person[2] and person[3]  # erased, and a tombstone
+    assert old_name not in person[0] and person[1] is None
+    assert not any(stored in k for k in kept)  # no kept version names them
+    assert after == held
+    for data_dir in (hub.data_dir,):
+        with sqlite3.connect(data_dir / "baobab.db") as conn:
+            kept_hub = [r[0] for r in conn.execute("SELECT data FROM row_history")]
+        assert not any(stored in k for k in kept_hub)

@@ -119,6 +119,11 @@ MATRIX = {
     "district.enrolment_codes": ("GET", "/api/v1/district/enrolment-codes", None, {"admin"}),
     "district.new_enrolment_code": ("POST", "/api/v1/district/enrolment-codes", None, {"admin"}, 403),  # district admins only
     "district.audit": ("GET", "/api/v1/district/audit", None, {"admin"}),
+    "district.export_xapi": ("GET", "/api/v1/district/exports/xapi", None, {"admin"}),
+    "district.export_results": ("GET", "/api/v1/district/exports/results.zip", None, {"admin"}),
+    "district.export_dashboard": ("GET", "/api/v1/district/exports/dashboard.csv", None, {"admin"}),
+    "district.student_record": ("GET", "/api/v1/district/students/{student}", None, {"admin"}),
+    "district.erase_student": ("POST", "/api/v1/district/students/{student}/erase", None, {"admin"}),
     "sync.revoke_peer": ("DELETE", "/api/v1/sync/peers/{peer}", None, {"admin"}),
     "photos.put_photo": ("PUT", "/api/v1/photos/{new_id}?activity_id={activity}&device_ms=5", lambda w: png(), {"student", "other_student"}),
     "photos.get_photo": ("GET", "/api/v1/photos/{photo}", None, {"student", "teacher", "admin"}),

@@ -145,3 +145,40 @@ class AuditEntrySchema(Schema):
     school_id = fields.String(allow_none=True)
     subject_id = fields.String(allow_none=True)
     detail = fields.String()
+
+
+class ExportQuery(Schema):
+    """Which school an export covers (default: every school the caller sees), and from when."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    school = fields.String(load_default=None, validate=validate.Length(1, 100))
+    since = fields.Integer(
+        load_default=None,
+        validate=validate.Range(0),
+        metadata={"description": "Only events received from then on (ms since 1970, UTC)"},
+    )
+
+
+class StudentSkillSchema(Schema):
+    """The hub's running estimate of one skill of the student."""
+
+    skill_id = fields.String()
+    p_known = fields.Float()
+    answers = fields.Integer()
+    mastered = fields.Boolean()
+
+
+class StudentRecordSchema(Schema):
+    """One student's record on the hub (erased students keep only their opaque id)."""
+
+    id = fields.String()
+    school_id = fields.String()
+    display_name = fields.String()
+    username = fields.String(allow_none=True)
+    erased = fields.Boolean()
+    classes = fields.List(fields.String())
+    answers = fields.Integer()
+    attempts = fields.Integer()
+    skills = fields.List(fields.Nested(StudentSkillSchema))
