@@ -81,6 +81,7 @@ class RollupMastery(BaseModel):
     p_known = FloatField()
     answers = IntegerField(default=0)
     mastered = BooleanField(default=False)
+    mastered_ms = BigIntegerField(null=True)  # when it was reached (received time)
 
     class Meta:
         indexes = ((("person_id", "skill_id"), True),)

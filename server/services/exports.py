@@ -202,7 +202,6 @@ def _mastered(home, school_ids, context) -> Iterator[dict[str, Any]]:
         )
     }
     context.load({r.person_id for r in rows}, set(), set())
-    now_ms = int(time.time() * 1000)
     for r in rows:
         school = schools.get(r.person_id)
         if school is None or (school_ids is not None and school not in school_ids):
@@ -214,7 +213,7 @@ def _mastered(home, school_ids, context) -> Iterator[dict[str, Any]]:
             r.person_id,
             r.skill_id,
             titles.get(r.skill_id, r.skill_id),
-            now_ms,
+            r.mastered_ms or 0,
             success=True,
             scaled=r.p_known,
             school_id=school,

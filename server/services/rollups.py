@@ -185,30 +185,45 @@ class _Fold:
             if (m.person_id, m.skill_id) in pairs
         }
         state: dict[tuple[str, str], list[Any]] = {
-            key: [m.p_known, m.answers, m.mastered] for key, m in held.items()
+            key: [m.p_known, m.answers, m.mastered_ms] for key, m in held.items()
         }
-        for person, activity, correct, _day, _counter in answers:
+        for person, activity, correct, received_ms, _counter in answers:
             for skill in skills_of.get(activity, ()):
                 p = params.get(skill) or params_from_pack(None)
-                entry = state.setdefault((person, skill), [p.prior, 0, False])
+                entry = state.setdefault((person, skill), [p.prior, 0, None])
                 entry[0] = update(entry[0], bool(correct), p)
                 entry[1] += 1
-        for (person, skill), (p_known, _count, _was) in state.items():
+                if entry[0] < MASTERY_THRESHOLD:
+                    entry[2] = None
+                elif entry[2] is None:
+                    entry[2] = received_ms  # when it was reached: a stable statement time
+        for (person, skill), (p_known, _count, _since) in state.items():
             now = p_known >= MASTERY_THRESHOLD
             before = held[person, skill].mastered if (person, skill) in held else False
             if now != before:
                 for scope in ("", *classes.get(person, ())):
                     self.skills[scope, skill]["mastered"] += 1 if now else -1
-            state[person, skill][2] = now
         rows = [
-            {"person_id": p, "skill_id": s, "p_known": v[0], "answers": v[1], "mastered": v[2]}
+            {
+                "person_id": p,
+                "skill_id": s,
+                "p_known": v[0],
+                "answers": v[1],
+                "mastered": v[0] >= MASTERY_THRESHOLD,
+                "mastered_ms": v[2],
+            }
             for (p, s), v in state.items()
         ]
         (
             RollupMastery.insert_many(rows)
             .on_conflict(
                 conflict_target=[RollupMastery.person_id, RollupMastery.skill_id],
-                preserve=[RollupMastery.p_known, RollupMastery.answers, RollupMastery.mastered],
+                preserve=[
+                    RollupMastery.p_known,
+                    RollupMastery.answers,
+                    RollupMastery.mastered,
+                    RollupMastery.mastered_ms,
+                ],
             )
             .execute()
         )

@@ -81,6 +81,7 @@ def _tables(db):
         p_known = FloatField()
         answers = IntegerField(default=0)
         mastered = BooleanField(default=False)
+        mastered_ms = BigIntegerField(null=True)
 
         class Meta:
             database = db
