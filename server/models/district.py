@@ -44,7 +44,10 @@ class RollupDay(BaseModel):
     completed = IntegerField(default=0)
 
     class Meta:
-        indexes = ((("school_id", "classroom_id", "day"), True),)
+        indexes = (
+            (("school_id", "classroom_id", "day"), True),
+            (("classroom_id", "day"), False),  # the district level: every school's row
+        )
 
 
 class RollupActive(BaseModel):
@@ -70,7 +73,10 @@ class RollupSkill(BaseModel):
     mastered = IntegerField(default=0)
 
     class Meta:
-        indexes = ((("school_id", "classroom_id", "skill_id"), True),)
+        indexes = (
+            (("school_id", "classroom_id", "skill_id"), True),
+            (("classroom_id", "skill_id"), False),
+        )
 
 
 class RollupMastery(BaseModel):
@@ -98,7 +104,10 @@ class RollupContent(BaseModel):
     minutes = FloatField(default=0)
 
     class Meta:
-        indexes = ((("school_id", "classroom_id", "activity_id"), True),)
+        indexes = (
+            (("school_id", "classroom_id", "activity_id"), True),
+            (("classroom_id", "activity_id"), False),
+        )
 
 
 class AuditEntry(BaseModel):

@@ -49,7 +49,10 @@ def _tables(db):
         class Meta:
             database = db
             table_name = "rollup_day"
-            indexes = ((("school_id", "classroom_id", "day"), True),)
+            indexes = (
+                (("school_id", "classroom_id", "day"), True),
+                (("classroom_id", "day"), False),  # the district level: every school's row
+            )
 
     class RollupActive(Model):
         school_id = CharField(max_length=100)
@@ -73,7 +76,10 @@ def _tables(db):
         class Meta:
             database = db
             table_name = "rollup_skill"
-            indexes = ((("school_id", "classroom_id", "skill_id"), True),)
+            indexes = (
+                (("school_id", "classroom_id", "skill_id"), True),
+                (("classroom_id", "skill_id"), False),
+            )
 
     class RollupMastery(Model):
         person_id = CharField(max_length=100)
@@ -99,7 +105,10 @@ def _tables(db):
         class Meta:
             database = db
             table_name = "rollup_content"
-            indexes = ((("school_id", "classroom_id", "activity_id"), True),)
+            indexes = (
+                (("school_id", "classroom_id", "activity_id"), True),
+                (("classroom_id", "activity_id"), False),
+            )
 
     class AuditEntry(Model):
         at = DateTimeField(default=utcnow, index=True)
