@@ -22,6 +22,7 @@ from . import db as database
 from .api import (
     auth,
     content,
+    district,
     errors,
     learning,
     library,
@@ -125,6 +126,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         library.bp,
         reports.bp,
         teaching.bp,
+        district.bp,
         trust.bp,
     )
     for blueprint in blueprints:

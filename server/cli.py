@@ -3,6 +3,7 @@ check."""
 
 from __future__ import annotations
 
+import datetime
 import json
 import logging
 import os
@@ -23,7 +24,7 @@ from .app import create_app
 from .auth.passwords import PICTURES
 from .db.migrate import integrity_problems, migrate, pending, schema_drift
 from .errors import BaobabError, ContentPackError, InvalidInput
-from .models import Classroom, Person, School
+from .models import AuditEntry, Classroom, Person, School
 from .node import identity, rundir
 from .node.logs import rate_limit_handlers
 from .node.runner import lan_addresses, urls_for
@@ -35,7 +36,7 @@ from .replication import peers
 from .replication.autosync import AutoSync
 from .replication.discovery import Discovery, nearby_path
 from .replication.progress_line import ProgressLine
-from .services import content, demo, fitting, people, roster, schools, setup
+from .services import content, demo, exports, fitting, people, rollups, roster, schools, setup
 from .version import __version__
 
 log = logging.getLogger("baobab")
@@ -670,6 +671,87 @@ def export_bundle(data_dir, target, for_node) -> None:
             raise click.ClickException(exc.message) from None
     Path(target).write_bytes(data)
     click.echo(f"wrote {target} ({size} bytes)")
+
+
+def _since_ms(since: str | None) -> int | None:
+    if not since:
+        return None
+    try:
+        moment = datetime.datetime.fromisoformat(since.replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(
+            "give a date or time, e.g. 2026-09-01 or 2026-09-01T08:00Z"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.timezone.utc)
+    return int(moment.timestamp() * 1000)
+
+
+def _audit_cli(action: str, detail: str) -> None:
+    AuditEntry.create(actor_id="cli", actor_name="command line", action=action, detail=detail)
+
+
+since_option = click.option(
+    "--since", default=None, help="Only events the node received from then on (ISO date or time)."
+)
+
+
+@main.command("export-xapi")
+@data_dir_option
+@click.argument("target", type=click.Path(dir_okay=False))
+@since_option
+def export_xapi(data_dir, target, since) -> None:
+    """Write xAPI 1.0.3 statements (a JSON array) of answers, completions and mastery."""
+    since_ms = _since_ms(since)
+    with opened(data_dir) as app, open(target, "w", encoding="utf-8") as out:
+        count = exports.write_xapi(out, app.config["HOME_PAGE"], since_ms)
+        _audit_cli("export-xapi", f"{count} statements to {target} since {since or 'the start'}")
+    click.echo(f"wrote {count} statements to {target}")
+
+
+@main.command("push-xapi")
+@data_dir_option
+@since_option
+def push_xapi(data_dir, since) -> None:
+    """Send the statements the LRS (BAOBAB_LRS_ENDPOINT) has not accepted yet, with retries."""
+    since_ms = _since_ms(since)
+    with opened(data_dir) as app:
+        config = app.config
+        if not config["LRS_ENDPOINT"]:
+            raise click.ClickException("No LRS: set BAOBAB_LRS_ENDPOINT and its credentials.")
+        try:
+            done = exports.push_xapi(
+                config["HOME_PAGE"], config["LRS_ENDPOINT"], config["LRS_USERNAME"],
+                config["LRS_PASSWORD"], since_ms=since_ms,
+            )  # fmt: skip
+        except exports.LrsError as exc:
+            raise click.ClickException(str(exc)) from None
+        finally:
+            _audit_cli("push-xapi", f"to {config['LRS_ENDPOINT']}")
+    click.echo(f"sent {done['sent']} statements ({done['skipped']} sent before)")
+
+
+@main.command("export-results")
+@data_dir_option
+@click.argument("target", type=click.Path(file_okay=False))
+def export_results(data_dir, target) -> None:
+    """Write OneRoster 1.1 lineItems.csv, results.csv and categories.csv into a folder."""
+    with opened(data_dir):
+        files = exports.oneroster_results()
+        _audit_cli("export-results", f"OneRoster results to {target}")
+    Path(target).mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (Path(target) / name).write_text(text, encoding="utf-8", newline="")
+    click.echo(f"wrote {', '.join(sorted(files))} to {target}")
+
+
+@main.command("refresh-rollups")
+@data_dir_option
+def refresh_rollups(data_dir) -> None:
+    """Fold the events not yet in the dashboard's rollups (after an upgrade, or a restore)."""
+    with opened(data_dir):
+        count = rollups.refresh()
+    click.echo(f"folded {count} events")
 
 
 @main.command("import-bundle")

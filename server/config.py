@@ -178,6 +178,14 @@ SETTINGS: tuple[Setting, ...] = (
         "Hub: id or code of the district office's school; its admins are the district admins "
         "who publish content packs to every school (empty: nobody publishes through the API).",
     ),
+    Setting(
+        "HOME_PAGE",
+        "https://hub.invalid",
+        "Hub: its public home page; xAPI actors are accounts under it (an opaque id, no name).",
+    ),
+    Setting("LRS_ENDPOINT", "", "Hub: xAPI endpoint of the district's LRS (empty: no push)."),
+    Setting("LRS_USERNAME", "", "Hub: user (key) of the LRS's HTTP Basic credentials."),
+    Setting("LRS_PASSWORD", "", "Hub: password (secret) of the LRS's HTTP Basic credentials."),
     Setting("SYNC_INTERVAL_S", 300, "Seconds between regular syncs with each paired peer.", int),
     Setting(
         "SYNC_BACKOFF_CAP_S",

@@ -21,6 +21,16 @@ from .content import (
     SkillFit,
     SkillPrerequisite,
 )
+from .district import (
+    AuditEntry,
+    RollupActive,
+    RollupContent,
+    RollupDay,
+    RollupMark,
+    RollupMastery,
+    RollupSkill,
+    XapiSent,
+)
 from .learning import Answer, Assignment, Attempt, Feedback, Goal, Reflection, WorkSeen
 from .media import Photo
 from .peers import PairingCode, Peer, SharedSecret, SignInFailure, SyncRun
@@ -61,6 +71,14 @@ ALL_MODELS = (
     Feedback,
     Photo,
     WorkSeen,
+    RollupMark,
+    RollupDay,
+    RollupActive,
+    RollupSkill,
+    RollupMastery,
+    RollupContent,
+    AuditEntry,
+    XapiSent,
 )
 
 

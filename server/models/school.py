@@ -57,6 +57,9 @@ class Person(ReplicatedModel):
     language = CharField(max_length=16, default="en")
     source_id = CharField(max_length=200, null=True, index=True)  # the roster's id (0011)
     archived = BooleanField(default=False)  # left the school: out of every list, work kept (0012)
+    # Erased on request (0018): personal fields blanked, the row a tombstone, its kept
+    # versions purged on every node that applies it; the events stay, anonymous.
+    erased = BooleanField(default=False)
 
 
 class Enrollment(ReplicatedModel):

@@ -120,6 +120,16 @@ def teacher_app(_route: str = ""):
     return response
 
 
+@bp.get("/admin")
+@bp.get("/admin/")
+@bp.get("/admin/<path:_route>")
+def admin_app(_route: str = ""):
+    """The district admin app's one page (client/admin/); its routes live after the '#'."""
+    response = send_from_directory(CLIENT_DIR / "admin", "index.html", max_age=0)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
 def app_digest() -> str:
     """A digest of the student app's files: it changes with every upgrade of the app."""
     digest = hashlib.sha256()

@@ -29,6 +29,7 @@ from ..models import (
     Item,
     LocalNode,
     Peer,
+    Person,
     ReplicatedModel,
     RowHistory,
     School,
@@ -37,6 +38,7 @@ from ..models import (
 )
 from ..models.base import NameField, observe_clock
 from ..models.content import authored_pack, authored_prefix
+from ..services import erasure, rollups
 
 _IN_BATCH = 999  # SQLite's smallest limit of bound parameters
 
@@ -221,6 +223,11 @@ class NodeStore:
                 & (SyncVector.origin == origin)
                 & (SyncVector.counter < counter)
             ).execute()
+        if self.role == "hub":
+            # The chunk's rows are in this transaction: fold them into the dashboard's
+            # rollups now, so a page view never reads events (services.rollups).
+            moved = [o for o, c in vector.items() if o not in held or c > held[o].counter]
+            rollups.fold(partition, moved)
 
     def observe_clock(self, hlc: int) -> None:
         """Merge a remote clock value into ours, and into the node row for every process.
@@ -317,6 +324,8 @@ class NodeStore:
         The primary key decides in the same index descent as the insert: a
         separate lookup first would walk the id index twice per row.
         """
+        if table == RowHistory._meta.table_name:
+            rows = self._without_erased_history(columns, rows)
         if not rows:
             return 0
         coded = _coded_rows(rows, [columns.index("partition"), columns.index("origin")])
@@ -343,8 +352,32 @@ class NodeStore:
         sql = f'INSERT INTO "{table}" ({quoted}) VALUES ({marks})'
         db.cursor().executemany(sql, coded)
 
+    def _erased(self, person_ids: set[str]) -> set[str]:
+        """Which of these people are erased here."""
+        if not person_ids:
+            return set()
+        query = Person.select(Person.id).where(
+            Person.id.in_(sorted(person_ids)) & (Person.erased == True)  # noqa: E712
+        )
+        return {row[0] for row in query.tuples()}
+
+    def _without_erased_history(self, columns: list[str], rows: list[list[Any]]) -> list[list[Any]]:
+        """History rows, less the kept versions of erased people (they must not come back)."""
+        at_table, at_row = columns.index("table_name"), columns.index("row_id")
+        named = {
+            _person_of(values[at_table], values[at_row])
+            for values in rows
+            if values[at_table] in _ERASABLE
+        } - {None}
+        erased = self._erased(named)
+        if not erased:
+            return rows
+        return [
+            values for values in rows if _person_of(values[at_table], values[at_row]) not in erased
+        ]
+
     def replace(self, table: str, rows: list[dict[str, Any]]) -> None:
-        """Overwrite rows with these versions."""
+        """Overwrite rows with these versions (an erasure purges the person's history)."""
         if not rows:
             return
         columns = [c for c in self._columns[table] if c != "id"]
@@ -353,9 +386,17 @@ class NodeStore:
         at = [columns.index("partition"), columns.index("origin")]
         values = _coded_rows([[row[c] for c in columns] + [row["id"]] for row in rows], at)
         db.cursor().executemany(sql, values)
+        if table == Person._meta.table_name:
+            erasure.purge_history([row["id"] for row in rows if row.get("erased")])
 
     def keep_history(self, table: str, rows: list[dict[str, Any]]) -> None:
-        """Keep superseded versions in history, once each (deterministic ids)."""
+        """Keep superseded versions in history, once each (deterministic ids).
+
+        Never a version of an erased person or their profile: erasure is for good.
+        """
+        if table in _ERASABLE:
+            erased = self._erased({_person_of(table, row["id"]) for row in rows} - {None})
+            rows = [row for row in rows if _person_of(table, row["id"]) not in erased]
         if not rows:
             return
         wanted = {}
@@ -396,6 +437,20 @@ def _insert_pages(head: str, marks: str, rows: list[list[Any]], tail: str = "") 
         cursor.execute(f"{head} VALUES {values}{tail}", [v for row in page for v in row])
         inserted += cursor.rowcount
     return inserted
+
+
+_ERASABLE = ("person", "learner_profile")
+
+
+def _person_of(table: Any, row_id: Any) -> str | None:
+    """The person a row of ``person`` or ``learner_profile`` belongs to."""
+    if not isinstance(row_id, str):
+        return None
+    if table == "person":
+        return row_id
+    if table == "learner_profile" and row_id.startswith("profile:"):
+        return row_id[len("profile:") :]
+    return None
 
 
 def _coded_rows(rows: list[list[Any]], at: list[int]) -> list[list[Any]]:

@@ -136,6 +136,20 @@ MATRIX = {
     "sync.add_peer": ("POST", "/api/v1/sync/peers", lambda w: {"url": "http://127.0.0.1:9", "code": "AAAA-AAAA"}, {"admin"}, 409),  # nobody there
     "sync.nearby": ("GET", "/api/v1/sync/nearby", None, STAFF),
     "sync.sync_now": ("POST", "/api/v1/sync/peers/{peer}/sync", None, STAFF, 409),  # the peer is unreachable
+    # District views: a school's admin sees their own school only (the whole district is
+    # for the hub's DISTRICT_SCHOOL admins, tested in test_district.py).
+    "district.dashboard": ("GET", "/api/v1/district/dashboard?school={school_id}", None, {"admin"}),
+    "district.schools": ("GET", "/api/v1/district/schools", None, {"admin"}),
+    "district.nodes": ("GET", "/api/v1/district/nodes", None, {"admin"}),
+    "district.revoke_node": ("POST", "/api/v1/district/nodes/{peer}/revoke", None, {"admin"}, 403),  # a peer of no school
+    "district.enrolment_codes": ("GET", "/api/v1/district/enrolment-codes", None, {"admin"}),
+    "district.new_enrolment_code": ("POST", "/api/v1/district/enrolment-codes", None, {"admin"}, 403),  # district admins only
+    "district.audit": ("GET", "/api/v1/district/audit", None, {"admin"}),
+    "district.export_xapi": ("GET", "/api/v1/district/exports/xapi", None, {"admin"}),
+    "district.export_results": ("GET", "/api/v1/district/exports/results.zip", None, {"admin"}),
+    "district.export_dashboard": ("GET", "/api/v1/district/exports/dashboard.csv", None, {"admin"}),
+    "district.student_record": ("GET", "/api/v1/district/students/{student}", None, {"admin"}),
+    "district.erase_student": ("POST", "/api/v1/district/students/{student}/erase", None, {"admin"}),
     "sync.revoke_peer": ("DELETE", "/api/v1/sync/peers/{peer}", None, {"admin"}),
     "photos.put_photo": ("PUT", "/api/v1/photos/{new_id}?activity_id={activity}&device_ms=5", lambda w: png(), {"student", "other_student"}),
     "photos.get_photo": ("GET", "/api/v1/photos/{photo}", None, {"student", "teacher", "admin"}),

@@ -1,0 +1,37 @@
+// What the admin app's screens share: the words for an error, a loading line, dates.
+
+import { ApiError } from "../shared/api.js";
+import { h } from "../shared/dom.js";
+import { language, t } from "../shared/i18n.js";
+
+/** What an admin reads when a call fails: the hub's own message, or why there is none. */
+export function errorText(error) {
+  if (error instanceof ApiError && error.status === 0) return t("common.offline");
+  if (error instanceof ApiError && error.status === 401) return t("teacher.signin.wrong");
+  if (error instanceof ApiError && error.status === 403) return t("admin.forbidden");
+  return (error instanceof ApiError && error.code && error.message) || t("common.error");
+}
+
+export const loading = () => h("p", { class: "muted", role: "status" }, t("common.loading"));
+
+/** A time the hub sent (UTC, no zone) in the reader's words, or a dash. */
+export function when(value) {
+  if (!value) return t("admin.never");
+  const date = new Date(value.endsWith("Z") || value.includes("+") ? value : `${value}Z`);
+  return date.toLocaleString(language(), { dateStyle: "medium", timeStyle: "short" });
+}
+
+/** A bar chart as a list: label, a CSS bar, the figure (screen readers read the figure). */
+export function bars(rows, label) {
+  const top = Math.max(1, ...rows.map((r) => r.value));
+  return h("ul", { class: "bars", "aria-label": label }, rows.map((r) =>
+    h("li", {},
+      h("span", {}, r.label),
+      h("span", { class: "bar", "aria-hidden": "true" },
+        h("span", { style: `width: ${Math.round((100 * r.value) / top)}%` })),
+      h("span", {}, r.text ?? String(r.value)))));
+}
+
+export function failed(view, title, error) {
+  view.replaceChildren(h("h1", {}, title), h("p", { role: "alert", class: "error" }, errorText(error)));
+}

@@ -1,0 +1,74 @@
+// The district dashboard, drilled down from the district to a school to a class:
+// #/dashboard, #/dashboard/school/ID, #/dashboard/school/ID/class/ID. A school's admin
+// starts at their own school (the hub refuses them the whole district).
+
+import { api, ApiError } from "../shared/api.js";
+import { h, show } from "../shared/dom.js";
+import { t } from "../shared/i18n.js";
+import { go } from "../shared/router.js";
+import { session } from "../shared/session.js";
+import { bars, failed, loading, when } from "./common.js";
+
+const pct = (part, whole) => (whole ? `${Math.round((100 * part) / whole)} %` : "–");
+
+/** Render one level of the dashboard. */
+export async function render(view, more) {
+  const [, schoolId, , classId] = (more || "").split("/");
+  show(view, h("h1", {}, t("admin.dashboard.title")), loading());
+  const query = classId ? `?class=${encodeURIComponent(classId)}` : schoolId ? `?school=${encodeURIComponent(schoolId)}` : "";
+  let data;
+  try {
+    data = await api("GET", `/district/dashboard${query}`);
+  } catch (error) {
+    if (!query && error instanceof ApiError && error.status === 403) {
+      go(`#/dashboard/school/${encodeURIComponent(session.me.school_id)}`);
+      return;
+    }
+    failed(view, t("admin.dashboard.title"), error);
+    return;
+  }
+  const title = data.level === "class" ? data.classroom_name : data.level === "school" ? data.school_name : t("admin.dashboard.district");
+  const crumbs = h("ul", { class: "crumbs" },
+    h("li", {}, h("a", { href: "#/dashboard" }, t("admin.dashboard.district"))),
+    data.school_id ? h("li", {}, h("a", { href: `#/dashboard/school/${encodeURIComponent(data.school_id)}` }, data.school_name)) : null,
+    data.classroom_id ? h("li", {}, data.classroom_name) : null);
+  const totals = data.totals;
+  const figures = h("ul", { class: "figures" },
+    [["students", totals.students], ["answers", totals.answers], ["right", pct(totals.correct, totals.answers)],
+      ["attempts", totals.attempts], ["completed", totals.completed]].map(([key, value]) =>
+      h("li", { "data-figure": key }, h("strong", {}, String(value)), t(`admin.dashboard.${key}`))));
+  const days = bars(data.active_per_day.slice(-14).map((d) => ({ label: d.day, value: d.students })), t("admin.dashboard.active"));
+  const childKind = data.level === "district" ? "school" : "class";
+  const children = data.children.length
+    ? h("div", { class: "table-wrap" }, h("table", { class: "children" },
+      h("caption", { class: "visually-hidden" }, t(`admin.dashboard.${childKind}s`)),
+      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t(`admin.dashboard.${childKind}`)),
+        h("th", { scope: "col" }, t("admin.dashboard.answers")), h("th", { scope: "col" }, t("admin.dashboard.right")),
+        h("th", { scope: "col" }, t("admin.dashboard.attempts")))),
+      h("tbody", {}, data.children.map((c) => h("tr", { "data-child": c.id },
+        h("td", {}, h("a", { href: childKind === "school" ? `#/dashboard/school/${encodeURIComponent(c.id)}` : `#/dashboard/school/${encodeURIComponent(data.school_id)}/class/${encodeURIComponent(c.id)}` }, c.name)),
+        h("td", {}, String(c.answers)), h("td", {}, pct(c.correct, c.answers)), h("td", {}, String(c.attempts)))))))
+    : null;
+  const skills = data.skills.length
+    ? bars(data.skills.map((s) => ({ label: s.title, value: s.mastered, text: `${s.mastered} · ${pct(s.correct, s.answers)}` })), t("admin.dashboard.skills"))
+    : h("p", { class: "muted" }, t("admin.dashboard.nothing"));
+  const content = data.content.length
+    ? bars(data.content.map((c) => ({ label: c.title, value: c.attempts })), t("admin.dashboard.content"))
+    : h("p", { class: "muted" }, t("admin.dashboard.nothing"));
+  const goals = h("ul", { class: "figures goals" }, ["active", "done", "dropped"].map((s) =>
+    h("li", {}, h("strong", {}, String(data.goals[s])), t(`admin.goals.${s}`))));
+  const sync = data.sync;
+  const health = h("ul", { class: "figures sync" },
+    ["nodes", "ok", "failing", "never", "revoked"].map((k) => h("li", {}, h("strong", {}, String(sync[k])), t(`admin.sync.${k}`))),
+    h("li", {}, h("strong", {}, when(sync.oldest_success_at)), t("admin.sync.oldest")));
+  show(view,
+    h("nav", { "aria-label": t("admin.dashboard.where") }, crumbs),
+    h("h1", {}, title),
+    figures,
+    children ? h("section", {}, h("h2", {}, t(`admin.dashboard.${childKind}s`)), children) : null,
+    h("section", {}, h("h2", {}, t("admin.dashboard.active")), days),
+    h("section", {}, h("h2", {}, t("admin.dashboard.skills")), h("p", { class: "muted" }, t("admin.dashboard.skills_lead")), skills),
+    h("section", {}, h("h2", {}, t("admin.dashboard.content")), content),
+    h("section", {}, h("h2", {}, t("admin.dashboard.goals")), goals),
+    h("section", {}, h("h2", {}, t("admin.dashboard.sync")), health));
+}

@@ -1,0 +1,60 @@
+// Nodes enrolled at the hub: school, last seen, last good sync, lag, versions pending
+// each way, and revoking one (its next request is refused). District admins make an
+// enrolment code here; it is shown once.
+
+import { api } from "../shared/api.js";
+import { h, show } from "../shared/dom.js";
+import { t } from "../shared/i18n.js";
+import { errorText, failed, loading, when } from "./common.js";
+
+/** Render the nodes. */
+export async function render(view) {
+  show(view, h("h1", {}, t("admin.nodes.title")), loading());
+  let nodes;
+  try {
+    nodes = await api("GET", "/district/nodes");
+  } catch (error) {
+    failed(view, t("admin.nodes.title"), error);
+    return;
+  }
+  const message = h("p", { role: "status", "aria-live": "polite" });
+  const rows = nodes.map((n) => {
+    const state = h("td", { class: n.revoked ? "state revoked" : "state" }, n.revoked ? t("admin.nodes.revoked") : t(`admin.outcome.${n.last_outcome}`));
+    const revoke = n.revoked ? null : h("button", { type: "button", class: "danger revoke", onclick: async (event) => {
+      if (!window.confirm(t("admin.nodes.confirm", { node: n.node_id }))) return;
+      event.target.disabled = true;
+      try {
+        await api("POST", `/district/nodes/${n.id}/revoke`);
+        state.textContent = t("admin.nodes.revoked");
+        state.className = "state revoked";
+        event.target.remove();
+        message.textContent = t("admin.nodes.revoked_now", { node: n.node_id });
+      } catch (error) {
+        event.target.disabled = false;
+        message.textContent = errorText(error);
+      }
+    } }, t("admin.nodes.revoke"), h("span", { class: "visually-hidden" }, ` ${n.node_id}`));
+    return h("tr", { "data-node": n.node_id },
+      h("td", {}, n.node_id), h("td", {}, n.school_name || n.school_id || "–"),
+      h("td", {}, when(n.last_seen_at)), h("td", {}, when(n.last_success_at)),
+      h("td", {}, n.lag_s == null ? "–" : t("admin.nodes.lag", { n: Math.round(n.lag_s / 60) })),
+      h("td", {}, `${n.pending_out} / ${n.pending_in}`), state, h("td", { class: "actions" }, revoke));
+  });
+  const heads = ["node", "school", "seen", "synced", "lag", "pending", "state", "actions"];
+  const table = h("div", { class: "table-wrap" }, h("table", { class: "nodes" },
+    h("thead", {}, h("tr", {}, heads.map((k) => h("th", { scope: "col" }, t(`admin.nodes.${k}`))))),
+    h("tbody", {}, rows)));
+  const code = h("p", { class: "code", "aria-live": "polite" });
+  const enrol = h("section", { class: "panel" },
+    h("h2", {}, t("admin.nodes.enrol")),
+    h("p", { class: "muted" }, t("admin.nodes.enrol_lead")),
+    h("button", { type: "button", class: "enrol", onclick: async () => {
+      try {
+        const made = await api("POST", "/district/enrolment-codes");
+        code.textContent = t("admin.nodes.code", { code: made.code, time: when(made.expires_at) });
+      } catch (error) {
+        code.textContent = errorText(error);
+      }
+    } }, t("admin.nodes.new_code")), code);
+  show(view, h("h1", {}, t("admin.nodes.title")), nodes.length ? table : h("p", {}, t("admin.nodes.none")), message, enrol);
+}

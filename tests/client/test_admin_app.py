@@ -1,0 +1,144 @@
+"""The district admin app in real Chromium: the dashboard drilled down from the district to
+a school to a class, schools, nodes, revoking a node (the page says revoked, and still
+does after a reload); axe on every screen in English and French; no English left in French."""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+
+import pytest
+
+from server import db as database
+from server.cli import opened
+from server.models import Answer, Item, Peer, Person
+from server.services import learning, rollups
+from tests.helpers.nodes import ServedNode, baobab
+from tests.helpers.teacher import ADMIN
+
+from .test_accessibility import violations
+from .test_languages import catalog, english_patterns
+
+NODE_ID = "node-acacia-0001"
+
+
+@pytest.fixture
+def district(tmp_path):
+    """A hub-like node: the demo school is the district office, with work and one node."""
+    data_dir = tmp_path / "hub"
+    baobab("demo", "--data-dir", str(data_dir))
+    with opened(str(data_dir)):
+        school_id = Person.get(Person.username == "admin").school_id
+        items = list(Item.live().where(Item.type == "choice").order_by(Item.id).limit(4))
+        for student in Person.live().where(Person.role == "student").limit(6):
+            for item in items:
+                learning.record_answer(
+                    student, {"id": uuid.uuid4().hex, "item_id": item.id,
+                              "response": item.answer, "device_ms": 1},
+                )  # fmt: skip
+        Peer.create(node_id=NODE_ID, public_key="ab" * 32, school_id=school_id, role="node")
+        rollups.refresh()
+        answers = Answer.select().count()
+    database.close_all()
+    with sqlite3.connect(data_dir / "baobab.db") as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    served = ServedNode(data_dir, demo=False, env={"BAOBAB_DISTRICT_SCHOOL": school_id}).start()
+    yield served, answers
+    served.stop()
+
+
+def admin_screens(page, base: str, language: str):
+    """Every screen of the admin app: yields each one's name once shown."""
+    page.add_init_script(f"localStorage.setItem('baobab.language', '{language}')")
+    page.goto(base + "/admin/")
+    page.wait_for_selector("form.signin")
+    yield "signin"
+    page.locator("input[name=username]").fill(ADMIN[0])
+    page.locator("input[name=password]").fill(ADMIN[1])
+    page.keyboard.press("Enter")
+    page.wait_for_selector("table.children")
+    yield "district"
+    page.locator("table.children tbody a").first.click()
+    page.wait_for_selector("ul.crumbs li:nth-child(2)")
+    page.wait_for_selector("table.children")
+    yield "school"
+    page.locator("table.children tbody a", has_text="Acacia class").click()
+    page.wait_for_selector("ul.crumbs li:nth-child(3)")
+    yield "class"
+    page.goto(base + "/admin/#/schools")
+    page.wait_for_selector("table.schools")
+    yield "schools"
+    page.goto(base + "/admin/#/nodes")
+    page.wait_for_selector("table.nodes")
+    yield "nodes"
+    page.goto(base + "/admin/#/audit")
+    page.wait_for_selector("main h1")
+    page.wait_for_function("() => !document.querySelector('main [role=status]')")
+    yield "audit"
+
+
+@pytest.mark.slow
+def test_admin_drills_down_and_revokes_a_node(district, device):
+    served, answers = district
+    page = device.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("dialog", lambda dialog: dialog.accept())
+    screens = admin_screens(page, served.url, "en")
+    next(screens)
+    next(screens)  # the district
+    assert page.locator("main h1").inner_text() == "The district"
+    figure = page.locator('[data-figure="answers"] strong').inner_text()
+    assert int(figure) == answers  # the rollups hold every answer the node holds
+    next(screens)  # a school
+    assert (
+        page.locator("main h1").inner_text() == "Demo school"
+        or page.locator("ul.crumbs li").count() == 2
+    )
+    next(screens)  # a class
+    assert page.locator("main h1").inner_text() == "Acacia class"
+    assert int(page.locator('[data-figure="answers"] strong').inner_text()) > 0
+    next(screens)  # schools
+    assert page.locator("table.schools tbody tr").count() == 1
+    next(screens)  # nodes
+    row = page.locator(f'tr[data-node="{NODE_ID}"]')
+    assert row.locator("td.state").inner_text() != "Revoked"
+    row.locator("button.revoke").click()
+    page.wait_for_function("() => document.querySelector('td.state.revoked') !== null")
+    assert row.locator("td.state").inner_text() == "Revoked"
+    assert "is revoked" in page.locator("main [role=status]").inner_text()
+    page.reload()
+    page.wait_for_selector("table.nodes")
+    assert page.locator(f'tr[data-node="{NODE_ID}"] td.state').inner_text() == "Revoked"
+    assert page.locator(f'tr[data-node="{NODE_ID}"] button.revoke').count() == 0
+    next(screens)  # the audit log records the revocation
+    assert page.locator('tr[data-action="revoke-node"]').count() == 1
+    assert errors == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_axe_on_every_admin_screen(district, device, axe_js, language):
+    served, _ = district
+    page = device.new_page()
+    found, screens = {}, []
+    for screen in admin_screens(page, served.url, language):
+        screens.append(screen)
+        assert page.evaluate("document.documentElement.lang") == language
+        problems = violations(page, axe_js)
+        if problems:
+            found[screen] = problems
+    assert len(screens) == 7
+    assert found == {}
+
+
+@pytest.mark.slow
+def test_french_admin_screens_leave_no_english_admin_string(district, device):
+    # "School" alone is also in the demo school's own name ("Demo school"): data, not words.
+    keys = {k for k, v in catalog("en").items() if k.startswith("admin.") and v != "School"}
+    patterns = [(k, p) for k, p in english_patterns() if k in keys]
+    page = device.new_page()
+    for screen in admin_screens(page, district[0].url, "fr"):
+        text = page.locator("body").inner_text()
+        found = [key for key, pattern in patterns if pattern.search(text)]
+        assert found == [], f"{screen}: English strings {found}"

@@ -1,0 +1,154 @@
+"""The district's views on the hub, on SQLite and PostgreSQL: who sees which school, the
+rollups counting each event once, and the audit log of exports and of a child's record."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from server import create_app
+from server import db as database
+from server.auth import signin
+from server.cli import prepare
+from server.models import Answer, AuditEntry, Item, Peer, Person, RowHistory
+from server.services import demo, learning, rollups
+from tests.conftest import BASE_CONFIG, Api
+from tests.helpers.schools import hill_school_admin
+
+
+def _answer(student: Person, item: Item) -> None:
+    body = {"id": uuid.uuid4().hex, "item_id": item.id, "response": item.answer, "device_ms": 1}
+    learning.record_answer(student, body)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def hub(request, tmp_path):
+    """A hub holding the demo school (the district office) and Hill school, with work."""
+    config = {**BASE_CONFIG, "DATA_DIR": str(tmp_path), "ROLE": "hub"}
+    if request.param == "postgresql":
+        cluster = request.getfixturevalue("postgres")
+        config["DATABASE_URL"] = cluster.create_database(f"d{uuid.uuid4().hex[:8]}")
+    app = create_app(config)
+    prepare(app)
+    with app.app_context(), database.db.connection_context():
+        demo.seed_demo(str(tmp_path))
+    hill = hill_school_admin(app)
+    with app.app_context(), database.db.connection_context():
+        office = Person.get(Person.username == "teacher").school_id
+        app.config["DISTRICT_SCHOOL"] = office
+        items = list(Item.live().where(Item.type == "choice").order_by(Item.id).limit(3))
+        for student in Person.live().where(Person.role == "student").limit(4):
+            for item in items:
+                _answer(student, item)
+        rollups.refresh()
+        people = {
+            "district": Person.get((Person.username == "admin") & (Person.school_id == office)),
+            "hill": Person.get_by_id(hill.id),
+            "teacher": Person.get(Person.username == "teacher"),
+        }
+        tokens = {k: signin.issue_token(p, "tests") for k, p in people.items()}
+        peer = Peer.create(node_id="office-node-0001", public_key="ab" * 32, school_id=office)
+        student = Person.live().where(Person.role == "student").first()
+    yield app, office, hill.school_id, tokens, peer.id, student.id
+    database.close_all()
+
+
+def _as(app, tokens, who):
+    return Api(app.test_client(), tokens[who])
+
+
+def test_district_admin_sees_every_school_and_totals_match_the_events(hub):
+    app, office, hill, tokens, _, _ = hub
+    reply = _as(app, tokens, "district").get("/api/v1/district/dashboard")
+    assert reply.status_code == 200, reply.get_json()
+    body = reply.get_json()
+    with app.app_context(), database.db.connection_context():
+        answers = Answer.select().count()
+    assert body["level"] == "district" and body["totals"]["answers"] == answers == 12
+    assert {c["id"] for c in body["children"]} == {office, hill}
+    assert sum(c["answers"] for c in body["children"]) == answers
+    assert sum(d["students"] for d in body["active_per_day"]) == 4
+    school = _as(app, tokens, "district").get(f"/api/v1/district/dashboard?school={office}")
+    classes = school.get_json()["children"]
+    klass = _as(app, tokens, "district").get(f"/api/v1/district/dashboard?class={classes[0]['id']}")
+    assert klass.get_json()["level"] == "class"
+
+
+def test_refolding_counts_no_event_twice(hub):
+    """The mark per origin stops a second fold (or a replayed chunk) counting again."""
+    app, _, _, tokens, _, student_id = hub
+    with app.app_context(), database.db.connection_context():
+        assert rollups.refresh() == 0
+        _answer(Person.get_by_id(student_id), Item.live().where(Item.type == "choice").first())
+        assert rollups.refresh() == 1
+    body = _as(app, tokens, "district").get("/api/v1/district/dashboard").get_json()
+    assert body["totals"]["answers"] == 13
+
+
+def test_school_admin_cannot_see_another_schools_data(hub):
+    app, office, hill, tokens, peer_id, student_id = hub
+    caller = _as(app, tokens, "hill")
+    assert caller.get("/api/v1/district/dashboard").status_code == 403
+    assert caller.get(f"/api/v1/district/dashboard?school={office}").status_code == 403
+    own = caller.get(f"/api/v1/district/dashboard?school={hill}").get_json()
+    assert own["totals"]["answers"] == 0
+    assert [s["id"] for s in caller.get("/api/v1/district/schools").get_json()] == [hill]
+    assert caller.get("/api/v1/district/nodes").get_json() == []
+    assert caller.get(f"/api/v1/district/students/{student_id}").status_code == 403
+    assert caller.post(f"/api/v1/district/students/{student_id}/erase").status_code == 403
+    statements = caller.get("/api/v1/district/exports/xapi").get_json()
+    assert statements == []  # only their own school's, which has no work
+    assert caller.get(f"/api/v1/district/exports/xapi?school={office}").status_code == 403
+
+
+def test_school_admin_cannot_revoke_another_schools_node(hub):
+    app, _, _, tokens, peer_id, _ = hub
+    assert (
+        _as(app, tokens, "hill").post(f"/api/v1/district/nodes/{peer_id}/revoke").status_code == 403
+    )
+    with app.app_context(), database.db.connection_context():
+        assert Peer.get_by_id(peer_id).revoked is False
+    done = _as(app, tokens, "district").post(f"/api/v1/district/nodes/{peer_id}/revoke")
+    assert done.status_code == 200 and done.get_json()["revoked"] is True
+
+
+def test_teacher_sees_no_district_view(hub):
+    app, office, _, tokens, _, _ = hub
+    caller = _as(app, tokens, "teacher")
+    assert caller.get(f"/api/v1/district/dashboard?school={office}").status_code == 403
+    assert caller.get("/api/v1/district/exports/xapi").status_code == 403
+
+
+def test_every_export_and_every_view_of_a_child_is_audited(hub):
+    app, office, _, tokens, _, student_id = hub
+    caller = _as(app, tokens, "district")
+    assert caller.get(f"/api/v1/district/students/{student_id}").status_code == 200
+    assert caller.get("/api/v1/district/exports/xapi").status_code == 200
+    zipped = caller.get("/api/v1/district/exports/results.zip")
+    assert zipped.status_code == 200 and zipped.data[:2] == b"PK"
+    csv = caller.get("/api/v1/district/exports/dashboard.csv")
+    assert csv.status_code == 200 and csv.mimetype == "text/csv"
+    log = caller.get("/api/v1/district/audit").get_json()
+    actions = [e["action"] for e in log["items"]]
+    assert actions == ["export-dashboard", "export-results", "export-xapi", "view-student"]
+    assert log["items"][-1]["subject_id"] == student_id
+    # A school's admin reads only their school's entries.
+    assert _as(app, tokens, "hill").get("/api/v1/district/audit").get_json()["items"] == []
+    with app.app_context(), database.db.connection_context():
+        assert AuditEntry.select().count() == 4
+
+
+def test_erasing_a_student_blanks_them_and_keeps_their_work_anonymous(hub):
+    app, _, _, tokens, _, student_id = hub
+    with app.app_context(), database.db.connection_context():
+        before = Person.get_by_id(student_id).display_name
+        answers = Answer.select().where(Answer.person_id == student_id).count()
+    done = _as(app, tokens, "district").post(f"/api/v1/district/students/{student_id}/erase")
+    assert done.status_code == 200
+    record = done.get_json()
+    assert record["erased"] and record["display_name"] != before and record["username"] is None
+    assert record["answers"] == answers
+    with app.app_context(), database.db.connection_context():
+        kept = [r.data for r in RowHistory.select().where(RowHistory.row_id == student_id)]
+    assert kept == []
