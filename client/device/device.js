@@ -30,6 +30,7 @@ const when = (iso) => (iso ? dateTime(iso) : t("device.never"));
 // ---------------------------------------------------------------- signing in
 
 async function start() {
+  i18n.useStaffStrings();
   await i18n.setLanguage(i18n.preferredLanguage());
   for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
   document.title = `${t("device.title")} · Baobab`;

@@ -1,10 +1,27 @@
 // Interface strings from JSON catalogs in /client/i18n/ (a school adds a language by
 // adding CODE.json and a line in index.json). Missing keys fall back to English.
+// The staff apps' strings (teacher, device, admin: keys teacher.*, device.*, admin.*) are
+// in /client/i18n/staff/CODE.json, loaded only by those apps (useStaffStrings), so a
+// student's tablet never downloads them.
 
 let languages = [];
 let english = {};
 let catalog = {};
 let current = "en";
+let staff = false;
+
+/** The teacher, device and admin apps: load the staff strings with each language. */
+export function useStaffStrings() {
+  staff = true;
+}
+
+/** A language's catalog: the shared strings, and the staff strings where this app uses them. */
+async function catalogOf(code) {
+  const shared = await fetchJson(`/client/i18n/${code}.json`);
+  if (!staff) return shared;
+  const extra = await fetchJson(`/client/i18n/staff/${code}.json`).catch(() => ({}));
+  return { ...shared, ...extra };
+}
 
 async function fetchJson(url) {
   const response = await fetch(url);
@@ -22,8 +39,8 @@ export async function loadLanguages() {
 export async function setLanguage(code) {
   await loadLanguages();
   const language = languages.find((l) => l.code === code) || languages[0];
-  if (!Object.keys(english).length) english = await fetchJson("/client/i18n/en.json");
-  catalog = language.code === "en" ? english : await fetchJson(`/client/i18n/${language.code}.json`);
+  if (!Object.keys(english).length) english = await catalogOf("en");
+  catalog = language.code === "en" ? english : await catalogOf(language.code);
   current = language.code;
   document.documentElement.lang = language.code;
   document.documentElement.dir = language.dir || "ltr";

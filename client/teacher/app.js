@@ -59,6 +59,7 @@ function renderHeader() {
 }
 
 async function main() {
+  i18n.useStaffStrings();
   await i18n.setLanguage(i18n.preferredLanguage());
   document.getElementById("language").addEventListener("change", async (event) => {
     await i18n.setLanguage(event.target.value);

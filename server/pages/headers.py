@@ -66,6 +66,10 @@ def register(app: Flask) -> None:
         # missing one added: setdefault looked each name up twice, by exception.
         headers = response.headers
         present = {name.lower() for name, _ in headers.items()}
+        if "content-disposition" in present and headers["Content-Disposition"].startswith("inline"):
+            # send_file's "inline; filename=…" says what a browser does anyway: the app's
+            # files need no such line (a tablet's first load counts every byte of each).
+            del headers["Content-Disposition"]
         for lower, name, value in _EVERY:
             if lower not in present:
                 headers.add(name, value)

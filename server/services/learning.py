@@ -294,10 +294,13 @@ def teacher_words(person: Person, assignment_ids: list[str]) -> list[dict[str, A
     )
     noted = Assignment.id.in_(assignment_ids) & (Assignment.note != "")
     notes = list(Assignment.live().where(noted).limit(TEACHER_WORDS)) if assignment_ids else []
-    authors = dict(
-        Person.select(Person.id, Person.display_name)
-        .where(Person.id.in_({f.author_id for f in feedback} | {a.assigned_by for a in notes}))
-        .tuples()
+    author_ids = {f.author_id for f in feedback} | {a.assigned_by for a in notes}
+    authors = (
+        dict(
+            Person.select(Person.id, Person.display_name).where(Person.id.in_(author_ids)).tuples()
+        )
+        if author_ids
+        else {}  # most homes: no words at all, and no query for their authors
     )
     words = [
         {

@@ -13,10 +13,22 @@ from server.paths import CLIENT_DIR
 from tests.helpers.student import every_page
 
 CATALOGS = CLIENT_DIR / "i18n"
+STAFF = {"teacher", "device", "admin"}  # key prefixes of the staff apps' strings
 
 
 def catalog(code: str) -> dict[str, str]:
-    return json.loads((CATALOGS / f"{code}.json").read_text())
+    """A language's strings: the shared catalog and the staff apps' (i18n/staff/)."""
+    strings = json.loads((CATALOGS / f"{code}.json").read_text())
+    staff = CATALOGS / "staff" / f"{code}.json"
+    return {**strings, **(json.loads(staff.read_text()) if staff.exists() else {})}
+
+
+def test_student_catalogs_hold_no_staff_strings():
+    """A student's tablet downloads only its own strings (the shell's weight)."""
+    for path in CATALOGS.glob("*.json"):
+        if path.stem != "index":
+            staff = [k for k in json.loads(path.read_text()) if k.split(".")[0] in STAFF]
+            assert staff == [], f"{path.name} holds staff strings: {staff[:5]}"
 
 
 def english_patterns() -> list[tuple[str, re.Pattern]]:

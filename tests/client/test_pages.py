@@ -3,6 +3,7 @@ the root scope, and an app shell list that names every file the app needs offlin
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -55,7 +56,10 @@ def test_app_shell_lists_every_file_the_app_loads(client):
     app = CLIENT_DIR / "student" / "app.js"
     root = CLIENT_DIR.resolve()
     modules = {"/client/" + p.relative_to(root).as_posix() for p in loaded_from(app)}
-    catalogs = {f"/client/i18n/{p.name}" for p in (CLIENT_DIR / "i18n").glob("*.json")}
+    offered = json.loads((CLIENT_DIR / "i18n" / "index.json").read_text())["languages"]
+    catalogs = {"/client/i18n/index.json"} | {
+        f"/client/i18n/{lang['code']}.json" for lang in offered
+    }
     fonts = {
         f"/static/fonts/andika/{p.name}" for p in (STATIC_DIR / "fonts" / "andika").glob("*.woff2")
     }

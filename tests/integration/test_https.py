@@ -70,11 +70,16 @@ def test_serve_answers_over_https_with_its_own_ca(https_node):
     with pytest.raises(urllib.error.URLError, match="CERTIFICATE_VERIFY_FAILED"):
         urllib.request.urlopen(f"https://127.0.0.1:{https_node.https_port}/healthz", timeout=30)
 
-    # The plain page points students to https and teachers to the certificate.
+    # The plain start page leads students to the app that works for their tablet (the
+    # plain one, which names the https app: a tablet that trusts the node moves there)
+    # and teachers to the certificate.
     with urllib.request.urlopen(https_node.url + "/", timeout=30) as response:
         start = response.read().decode()
-    assert f'href="https://127.0.0.1:{https_node.https_port}/student/"' in start
-    assert 'href="/trust"' in start
+    assert 'href="/student/"' in start and 'href="/trust"' in start
+    with urllib.request.urlopen(https_node.url + "/student/", timeout=30) as response:
+        plain_app = response.read().decode()
+    secure = f"https://127.0.0.1:{https_node.https_port}/student/"
+    assert f'name="baobab-secure-app" content="{secure}"' in plain_app
     with urllib.request.urlopen(https_node.url + "/trust/baobab-ca.crt", timeout=30) as response:
         assert response.headers.get_content_type() == "application/x-x509-ca-cert"
         assert response.read() == ca_file.read_bytes()
