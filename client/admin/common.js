@@ -1,18 +1,17 @@
-// What the admin app's screens share: the words for an error, a loading line, dates.
+// What the admin app's screens share: who may use it, the words for an error, a loading
+// line (the staff apps', shared/staff.js), dates, bars.
 
-import { ApiError } from "../shared/api.js";
 import { h } from "../shared/dom.js";
 import { language, t } from "../shared/i18n.js";
+import { errorText as staffErrorText } from "../shared/staff.js";
+
+export { loading } from "../shared/staff.js";
+
+/** Who may use the admin app. */
+export const ADMINS = ["admin"];
 
 /** What an admin reads when a call fails: the hub's own message, or why there is none. */
-export function errorText(error) {
-  if (error instanceof ApiError && error.status === 0) return t("common.offline");
-  if (error instanceof ApiError && error.status === 401) return t("teacher.signin.wrong");
-  if (error instanceof ApiError && error.status === 403) return t("admin.forbidden");
-  return (error instanceof ApiError && error.code && error.message) || t("common.error");
-}
-
-export const loading = () => h("p", { class: "muted", role: "status" }, t("common.loading"));
+export const errorText = (error) => staffErrorText(error, "admin.forbidden");
 
 /** A time the hub sent (UTC, no zone) in the reader's words, or a dash. */
 export function when(value) {

@@ -66,3 +66,15 @@ export function t(key, params = {}) {
   const text = catalog[key] ?? english[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (all, name) => (name in params ? pick(params[name]) : all));
 }
+
+/** The page's [data-i18n] words, title and language menu (after setLanguage; a choice redraws). */
+export function translatePage(title, redraw) {
+  for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
+  document.title = t(title);
+  const menu = document.getElementById("language");
+  if (!menu.options.length) {
+    menu.append(...languages.map((l) => Object.assign(new Option(l.name, l.code), { lang: l.code })));
+    menu.onchange = () => setLanguage(menu.value).then(redraw);
+  }
+  menu.value = current;
+}

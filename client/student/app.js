@@ -97,17 +97,8 @@ async function showOutbox() {
 }
 
 function renderHeader() {
-  for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = i18n.t(el.dataset.i18n);
-  document.title = i18n.t("app.title");
+  i18n.translatePage("app.title", render);
   document.getElementById("nav").hidden = !session.me;
-  const select = document.getElementById("language");
-  if (!select.options.length) {
-    i18n.loadLanguages().then((languages) => {
-      select.append(...languages.map((l) => h("option", { value: l.code, lang: l.code }, l.name)));
-      select.value = i18n.language();
-    });
-  }
-  select.value = i18n.language();
   showOutbox();
 }
 
@@ -181,10 +172,6 @@ async function main() {
   navigator.storage?.persist?.().catch(() => {});
   keepOnDevice(SESSION_KEY);
   await i18n.setLanguage(i18n.preferredLanguage());
-  document.getElementById("language").addEventListener("change", async (event) => {
-    await i18n.setLanguage(event.target.value);
-    await render();
-  });
   document.getElementById("signout").addEventListener("click", nextStudent);
   // A menu link to the route already in the address (home, on the "Well done!" screen,
   // which has put #/home there) shows that screen again rather than doing nothing.

@@ -1,24 +1,18 @@
-// What the teacher app's screens share: who may use it, the words for an error,
-// and the picture-password chooser.
+// What the teacher app's screens share: who may use it, the words for an error and a
+// loading line (the staff apps', shared/staff.js), and the picture-password chooser.
 
-import { ApiError } from "../shared/api.js";
 import { h, picture } from "../shared/dom.js";
 import { t } from "../shared/i18n.js";
+import { errorText as staffErrorText } from "../shared/staff.js";
+
+export { loading } from "../shared/staff.js";
 
 export const STAFF = ["teacher", "admin"];
 
 export const PICTURES = ["sun", "moon", "star", "tree", "flower", "fish", "bird", "goat", "drum", "ball", "house", "boat"];
 
 /** What a teacher reads when a call fails: the node's own message, or why there is none. */
-export function errorText(error) {
-  if (error instanceof ApiError && error.status === 0) return t("common.offline");
-  if (error instanceof ApiError && error.status === 401) return t("teacher.signin.wrong");
-  if (error instanceof ApiError && error.status === 403) return t("teacher.forbidden");
-  return (error instanceof ApiError && error.code && error.message) || t("common.error");
-}
-
-/** A "please wait" line, shown while a screen loads. */
-export const loading = () => h("p", { class: "muted", role: "status" }, t("common.loading"));
+export const errorText = (error) => staffErrorText(error, "teacher.forbidden");
 
 /**
  * Three of the twelve pictures, in order: toggle buttons (aria-pressed) a keyboard

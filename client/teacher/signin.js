@@ -1,40 +1,13 @@
-// Staff sign-in: username and password (the node's /auth/login).
+// Staff sign-in: username and password (the node's /auth/login). The screen is the
+// staff apps' (shared/staff.js).
 
-import { api } from "../shared/api.js";
-import { h, show } from "../shared/dom.js";
-import { t } from "../shared/i18n.js";
-import { go } from "../shared/router.js";
-import { session, startSession } from "../shared/session.js";
+import { signInScreen } from "../shared/staff.js";
 import { STAFF, errorText } from "./common.js";
 
 /** Render the sign-in screen. */
 export async function render(view) {
-  const message = h("p", { class: "error", role: "alert" });
-  if (session.me && !STAFF.includes(session.me.role)) message.textContent = t("teacher.signin.staff_only");
-  const username = h("input", { name: "username", autocomplete: "username", required: true });
-  const password = h("input", { name: "password", type: "password", autocomplete: "current-password", required: true });
-  const form = h("form", { class: "panel signin", onsubmit: async (event) => {
-    event.preventDefault();
-    message.textContent = "";
-    let reply;
-    try {
-      reply = await api("POST", "/auth/login", { username: username.value, password: password.value });
-    } catch (error) {
-      message.textContent = errorText(error);
-      password.value = "";
-      password.focus();
-      return;
-    }
-    if (!STAFF.includes(reply.person.role)) {
-      message.textContent = t("teacher.signin.staff_only");
-      return;
-    }
-    startSession(reply);
-    go("#/classes");
-  } },
-    h("label", {}, t("teacher.signin.username"), username),
-    h("label", {}, t("teacher.signin.password"), password),
-    h("button", { type: "submit" }, t("teacher.signin.go")),
-    message);
-  show(view, h("h1", {}, t("teacher.signin.title")), h("p", { class: "muted" }, t("teacher.signin.lead")), form);
+  signInScreen(view, {
+    roles: STAFF, refused: "teacher.signin.staff_only", home: "#/classes",
+    title: "teacher.signin.title", lead: "teacher.signin.lead", errorText,
+  });
 }

@@ -77,3 +77,31 @@ def test_no_module_imports_an_app():
             where = path.relative_to(CLIENT_DIR)
             assert target.exists(), f"{where} imports a missing {target}"
             assert target.name != "app.js", f"{where} imports {target.name}"
+
+
+STATIC_IMPORT = re.compile(r"""(?:^|\n)\s*(?:import|export)\b[^;]*?\bfrom\s*["']([^"']+\.js)["']""")
+PRELOAD = re.compile(r'<link rel="modulepreload" href="([^"]+)">')
+
+
+def started_from(start: Path) -> set[Path]:
+    """Every module a page loads from start before any screen: static imports only."""
+    seen, todo = set(), [start.resolve()]
+    while todo:
+        path = todo.pop()
+        if path not in seen:
+            seen.add(path)
+            todo.extend(
+                (path.parent / spec).resolve() for spec in STATIC_IMPORT.findall(path.read_text())
+            )
+    return seen
+
+
+def test_app_pages_preload_every_shared_module_their_app_starts_with():
+    """The staff apps' shell moved to shared/staff.js: each page's module list (its
+    modulepreload links) names every shared module its app.js loads before a screen."""
+    root = CLIENT_DIR.resolve()
+    for app in ("student", "teacher", "admin"):
+        modules = started_from(root / app / "app.js")
+        shared = {f"/client/shared/{p.name}" for p in modules if p.parent == root / "shared"}
+        preloaded = set(PRELOAD.findall((root / app / "index.html").read_text()))
+        assert shared <= preloaded, (app, sorted(shared - preloaded))
