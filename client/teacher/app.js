@@ -13,7 +13,7 @@ startStaffApp({
   title: "teacher.title",
   roles: STAFF,
   home: "#/classes",
-  // Issue 14, item 1: the first-run wizard needs no session (the node has no one yet).
+  // Shown with no one signed in: the first-run wizard.
   open: ["setup"],
   screens: {
     signin: () => import("./signin.js"),

@@ -14,21 +14,24 @@ SHELL = re.findall(
     r'"(/[^"]+)"', SW[SW.index("const SHELL") : SW.index("];", SW.index("const SHELL"))]
 )
 IMPORT = re.compile(r"""(?:\bfrom\s*|\bimport\s*\(\s*)["']([^"']+\.js)["']""")
+# Static imports only: what a page loads before any screen.
+STATIC_IMPORT = re.compile(r"""(?:^|\n)\s*(?:import|export)\b[^;]*?\bfrom\s*["']([^"']+\.js)["']""")
+PRELOAD = re.compile(r'<link rel="modulepreload" href="([^"]+)">')
 
 
-def imports_of(path: Path) -> set[Path]:
-    """The files a module imports, statically or dynamically."""
-    return {(path.parent / spec).resolve() for spec in IMPORT.findall(path.read_text())}
+def imports_of(path: Path, pattern: re.Pattern = IMPORT) -> set[Path]:
+    """The files a module imports, statically or dynamically (or as pattern finds)."""
+    return {(path.parent / spec).resolve() for spec in pattern.findall(path.read_text())}
 
 
-def loaded_from(start: Path) -> set[Path]:
+def loaded_from(start: Path, pattern: re.Pattern = IMPORT) -> set[Path]:
     """Every module a page loads from start, following its imports."""
     seen, todo = set(), [start.resolve()]
     while todo:
         path = todo.pop()
         if path not in seen:
             seen.add(path)
-            todo.extend(imports_of(path))
+            todo.extend(imports_of(path, pattern))
     return seen
 
 
@@ -79,29 +82,12 @@ def test_no_module_imports_an_app():
             assert target.name != "app.js", f"{where} imports {target.name}"
 
 
-STATIC_IMPORT = re.compile(r"""(?:^|\n)\s*(?:import|export)\b[^;]*?\bfrom\s*["']([^"']+\.js)["']""")
-PRELOAD = re.compile(r'<link rel="modulepreload" href="([^"]+)">')
-
-
-def started_from(start: Path) -> set[Path]:
-    """Every module a page loads from start before any screen: static imports only."""
-    seen, todo = set(), [start.resolve()]
-    while todo:
-        path = todo.pop()
-        if path not in seen:
-            seen.add(path)
-            todo.extend(
-                (path.parent / spec).resolve() for spec in STATIC_IMPORT.findall(path.read_text())
-            )
-    return seen
-
-
 def test_app_pages_preload_every_shared_module_their_app_starts_with():
     """The staff apps' shell moved to shared/staff.js: each page's module list (its
     modulepreload links) names every shared module its app.js loads before a screen."""
     root = CLIENT_DIR.resolve()
     for app in ("student", "teacher", "admin"):
-        modules = started_from(root / app / "app.js")
+        modules = loaded_from(root / app / "app.js", STATIC_IMPORT)
         shared = {f"/client/shared/{p.name}" for p in modules if p.parent == root / "shared"}
         preloaded = set(PRELOAD.findall((root / app / "index.html").read_text()))
         assert shared <= preloaded, (app, sorted(shared - preloaded))
