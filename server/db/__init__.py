@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -182,7 +183,12 @@ def database_for(settings: dict[str, Any]) -> Database:
     return connect_url(url)
 
 
-_MARKS = tuple(f"\x00mark{i}\x00" for i in range(8))
+@functools.cache
+def _marks(count: int) -> tuple[str, ...]:
+    """``count`` mark strings, each standing for one value of a compiled query."""
+    return tuple(f"\x00mark{i}\x00" for i in range(count))
+
+
 # (caller's key, database class) -> (SQL, its parameters with marks where the values go)
 _COMPILED: dict[tuple[Any, type], tuple[str, list[Any]]] = {}
 
@@ -200,18 +206,29 @@ def run_compiled(key: Any, build: Callable[..., Any], *values: Any) -> Any:
     cache_key = (key, type(db.obj))
     compiled = _COMPILED.get(cache_key)
     if compiled is None:
-        compiled = _COMPILED[cache_key] = build(*_MARKS[: len(values)]).sql()
+        compiled = _COMPILED[cache_key] = build(*_marks(len(values))).sql()
     sql, template = compiled
-    by_mark = dict(zip(_MARKS, values))
+    by_mark = dict(zip(_marks(len(values)), values))
     return db.execute_sql(sql, [by_mark.get(p, p) if isinstance(p, str) else p for p in template])
 
 
 def model_from_row(model: Any, values: Sequence[Any]) -> Any:
-    """A model instance from a row of all its columns, as peewee builds it (nothing dirty)."""
-    fields = model._meta.sorted_fields
-    row = model(__no_default__=1, **{f.name: f.python_value(v) for f, v in zip(fields, values)})
-    row._dirty.clear()
+    """A model instance from a row of all its columns, as peewee builds it (nothing dirty).
+
+    Made as ``Model.__init__`` makes one, without a ``setattr`` through each field's
+    accessor (our models have no foreign-key fields, whose accessors do more).
+    """
+    row = model.__new__(model)
+    row.__data__ = {name: convert(v) for (name, convert), v in zip(_row_plan(model), values)}
+    row._dirty = set()
+    row.__rel__ = {}
     return row
+
+
+@functools.cache
+def _row_plan(model: Any) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+    """Each column of ``model`` in order: its field's name and database-to-Python converter."""
+    return tuple((f.name, f.python_value) for f in model._meta.sorted_fields)
 
 
 def is_sqlite(database: Database | DatabaseProxy | None = None) -> bool:
