@@ -17,7 +17,16 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from peewee import Database, DatabaseProxy, PostgresqlDatabase, SqliteDatabase
+from peewee import (
+    BigIntegerField,
+    CharField,
+    Database,
+    DatabaseProxy,
+    IntegerField,
+    PostgresqlDatabase,
+    SqliteDatabase,
+    TextField,
+)
 from playhouse.db_url import connect as connect_url
 from playhouse.pool import PooledSqliteDatabase
 
@@ -219,16 +228,27 @@ def model_from_row(model: Any, values: Sequence[Any]) -> Any:
     accessor (our models have no foreign-key fields, whose accessors do more).
     """
     row = model.__new__(model)
-    row.__data__ = {name: convert(v) for (name, convert), v in zip(_row_plan(model), values)}
+    row.__data__ = {
+        name: v if convert is None else convert(v)
+        for (name, convert), v in zip(_row_plan(model), values)
+    }
     row._dirty = set()
     row.__rel__ = {}
     return row
 
 
+#: Fields whose values come from the database as Python wants them (the column's
+#: affinity is the field's type, on SQLite as on PostgreSQL): no converter to call.
+_AS_STORED = (CharField, TextField, IntegerField, BigIntegerField)
+
+
 @functools.cache
-def _row_plan(model: Any) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+def _row_plan(model: Any) -> tuple[tuple[str, Callable[[Any], Any] | None], ...]:
     """Each column of ``model`` in order: its field's name and database-to-Python converter."""
-    return tuple((f.name, f.python_value) for f in model._meta.sorted_fields)
+    return tuple(
+        (f.name, None if type(f) in _AS_STORED else f.python_value)
+        for f in model._meta.sorted_fields
+    )
 
 
 def is_sqlite(database: Database | DatabaseProxy | None = None) -> bool:
