@@ -6,6 +6,7 @@ each test gets its own copy, so tests never share state and stay fast.
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 from dataclasses import dataclass
@@ -14,6 +15,10 @@ from typing import Any
 
 import pytest
 from hypothesis import settings
+
+# Every response dumped the fast way is checked against marshmallow's own dump
+# (server/api/dumping.py), here and in the nodes tests serve in subprocesses.
+os.environ["BAOBAB_CHECK_DUMPS"] = "1"
 
 from server import create_app
 from server import db as database

@@ -16,6 +16,7 @@ from flask import Response, g, jsonify, request
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from ..auth.access import Rule
+from . import dumping
 
 _PAGE_SCHEMAS: dict[type[Schema], type[Schema]] = {}
 
@@ -117,8 +118,8 @@ def endpoint(
             if isinstance(result, Response):  # made already (a view kept between polls)
                 return result
             if paginated:
-                return jsonify(_schema(page_schema(response)).dump(result)), status
-            return jsonify(_schema(response, many).dump(result)), status
+                return jsonify(dumping.dump(_schema(page_schema(response)), result)), status
+            return jsonify(dumping.dump(_schema(response, many), result)), status
 
         wrapper.contract = contract  # type: ignore[attr-defined]
         return wrapper

@@ -25,6 +25,8 @@ LOCK_SPACE = 0xBA0B
 
 #: How long a device that signed in to an account stays known to the limit.
 KNOWN_DEVICE_S = 30 * 24 * 3600
+#: A known device's memory is renewed at most this often (each renewal is a write).
+KNOWN_REFRESH_S = 24 * 3600
 #: Keys that remember a device's success rather than count failures.
 KNOWN = "known:"
 
@@ -69,20 +71,46 @@ class SignInThrottle:
                 yield failures
             return
         now = self._clock()
-        shared = rundir.locked(self.path) if change and self.path else contextlib.nullcontext()
+        if not self.path:
+            with self._lock:
+                failures = self._kept(self._memory, now)
+                yield failures
+                if change:
+                    self._memory = failures
+            return
+        # Two files: failures (a few minutes' worth: small) and the devices known to have
+        # signed in (30 days' worth: large, changed at most daily per device). A sign-in
+        # rewrites the first only, not every device the node has seen.
+        files = {self.path} if not all(k.startswith(KNOWN) for k in keys) else set()
+        if any(k.startswith(KNOWN) for k in keys):
+            files.add(self._known_path)
+        shared = rundir.locked(self.path) if change else contextlib.nullcontext()
         with self._lock, shared:
-            stored = rundir.read_json(self.path, {}) if self.path else self._memory
-            failures = {
-                key: kept
-                for key, times in stored.items()
-                if (kept := [t for t in times if now - t < self._span(key)])
-            }
+            before = {f: self._kept(rundir.read_json(f, {}), now) for f in files}
+            failures = {k: list(v) for stored in before.values() for k, v in stored.items()}
             yield failures
             if change:
-                if self.path:
-                    rundir.write_json(self.path, failures)
-                else:
-                    self._memory = failures
+                for f, stored in before.items():
+                    mine = {
+                        k: v
+                        for k, v in failures.items()
+                        if (f == self._known_path) == k.startswith(KNOWN)
+                    }
+                    if mine != stored:
+                        rundir.write_json(f, mine)
+
+    @property
+    def _known_path(self) -> Path:
+        assert self.path is not None
+        return self.path.with_name(self.path.stem + "-known.json")
+
+    def _kept(self, stored: dict[str, list[float]], now: float) -> dict[str, list[float]]:
+        """The entries of ``stored`` still within their key's span."""
+        return {
+            key: kept
+            for key, times in stored.items()
+            if (kept := [t for t in times if now - t < self._span(key)])
+        }
 
     def _span(self, key: str) -> float:
         return KNOWN_DEVICE_S if key.startswith(KNOWN) else self.window_s
@@ -118,7 +146,9 @@ class SignInThrottle:
         touched = (*keys, *forget, *((KNOWN + known,) if known else ()))
         with self._failures(True, touched) as failures:
             if known:
-                failures[KNOWN + known] = [self._clock()]
+                seen = failures.get(KNOWN + known)
+                if not seen or self._clock() - seen[-1] > KNOWN_REFRESH_S:
+                    failures[KNOWN + known] = [self._clock()]
             for key in keys:
                 times = failures.get(key, [])
                 if reservation in times:

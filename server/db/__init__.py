@@ -10,13 +10,23 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from peewee import Database, DatabaseProxy, PostgresqlDatabase, SqliteDatabase
+from peewee import (
+    BigIntegerField,
+    CharField,
+    Database,
+    DatabaseProxy,
+    IntegerField,
+    PostgresqlDatabase,
+    SqliteDatabase,
+    TextField,
+)
 from playhouse.db_url import connect as connect_url
 from playhouse.pool import PooledSqliteDatabase
 
@@ -182,7 +192,12 @@ def database_for(settings: dict[str, Any]) -> Database:
     return connect_url(url)
 
 
-_MARKS = tuple(f"\x00mark{i}\x00" for i in range(8))
+@functools.cache
+def _marks(count: int) -> tuple[str, ...]:
+    """``count`` mark strings, each standing for one value of a compiled query."""
+    return tuple(f"\x00mark{i}\x00" for i in range(count))
+
+
 # (caller's key, database class) -> (SQL, its parameters with marks where the values go)
 _COMPILED: dict[tuple[Any, type], tuple[str, list[Any]]] = {}
 
@@ -200,18 +215,40 @@ def run_compiled(key: Any, build: Callable[..., Any], *values: Any) -> Any:
     cache_key = (key, type(db.obj))
     compiled = _COMPILED.get(cache_key)
     if compiled is None:
-        compiled = _COMPILED[cache_key] = build(*_MARKS[: len(values)]).sql()
+        compiled = _COMPILED[cache_key] = build(*_marks(len(values))).sql()
     sql, template = compiled
-    by_mark = dict(zip(_MARKS, values))
+    by_mark = dict(zip(_marks(len(values)), values))
     return db.execute_sql(sql, [by_mark.get(p, p) if isinstance(p, str) else p for p in template])
 
 
 def model_from_row(model: Any, values: Sequence[Any]) -> Any:
-    """A model instance from a row of all its columns, as peewee builds it (nothing dirty)."""
-    fields = model._meta.sorted_fields
-    row = model(__no_default__=1, **{f.name: f.python_value(v) for f, v in zip(fields, values)})
-    row._dirty.clear()
+    """A model instance from a row of all its columns, as peewee builds it (nothing dirty).
+
+    Made as ``Model.__init__`` makes one, without a ``setattr`` through each field's
+    accessor (our models have no foreign-key fields, whose accessors do more).
+    """
+    row = model.__new__(model)
+    row.__data__ = {
+        name: v if convert is None else convert(v)
+        for (name, convert), v in zip(_row_plan(model), values)
+    }
+    row._dirty = set()
+    row.__rel__ = {}
     return row
+
+
+#: Fields whose values come from the database as Python wants them (the column's
+#: affinity is the field's type, on SQLite as on PostgreSQL): no converter to call.
+_AS_STORED = (CharField, TextField, IntegerField, BigIntegerField)
+
+
+@functools.cache
+def _row_plan(model: Any) -> tuple[tuple[str, Callable[[Any], Any] | None], ...]:
+    """Each column of ``model`` in order: its field's name and database-to-Python converter."""
+    return tuple(
+        (f.name, None if type(f) in _AS_STORED else f.python_value)
+        for f in model._meta.sorted_fields
+    )
 
 
 def is_sqlite(database: Database | DatabaseProxy | None = None) -> bool:

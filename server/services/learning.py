@@ -9,6 +9,7 @@ from typing import Any
 from sync.hlc import unpack, wall_ms
 
 from ..auth.access import can_teach, can_view_person, group_ids, require
+from ..db import model_from_row, run_compiled
 from ..errors import InvalidInput, NotFound
 from ..models import (
     Activity,
@@ -279,6 +280,25 @@ def get_student(user: Person, person_id: str) -> Person:
 TEACHER_WORDS = 30
 
 
+# Every home reads these: each compiled once (per number of ids) with db.run_compiled.
+def _feedback_query(person_id: str) -> Any:
+    return (
+        Feedback.live()
+        .where(Feedback.person_id == person_id)
+        .order_by(Feedback.device_ms.desc(), Feedback.id)
+        .limit(TEACHER_WORDS)
+    )
+
+
+def _notes_query(*assignment_ids: str) -> Any:
+    noted = Assignment.id.in_(list(assignment_ids)) & (Assignment.note != "")
+    return Assignment.live().where(noted).limit(TEACHER_WORDS)
+
+
+def _names_query(*person_ids: str) -> Any:
+    return Person.select(Person.id, Person.display_name).where(Person.id.in_(list(person_ids)))
+
+
 def teacher_words(person: Person, assignment_ids: list[str]) -> list[dict[str, Any]]:
     """What a student's teachers said to them, newest first: feedback and assignment notes.
 
@@ -286,19 +306,24 @@ def teacher_words(person: Person, assignment_ids: list[str]) -> list[dict[str, A
     so the app can mark what the child has not seen yet. Feedback written on another
     node of the school arrives by sync like any event and is listed the same way.
     """
-    feedback = list(
-        Feedback.live()
-        .where(Feedback.person_id == person.id)
-        .order_by(Feedback.device_ms.desc(), Feedback.id)
-        .limit(TEACHER_WORDS)
+    assignment_ids = sorted(set(assignment_ids))  # a skill assigned: one id, many activities
+    feedback = [
+        model_from_row(Feedback, row)
+        for row in run_compiled("teacher-feedback", _feedback_query, person.id)
+    ]
+    notes = (
+        [
+            model_from_row(Assignment, row)
+            for row in run_compiled(
+                ("teacher-notes", len(assignment_ids)), _notes_query, *assignment_ids
+            )
+        ]
+        if assignment_ids
+        else []
     )
-    noted = Assignment.id.in_(assignment_ids) & (Assignment.note != "")
-    notes = list(Assignment.live().where(noted).limit(TEACHER_WORDS)) if assignment_ids else []
-    author_ids = {f.author_id for f in feedback} | {a.assigned_by for a in notes}
+    author_ids = sorted({f.author_id for f in feedback} | {a.assigned_by for a in notes})
     authors = (
-        dict(
-            Person.select(Person.id, Person.display_name).where(Person.id.in_(author_ids)).tuples()
-        )
+        dict(run_compiled(("teacher-names", len(author_ids)), _names_query, *author_ids))
         if author_ids
         else {}  # most homes: no words at all, and no query for their authors
     )

@@ -11,13 +11,16 @@ from ..models import (
     RowHistory,
 )
 from ..models.school import ACCOMMODATIONS
+from .rows import row_by_id
 
 STUDENT_PROFILE_FIELDS = {"interests", "motivations", "modalities", "languages"}
 
 
 def profile_of(person: Person) -> LearnerProfile:
     """The person's profile (an empty one until first saved)."""
-    profile = LearnerProfile.get_or_none(LearnerProfile.id == f"profile:{person.id}")
+    # Read on every sign-in and home: compiled once (rows.row_by_id), tombstones included
+    # as before (a deleted profile is still the one its edits replace).
+    profile = row_by_id(LearnerProfile, f"profile:{person.id}", live=False)
     if profile is None:
         profile = LearnerProfile(
             id=f"profile:{person.id}", person_id=person.id, partition=person.partition
@@ -25,9 +28,15 @@ def profile_of(person: Person) -> LearnerProfile:
     return profile
 
 
-def accommodations_of(person: Person) -> dict[str, bool]:
-    """A student's accommodations, each named true or false (staff: none), for the app."""
-    chosen = set(profile_of(person).accommodations or ()) if person.role == "student" else set()
+def accommodations_of(person: Person, profile: LearnerProfile | None = None) -> dict[str, bool]:
+    """A student's accommodations, each named true or false (staff: none), for the app.
+
+    ``profile``: the person's profile row when the caller has read it already (home).
+    """
+    if person.role != "student":
+        chosen: set[str] = set()
+    else:
+        chosen = set((profile if profile is not None else profile_of(person)).accommodations or ())
     return {name: name in chosen for name in ACCOMMODATIONS}
 
 

@@ -31,40 +31,39 @@ from .event_cache import EventCache
 from .goals import attempts_of, with_progress
 from .learning import teacher_words
 from .mastery import mastery_items, states_of
-from .profiles import accommodations_of
+from .profiles import accommodations_of, profile_of
 from .rows import row_by_id
 
 HOME_RECOMMENDATIONS = 5
 
 
-def profile_for(person: Person) -> Profile:
-    """The recommender's view of a learner profile (empty when none was saved)."""
-    row = row_by_id(LearnerProfile, f"profile:{person.id}")
+def profile_for(person: Person, row: LearnerProfile | None = None) -> Profile:
+    """The recommender's view of a learner profile (empty when none was saved).
+
+    ``row``: the profile row as ``profiles.profile_of`` read it, when the caller has it.
+    """
     if row is None:
+        row = row_by_id(LearnerProfile, f"profile:{person.id}")
+    if row is None or row.deleted:
         return Profile()
     return Profile(tuple(row.interests), tuple(row.modalities), tuple(row.languages))
 
 
 def assignments_for(person: Person) -> list[AssignmentRef]:
     """Assignments meant for a student: to them, to one of their groups, or to a class of theirs."""
-    classes = list(class_ids(person, "student"))
+    classes = sorted(class_ids(person, "student"))
     if not classes:
         return []
-    mine = (
-        (Assignment.person_id == person.id)
-        | Assignment.group_id.in_(list(group_ids(person)))
-        | (Assignment.person_id.is_null() & Assignment.group_id.is_null())
+    groups = sorted(group_ids(person))
+    rows = list(
+        run_compiled(
+            ("assignments-for", len(classes), len(groups)),
+            _assignments_query(len(classes), len(groups)),
+            person.id,
+            *classes,
+            *groups,
+        )
     )
-    columns = (
-        Assignment.id,
-        Assignment.activity_id,
-        Assignment.pinned,
-        Assignment.due_on,
-        Assignment.skill_id,
-    )
-    shown = Assignment.hidden == False  # noqa: E712
-    query = Assignment.live(*columns).where(Assignment.classroom_id.in_(classes) & mine & shown)
-    rows = list(query.tuples())
     skills = {s for _, a, _, _, s in rows if not a and s}
     # A skill assigned: each activity that teaches it counts as assigned.
     teaching: dict[str, list[str]] = {}
@@ -78,6 +77,35 @@ def assignments_for(person: Person) -> list[AssignmentRef]:
             refs.append(AssignmentRef(activity, bool(p), d, i))
     return refs
 
+
+def _assignments_query(classes: int, groups: int) -> Any:
+    """The query of a student's assignments, for ``classes`` classes and ``groups`` groups.
+
+    Every home reads it: compiled once per number of classes and groups (db.run_compiled).
+    """
+
+    def build(person_id: str, *ids: str) -> Any:
+        class_marks, group_marks = list(ids[:classes]), list(ids[classes:])
+        mine = (Assignment.person_id == person_id) | (
+            Assignment.person_id.is_null() & Assignment.group_id.is_null()
+        )
+        if group_marks:
+            mine |= Assignment.group_id.in_(group_marks)
+        shown = Assignment.hidden == False  # noqa: E712
+        return Assignment.live(*_ASSIGNMENT_COLUMNS).where(
+            Assignment.classroom_id.in_(class_marks) & mine & shown
+        )
+
+    return build
+
+
+_ASSIGNMENT_COLUMNS = (
+    Assignment.id,
+    Assignment.activity_id,
+    Assignment.pinned,
+    Assignment.due_on,
+    Assignment.skill_id,
+)
 
 Recent = tuple[tuple[int, str, str], ...]  # (ended_ms, attempt id, activity id), newest first
 _ATTEMPT_COLUMNS = (Attempt.ended_ms, Attempt.id, Attempt.activity_id, Attempt.completed)
@@ -140,7 +168,8 @@ class StudentView:
         ]
         self.history = history_of(person.id)
         self.assignments = assignments_for(person)
-        self.profile = profile_for(person)
+        self.profile_row = profile_of(person)  # read once: ranking and accommodations
+        self.profile = profile_for(person, self.profile_row)
 
     @cached_property
     def attempts(self) -> list[Done]:
@@ -250,5 +279,5 @@ def home(person: Person, language: str | None = None, now_ms: int | None = None)
         "goals": view.goals(home_goals(person)),
         "mastery": view.mastery(),
         "teacher_words": teacher_words(person, [a.assignment_id for a in view.assignments]),
-        "accommodations": accommodations_of(person),
+        "accommodations": accommodations_of(person, view.profile_row),
     }

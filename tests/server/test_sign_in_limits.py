@@ -101,3 +101,38 @@ def test_a_success_gives_its_reservation_back(app):
         "/api/v1/auth/student-login", json={"student_id": "x" * 32, "pictures": DEMO_PICTURES}
     )
     assert student.status_code == 404
+
+
+def test_a_known_device_is_not_rewritten_at_every_sign_in(tmp_path):
+    """Sign-ins rewrite only the few-minute failures file, not every device ever known.
+
+    A node remembers each device a child signed in on for 30 days: a file that grows
+    with the school. Rewriting it at every sign-in made a class's sign-ins slower each week.
+    """
+    from server.auth.throttle import SignInThrottle
+
+    now = [1000.0]
+    path = tmp_path / "signin-failures.json"
+
+    def throttle() -> SignInThrottle:  # each serving process has its own, sharing the files
+        return SignInThrottle(5, 300, clock=lambda: now[0], path=path)
+
+    first, second = throttle(), throttle()
+    for number in range(40):  # a school's worth of devices, known
+        device = f"student:{number}|addr:10.0.0.{number}"
+        reservation = first.attempt({device: 5})
+        first.release(reservation, device, forget=(device,), known=device)
+    known_file = path.with_name("signin-failures-known.json")
+    written = known_file.stat().st_mtime_ns, known_file.read_bytes()
+
+    now[0] += 60  # a minute later the same child signs in again, in another process
+    device = "student:7|addr:10.0.0.7"
+    assert second.known(device)
+    reservation = second.attempt({device: 5})
+    second.release(reservation, device, forget=(device,), known=device)
+
+    assert (known_file.stat().st_mtime_ns, known_file.read_bytes()) == written
+    assert second.known(device) and first.known("student:39|addr:10.0.0.39")
+    assert not first.known("student:7|addr:10.9.9.9")
+    now[0] += 31 * 24 * 3600  # a month without signing in there: forgotten
+    assert not first.known(device)

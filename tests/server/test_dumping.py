@@ -1,0 +1,80 @@
+"""Responses dumped the fast way are marshmallow's dumps, value for value and type for type."""
+
+from __future__ import annotations
+
+import pytest
+from marshmallow import Schema, fields, post_dump
+
+from server.api import dumping
+
+
+class Inner(Schema):
+    name = fields.String()
+    score = fields.Float()
+    titles = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+class Hooked(Schema):
+    n = fields.Integer()
+
+    @post_dump
+    def doubled(self, data, **kwargs):
+        return {"n": data["n"] * 2}
+
+
+class Outer(Schema):
+    id = fields.String(required=True)
+    count = fields.Integer()
+    ok = fields.Boolean()
+    ratio = fields.Float()
+    raw = fields.Raw()
+    free = fields.Dict()
+    when = fields.Date()
+    label = fields.String(data_key="Label")
+    secret = fields.String(load_only=True)
+    tags = fields.List(fields.String())
+    inner = fields.Nested(Inner)
+    inners = fields.List(fields.Nested(Inner))
+    many_inner = fields.Nested(Inner, many=True)
+    hooked = fields.Nested(Hooked)
+    path = fields.String(attribute="deep.path")
+    fallback = fields.String(dump_default="none given")
+
+
+CASES = [
+    {"id": "a", "count": 3, "ok": True, "ratio": 0.5, "tags": ["x", "y"]},
+    {"id": "b", "count": True, "ok": 1, "ratio": 2, "tags": [1, None]},  # types to convert
+    {"id": 7, "count": "4", "ratio": None, "raw": {"any": [1, "thing"]}, "free": {"k": 1}},
+    {"id": "c", "when": __import__("datetime").date(2026, 12, 3), "label": "shown as Label"},
+    {"id": "d", "secret": "never dumped", "deep": {"path": "followed"}},
+    {"id": "e", "inner": {"name": "n", "score": 1, "titles": {"en": "One", "fr": None}}},
+    {"id": "f", "inners": [{"name": "a", "titles": {"en": 3}}, None], "many_inner": [{}]},
+    {"id": "g", "hooked": {"n": 21}, "inner": None, "inners": None, "tags": None},
+    {"id": "h", "inner": {"name": "n", "extra": "not in the schema"}, "unknown": 1},
+]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_fast_dump_is_marshmallows(case):
+    schema = Outer()
+    fast = dumping._dumper(schema)(case)
+    assert fast == schema.dump(case)
+    assert dumping._shape(fast) == dumping._shape(schema.dump(case))  # True is not 1
+
+
+def test_many_and_objects_that_are_not_dicts():
+    class Row:
+        id, count, ok = "r", 2, False
+
+    schema = Outer(many=True)
+    rows = [Row(), {"id": "d", "count": 1}]
+    assert dumping._dumper(schema)(rows) == schema.dump(rows)
+
+
+def test_a_fast_dump_that_differs_is_caught(monkeypatch):
+    """The suite's check (BAOBAB_CHECK_DUMPS) fails a response the fast way got wrong."""
+    monkeypatch.setattr(dumping, "_CHECK", True)
+    schema = Inner()
+    monkeypatch.setattr(dumping, "_dumper", lambda s: lambda obj: {"name": "wrong"})
+    with pytest.raises(AssertionError, match="differs from marshmallow"):
+        dumping.dump(schema, {"name": "right"})
