@@ -761,7 +761,9 @@ def import_bundle(data_dir, source) -> None:
     """Apply a bundle from a paired node; a tampered or foreign one is refused whole."""
     with opened(data_dir) as app:
         try:
-            stats = peers.import_bundle_file(Path(source).read_bytes(), app.config["ROLE"])
+            stats = peers.import_bundle_file(
+                Path(source).read_bytes(), app.config["ROLE"], app.config["DATA_DIR"]
+            )
         except SyncError as exc:
             raise click.ClickException(f"bundle refused, nothing applied: {exc}") from None
     click.echo(

@@ -194,4 +194,4 @@ def student_record(person_id):
     errors=(404,),
 )
 def erase_student(person_id):
-    return district.erase_student(g.user, _office(), person_id)
+    return district.erase_student(g.user, _office(), person_id, current_app.config["DATA_DIR"])

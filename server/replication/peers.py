@@ -331,8 +331,9 @@ def _say_refusals(peer: Peer, refused: list[str], direction: str) -> str | None:
     return message
 
 
-def serve(peer: Peer, body: bytes, role: str = "node") -> bytes:
-    """Answer one signed sync message from a peer."""
+def serve(peer: Peer, body: bytes, role: str = "node", data_dir: str | None = None) -> bytes:
+    """Answer one signed sync message from a peer (``data_dir``: where erased photos'
+    bytes are deleted, when the message erased a student here)."""
     message = wire.decode(body)
     readable, writable = allowed_partitions(peer, role)
     ignored = None
@@ -348,9 +349,9 @@ def serve(peer: Peer, body: bytes, role: str = "node") -> bytes:
         version, ignored = hello_version(message)
         changes[Peer.version] = _said_version(peer, version, ignored)
         Peer.update(changes).where(Peer.id == peer.id).execute()
-    reply = serve_message(
-        NodeStore(role), message, readable, writable, sender_of(peer), __version__
-    )
+    store = NodeStore(role)
+    reply = serve_message(store, message, readable, writable, sender_of(peer), __version__)
+    store.forget_bytes(data_dir)
     if ignored:
         reply["ignored"] = [f"your version: {ignored}; shown as unknown"]
     said = _say_refusals(peer, reply.get("refused") or [], "from it")
@@ -542,6 +543,7 @@ def _sync_with(
                 hello=_hello_extra(data_dir, peer, role),
                 version=__version__,
             ).run()
+        store.forget_bytes(data_dir)  # erased photos' bytes: the rows said so, and committed
         _fetched, still_missing = blobs.fetch_missing(peer.url, data_dir, report)
         signer = photo_sync.PhotoPeer(
             peer.url, me.node_id, identity.node_key(data_dir), lambda: _next_seq(peer.id)
@@ -667,7 +669,7 @@ def export_bundle(
     return data, len(data)
 
 
-def import_bundle_file(data: bytes, role: str = "node") -> Any:
+def import_bundle_file(data: bytes, role: str = "node", data_dir: str | None = None) -> Any:
     """Verify a bundle whole, then apply it; refused whole if tampered or foreign."""
     header, _chunks = read_bundle(data)
     peer = Peer.get_or_none((Peer.node_id == str(header.get("node_id"))) & (Peer.revoked == False))  # noqa: E712
@@ -677,7 +679,9 @@ def import_bundle_file(data: bytes, role: str = "node") -> Any:
 
     writable = allowed_partitions(peer, role)[1] if peer is not None else set()
     grants = peer.grant_set if peer is not None else frozenset()
-    stats = import_bundle(NodeStore(role), data, trusted_key, writable, grants)
+    store = NodeStore(role)
+    stats = import_bundle(store, data, trusted_key, writable, grants)
+    store.forget_bytes(data_dir)
     if peer is not None:
         said = _say_refusals(peer, [str(r) for r in stats.refused], "from its bundle")
         if said is not None:

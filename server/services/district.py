@@ -470,9 +470,11 @@ def student_record(user: Person, district_school: str, person_id: str) -> dict[s
     }
 
 
-def erase_student(user: Person, district_school: str, person_id: str) -> dict[str, Any]:
+def erase_student(
+    user: Person, district_school: str, person_id: str, data_dir: str | None = None
+) -> dict[str, Any]:
     """Erase a student on request (their school's admin or a district admin); audited."""
     person = _student(user, district_school, person_id)
-    erasure.erase_student(person)
+    erasure.erase_student(person, data_dir)
     audit(user, "erase-student", person.school_id, person.id, "erased on request")
     return student_record(user, district_school, person_id)

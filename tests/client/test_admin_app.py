@@ -38,9 +38,7 @@ def district(tmp_path):
                               "response": item.answer, "device_ms": 1},
                 )  # fmt: skip
         Peer.create(node_id=NODE_ID, public_key="ab" * 32, school_id=school_id, role="node")
-        Peer.create(
-            node_id=OLD_NODE_ID, public_key="cd" * 32, school_id=school_id, version="0.0.1"
-        )
+        Peer.create(node_id=OLD_NODE_ID, public_key="cd" * 32, school_id=school_id, version="0.0.1")
         rollups.refresh()
         answers = Answer.select().count()
     database.close_all()

@@ -22,8 +22,8 @@ from server.services import demo
 from server.services.district import older_than
 from server.version import __version__
 from sync import wire
-from sync.engine import hello_version
 from sync.auth import NodeKey
+from sync.engine import hello_version
 from tests.conftest import BASE_CONFIG, Api
 
 from .test_sync_api import Client
