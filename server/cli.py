@@ -735,7 +735,8 @@ def push_xapi(data_dir, since) -> None:
 @data_dir_option
 @click.argument("target", type=click.Path(file_okay=False))
 def export_results(data_dir, target) -> None:
-    """Write OneRoster 1.1 lineItems.csv, results.csv and categories.csv into a folder."""
+    """Write OneRoster 1.1 results (manifest, academicSessions, categories, lineItems,
+    results CSV) into a folder."""
     with opened(data_dir):
         files = exports.oneroster_results()
         _audit_cli("export-results", f"OneRoster results to {target}")
