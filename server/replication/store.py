@@ -255,7 +255,7 @@ class NodeStore:
         """Remember whose rows of a personal table arrive, and who arrives erased."""
         if table in erasure.PERSONAL:
             at = columns.index("person_id")
-            self._touched.update(values[at] for values in rows)
+            self._touched.update(v for v in (values[at] for values in rows) if type(v) is str)
         elif table == Person._meta.table_name:
             at_id, at_erased = columns.index("id"), columns.index("erased")
             self._erasing.update(values[at_id] for values in rows if values[at_erased])

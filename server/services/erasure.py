@@ -152,7 +152,7 @@ def forget_bytes(data_dir: str, digests: Iterable[str]) -> int:
 
 def erased_history_row(table: Any, data: Any) -> str | None:
     """The person a kept version of a personal table's row belongs to (its JSON ``data``)."""
-    if table not in PERSONAL:
+    if not isinstance(table, str) or table not in PERSONAL:
         return None
     if isinstance(data, str):
         try:
