@@ -735,7 +735,8 @@ def push_xapi(data_dir, since) -> None:
 @data_dir_option
 @click.argument("target", type=click.Path(file_okay=False))
 def export_results(data_dir, target) -> None:
-    """Write OneRoster 1.1 lineItems.csv, results.csv and categories.csv into a folder."""
+    """Write OneRoster 1.1 results (manifest, academicSessions, categories, lineItems,
+    results CSV) into a folder."""
     with opened(data_dir):
         files = exports.oneroster_results()
         _audit_cli("export-results", f"OneRoster results to {target}")
@@ -761,7 +762,9 @@ def import_bundle(data_dir, source) -> None:
     """Apply a bundle from a paired node; a tampered or foreign one is refused whole."""
     with opened(data_dir) as app:
         try:
-            stats = peers.import_bundle_file(Path(source).read_bytes(), app.config["ROLE"])
+            stats = peers.import_bundle_file(
+                Path(source).read_bytes(), app.config["ROLE"], app.config["DATA_DIR"]
+            )
         except SyncError as exc:
             raise click.ClickException(f"bundle refused, nothing applied: {exc}") from None
     click.echo(

@@ -8,6 +8,7 @@ leave behind, and an interrupted transfer resumes where the vector says.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
@@ -46,6 +47,30 @@ EVENTS = "events"  # students' and teachers' work: any node of the school relays
 ACCOUNTS = "accounts"  # people, roles, credentials, classes: only as an admin granted
 HUB = "hub"  # the district's content and fits: only the hub
 GRANTS = (EVENTS, ACCOUNTS, HUB)
+
+# A hello may say the software version of the side that sends it: the peer's own
+# claim, as trustworthy as its signature (its identity), no more. Old peers say none.
+VERSION_MAX = 40
+_VERSION = re.compile(r"[0-9A-Za-z][0-9A-Za-z.+_-]*")
+
+
+def hello_version(hello: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """The version a hello claims, and why it was ignored: (version, None) when it says
+    a well-formed one, (None, None) when it says none, (None, why) when it is malformed.
+
+    Only short text of letters, digits and ``.+_-`` passes: anything else is never
+    kept or shown as it came.
+    """
+    value = hello.get("version")
+    if value is None:
+        return None, None
+    if not isinstance(value, str):
+        return None, f"a version must be text, not {type(value).__name__}"
+    if len(value) > VERSION_MAX:
+        return None, f"a version is at most {VERSION_MAX} characters, not {len(value)}"
+    if not _VERSION.fullmatch(value):
+        return None, "a version is letters, digits and . + _ - only"
+    return value, None
 
 
 @dataclass(frozen=True)
@@ -496,10 +521,12 @@ def _apply_mutable(
 # ---------------------------------------------------------------- the serving side
 
 
-def hello_reply(store: Store, allowed: set[str], writable: set[str]) -> dict[str, Any]:
+def hello_reply(
+    store: Store, allowed: set[str], writable: set[str], version: str | None = None
+) -> dict[str, Any]:
     """What a node says when a peer opens a session: what it shares, and what it accepts."""
     shared = sorted(set(store.partitions()) & allowed)
-    return {
+    reply = {
         "type": "hello",
         "node_id": store.node_id,
         "partitions": shared,
@@ -507,6 +534,9 @@ def hello_reply(store: Store, allowed: set[str], writable: set[str]) -> dict[str
         "vectors": {p: store.vector(p) for p in shared},
         "wall_ms": wall_ms(),
     }
+    if version is not None:
+        reply["version"] = version
+    return reply
 
 
 def serve_message(
@@ -515,17 +545,19 @@ def serve_message(
     allowed: set[str],
     writable: set[str] | None = None,
     sender: Sender = UNKNOWN,
+    version: str | None = None,
 ) -> dict[str, Any]:
     """Answer one message of a peer that may read ``allowed`` and write ``writable``.
 
     A hub lets a school's node read the district's shared content but not write it.
     ``sender`` is the peer, as its signature proved: what it may author, and
-    whether it gets secrets (only with the accounts grant).
+    whether it gets secrets (only with the accounts grant). ``version`` is ours,
+    said in the hello.
     """
     writable = allowed if writable is None else writable & allowed
     kind = message.get("type")
     if kind == "hello":
-        return hello_reply(store, allowed, writable)
+        return hello_reply(store, allowed, writable, version)
     if kind == "pull":
         partition = message.get("partition")
         if partition not in allowed:
@@ -581,6 +613,8 @@ class SessionResult:
     bytes_sent: int = 0
     bytes_received: int = 0
     peer_vectors: dict[str, Vector] = field(default_factory=dict)  # what they hold, at the end
+    peer_version: str | None = None  # the software version its hello claims (None: unsaid)
+    peer_version_ignored: str | None = None  # why a malformed one was not kept
     refused: list[str] = field(default_factory=list)  # rows refused, both ways, and why
     files_missing: int = 0  # content files and photos still to move (the caller's count)
 
@@ -603,9 +637,12 @@ class SyncSession:
         progress: Progress | None = None,
         peer: Sender | None = None,
         hello: dict[str, Any] | None = None,
+        version: str | None = None,
     ) -> None:
         self.store = store
         self.hello = hello or {}  # more to say in the hello (where the peer reaches us)
+        if version is not None:
+            self.hello = {**self.hello, "version": version}  # our software, said to the peer
         self.transport = transport
         self.allowed = allowed
         # The peer we mean to reach and what it may author here; None: whoever answers,
@@ -628,6 +665,10 @@ class SyncSession:
         if hello.get("type") != "hello":
             raise SyncError("the peer did not answer hello")
         result.peer_node_id = str(hello.get("node_id", ""))
+        result.peer_version, result.peer_version_ignored = hello_version(hello)
+        ignored = hello.get("ignored")
+        if isinstance(ignored, list):  # what the peer did not take of our hello, and why
+            result.refused.extend(f"hello: {str(note)[:200]}" for note in ignored[:10])
         if self.peer is not None and self.peer.node_id not in (None, result.peer_node_id):
             raise SyncError(
                 f"the peer answered as {result.peer_node_id!r}, not the node paired there"

@@ -1,11 +1,21 @@
 // Nodes enrolled at the hub: school, last seen, last good sync, lag, versions pending
-// each way, and revoking one (its next request is refused). District admins make an
+// each way, the software version its signed hello claims (older than the hub: said in
+// words), and revoking one (its next request is refused). District admins make an
 // enrolment code here; it is shown once.
 
 import { api } from "../shared/api.js";
 import { h, show } from "../shared/dom.js";
 import { t } from "../shared/i18n.js";
 import { errorText, failed, loading, when } from "./common.js";
+
+/** A node's version cell: its claim, "unknown" when it said none, flagged in words when older. */
+function version(n) {
+  if (!n.version) return h("td", { class: "version unknown" }, t("admin.nodes.version_unknown"));
+  if (n.older_than_hub) {
+    return h("td", { class: "version older" }, t("admin.nodes.version_older", { version: n.version, hub: n.hub_version }));
+  }
+  return h("td", { class: "version" }, n.version);
+}
 
 /** Render the nodes. */
 export async function render(view) {
@@ -38,9 +48,9 @@ export async function render(view) {
       h("td", {}, n.node_id), h("td", {}, n.school_name || n.school_id || "–"),
       h("td", {}, when(n.last_seen_at)), h("td", {}, when(n.last_success_at)),
       h("td", {}, n.lag_s == null ? "–" : t("admin.nodes.lag", { n: Math.round(n.lag_s / 60) })),
-      h("td", {}, `${n.pending_out} / ${n.pending_in}`), state, h("td", { class: "actions" }, revoke));
+      h("td", {}, `${n.pending_out} / ${n.pending_in}`), version(n), state, h("td", { class: "actions" }, revoke));
   });
-  const heads = ["node", "school", "seen", "synced", "lag", "pending", "state", "actions"];
+  const heads = ["node", "school", "seen", "synced", "lag", "pending", "version", "state", "actions"];
   const table = h("div", { class: "table-wrap" }, h("table", { class: "nodes" },
     h("thead", {}, h("tr", {}, heads.map((k) => h("th", { scope: "col" }, t(`admin.nodes.${k}`))))),
     h("tbody", {}, rows)));

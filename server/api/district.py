@@ -144,7 +144,8 @@ def export_xapi(query):
 @bp.get("/exports/results.zip")
 @endpoint(
     ADMIN,
-    "OneRoster 1.1 results (lineItems.csv, results.csv, categories.csv) in a zip; audited",
+    "OneRoster 1.1 results (manifest, academicSessions, categories, lineItems and results "
+    "CSV) in a zip; audited",
     query=ExportQuery,
     raw_response="application/zip",
 )
@@ -194,4 +195,4 @@ def student_record(person_id):
     errors=(404,),
 )
 def erase_student(person_id):
-    return district.erase_student(g.user, _office(), person_id)
+    return district.erase_student(g.user, _office(), person_id, current_app.config["DATA_DIR"])

@@ -62,7 +62,7 @@ def sync_message():
     if request.mimetype != wire.MEDIA_TYPE:
         raise InvalidInput(f"Send {wire.MEDIA_TYPE}.")
     try:
-        reply = peers.serve(peer, body, current_app.config["ROLE"])
+        reply = peers.serve(peer, body, current_app.config["ROLE"], current_app.config["DATA_DIR"])
     except PartitionRefused as exc:
         raise Forbidden(str(exc)) from None
     except ClockSkewError as exc:

@@ -10,6 +10,7 @@ enrolment's class and user), so a bundle either imports whole or reports every b
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import replace
 
 from .roster import (
@@ -18,6 +19,7 @@ from .roster import (
     RosterClass,
     RosterError,
     RosterPerson,
+    RosterSession,
     csv_rows,
     decode,
     parse_pictures,
@@ -52,6 +54,7 @@ USER_ROLES = (
 )
 ENROLLMENT_ROLES = ("administrator", "proctor", "student", "teacher", "aide")
 STATUSES = ("", "active", "tobedeleted")
+SESSION_TYPES = ("gradingPeriod", "semester", "schoolYear", "term")
 
 
 def _manifest(files: dict[str, bytes], roster: Roster) -> dict[str, str]:
@@ -162,9 +165,7 @@ def read_oneroster(files: dict[str, bytes]) -> Roster:
     sessions = _ids(tables["academicSessions.csv"])
     courses = _ids(tables["courses.csv"])
     for line, row in tables["academicSessions.csv"]:
-        for column in ("title", "startDate", "endDate"):
-            if not row[column]:
-                roster.bad("academicSessions.csv", line, column, "Empty.")
+        _session(roster, line, row)
     for line, row in tables["courses.csv"]:
         if not row["title"]:
             roster.bad("courses.csv", line, "title", "Empty; every course needs a title.")
@@ -206,6 +207,40 @@ def read_oneroster(files: dict[str, bytes]) -> Roster:
     if "demographics.csv" in files:
         roster.ignore("demographics.csv")
     return roster
+
+
+def _session(roster: Roster, line: int, row: dict[str, str]) -> None:
+    """Check one academic session; keep a good one (the results export refers to it)."""
+    file, problems = "academicSessions.csv", len(roster.problems)
+    for column in ("title", "startDate", "endDate"):
+        if not row[column]:
+            roster.bad(file, line, column, "Empty.")
+        elif column != "title" and _date(row[column]) is None:
+            roster.bad(file, line, column, f"{row[column][:40]!r} is not a date (YYYY-MM-DD).")
+    if len(row["sourcedId"]) > 255:
+        roster.bad(file, line, "sourcedId", "Longer than 255 characters.")
+    if row["type"] not in SESSION_TYPES:
+        roster.bad(file, line, "type", f"{row['type'][:40]!r} is not {', '.join(SESSION_TYPES)}.")
+    if len(roster.problems) > problems:
+        return
+    if row.get("status") == "tobedeleted":
+        roster.sessions_removed.add(row["sourcedId"])
+        return
+    if row["startDate"] > row["endDate"]:
+        roster.bad(file, line, "endDate", "Before its startDate.")
+        return
+    year = row.get("schoolYear", "")
+    roster.sessions[row["sourcedId"]] = RosterSession(
+        row["sourcedId"], row["title"][:255], row["type"], row["startDate"], row["endDate"],
+        row.get("parentSourcedId", "")[:255], year if len(year) == 4 and year.isdigit() else "",
+    )  # fmt: skip
+
+
+def _date(value: str) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value) if len(value) == 10 else None
+    except ValueError:
+        return None
 
 
 def _user(roster: Roster, line: int, row: dict[str, str], orgs: set[str]) -> dict[str, str]:

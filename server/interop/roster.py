@@ -74,6 +74,19 @@ class RosterPerson:
 
 
 @dataclass
+class RosterSession:
+    """A OneRoster academic session: kept for the results export's grading periods."""
+
+    key: str  # its sourcedId
+    title: str
+    type: str  # gradingPeriod, semester, schoolYear or term
+    start_date: str  # ISO date
+    end_date: str
+    parent: str = ""
+    school_year: str = ""
+
+
+@dataclass
 class Roster:
     """What a roster file says, and what is wrong with it."""
 
@@ -88,6 +101,9 @@ class Roster:
     # and each class's school, so that a hub routes each to its school (split_by_school).
     schools: dict[str, tuple[str, str, int]] = field(default_factory=dict)
     class_school: dict[str, str] = field(default_factory=dict)
+    # OneRoster: its academic sessions (school years, terms, grading periods), by sourcedId.
+    sessions: dict[str, RosterSession] = field(default_factory=dict)
+    sessions_removed: set[str] = field(default_factory=set)
 
     def bad(self, file: str, line: int, name: str, problem: str) -> None:
         """Record a bad row."""

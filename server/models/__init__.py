@@ -22,6 +22,7 @@ from .content import (
     SkillPrerequisite,
 )
 from .district import (
+    AcademicSession,
     AuditEntry,
     RollupActive,
     RollupContent,
@@ -79,6 +80,7 @@ ALL_MODELS = (
     RollupContent,
     AuditEntry,
     XapiSent,
+    AcademicSession,
 )
 
 

@@ -1,4 +1,5 @@
-"""The hub's own tables for the district: dashboard rollups, the audit log, xAPI sends.
+"""The hub's own tables for the district: dashboard rollups, the audit log, xAPI sends,
+the academic sessions of imported rosters.
 
 All local, never replicated: rollups are derived numbers (invariant 7), folded
 from the events as they arrive (server.services.rollups), so a page view reads
@@ -131,3 +132,18 @@ class XapiSent(BaseModel):
     sent_at = DateTimeField(null=True)
     tries = IntegerField(default=0)
     last_error = TextField(null=True)
+
+
+class AcademicSession(BaseModel):
+    """A OneRoster academic session a roster import brought (0019): a school year, a
+    term, a semester or a grading period. The results export refers line items to
+    the grading periods here (server.services.exports)."""
+
+    sourced_id = CharField(max_length=255, unique=True)
+    title = CharField(max_length=255)
+    type = CharField(max_length=16)  # gradingPeriod, semester, schoolYear or term
+    start_date = CharField(max_length=10)  # ISO dates, as OneRoster writes them
+    end_date = CharField(max_length=10)
+    parent_sourced_id = CharField(max_length=255, default="")
+    school_year = CharField(max_length=4, default="")
+    imported_at = DateTimeField(default=utcnow)

@@ -37,6 +37,8 @@ class Peer(BaseModel):
     known_vectors = TextField(default="{}")  # their vectors at our last sync, for bundles
     # What it may author here (sync.engine EVENTS, ACCOUNTS, HUB), comma-separated (0009).
     grants = TextField(default="events")
+    # The software version its last hello claimed (0019): its word, signed; null if unsaid.
+    version = CharField(max_length=40, null=True)
 
     @property
     def grant_set(self) -> frozenset[str]:

@@ -33,6 +33,7 @@ from sync.engine import (
     Sender,
     SessionResult,
     SyncSession,
+    hello_version,
     serve_message,
 )
 from sync.errors import SyncError
@@ -45,6 +46,7 @@ from ..errors import Conflict, Forbidden, InvalidInput, NotFound, NotSignedIn
 from ..models import LocalNode, PairingCode, Peer
 from ..models.base import utcnow
 from ..node import identity, rundir
+from ..version import __version__
 from . import blobs, clock, photo_sync
 from . import progress as sync_progress
 from .store import NodeStore
@@ -329,10 +331,12 @@ def _say_refusals(peer: Peer, refused: list[str], direction: str) -> str | None:
     return message
 
 
-def serve(peer: Peer, body: bytes, role: str = "node") -> bytes:
-    """Answer one signed sync message from a peer."""
+def serve(peer: Peer, body: bytes, role: str = "node", data_dir: str | None = None) -> bytes:
+    """Answer one signed sync message from a peer (``data_dir``: where erased photos'
+    bytes are deleted, when the message erased a student here)."""
     message = wire.decode(body)
     readable, writable = allowed_partitions(peer, role)
+    ignored = None
     if isinstance(message, dict) and message.get("type") == "hello":
         # A session begins: the last attempt of this peer, whoever started it.
         changes: dict[Any, Any] = {Peer.last_attempt_at: utcnow()}
@@ -342,12 +346,26 @@ def serve(peer: Peer, body: bytes, role: str = "node") -> bytes:
             # node paired before its first `serve` could only guess its port).
             log.info("peer %s is now reached at %s", peer.node_id, told)
             changes[Peer.url] = told
+        version, ignored = hello_version(message)
+        changes[Peer.version] = _said_version(peer, version, ignored)
         Peer.update(changes).where(Peer.id == peer.id).execute()
-    reply = serve_message(NodeStore(role), message, readable, writable, sender_of(peer))
+    store = NodeStore(role)
+    reply = serve_message(store, message, readable, writable, sender_of(peer), __version__)
+    store.forget_bytes(data_dir)
+    if ignored:
+        reply["ignored"] = [f"your version: {ignored}; shown as unknown"]
     said = _say_refusals(peer, reply.get("refused") or [], "from it")
     if said is not None:
         Peer.update(last_error=said).where(Peer.id == peer.id).execute()
     return wire.encode(reply)
+
+
+def _said_version(peer: Peer, version: str | None, ignored: str | None) -> str | None:
+    """What a hello's version claim stores: the claim when well formed, else nothing
+    (never the raw value); a malformed one is logged. An old peer says none: unknown."""
+    if ignored:
+        log.warning("peer %s said a malformed version (%s): ignored", peer.node_id, ignored)
+    return version
 
 
 def _peer_url(value: Any) -> str | None:
@@ -523,7 +541,9 @@ def _sync_with(
                 progress=report,
                 peer=sender_of(peer),
                 hello=_hello_extra(data_dir, peer, role),
+                version=__version__,
             ).run()
+        store.forget_bytes(data_dir)  # erased photos' bytes: the rows said so, and committed
         _fetched, still_missing = blobs.fetch_missing(peer.url, data_dir, report)
         signer = photo_sync.PhotoPeer(
             peer.url, me.node_id, identity.node_key(data_dir), lambda: _next_seq(peer.id)
@@ -554,6 +574,7 @@ def _sync_with(
         Peer.last_pulled: result.pulled.rows,
         Peer.last_pushed: result.pushed_rows,
         Peer.clock_offset_ms: result.clock_offset_ms,
+        Peer.version: _said_version(peer, result.peer_version, result.peer_version_ignored),
     }
     if not still_missing:
         fields[Peer.last_success_at] = utcnow()
@@ -648,7 +669,7 @@ def export_bundle(
     return data, len(data)
 
 
-def import_bundle_file(data: bytes, role: str = "node") -> Any:
+def import_bundle_file(data: bytes, role: str = "node", data_dir: str | None = None) -> Any:
     """Verify a bundle whole, then apply it; refused whole if tampered or foreign."""
     header, _chunks = read_bundle(data)
     peer = Peer.get_or_none((Peer.node_id == str(header.get("node_id"))) & (Peer.revoked == False))  # noqa: E712
@@ -658,7 +679,9 @@ def import_bundle_file(data: bytes, role: str = "node") -> Any:
 
     writable = allowed_partitions(peer, role)[1] if peer is not None else set()
     grants = peer.grant_set if peer is not None else frozenset()
-    stats = import_bundle(NodeStore(role), data, trusted_key, writable, grants)
+    store = NodeStore(role)
+    stats = import_bundle(store, data, trusted_key, writable, grants)
+    store.forget_bytes(data_dir)
     if peer is not None:
         said = _say_refusals(peer, [str(r) for r in stats.refused], "from its bundle")
         if said is not None:

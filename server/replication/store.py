@@ -117,6 +117,13 @@ class NodeStore:
                 elif isinstance(f, NameField):
                     convert.append((index, names.name))
             self._converters[name] = convert
+        # Erasure (services.erasure): the people whose rows a chunk touched, and those it
+        # erased; scrubbed when the chunk's vector is saved, in its transaction. The
+        # digests of photos tombstoned then wait in ``forgotten`` for the caller to
+        # delete their bytes after the commit (``forget_bytes``).
+        self._touched: set[str] = set()
+        self._erasing: set[str] = set()
+        self.forgotten: list[str] = []
         # The named columns are exactly the stamp's partition and origin.
         for name, model in self._models.items():
             named = [f.column_name for f in model._meta.sorted_fields if isinstance(f, NameField)]
@@ -223,11 +230,35 @@ class NodeStore:
                 & (SyncVector.origin == origin)
                 & (SyncVector.counter < counter)
             ).execute()
+        self._scrub_erased()
         if self.role == "hub":
             # The chunk's rows are in this transaction: fold them into the dashboard's
             # rollups now, so a page view never reads events (services.rollups).
             moved = [o for o, c in vector.items() if o not in held or c > held[o].counter]
             rollups.fold(partition, moved)
+
+    def _scrub_erased(self) -> None:
+        """Blank the content of erased students that this chunk erased or brought in."""
+        erasing = self._erasing | erasure.erased_among(self._touched)
+        self._touched, self._erasing = set(), set()
+        if erasing:
+            self.forgotten += erasure.scrub(erasing)
+
+    def forget_bytes(self, data_dir: str | None) -> int:
+        """After the commit: delete the bytes of photos erasure tombstoned here."""
+        digests, self.forgotten = self.forgotten, []
+        if not digests or data_dir is None:
+            return 0
+        return erasure.forget_bytes(data_dir, digests)
+
+    def _note_people(self, table: str, columns: list[str], rows: list[list[Any]]) -> None:
+        """Remember whose rows of a personal table arrive, and who arrives erased."""
+        if table in erasure.PERSONAL:
+            at = columns.index("person_id")
+            self._touched.update(v for v in (values[at] for values in rows) if type(v) is str)
+        elif table == Person._meta.table_name:
+            at_id, at_erased = columns.index("id"), columns.index("erased")
+            self._erasing.update(values[at_id] for values in rows if values[at_erased])
 
     def observe_clock(self, hlc: int) -> None:
         """Merge a remote clock value into ours, and into the node row for every process.
@@ -328,6 +359,7 @@ class NodeStore:
             rows = self._without_erased_history(columns, rows)
         if not rows:
             return 0
+        self._note_people(table, columns, rows)
         coded = _coded_rows(rows, [columns.index("partition"), columns.index("origin")])
         quoted = ", ".join(_quote(c) for c in columns)
         marks = ", ".join([db.param] * len(columns))
@@ -342,6 +374,7 @@ class NodeStore:
         """Insert versions with their stamps; ``rows`` hold values in ``columns`` order."""
         if not rows:
             return
+        self._note_people(table, columns, rows)
         at = [columns.index("partition"), columns.index("origin")]
         coded = _coded_rows(rows, at)
         quoted = ", ".join(_quote(c) for c in columns)
@@ -364,22 +397,25 @@ class NodeStore:
     def _without_erased_history(self, columns: list[str], rows: list[list[Any]]) -> list[list[Any]]:
         """History rows, less the kept versions of erased people (they must not come back)."""
         at_table, at_row = columns.index("table_name"), columns.index("row_id")
-        named = {
-            _person_of(values[at_table], values[at_row])
-            for values in rows
-            if values[at_table] in _ERASABLE
-        } - {None}
+        at_data = columns.index("data")
+
+        def owner(values: list[Any]) -> str | None:
+            if values[at_table] in _ERASABLE:
+                return _person_of(values[at_table], values[at_row])
+            return erasure.erased_history_row(values[at_table], values[at_data])
+
+        named = {owner(values) for values in rows} - {None}
         erased = self._erased(named)
         if not erased:
             return rows
-        return [
-            values for values in rows if _person_of(values[at_table], values[at_row]) not in erased
-        ]
+        return [values for values in rows if owner(values) not in erased]
 
     def replace(self, table: str, rows: list[dict[str, Any]]) -> None:
         """Overwrite rows with these versions (an erasure purges the person's history)."""
         if not rows:
             return
+        columns = self._columns[table]
+        self._note_people(table, columns, [[row.get(c) for c in columns] for row in rows])
         columns = [c for c in self._columns[table] if c != "id"]
         sets = ", ".join(f"{_quote(c)} = {db.param}" for c in columns)
         sql = f'UPDATE "{table}" SET {sets} WHERE id = {db.param}'

@@ -9,6 +9,7 @@ peers), never the events.
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 from peewee import Case, fn
@@ -37,6 +38,7 @@ from ..models import (
 )
 from ..models.base import utcnow
 from ..replication import peers
+from ..version import __version__
 from . import erasure
 
 LEVELS = ("district", "school", "class")
@@ -138,9 +140,27 @@ def list_nodes(user: Person, district_school: str, data_dir: str) -> list[dict[s
                     (t for t in (peer.last_attempt_at, peer.last_success_at) if t), default=None
                 ),
                 "lag_s": int((now - last).total_seconds()) if last else None,
+                "hub_version": __version__,
+                "older_than_hub": older_than(peer.version, __version__),
             }
         )
     return found
+
+
+def _release(version: str | None) -> tuple[int, ...] | None:
+    """The release numbers a version starts with (``0.2.1rc1`` → (0, 2, 1)); None if none."""
+    match = re.match(r"\d+(?:\.\d+)*", version or "")
+    return tuple(int(part) for part in match.group().split(".")) if match else None
+
+
+def older_than(version: str | None, hub: str) -> bool | None:
+    """Whether a node's claimed version is older than the hub's; None when unknown."""
+    node_release, hub_release = _release(version), _release(hub)
+    if node_release is None or hub_release is None:
+        return None
+    width = max(len(node_release), len(hub_release))
+    pad = (0,) * width
+    return (node_release + pad)[:width] < (hub_release + pad)[:width]
 
 
 def revoke_node(user: Person, district_school: str, peer_id: int) -> Peer:
@@ -450,9 +470,11 @@ def student_record(user: Person, district_school: str, person_id: str) -> dict[s
     }
 
 
-def erase_student(user: Person, district_school: str, person_id: str) -> dict[str, Any]:
+def erase_student(
+    user: Person, district_school: str, person_id: str, data_dir: str | None = None
+) -> dict[str, Any]:
     """Erase a student on request (their school's admin or a district admin); audited."""
     person = _student(user, district_school, person_id)
-    erasure.erase_student(person)
+    erasure.erase_student(person, data_dir)
     audit(user, "erase-student", person.school_id, person.id, "erased on request")
     return student_record(user, district_school, person_id)

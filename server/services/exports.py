@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import datetime
 import io
 import json
 import logging
@@ -24,6 +25,7 @@ from sync.stamp import school_partition
 
 from ..interop import xapi
 from ..models import (
+    AcademicSession,
     Activity,
     ActivitySkill,
     Answer,
@@ -65,6 +67,26 @@ RESULTS_COLUMNS = (
     "comment",
 )
 CATEGORIES_COLUMNS = ("sourcedId", "status", "dateLastModified", "title")
+ACADEMIC_SESSIONS_COLUMNS = (
+    "sourcedId",
+    "status",
+    "dateLastModified",
+    "title",
+    "type",
+    "startDate",
+    "endDate",
+    "parentSourcedId",
+    "schoolYear",
+)
+#: The files of the OneRoster 1.1 CSV binding, and which of them a results export holds.
+ONEROSTER_FILES = (
+    "academicSessions", "categories", "classes", "classResources", "courses",
+    "courseResources", "demographics", "enrollments", "lineItems", "orgs", "resources",
+    "results", "users",
+)  # fmt: skip
+RESULTS_FILES = ("academicSessions", "categories", "lineItems", "results")
+#: A school year with no imported session runs from this month (1 August) to July.
+SCHOOL_YEAR_START_MONTH = 8
 CATEGORY = "baobab-activity"
 _BATCH = 2_000
 
@@ -346,10 +368,12 @@ def _record_failure(batch: list[dict[str, Any]], endpoint: str, error: str) -> N
 
 
 def oneroster_results(school_ids: list[str] | None = None) -> dict[str, str]:
-    """lineItems.csv, results.csv and categories.csv (OneRoster 1.1 columns), as text.
+    """A OneRoster 1.1 results bundle as text: manifest.csv, academicSessions.csv,
+    categories.csv, lineItems.csv and results.csv.
 
     One line item per class and activity its students answered; one result per
-    student and line item: the share of right answers, 0 to 100.
+    student and line item: the share of right answers, 0 to 100. Each line item
+    names its grading period (``GradingPeriods``).
     """
     query = Answer.select(
         Answer.person_id, Answer.activity_id, Answer.correct, Answer.received_ms, Answer.partition
@@ -370,7 +394,9 @@ def oneroster_results(school_ids: list[str] | None = None) -> dict[str, str]:
         .tuples()
     )
     today = utcnow().strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    periods = GradingPeriods()
     line_items: dict[str, list[Any]] = {}
+    latest: dict[str, str] = {}  # line item -> the day of its latest result
     results = []
     for (person, activity), (answers, correct, last_ms) in sorted(scores.items()):
         classroom = context.classes.get(person)
@@ -383,18 +409,84 @@ def oneroster_results(school_ids: list[str] | None = None) -> dict[str, str]:
              today[:10], today[:10], classroom, CATEGORY, "", "0", "100"],
         )  # fmt: skip
         day = xapi._time(last_ms)[:10]
+        latest[line_id] = max(latest.get(line_id, day), day)
         results.append(
             [f"baobab-{person}-{activity}-{classroom}", "active", today, line_id,
              sources.get(person) or person, "fully graded",
              f"{100 * correct / answers:.1f}", day, ""]
         )  # fmt: skip
+    at_period = LINE_ITEMS_COLUMNS.index("gradingPeriodSourcedId")
+    for line_id, row in line_items.items():
+        row[at_period] = periods.of(latest[line_id])
+    manifest = [
+        ["manifest.version", "1.0"],
+        ["oneroster.version", "1.1"],
+        *[[f"file.{f}", "bulk" if f in RESULTS_FILES else "absent"] for f in ONEROSTER_FILES],
+        ["source.systemName", "Baobab"],
+        ["source.systemCode", "baobab"],
+    ]
     return {
+        "manifest.csv": _csv(("propertyName", "value"), manifest),
+        "academicSessions.csv": _csv(ACADEMIC_SESSIONS_COLUMNS, periods.rows(today)),
         "lineItems.csv": _csv(LINE_ITEMS_COLUMNS, line_items.values()),
         "results.csv": _csv(RESULTS_COLUMNS, results),
         "categories.csv": _csv(
             CATEGORIES_COLUMNS, [[CATEGORY, "active", today, "Baobab activity"]]
         ),
     }
+
+
+class GradingPeriods:
+    """The grading period of each day a line item's results reach (OneRoster 1.1 asks a
+    line item for one: an academic session of type gradingPeriod).
+
+    The imported ones first (the roster's own sourcedIds, ``AcademicSession``): the
+    latest-starting grading period that holds the day. A day none holds gets a grading
+    period made from its school year (1 August to 31 July), under the imported school
+    year holding it when there is one, else under a school year made the same way.
+    ``rows`` are every imported session and each one made, for academicSessions.csv.
+    """
+
+    def __init__(self) -> None:
+        self.imported = list(AcademicSession.select().order_by(AcademicSession.sourced_id))
+        self.made: dict[str, list[str]] = {}
+
+    def _holding(self, day: str, kind: str) -> AcademicSession | None:
+        held = [s for s in self.imported if s.type == kind and s.start_date <= day <= s.end_date]
+        return max(held, key=lambda s: (s.start_date, s.sourced_id), default=None)
+
+    def of(self, day: str) -> str:
+        """The sourcedId of the grading period holding ``day`` (ISO date)."""
+        imported = self._holding(day, "gradingPeriod")
+        if imported is not None:
+            return imported.sourced_id
+        date = datetime.date.fromisoformat(day)
+        first = date.year if date.month >= SCHOOL_YEAR_START_MONTH else date.year - 1
+        start = f"{first}-{SCHOOL_YEAR_START_MONTH:02d}-01"
+        end = datetime.date(first + 1, SCHOOL_YEAR_START_MONTH, 1) - datetime.timedelta(1)
+        name, ends = f"{first}-{first + 1}", str(first + 1)
+        year = self._holding(day, "schoolYear")
+        if year is None:
+            parent = f"baobab-year-{name}"
+            self.made[parent] = [parent, f"School year {name}", "schoolYear", start,
+                                 end.isoformat(), "", ends]  # fmt: skip
+        else:
+            parent = year.sourced_id
+        period = f"baobab-period-{name}"
+        self.made[period] = [period, f"School year {name} (Baobab)", "gradingPeriod", start,
+                             end.isoformat(), parent, ends]  # fmt: skip
+        return period
+
+    def rows(self, today: str) -> list[list[str]]:
+        """academicSessions.csv rows: the imported sessions, then those made here."""
+        found = [
+            [s.sourced_id, "active", today, s.title, s.type, s.start_date, s.end_date,
+             s.parent_sourced_id, s.school_year]
+            for s in self.imported
+        ]  # fmt: skip
+        for sourced, title, kind, start, end, parent, year in self.made.values():
+            found.append([sourced, "active", today, title, kind, start, end, parent, year])
+        return found
 
 
 def _csv(header: tuple[str, ...], rows: Any) -> str:

@@ -33,7 +33,8 @@ from ..interop.roster import (
     read_simple_csv,
     zip_files,
 )
-from ..models import Classroom, Enrollment, Person, School
+from ..models import AcademicSession, Classroom, Enrollment, Person, School
+from ..models.base import utcnow
 from . import schools
 
 
@@ -261,6 +262,7 @@ def import_roster(school_id: str, roster: Roster, dry_run: bool = False) -> dict
             )
         if not dry_run:
             _apply(school_id, roster, plan)
+            keep_sessions(roster)
     return {
         "kind": roster.kind,
         "dry_run": dry_run,
@@ -268,6 +270,32 @@ def import_roster(school_id: str, roster: Roster, dry_run: bool = False) -> dict
         "changes": plan.changes,
         "ignored": roster.ignored,
     }
+
+
+def keep_sessions(roster: Roster) -> int:
+    """Keep a OneRoster bundle's academic sessions for the results export; how many."""
+    if roster.sessions_removed:
+        AcademicSession.delete().where(
+            AcademicSession.sourced_id.in_(sorted(roster.sessions_removed))
+        ).execute()
+    for session in roster.sessions.values():
+        values = {
+            "title": session.title,
+            "type": session.type,
+            "start_date": session.start_date,
+            "end_date": session.end_date,
+            "parent_sourced_id": session.parent,
+            "school_year": session.school_year,
+            "imported_at": utcnow(),
+        }
+        updated = (
+            AcademicSession.update(values)
+            .where(AcademicSession.sourced_id == session.key)
+            .execute()
+        )
+        if not updated:
+            AcademicSession.create(sourced_id=session.key, **values)
+    return len(roster.sessions)
 
 
 def _district_school(org: str, identifier: str) -> School | None:
@@ -322,6 +350,8 @@ def import_district_roster(roster: Roster, dry_run: bool = False) -> dict[str, A
         for org, part in parts.items():
             school = targets[org]
             results[school.id] = {"name": school.name, **import_roster(school.id, part, dry_run)}
+        if not dry_run:
+            keep_sessions(roster)
     return {"kind": roster.kind, "dry_run": dry_run, "schools": results}
 
 

@@ -20,6 +20,7 @@ from .test_accessibility import violations
 from .test_languages import catalog, english_patterns
 
 NODE_ID = "node-acacia-0001"
+OLD_NODE_ID = "node-acacia-0002"  # says an old version in its hello
 
 
 @pytest.fixture
@@ -37,6 +38,7 @@ def district(tmp_path):
                               "response": item.answer, "device_ms": 1},
                 )  # fmt: skip
         Peer.create(node_id=NODE_ID, public_key="ab" * 32, school_id=school_id, role="node")
+        Peer.create(node_id=OLD_NODE_ID, public_key="cd" * 32, school_id=school_id, version="0.0.1")
         rollups.refresh()
         answers = Answer.select().count()
     database.close_all()
@@ -102,6 +104,10 @@ def test_admin_drills_down_and_revokes_a_node(district, device):
     assert page.locator("table.schools tbody tr").count() == 1
     next(screens)  # nodes
     row = page.locator(f'tr[data-node="{NODE_ID}"]')
+    # A node that said no version is unknown; an older one is flagged in words.
+    assert row.locator("td.version").inner_text() == "unknown"
+    old = page.locator(f'tr[data-node="{OLD_NODE_ID}"] td.version').inner_text()
+    assert old.startswith("0.0.1") and "older than the hub" in old
     assert row.locator("td.state").inner_text() != "Revoked"
     row.locator("button.revoke").click()
     page.wait_for_function("() => document.querySelector('td.state.revoked') !== null")

@@ -11,7 +11,7 @@ from server import create_app
 from server import db as database
 from server.auth import signin
 from server.cli import prepare
-from server.models import Answer, AuditEntry, Item, Peer, Person, RowHistory
+from server.models import Answer, AuditEntry, Item, Peer, Person, Reflection, RowHistory
 from server.services import demo, learning, rollups
 from tests.conftest import BASE_CONFIG, Api
 from tests.helpers.schools import hill_school_admin
@@ -141,9 +141,14 @@ def test_every_export_and_every_view_of_a_child_is_audited(hub):
 
 def test_erasing_a_student_blanks_them_and_keeps_their_work_anonymous(hub):
     app, _, _, tokens, _, student_id = hub
+    words = "My grandmother is in hospital"
     with app.app_context(), database.db.connection_context():
-        before = Person.get_by_id(student_id).display_name
+        student = Person.get_by_id(student_id)
+        before = student.display_name
         answers = Answer.select().where(Answer.person_id == student_id).count()
+        learning.record_reflection(
+            student, {"id": uuid.uuid4().hex, "confidence": 2, "text": words, "device_ms": 1}
+        )
     done = _as(app, tokens, "district").post(f"/api/v1/district/students/{student_id}/erase")
     assert done.status_code == 200
     record = done.get_json()
@@ -151,4 +156,7 @@ def test_erasing_a_student_blanks_them_and_keeps_their_work_anonymous(hub):
     assert record["answers"] == answers
     with app.app_context(), database.db.connection_context():
         kept = [r.data for r in RowHistory.select().where(RowHistory.row_id == student_id)]
+        # What they wrote goes too, on PostgreSQL as on SQLite; the reflection row stays.
+        texts = [r.text for r in Reflection.select().where(Reflection.person_id == student_id)]
     assert kept == []
+    assert texts == [""]

@@ -4,6 +4,7 @@ the xAPI specification, pushed to an LRS that fails at first, and OneRoster 1.1 
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
 import os
@@ -19,7 +20,7 @@ from click.testing import CliRunner
 from server import db as database
 from server.cli import main, opened
 from server.interop import xapi
-from server.models import AuditEntry, Item, Person, XapiSent
+from server.models import AcademicSession, AuditEntry, Item, Person, XapiSent
 from server.services import exports, learning, rollups
 
 HOME = "https://hub.example.org"
@@ -189,6 +190,58 @@ def test_oneroster_results_have_the_spec_columns(db):
     line_ids = {row[0] for row in line_items[1:]}
     assert all(row[3] in line_ids and row[5] == "fully graded" for row in results[1:])
     assert all(float(row[6]) == 100.0 for row in results[1:])
+    sessions = list(csv.reader(io.StringIO(files["academicSessions.csv"])))
+    assert sessions[0] == [
+        "sourcedId", "status", "dateLastModified", "title", "type", "startDate", "endDate",
+        "parentSourcedId", "schoolYear",
+    ]  # fmt: skip
+    # Each line item names a grading period: an academic session of that type, holding
+    # the days of its results, under a school year the file holds too.
+    by_id = {row[0]: row for row in sessions[1:]}
+    days = {row[3]: row[7] for row in results[1:]}
+    for item in line_items[1:]:
+        period = by_id[item[9]]
+        assert period[4] == "gradingPeriod" and period[5] <= days[item[0]] <= period[6]
+        assert by_id[period[7]][4] == "schoolYear" and len(period[8]) == 4
+    assert all(row[1] == "active" and row[2].endswith("Z") for row in sessions[1:])
+    manifest = dict(list(csv.reader(io.StringIO(files["manifest.csv"])))[1:])
+    assert manifest["oneroster.version"] == "1.1"
+    bulk = {k[len("file.") :] for k, v in manifest.items() if v == "bulk"}
+    assert bulk == {"academicSessions", "categories", "lineItems", "results"}
+    assert {f"{name}.csv" for name in bulk} | {"manifest.csv"} == set(files)
+
+
+def test_line_items_prefer_the_imported_grading_periods(db):
+    """Regression: gradingPeriodSourcedId was empty. A grading period the roster import
+    brought is named by its own sourcedId; a day it does not hold gets one made."""
+    _work(db)
+    today = datetime.date.today()
+    AcademicSession.create(
+        sourced_id="sis-year", title="This year", type="schoolYear",
+        start_date=(today - datetime.timedelta(300)).isoformat(),
+        end_date=(today + datetime.timedelta(300)).isoformat(), school_year=str(today.year),
+    )  # fmt: skip
+    AcademicSession.create(
+        sourced_id="sis-gp-old", title="Long ago", type="gradingPeriod",
+        start_date="2001-01-01", end_date="2001-06-30", parent_sourced_id="sis-year",
+    )  # fmt: skip
+    files = exports.oneroster_results()
+    line_items = list(csv.reader(io.StringIO(files["lineItems.csv"])))[1:]
+    sessions = {r[0]: r for r in list(csv.reader(io.StringIO(files["academicSessions.csv"])))[1:]}
+    made = {item[9] for item in line_items}
+    assert len(made) == 1 and made != {"sis-gp-old"}  # it does not hold today: one is made
+    assert sessions[made.pop()][7] == "sis-year"  # under the imported school year
+    assert {"sis-year", "sis-gp-old"} <= set(sessions)
+    AcademicSession.create(
+        sourced_id="sis-gp-now", title="This term", type="gradingPeriod",
+        start_date=(today - datetime.timedelta(30)).isoformat(),
+        end_date=(today + datetime.timedelta(30)).isoformat(), parent_sourced_id="sis-year",
+    )  # fmt: skip
+    files = exports.oneroster_results()
+    line_items = list(csv.reader(io.StringIO(files["lineItems.csv"])))[1:]
+    assert {item[9] for item in line_items} == {"sis-gp-now"}
+    sessions = list(csv.reader(io.StringIO(files["academicSessions.csv"])))[1:]
+    assert sorted(r[0] for r in sessions) == ["sis-gp-now", "sis-gp-old", "sis-year"]
 
 
 def test_cli_exports_write_files_and_the_audit_log(tmp_path):

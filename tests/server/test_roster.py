@@ -9,11 +9,12 @@ from click.testing import CliRunner
 from server import db as database
 from server.auth.passwords import verify_picture_password
 from server.cli import main
-from server.models import Classroom, Enrollment, Person
+from server.models import AcademicSession, Classroom, Enrollment, Person
 from tests.helpers.roster_bundles import (
     CLASSES,
     ENROLLMENTS,
     MANIFEST,
+    SESSIONS,
     SIMPLE,
     USERS,
     bundle,
@@ -186,7 +187,40 @@ BAD_BUNDLES = {
         {"classes": CLASSES.replace("class-1,,", "class-1,deleted,")},
         ("classes.csv", 2, "status"),
     ),
+    "session of no OneRoster type": (
+        {"academicSessions": SESSIONS.replace(",term,", ",quarter,")},
+        ("academicSessions.csv", 2, "type"),
+    ),
+    "session date that is no date": (
+        {"academicSessions": SESSIONS.replace("2026-04-01", "1 April 2026")},
+        ("academicSessions.csv", 2, "endDate"),
+    ),
+    "session ending before it starts": (
+        {"academicSessions": SESSIONS.replace("2026-04-01", "2025-04-01")},
+        ("academicSessions.csv", 2, "endDate"),
+    ),
 }
+
+GRADING = SESSIONS + "gp-1,,,Term 1 marks,gradingPeriod,2026-01-10,2026-04-01,term-1,2026\n"
+
+
+def test_oneroster_import_keeps_its_academic_sessions_for_the_results_export(app, world, api):
+    """Regression: the sessions were checked and dropped, so the results export could not
+    refer line items to the district's own grading periods."""
+    admin = api(world.tokens["admin"])
+    assert post(admin, zipped(bundle(academicSessions=GRADING)), dry_run=True).status_code == 200
+    with app.app_context(), database.db.connection_context():
+        assert AcademicSession.select().count() == 0  # a dry run keeps nothing
+    assert post(admin, zipped(bundle(academicSessions=GRADING))).status_code == 200
+    assert post(admin, zipped(bundle(academicSessions=GRADING))).status_code == 200  # again
+    with app.app_context(), database.db.connection_context():
+        kept = {s.sourced_id: s for s in AcademicSession.select()}
+        assert sorted(kept) == ["gp-1", "term-1"]
+        assert (kept["gp-1"].type, kept["gp-1"].parent_sourced_id) == ("gradingPeriod", "term-1")
+    gone = GRADING.replace("gp-1,,", "gp-1,tobedeleted,")
+    assert post(admin, zipped(bundle(academicSessions=gone))).status_code == 200
+    with app.app_context(), database.db.connection_context():
+        assert [s.sourced_id for s in AcademicSession.select()] == ["term-1"]
 
 
 @pytest.mark.parametrize("case", sorted(BAD_BUNDLES))

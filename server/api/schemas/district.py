@@ -123,6 +123,11 @@ class DistrictNodeSchema(PeerSchema):
     lag_s = fields.Integer(
         allow_none=True, metadata={"description": "Seconds since its last good sync"}
     )
+    hub_version = fields.String(metadata={"description": "The hub's own software version"})
+    older_than_hub = fields.Boolean(
+        allow_none=True,
+        metadata={"description": "Its claimed version is older than the hub's; null: unknown"},
+    )
 
 
 class EnrolmentCodeSchema(Schema):

@@ -72,6 +72,13 @@ class PeerSchema(Schema):
     last_pulled = fields.Integer()
     last_pushed = fields.Integer()
     clock_offset_ms = fields.Integer()
+    version = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "The software version its last signed hello claimed (its word); "
+            "null: it said none (a node from before versions were said)"
+        },
+    )
     pending_out = fields.Integer(
         metadata={
             "description": "Versions it lacked at the last sync that we hold now (upper bound)"
