@@ -42,8 +42,8 @@ from server import create_app  # noqa: E402
 from server import db as database  # noqa: E402
 from server.auth import signin  # noqa: E402
 from server.cli import prepare  # noqa: E402
-from server.models import School  # noqa: E402
-from server.services import people  # noqa: E402
+from server.models import Classroom, Person, School  # noqa: E402
+from server.services import district, people  # noqa: E402
 from sync.stamp import school_partition  # noqa: E402
 from tests.helpers import rollup_check  # noqa: E402
 from tests.helpers.hub_hosts import HubCluster, node_cli, school_work  # noqa: E402
@@ -195,6 +195,56 @@ def check_rollups(cluster: HubCluster, work: Path) -> list[str]:
         database.close_all()
 
 
+_SCAN = re.compile(r"Seq Scan on (\w+)")
+
+
+def page_plans(cluster: HubCluster, work: Path, office: str) -> tuple[dict[str, int], list[str]]:
+    """EXPLAIN every statement the dashboard's pages run: tables scanned whole, and how often.
+
+    The pages are called in this process (the services behind each endpoint, as the
+    district admin) with every statement traced, then each SELECT is explained with
+    its parameters on the loaded database.
+    """
+    app = create_app({"DATA_DIR": str(work / "setup"), "DATABASE_URL": cluster.url, "ROLE": "hub"})
+    seen: list[tuple[str, object]] = []
+    scans: dict[str, int] = {}
+    events: list[str] = []
+    try:
+        with app.app_context(), database.db.connection_context():
+            admin = Person.get(Person.username == "district")
+            target = database.db.obj
+            original = target.execute_sql
+
+            def traced(sql, params=None, *rest, **options):
+                seen.append((sql, params))
+                return original(sql, params, *rest, **options)
+
+            target.execute_sql = traced
+            try:
+                district.dashboard(admin, office)
+                for school in School.select(School.id):
+                    district.dashboard(admin, office, school.id)
+                for classroom in Classroom.select(Classroom.id).limit(5):
+                    district.dashboard(admin, office, None, classroom.id)
+                district.list_nodes(admin, office, str(work / "setup"))
+                district.list_schools(admin, office)
+                list(district.audit_entries(admin, office).limit(100))
+                district.enrolment_codes(admin, office)
+            finally:
+                del target.execute_sql
+            for sql, params in {(sql, tuple(params or ())): 0 for sql, params in seen}:
+                if not sql.lstrip().upper().startswith("SELECT"):
+                    continue
+                plan = "\n".join(r[0] for r in original("EXPLAIN " + sql, params).fetchall())
+                for table in _SCAN.findall(plan):
+                    scans[table] = scans.get(table, 0) + 1
+                    if table in ("answer", "attempt"):
+                        events.append(sql[:200])
+    finally:
+        database.close_all()
+    return scans, events
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--nodes", type=int, default=10, help="nodes syncing at once")
@@ -311,6 +361,18 @@ def main() -> None:
             for line in wrong:
                 print(f"  {line}")
         print(f"rollups after ingest: {check}", flush=True)
+        scans, events = page_plans(cluster, work, office)
+        sizes = cluster.query(
+            "SELECT relname, n_live_tup FROM pg_stat_user_tables WHERE relname LIKE 'rollup_%' "
+            "OR relname IN ('answer', 'attempt') ORDER BY relname"
+        )
+        print("rows: " + ", ".join(f"{name} {count:,}" for name, count in sizes))
+        print(
+            "plans of every page's statements: "
+            + ("no event table read" if not events else f"EVENT TABLES READ: {events}")
+            + "; whole-table scans (small tables): "
+            + (", ".join(f"{t} x{n}" for t, n in sorted(scans.items())) or "none")
+        )
         context = ssl.create_default_context(cafile=str(cluster.nginx.cert))
         base = cluster.public_url
         worst = 0.0
@@ -328,7 +390,7 @@ def main() -> None:
         figures = {
             "nodes": args.nodes,
             "rows_per_s": f"{rows / seconds:.0f}",
-            "errors": errors + failed + (check == "WRONG"),
+            "errors": errors + failed + (check == "WRONG") + len(events),
             "dashboard_p99_ms": f"{worst:.0f}" if worst else "na",
         }
         print(" ".join(f"{k}={v}" for k, v in figures.items()))
