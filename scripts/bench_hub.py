@@ -363,7 +363,7 @@ def main() -> None:
         print(f"rollups after ingest: {check}", flush=True)
         scans, events = page_plans(cluster, work, office)
         sizes = cluster.query(
-            "SELECT relname, n_live_tup FROM pg_stat_user_tables WHERE relname LIKE 'rollup_%' "
+            "SELECT relname, n_live_tup FROM pg_stat_user_tables WHERE left(relname, 7) = 'rollup_' "
             "OR relname IN ('answer', 'attempt') ORDER BY relname"
         )
         print("rows: " + ", ".join(f"{name} {count:,}" for name, count in sizes))
