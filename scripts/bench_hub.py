@@ -43,6 +43,7 @@ from server import db as database  # noqa: E402
 from server.auth import signin  # noqa: E402
 from server.cli import prepare  # noqa: E402
 from server.models import Classroom, Person, School  # noqa: E402
+from server.paths import SAMPLE_PACK_DIR  # noqa: E402
 from server.services import district, people  # noqa: E402
 from sync.stamp import school_partition  # noqa: E402
 from tests.helpers import rollup_check  # noqa: E402
@@ -266,6 +267,9 @@ def main() -> None:
             host.env["BAOBAB_DISTRICT_SCHOOL"] = office
         cluster.start()
         cluster.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+        # The district publishes the content its schools use: the hub knows the sample
+        # pack's activities and skills, so ingest folds skills and mastery too.
+        cluster.cli("import-content", str(SAMPLE_PACK_DIR))
         env = cluster.node_env()
         nodes = [work / f"node{i}" for i in range(args.nodes)]
         began = time.perf_counter()
@@ -363,8 +367,9 @@ def main() -> None:
         print(f"rollups after ingest: {check}", flush=True)
         scans, events = page_plans(cluster, work, office)
         sizes = cluster.query(
-            "SELECT relname, n_live_tup FROM pg_stat_user_tables WHERE left(relname, 7) = 'rollup_' "
-            "OR relname IN ('answer', 'attempt') ORDER BY relname"
+            "SELECT relname, n_live_tup FROM pg_stat_user_tables "
+            "WHERE left(relname, 7) = 'rollup_' OR relname IN ('answer', 'attempt') "
+            "ORDER BY relname"
         )
         print("rows: " + ", ".join(f"{name} {count:,}" for name, count in sizes))
         print(

@@ -140,6 +140,33 @@ def test_no_dashboard_page_reads_the_event_tables(hub, monkeypatch):
         assert [sql for sql in seen if _EVENT_TABLES.search(sql)] == [], url
 
 
+def test_sync_health_reads_each_vector_once_not_once_per_node(hub, monkeypatch):
+    """The sync-health page (``/district/nodes``) read the hub's vectors again for every
+    node (seven statements a node): a district of many nodes waited on hundreds of
+    statements. Nodes of one school share its vector and every node the district's."""
+    app, office, _, tokens, _, _ = hub
+    seen: list[str] = []
+    target = database.db.obj
+    original = target.execute_sql
+
+    def traced(sql, params=None, *args, **kwargs):
+        seen.append(sql)
+        return original(sql, params, *args, **kwargs)
+
+    def listed() -> int:
+        seen.clear()
+        reply = _as(app, tokens, "district").get("/api/v1/district/nodes")
+        assert reply.status_code == 200, reply.get_json()
+        return len([sql for sql in seen if "sync_vector" in sql])
+
+    monkeypatch.setattr(target, "execute_sql", traced)
+    one = listed()
+    with app.app_context(), database.db.connection_context():
+        for n in range(5):
+            Peer.create(node_id=f"office-node-100{n}", public_key="cd" * 32, school_id=office)
+    assert listed() == one  # the office's and the district's vectors, read once each
+
+
 def test_school_admin_cannot_see_another_schools_data(hub):
     app, office, hill, tokens, peer_id, student_id = hub
     caller = _as(app, tokens, "hill")
