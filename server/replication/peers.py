@@ -618,9 +618,33 @@ def list_peers() -> list[Peer]:
     return list(Peer.select().order_by(Peer.id))
 
 
-def peer_status(peer: Peer, data_dir: str, role: str = "node") -> dict[str, Any]:
-    """A peer with what it still lacks from us, as far as our last sync with it knows."""
-    store = NodeStore(role)
+class ListingStore(NodeStore):
+    """Our store for one listing of peers: each partition's vector is read once.
+
+    The hub's sync-health page lists every node; they share the district's vector
+    and a school's nodes share theirs, so the listing's statements grow with the
+    partitions, not with the nodes times the partitions.
+    """
+
+    def __init__(self, role: str) -> None:
+        super().__init__(role)
+        self._vectors: dict[str, Any] = {}
+
+    def vector(self, partition: str) -> Any:
+        """The partition's vector as first read in this listing."""
+        if partition not in self._vectors:
+            self._vectors[partition] = super().vector(partition)
+        return self._vectors[partition]
+
+
+def peer_status(
+    peer: Peer, data_dir: str, role: str = "node", store: NodeStore | None = None
+) -> dict[str, Any]:
+    """A peer with what it still lacks from us, as far as our last sync with it knows.
+
+    ``store``: one shared by a listing of many peers (``ListingStore``).
+    """
+    store = store or NodeStore(role)
     known = json.loads(peer.known_vectors or "{}")
     readable, writable = allowed_partitions(peer, role)
     mine = {p: store.vector(p) for p in readable}

@@ -360,11 +360,12 @@ class NodeStore:
         if not rows:
             return 0
         self._note_people(table, columns, rows)
-        coded = _coded_rows(rows, [columns.index("partition"), columns.index("origin")])
+        at = [columns.index("partition"), columns.index("origin")]
         quoted = ", ".join(_quote(c) for c in columns)
         marks = ", ".join([db.param] * len(columns))
         if not is_sqlite():
-            return _insert_pages(f'INSERT INTO "{table}" ({quoted})', marks, coded, CONFLICT)
+            return _insert_pages(f'INSERT INTO "{table}" ({quoted})', marks, rows, at, CONFLICT)
+        coded = _coded_rows(rows, at)
         sql = f'INSERT INTO "{table}" ({quoted}) VALUES ({marks}) ON CONFLICT (id) DO NOTHING'
         cursor = db.cursor()
         cursor.executemany(sql, coded)
@@ -376,12 +377,12 @@ class NodeStore:
             return
         self._note_people(table, columns, rows)
         at = [columns.index("partition"), columns.index("origin")]
-        coded = _coded_rows(rows, at)
         quoted = ", ".join(_quote(c) for c in columns)
         marks = ", ".join([db.param] * len(columns))
         if not is_sqlite():
-            _insert_pages(f'INSERT INTO "{table}" ({quoted})', marks, coded)
+            _insert_pages(f'INSERT INTO "{table}" ({quoted})', marks, rows, at)
             return
+        coded = _coded_rows(rows, at)
         sql = f'INSERT INTO "{table}" ({quoted}) VALUES ({marks})'
         db.cursor().executemany(sql, coded)
 
@@ -458,21 +459,53 @@ PG_PAGE_ROWS = 500
 CONFLICT = " ON CONFLICT (id) DO NOTHING"
 
 
-def _insert_pages(head: str, marks: str, rows: list[list[Any]], tail: str = "") -> int:
+def _insert_pages(
+    head: str, marks: str, rows: list[list[Any]], at: list[int], tail: str = ""
+) -> int:
     """``head VALUES (marks), (marks), ... tail`` over pages of ``rows``; rows inserted.
 
     On PostgreSQL one statement per page of rows instead of one per row: a hub
     ingesting ten nodes at once spends its time in the database, not in round
-    trips to it.
+    trips to it. The partition and origin at positions ``at`` are sent as codes.
     """
     cursor = db.cursor()
     inserted = 0
     for start in range(0, len(rows), PG_PAGE_ROWS):
         page = rows[start : start + PG_PAGE_ROWS]
         values = ", ".join([f"({marks})"] * len(page))
-        cursor.execute(f"{head} VALUES {values}{tail}", [v for row in page for v in row])
+        cursor.execute(f"{head} VALUES {values}{tail}", _flat_coded(page, at))
         inserted += cursor.rowcount
     return inserted
+
+
+def _flat_coded(rows: list[list[Any]], at: list[int]) -> list[Any]:
+    """The rows' values in one flat list, the partition and origin at ``at`` as codes.
+
+    Column by column, not row by row: the bulk of a sync is one ``extend`` per row
+    and one lookup per distinct name. Rows are all as wide (``apply_chunk`` checks);
+    the caller's rows stay as they came (chunks are replayed).
+    """
+    flat: list[Any] = []
+    extend = flat.extend
+    for values in rows:
+        extend(values)
+    width = len(rows[0]) if rows else 1
+    for index in at:
+        named = flat[index::width]
+        try:
+            codes = {value: _code_of(value) for value in set(named)}
+        except TypeError:  # an unhashable value (a list, an object) where a name belongs
+            raise BadChunk("a partition or origin is not a string") from None
+        flat[index::width] = [codes[value] for value in named]
+    return flat
+
+
+def _code_of(value: Any) -> int:
+    try:
+        names.check_name(value)
+    except ValueError as exc:
+        raise BadChunk(str(exc)) from None
+    return names.code(value)
 
 
 _ERASABLE = ("person", "learner_profile")

@@ -129,8 +129,9 @@ def list_nodes(user: Person, district_school: str, data_dir: str) -> list[dict[s
     names = dict(School.select(School.id, School.name).tuples())
     now = utcnow()
     found = []
+    store = peers.ListingStore("hub")
     for peer in query:
-        status = peers.peer_status(peer, data_dir, role="hub")
+        status = peers.peer_status(peer, data_dir, role="hub", store=store)
         last = peer.last_success_at
         found.append(
             {

@@ -125,6 +125,17 @@ def _fold_origin(partition: str, code: int, origin: str, origin_code: int) -> in
     return len(answers) + len(attempts)
 
 
+class _Days(dict):
+    """``day_of`` remembered per whole UTC day: one date conversion per day, not per row."""
+
+    def __call__(self, ms: int) -> str:
+        key = ms // 86_400_000
+        found = self.get(key)
+        if found is None:
+            found = self[key] = day_of(ms)
+        return found
+
+
 class _Fold:
     """One step's sums for one school, written as increments."""
 
@@ -142,20 +153,25 @@ class _Fold:
         people = {r[0] for r in answers} | {r[0] for r in attempts}
         classes = _classes_of(people)
         skills_of = _skills_of({r[1] for r in answers})
+        scopes_of = {person: ("", *classes.get(person, ())) for person in people}
+        day_at = _Days()
         for person, activity, correct, received_ms, _counter in answers:
-            day = day_of(received_ms)
-            for scope in ("", *classes.get(person, ())):
+            day = day_at(received_ms)
+            right = 1 if correct else 0
+            skills = skills_of.get(activity, ())
+            for scope in scopes_of[person]:
                 figures = self.days[scope, day]
                 figures["answers"] += 1
-                figures["correct"] += 1 if correct else 0
+                figures["correct"] += right
                 self.active.add((scope, day, person))
-                for skill in skills_of.get(activity, ()):
-                    self.skills[scope, skill]["answers"] += 1
-                    self.skills[scope, skill]["correct"] += 1 if correct else 0
+                for skill in skills:
+                    figures = self.skills[scope, skill]
+                    figures["answers"] += 1
+                    figures["correct"] += right
         for person, activity, completed, started, ended, received_ms, _c in attempts:
-            day = day_of(received_ms)
+            day = day_at(received_ms)
             minutes = max(0, min(int(ended) - int(started), 4 * 3_600_000)) / 60_000
-            for scope in ("", *classes.get(person, ())):
+            for scope in scopes_of[person]:
                 self.days[scope, day]["attempts"] += 1
                 self.days[scope, day]["completed"] += 1 if completed else 0
                 self.active.add((scope, day, person))
@@ -177,15 +193,17 @@ class _Fold:
         if not pairs:
             return
         params = _params({s for _, s in pairs})
-        held = {
-            (m.person_id, m.skill_id): m
-            for m in RollupMastery.select().where(
-                RollupMastery.person_id.in_(sorted({p for p, _ in pairs}))
-            )
-            if (m.person_id, m.skill_id) in pairs
-        }
+        query = RollupMastery.select(
+            RollupMastery.person_id,
+            RollupMastery.skill_id,
+            RollupMastery.p_known,
+            RollupMastery.answers,
+            RollupMastery.mastered_ms,
+            RollupMastery.mastered,
+        ).where(RollupMastery.person_id.in_(sorted({p for p, _ in pairs})))
+        held = {(r[0], r[1]): r[2:] for r in query.tuples() if (r[0], r[1]) in pairs}
         state: dict[tuple[str, str], list[Any]] = {
-            key: [m.p_known, m.answers, m.mastered_ms] for key, m in held.items()
+            key: [p_known, count, since] for key, (p_known, count, since, _) in held.items()
         }
         for person, activity, correct, received_ms, _counter in answers:
             for skill in skills_of.get(activity, ()):
@@ -199,7 +217,7 @@ class _Fold:
                     entry[2] = received_ms  # when it was reached: a stable statement time
         for (person, skill), (p_known, _count, _since) in state.items():
             now = p_known >= MASTERY_THRESHOLD
-            before = held[person, skill].mastered if (person, skill) in held else False
+            before = bool(held[person, skill][3]) if (person, skill) in held else False
             if now != before:
                 for scope in ("", *classes.get(person, ())):
                     self.skills[scope, skill]["mastered"] += 1 if now else -1
@@ -229,17 +247,15 @@ class _Fold:
         )
 
     def _write(self) -> None:
+        """Write this step's sums: one statement per table and page, never one per row."""
         school = self.school_id
-        p = db.param
-        for scope, day, person in sorted(self.active):
-            cursor = db.execute_sql(
-                'INSERT INTO "rollup_active" ("school_id", "classroom_id", "day", "person_id") '
-                f"VALUES ({p}, {p}, {p}, {p}) "
-                'ON CONFLICT ("school_id", "classroom_id", "day", "person_id") DO NOTHING',
-                (school, scope, day, person),
-            )
-            if cursor.rowcount == 1:
-                self.days[scope, day]["students"] += 1
+        for scope, day in _insert_returning(
+            "rollup_active",
+            ("school_id", "classroom_id", "day", "person_id"),
+            [(school, *key) for key in sorted(self.active)],
+            returning=("classroom_id", "day"),
+        ):
+            self.days[scope, day]["students"] += 1  # first seen that day: counted once
         _add(
             "rollup_day",
             ("school_id", "classroom_id", "day"),
@@ -260,26 +276,58 @@ class _Fold:
         )
 
 
+def _page(columns: int) -> int:
+    """Rows per multi-row statement: SQLite's smallest limit of bound parameters is 999."""
+    return 999 // columns if is_sqlite() else 1000
+
+
+def _insert_returning(
+    table: str, columns: tuple[str, ...], rows: list[tuple], returning: tuple[str, ...]
+) -> list[tuple]:
+    """Insert the rows a table lacks (its unique key decides); ``returning`` of those new."""
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    marks = "(" + ", ".join([db.param] * len(columns)) + ")"
+    back = ", ".join(f'"{c}"' for c in returning)
+    new: list[tuple] = []
+    size = _page(len(columns))
+    for start in range(0, len(rows), size):
+        page = rows[start : start + size]
+        cursor = db.execute_sql(
+            f'INSERT INTO "{table}" ({quoted}) VALUES {", ".join([marks] * len(page))} '
+            f"ON CONFLICT ({quoted}) DO NOTHING RETURNING {back}",
+            [v for row in page for v in row],
+        )
+        new += [tuple(r) for r in cursor.fetchall()]
+    return new
+
+
 def _add(
     table: str,
     keys: tuple[str, ...],
     values: tuple[str, ...],
     sums: dict[tuple, dict[str, Any]],
 ) -> None:
-    """Add ``sums`` to a rollup table's rows, creating those it lacks (one upsert each)."""
+    """Add ``sums`` to a rollup table's rows, creating those it lacks.
+
+    One multi-row upsert per page (in key order, so two hub processes adding to the
+    same rows lock them in the same order); each key comes once per statement.
+    """
     if not sums:
         return
     columns = keys + values
     quoted = ", ".join(f'"{c}"' for c in columns)
-    marks = ", ".join([db.param] * len(columns))
+    marks = "(" + ", ".join([db.param] * len(columns)) + ")"
     adds = ", ".join(f'"{c}" = "{table}"."{c}" + excluded."{c}"' for c in values)
     conflict = ", ".join(f'"{c}"' for c in keys)
-    sql = (
-        f'INSERT INTO "{table}" ({quoted}) VALUES ({marks}) '
-        f"ON CONFLICT ({conflict}) DO UPDATE SET {adds}"
-    )
     rows = [[*key, *(figures.get(v, 0) for v in values)] for key, figures in sorted(sums.items())]
-    db.cursor().executemany(sql, rows)
+    size = _page(len(columns))
+    for start in range(0, len(rows), size):
+        page = rows[start : start + size]
+        db.execute_sql(
+            f'INSERT INTO "{table}" ({quoted}) VALUES {", ".join([marks] * len(page))} '
+            f"ON CONFLICT ({conflict}) DO UPDATE SET {adds}",
+            [v for row in page for v in row],
+        )
 
 
 def _classes_of(people: set[str]) -> dict[str, list[str]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import ipaddress
 import os
+import random
 import re
 import shutil
 import ssl
@@ -28,7 +29,7 @@ from cryptography.x509.oid import NameOID
 
 from server import create_app
 from server import db as database
-from server.models import Answer, LocalNode
+from server.models import Answer, Attempt, Item, LocalNode, Person
 from sync.ids import new_id
 from tests.helpers.nodes import ServedNode
 from tests.helpers.pg import ThrowawayPostgres, free_port
@@ -149,9 +150,11 @@ def _trusting(cert: Path) -> ssl.SSLContext:
 class HubCluster:
     """PostgreSQL, ``hosts`` app hosts of one hub, and nginx in front of them."""
 
-    def __init__(self, root: Path, hosts: int = 2, workers: int = 1) -> None:
+    def __init__(
+        self, root: Path, hosts: int = 2, workers: int = 1, pg_settings: dict | None = None
+    ) -> None:
         self.root = root
-        self.pg = ThrowawayPostgres().start()
+        self.pg = ThrowawayPostgres(pg_settings).start()
         self.url = self.pg.create_database("hub")
         env = {
             "BAOBAB_DATABASE_URL": self.url,
@@ -197,7 +200,7 @@ class HubCluster:
         """Rows of a query on the hub's database."""
         with psycopg2.connect(self.url) as conn, conn.cursor() as cursor:
             cursor.execute(sql, params)
-            rows = cursor.fetchall()
+            rows = cursor.fetchall() if cursor.description else []
         conn.close()
         return rows
 
@@ -256,3 +259,72 @@ def add_answers(data_dir: Path, count: int) -> str:
     finally:
         database.close_all()
     return partition
+
+
+DAY_MS = 86_400_000
+
+
+def school_work(data_dir: Path, events: int, days: int = 60, seed: int = 0) -> dict[str, int]:
+    """``events`` events of a node's students over the last ``days`` days, as a class makes them.
+
+    Every student of the school answers the school's items (a tenth of the events are
+    attempts at an activity, most completed), in time order across the days, so the
+    district dashboard's schools, classes, students, skills, activities and days all
+    fill. Written through the models' stamping (``create_many``), as the node's own
+    writes; returns the answers and attempts written.
+    """
+    create_app({"DATA_DIR": str(data_dir), "SQLITE_SYNCHRONOUS": "OFF"})
+    rng = random.Random(seed)
+    written = {"answers": 0, "attempts": 0}
+    try:
+        with database.db.connection_context():
+            partition = f"school:{LocalNode.get().school_id}"
+            students = [p.id for p in Person.live(Person.id).where(Person.role == "student")]
+            items = [(i.id, i.activity_id) for i in Item.live(Item.id, Item.activity_id)]
+            today = datetime.datetime.now(datetime.timezone.utc).replace(
+                hour=0, minute=0, second=0, microsecond=0
+            )
+            first_ms = int(today.timestamp() * 1000) - (days - 1) * DAY_MS
+            step = max(1, (days * DAY_MS - 1) // max(1, events))
+            for start in range(0, events, 5000):
+                answers, attempts = [], []
+                for n in range(start, min(events, start + 5000)):
+                    at = first_ms + n * step  # receipt times rise with the counters
+                    person = rng.choice(students)
+                    item, activity = rng.choice(items)
+                    if n % 10 == 9:
+                        attempts.append(
+                            {
+                                "partition": partition,
+                                "person_id": person,
+                                "activity_id": activity,
+                                "started_ms": at - rng.randint(60_000, 1_200_000),
+                                "ended_ms": at,
+                                "completed": rng.random() < 0.7,
+                                "received_ms": at,
+                            }
+                        )
+                        continue
+                    answers.append(
+                        {
+                            "partition": partition,
+                            "person_id": person,
+                            "attempt_id": None,
+                            "activity_id": activity,
+                            "item_id": item,
+                            "response": rng.randint(0, 3),
+                            "correct": rng.random() < 0.65,
+                            "hints_used": rng.randint(0, 2),
+                            "duration_ms": rng.randint(2_000, 60_000),
+                            "device_ms": at - rng.randint(0, 5_000),
+                            "received_ms": at,
+                        }
+                    )
+                with database.db.atomic():
+                    Answer.create_many(answers)
+                    Attempt.create_many(attempts)
+                written["answers"] += len(answers)
+                written["attempts"] += len(attempts)
+    finally:
+        database.close_all()
+    return written

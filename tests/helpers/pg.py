@@ -28,10 +28,37 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-class ThrowawayPostgres:
-    """initdb, start, createdb; ``stop`` removes everything."""
+#: Tests trade durability for speed: a throw-away cluster never outlives a crash.
+FAST = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
 
-    def __init__(self) -> None:
+#: As a district's hub would run it (docs/benchmarks.md, the hub's section): fully
+#: durable (fsync, synchronous commits, full-page writes all on), with the memory and
+#: WAL room of a dedicated database server, and pg_stat_statements loaded so a bench
+#: can say where the database's time goes.
+DEPLOYED = {
+    "shared_buffers": "512MB",
+    "effective_cache_size": "2GB",
+    "work_mem": "16MB",
+    "maintenance_work_mem": "256MB",
+    "wal_buffers": "16MB",
+    "wal_compression": "on",
+    "max_wal_size": "4GB",
+    "checkpoint_timeout": "15min",
+    "checkpoint_completion_target": "0.9",
+    "random_page_cost": "1.1",
+    "shared_preload_libraries": "pg_stat_statements",
+    "pg_stat_statements.track": "all",
+}
+
+
+class ThrowawayPostgres:
+    """initdb, start, createdb; ``stop`` removes everything.
+
+    ``settings``: the server's settings (``FAST`` for tests, ``DEPLOYED`` for benches).
+    """
+
+    def __init__(self, settings: dict[str, str] | None = None) -> None:
+        self.settings = FAST if settings is None else settings
         self.dir = Path(tempfile.mkdtemp(prefix="baobab-pg-"))
         self.port = free_port()
         self._as_postgres = os.geteuid() == 0
@@ -48,9 +75,8 @@ class ThrowawayPostgres:
     def start(self) -> ThrowawayPostgres:
         data = str(self.dir / "data")
         self._run(_bin("initdb"), "-D", data, "-A", "trust", "-U", "postgres", "--no-sync")
-        options = (
-            f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.dir} "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.dir} " + " ".join(
+            f"-c {name}={value}" for name, value in self.settings.items()
         )
         self._run(
             _bin("pg_ctl"), "-D", data, "-w", "-o", options, "-l", str(self.dir / "log"), "start"

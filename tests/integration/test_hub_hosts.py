@@ -11,7 +11,10 @@ import time
 
 import pytest
 
-from tests.helpers.hub_hosts import HubCluster, add_answers, node_cli
+from server import create_app
+from server import db as database
+from tests.helpers import rollup_check
+from tests.helpers.hub_hosts import HubCluster, add_answers, node_cli, school_work
 from tests.helpers.roster_bundles import district_bundle, folder
 
 _PEOPLE_PARTITIONS = (
@@ -142,3 +145,44 @@ def test_district_end_to_end_each_node_holds_only_its_school(cluster, tmp_path):
     assert refused.returncode != 0 and "403" in refused.stdout + refused.stderr
     assert "revoked" in cluster.cli("peers").stdout
     _sync_until_done(cluster, x, tries=1)  # the other school goes on
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1200)  # a dozen CLI processes on a loaded 2-core machine
+def test_rollups_after_concurrent_bulk_ingest_equal_the_events(cluster, tmp_path):
+    """Rollups folded on ingest, one multi-row statement per chunk, by two hosts at once:
+    three schools' nodes push their classes' work (spread over students, classes, skills
+    and days) at the same moment, and every rollup row equals the one recomputed from the
+    events the hub holds (nothing counted twice, no student counted twice in a day)."""
+    env = cluster.node_env()
+    nodes = [tmp_path / f"node{i}" for i in range(3)]
+    for n, data_dir in enumerate(nodes):
+        node_cli(data_dir, env, "demo")
+        school_work(data_dir, 6_000, days=20, seed=n)
+        code = cluster.cli("pair-code", "--any-school").stdout.split()[2]
+        node_cli(data_dir, env, "pair", cluster.public_url, code, "--hub")
+    running = [
+        subprocess.Popen(
+            [sys.executable, "-m", "server.cli", "sync", "--hub", "--data-dir", str(d)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, **env},
+        )  # fmt: skip
+        for d in nodes
+    ]
+    for proc in running:
+        proc.communicate(timeout=600)
+    for d in nodes:
+        _sync_until_done(cluster, d)
+    assert cluster.query("SELECT count(*) FROM answer")[0][0] == 3 * 5_400
+    app = create_app(
+        {"DATA_DIR": str(tmp_path / "check"), "DATABASE_URL": cluster.url, "ROLE": "hub"}
+    )
+    try:
+        with app.app_context(), database.db.connection_context():
+            want, have = rollup_check.expected(), rollup_check.held()
+    finally:
+        database.close_all()
+    assert sum(v[1] for k, v in have["rollup_day"].items() if k[1] == "") == 3 * 5_400
+    assert rollup_check.differences(want, have) == []

@@ -3,6 +3,7 @@ rollups counting each event once, and the audit log of exports and of a child's 
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -14,6 +15,7 @@ from server.cli import prepare
 from server.models import Answer, AuditEntry, Item, Peer, Person, Reflection, RowHistory
 from server.services import demo, learning, rollups
 from tests.conftest import BASE_CONFIG, Api
+from tests.helpers import rollup_check
 from tests.helpers.schools import hill_school_admin
 
 
@@ -84,6 +86,85 @@ def test_refolding_counts_no_event_twice(hub):
         assert rollups.refresh() == 1
     body = _as(app, tokens, "district").get("/api/v1/district/dashboard").get_json()
     assert body["totals"]["answers"] == 13
+
+
+def test_rollups_written_in_batches_equal_the_rollups_recomputed_from_the_events(hub):
+    """The fold writes each table in multi-row statements: every rollup row (students per
+    day counted once, skills, mastery, content) is still the one the events imply."""
+    app, _, _, _, _, student_id = hub
+    with app.app_context(), database.db.connection_context():
+        student = Person.get_by_id(student_id)
+        for item in Item.live().where(Item.type == "choice").order_by(Item.id).limit(5):
+            _answer(student, item)
+        rollups.refresh()
+        want, have = rollup_check.expected(), rollup_check.held()
+    assert have["rollup_active"] and have["rollup_skill"] and have["rollup_mastery"]
+    assert rollup_check.differences(want, have) == []
+
+
+_EVENT_TABLES = re.compile(r'(FROM|JOIN|UPDATE|INTO)\s+"?(answer|attempt)"?(\s|$)', re.I)
+
+
+def test_no_dashboard_page_reads_the_event_tables(hub, monkeypatch):
+    """Every page of the admin app's dashboard (each level, sync health, schools, audit,
+    codes) is fed from the rollups and small tables: a statement reading the answers or
+    attempts would grow with the events (minutes per view at 100 million)."""
+    app, office, hill, tokens, _, _ = hub
+    seen: list[str] = []
+    target = database.db.obj
+    original = target.execute_sql
+
+    def traced(sql, params=None, *args, **kwargs):
+        seen.append(sql)
+        return original(sql, params, *args, **kwargs)
+
+    monkeypatch.setattr(target, "execute_sql", traced)
+    api = _as(app, tokens, "district")
+    classes = api.get(f"/api/v1/district/dashboard?school={office}").get_json()["children"]
+    assert classes
+    pages = [
+        "/api/v1/district/dashboard",
+        f"/api/v1/district/dashboard?school={office}",
+        f"/api/v1/district/dashboard?school={hill}",
+        *(f"/api/v1/district/dashboard?class={c['id']}" for c in classes),
+        "/api/v1/district/nodes",
+        "/api/v1/district/schools",
+        "/api/v1/district/audit?per_page=100",
+        "/api/v1/district/enrolment-codes",
+    ]
+    for url in pages:
+        seen.clear()
+        reply = api.get(url)
+        assert reply.status_code == 200, (url, reply.get_json())
+        assert seen, url  # the trace sees this page's statements
+        assert [sql for sql in seen if _EVENT_TABLES.search(sql)] == [], url
+
+
+def test_sync_health_reads_each_vector_once_not_once_per_node(hub, monkeypatch):
+    """The sync-health page (``/district/nodes``) read the hub's vectors again for every
+    node (seven statements a node): a district of many nodes waited on hundreds of
+    statements. Nodes of one school share its vector and every node the district's."""
+    app, office, _, tokens, _, _ = hub
+    seen: list[str] = []
+    target = database.db.obj
+    original = target.execute_sql
+
+    def traced(sql, params=None, *args, **kwargs):
+        seen.append(sql)
+        return original(sql, params, *args, **kwargs)
+
+    def listed() -> int:
+        seen.clear()
+        reply = _as(app, tokens, "district").get("/api/v1/district/nodes")
+        assert reply.status_code == 200, reply.get_json()
+        return len([sql for sql in seen if "sync_vector" in sql])
+
+    monkeypatch.setattr(target, "execute_sql", traced)
+    one = listed()
+    with app.app_context(), database.db.connection_context():
+        for n in range(5):
+            Peer.create(node_id=f"office-node-100{n}", public_key="cd" * 32, school_id=office)
+    assert listed() == one  # the office's and the district's vectors, read once each
 
 
 def test_school_admin_cannot_see_another_schools_data(hub):
