@@ -1,6 +1,6 @@
 // The teacher app: session (staff only), header, language, and hash routes
 // (#/signin, #/classes, #/class/ID, #/student/ID, #/roster, #/live/ID, #/setup,
-// #/cards/ID). Screens share
+// #/cards/ID, #/unclaimed). Screens share
 // the session through shared/session.js and move with shared/router.js: none imports
 // this module.
 
@@ -31,6 +31,8 @@ const screens = {
   skill: () => import("./skill.js"),
   learner: () => import("./learner.js"),
   queue: () => import("./queue.js"),
+  // Work done under a sign-in the node never checked, for a teacher to say whose it is.
+  unclaimed: () => import("./unclaimed.js"),
 };
 
 /** The screen of a route: sign-in until a teacher or admin is signed in. */
