@@ -178,14 +178,18 @@ async function signedInAs(personId) {
 
 /** A record's request; one made under a sign-in never checked goes as unclaimed work. */
 function send(r) {
-  if (!r.unchecked) return api(...request(r), { timeoutMs: r.kind === "photo" ? 30_000 : undefined });
-  return api("POST", "/unclaimed-work", { id: r.id, kind: r.kind, body: r.body, made_ms: r.made_ms, named_id: r.person_id, batch: `${r.unchecked}` });
+  const about = { made_ms: r.made_ms, named_id: r.person_id, batch: `${r.unchecked}` };
+  let [method, path, body] = request(r);
+  if (r.unchecked) {
+    if (r.kind === "photo") path = `/unclaimed-work${path}&${new URLSearchParams(about)}`;
+    else [method, path, body] = ["POST", "/unclaimed-work", { ...about, id: r.id, kind: r.kind, body }];
+  }
+  return api(method, path, body, { timeoutMs: r.kind === "photo" ? 30_000 : undefined });
 }
 
 async function sendAll(personId) {
   const all = (await done((await store("outbox")).getAll())).filter((r) => !refused(r));
-  // Unclaimed photos stay here, marked (the node takes no unclaimed photo).
-  const pending = all.filter((r) => r.unchecked ? r.kind !== "photo" : r.person_id === personId);
+  const pending = all.filter((r) => r.unchecked || r.person_id === personId);
   if (!pending.length) {
     held = false;
     return true;

@@ -257,7 +257,7 @@ def list_unclaimed():
     errors=(404,),
 )
 def give_unclaimed(batch, body):
-    return unclaimed.give(g.user, batch, body["student_id"])
+    return unclaimed.give(g.user, batch, body["student_id"], current_app.config["DATA_DIR"])
 
 
 @bp.post("/unclaimed-work/<batch>/discard")

@@ -134,7 +134,7 @@ class WorkSeen(ReplicatedModel):
     seen_ms = BigIntegerField()
 
 
-UNCLAIMED_KINDS = ("answer", "attempt", "reflection")
+UNCLAIMED_KINDS = ("answer", "attempt", "reflection")  # as JSON; a photo comes as its picture
 UNCLAIMED_STATES = ("waiting", "given", "discarded")
 
 
@@ -152,7 +152,7 @@ class UnclaimedWork(BaseModel):
     id = CharField(primary_key=True, max_length=100)  # the event's id, made on the tablet
     batch = CharField(max_length=100, index=True)
     kind = CharField(max_length=16)
-    body = JSONField()
+    body = JSONField()  # what the tablet would have posted; a photo's details and sha256
     named_id = CharField(max_length=100, index=True)  # the name the sign-in used
     sent_by = CharField(max_length=100)  # the checked session that carried it here
     made_ms = BigIntegerField()  # the tablet's clock

@@ -18,9 +18,10 @@ from sync.hlc import wall_ms
 
 from ..auth.access import can_teach, class_ids, require
 from ..db import write_transaction
+from ..db.blobs import blob_path, digest, store_blob
 from ..errors import BaobabError, Conflict, InvalidInput, NotFound
 from ..models import Activity, Enrollment, Item, Person, UnclaimedWork
-from . import learning
+from . import learning, photos
 from .rows import get_live, row_by_id
 
 SHOWN = 100  # sittings listed at once, oldest first: the next show once these are decided
@@ -39,9 +40,7 @@ def hold(user: Person, data: dict[str, Any], schemas: dict[str, Schema]) -> tupl
     properly next); it names the child whose name the sign-in used.
     """
     require(user.role == "student", "Only a student's tablet sends unclaimed work.")
-    named = row_by_id(Person, data["named_id"])
-    if named is None or named.role != "student" or named.school_id != user.school_id:
-        raise InvalidInput("Not a student of this school.", {"named_id": ["Unknown student."]})
+    named = _named(user, data["named_id"])
     try:
         body = schemas[data["kind"]].load(data["body"])
     except ValidationError as error:
@@ -55,15 +54,46 @@ def hold(user: Person, data: dict[str, Any], schemas: dict[str, Schema]) -> tupl
         "named_id": named.id,
         "made_ms": data["made_ms"],
     }
+    return _keep(user, data["id"], values)
+
+
+def _named(user: Person, named_id: str) -> Person:
+    named = row_by_id(Person, named_id)
+    if named is None or named.role != "student" or named.school_id != user.school_id:
+        raise InvalidInput("Not a student of this school.", {"named_id": ["Unknown student."]})
+    return named
+
+
+def _keep(user: Person, row_id: str, values: dict[str, Any]) -> tuple[Any, bool]:
     with write_transaction():
-        row = UnclaimedWork.get_or_none(UnclaimedWork.id == data["id"])
+        row = UnclaimedWork.get_or_none(UnclaimedWork.id == row_id)
         if row is not None:
             if any(getattr(row, k) != v for k, v in values.items()):
                 raise Conflict("Other work was sent under this id.")
             return row, False
-        row = UnclaimedWork(id=data["id"], sent_by=user.id, received_ms=wall_ms(), **values)
+        row = UnclaimedWork(id=row_id, sent_by=user.id, received_ms=wall_ms(), **values)
         row.save(force_insert=True)
     return row, True
+
+
+def hold_photo(
+    user: Person, photo_id: str, meta: dict[str, Any], data: bytes, declared: str, data_dir: str
+) -> tuple[Any, bool]:
+    """Keep a photo a tablet took under a sign-in never checked (its bytes as a blob)."""
+    require(user.role == "student", "Only a student's tablet sends unclaimed work.")
+    named = _named(user, meta["named_id"])
+    media_type = photos.check_image(data, declared)
+    sha256 = digest(data)
+    body = {k: meta.get(k) for k in ("activity_id", "attempt_id", "reflection_id", "device_ms")}
+    values = {
+        "batch": meta["batch"],
+        "kind": "photo",
+        "body": {**body, "id": photo_id, "sha256": sha256, "media_type": media_type},
+        "named_id": named.id,
+        "made_ms": meta["made_ms"],
+    }
+    store_blob(data_dir, sha256, data)  # the bytes first: a row never names a blob not here
+    return _keep(user, photo_id, values)
 
 
 def _visible(user: Person, named_id: str) -> bool:
@@ -132,6 +162,7 @@ def batches(user: Person) -> list[dict[str, Any]]:
                 "kind": row.kind,
                 "activity_title": activity.title if activity else "",
                 "response": row.body.get("response", row.body.get("text")),
+                "photo": row.kind == "photo",
                 "made_ms": row.made_ms,
             }
         )
@@ -150,11 +181,20 @@ def _waiting(user: Person, batch: str) -> list[UnclaimedWork]:
 
 
 def _order(row: UnclaimedWork) -> tuple[int, int]:
-    # Attempts before the answers and reflections that name them, each in the order made.
-    return (0 if row.kind == "attempt" else 1, row.made_ms)
+    # Attempts first, photos last (each names its own work), each kind in the order made.
+    return ({"attempt": 0, "photo": 2}.get(row.kind, 1), row.made_ms)
 
 
-def give(user: Person, batch: str, student_id: str) -> dict[str, int]:
+def _record(student: Person, row: UnclaimedWork, data_dir: str) -> None:
+    if row.kind != "photo":
+        RECORDERS[row.kind](student, dict(row.body))
+        return
+    meta = {k: row.body[k] for k in ("activity_id", "attempt_id", "reflection_id", "device_ms")}
+    data = blob_path(data_dir, row.body["sha256"]).read_bytes()
+    photos.record_photo(student, row.id, meta, data, row.body["media_type"], data_dir)
+
+
+def give(user: Person, batch: str, student_id: str, data_dir: str) -> dict[str, int]:
     """Record a sitting as one student's work (a teacher of both says whose it is)."""
     rows = _waiting(user, batch)
     student = get_live(Person, student_id, "person")
@@ -165,7 +205,7 @@ def give(user: Person, batch: str, student_id: str) -> dict[str, int]:
     recorded = refused = 0
     for row in sorted(rows, key=_order):
         try:
-            RECORDERS[row.kind](student, dict(row.body))
+            _record(student, row, data_dir)
             row.outcome = None
             recorded += 1
         except BaobabError as error:  # e.g. its activity withdrawn since: said, kept

@@ -170,6 +170,7 @@ MATRIX = {
     "district.student_record": ("GET", "/api/v1/district/students/{student}", None, {"admin"}),
     "district.erase_student": ("POST", "/api/v1/district/students/{student}/erase", None, {"admin"}),
     "sync.revoke_peer": ("DELETE", "/api/v1/sync/peers/{peer}", None, {"admin"}),
+    "photos.hold_unclaimed_photo": ("PUT", "/api/v1/unclaimed-work/photos/{new_id}?activity_id={activity}&device_ms=5&batch=b&named_id={student}&made_ms=5", lambda w: png(), {"student", "other_student"}),
     "photos.put_photo": ("PUT", "/api/v1/photos/{new_id}?activity_id={activity}&device_ms=5", lambda w: png(), {"student", "other_student"}),
     "photos.get_photo": ("GET", "/api/v1/photos/{photo}", None, {"student", "teacher", "admin"}),
     "photos.get_photo_image": ("GET", "/api/v1/photos/{photo}/image", None, {"student", "teacher", "admin"}),

@@ -9,7 +9,8 @@ from __future__ import annotations
 import uuid
 
 from server import db as database
-from server.models import Item
+from server.models import Activity, Item
+from tests.helpers.images import png
 
 
 def _choice_item(app) -> Item:
@@ -84,3 +85,28 @@ def test_unclaimed_work_must_be_work_a_tablet_makes(app, api, world):
     assert student.post("/api/v1/unclaimed-work", json=piece).status_code == 201
     other = {**piece, "batch": "sitting-d"}
     assert student.post("/api/v1/unclaimed-work", json=other).status_code == 409
+
+
+def test_unclaimed_photo_becomes_the_given_childs_photo(app, api, world):
+    with app.app_context(), database.db.connection_context():
+        project = Activity.live().where(Activity.kind == "project").first().id
+    photo = uuid.uuid4().hex
+    query = f"activity_id={project}&device_ms=9&batch=sitting-p&named_id={world.student}&made_ms=9"
+    carrier = api(world.tokens["other_student"])
+    for _ in range(2):  # a retry is the same photo
+        sent = carrier.request(
+            "PUT", f"/api/v1/unclaimed-work/photos/{photo}?{query}",
+            data=png(), headers={"Content-Type": "image/png"},
+        )  # fmt: skip
+        assert sent.status_code == 201, sent.get_json()
+    teacher = api(world.tokens["teacher"])
+    assert teacher.get(f"/api/v1/people/{world.student}/photos").get_json() == []
+    [sitting] = teacher.get("/api/v1/unclaimed-work").get_json()
+    assert [w["photo"] for w in sitting["work"]] == [True]
+    given = teacher.post(
+        "/api/v1/unclaimed-work/sitting-p/give", json={"student_id": world.other_student}
+    )
+    assert given.get_json() == {"recorded": 1, "refused": 0}
+    mine = teacher.get(f"/api/v1/people/{world.other_student}/photos").get_json()
+    assert [p["id"] for p in mine] == [photo]
+    assert teacher.get(f"/api/v1/people/{world.student}/photos").get_json() == []

@@ -270,6 +270,7 @@ class _UnclaimedPieceSchema(Schema):
     kind = fields.String()
     activity_title = fields.String()
     response = fields.Raw(allow_none=True)
+    photo = fields.Boolean()
     made_ms = fields.Integer()
 
 
