@@ -13,7 +13,7 @@ import { session, setOnline } from "../shared/session.js";
 const DB_NAME = "baobab";
 const PATHS = { answer: "/answers", attempt: "/attempts", reflection: "/reflections", photo: "/photos" };
 
-/** The request that sends a record: a photo is its picture (a Blob kept in IndexedDB), PUT at its id. */
+/** The request that sends a record (a photo: its Blob, PUT at its id). */
 function request(record) {
   if (record.kind !== "photo") return ["POST", PATHS[record.kind], record.body];
   const { blob, id, ...about } = record.body;
@@ -120,7 +120,7 @@ export async function anything() {
   return (await done((await store("outbox")).count())) > 0;
 }
 
-/** Whether the last flush found someone else signed in at the node (the records wait for their student). */
+/** Whether the last flush found someone else signed in at the node. */
 export function heldForStudent() {
   return held;
 }
