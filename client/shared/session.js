@@ -6,11 +6,10 @@
 import { api, ApiError, isOffline, setCsrf } from "./api.js";
 
 /**
- * me: the signed-in person ({id, role, display_name, …}) or null; online: whether the node
- * answered last; pending: signed in on this device while the node was away, not yet
- * checked by the node (the student app's offline sign-in); accommodations: what the
- * student's learner profile asks of the app, each true or false (read_aloud, extra_time,
- * larger_text, fewer_choices, high_contrast).
+ * me: the signed-in person or null; online: whether the node answered last; pending: the
+ * id of a sign-in made on this device with the node away, not yet checked by the node,
+ * else false; accommodations: what the learner profile asks of the app (read_aloud,
+ * extra_time, larger_text, fewer_choices, high_contrast), each true or false.
  */
 export const session = { me: null, online: true, pending: false, accommodations: {} };
 
@@ -35,10 +34,7 @@ export function keepOnDevice(key) {
 /** How long a session check waits for the node when the device has a session to open with. */
 const QUICK_MS = 2500;
 
-/**
- * Start the session a sign-in (or GET /auth/me) answered with: {person, csrf_token};
- * pending: started on this device with the node away, to be checked by the node when back.
- */
+/** Start the session a sign-in or GET /auth/me answered ({person, csrf_token}); pending: as in session. */
 export function startSession(reply, { pending = false } = {}) {
   session.me = reply.person;
   session.pending = pending;
@@ -102,7 +98,7 @@ export async function restoreSession(roles) {
   } catch (error) {
     if (saved?.pending) {
       // Signed in here with the node away, not checked yet: keep working as them.
-      startSession({ person: saved.person, csrf_token: "", accommodations: saved.accommodations }, { pending: true });
+      startSession({ person: saved.person, csrf_token: "", accommodations: saved.accommodations }, { pending: saved.pending });
       return saved.person;
     }
     if (isOffline(error) && saved) {

@@ -114,11 +114,9 @@ async function takeUpdate() {
 }
 
 /**
- * Over plain http, where the node also serves the app over https (it names it in a meta
- * tag): a tablet that trusts the node's certificate loads a picture from there, and the
- * app moves to the https app, which keeps working with the node away. Never with work
- * waiting on this page's outbox (it would be left behind). A tablet that does not trust
- * it stays on this app, which works, with a short way to the trust steps.
+ * Over plain http, where the node also serves the https app (a meta tag names it): a
+ * tablet that trusts the node's certificate (a picture from there loads) moves to it,
+ * never with work in this page's outbox; one that does not gets a link to the trust steps.
  */
 async function toSecureApp() {
   const secure = document.querySelector('meta[name="baobab-secure-app"]')?.content;

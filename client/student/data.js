@@ -110,14 +110,14 @@ export async function keepForOffline(activityIds) {
   document.body.dataset.offlineReady = "true";
 }
 
-/** Wait (a little) until the service worker controls this page, as it does after its first load. */
-async function workerInControl(timeoutMs = 5000) {
+/**
+ * Wait until the service worker controls this page, as it does once its first install
+ * has kept the shell: however long that takes on a slow tablet (a fixed wait gave up).
+ */
+async function workerInControl() {
   if (!("serviceWorker" in navigator)) return false;
   if (navigator.serviceWorker.controller) return true;
-  return new Promise((resolve) => {
-    navigator.serviceWorker.addEventListener("controllerchange", () => resolve(true), { once: true });
-    setTimeout(() => resolve(Boolean(navigator.serviceWorker.controller)), timeoutMs);
-  });
+  return new Promise((resolve) => navigator.serviceWorker.addEventListener("controllerchange", () => resolve(true), { once: true }));
 }
 
 /** URL of a pack asset ("assets/<sha256>.<ext>" in an activity body). */

@@ -1,18 +1,11 @@
-// The outbox: every answer, attempt, reflection and photo is written to IndexedDB first,
-// with an id made on this device, then posted to the node in the order it was made.
-// The node treats the same id twice as one event, so a retry after a lost reply is
-// safe. Each record carries its student's id and only the signed-in student's records
-// are ever sent (their session could not post another's anyway): two students
-// sharing a tablet never mix. Nothing is deleted until the node has accepted it.
-// Before sending, the outbox asks the node who is signed in (GET /auth/me): the
-// session cookie is shared by every tab of the tablet while the CSRF token is per tab,
-// so another tab may have signed in someone else. A record is sent only while the
-// node's session is its own student's, with that session's token; otherwise it waits
-// for its student to sign in again (in any tab). Only a refusal about the record
-// itself (422 or 409 in the node's error shape) is final: a 401/403 (wrong person,
-// stale token), a 404 or a server fault keeps it waiting.
-// A photo is kept as a Blob in its record (IndexedDB stores Blobs), so one taken
-// offline survives a reload and is sent, in its turn, when the node is back.
+// The outbox (docs/student-app.md): each answer, attempt, reflection and photo goes to
+// IndexedDB first, with an id made here, then to the node in order; the same id twice
+// is one event there, so retries are safe, and nothing is deleted before the node has
+// it. A record goes only with its own student's session at the node (GET /auth/me: the
+// cookie is shared by tabs, the CSRF token is not). Only 422/409 in the node's error
+// shape are final. Work marked `unchecked` (made under a pending sign-in, pending.js)
+// is its student's only once the node accepts that sign-in (release); else it goes,
+// with any checked session, to the node as unclaimed work for a teacher to place.
 
 import { api, ApiError, setCsrf } from "../shared/api.js";
 import { session, setOnline } from "../shared/session.js";
@@ -20,7 +13,7 @@ import { session, setOnline } from "../shared/session.js";
 const DB_NAME = "baobab";
 const PATHS = { answer: "/answers", attempt: "/attempts", reflection: "/reflections", photo: "/photos" };
 
-/** The request that sends a record: a photo is its picture (a Blob kept in IndexedDB), PUT at its id. */
+/** The request that sends a record (a photo: its Blob, PUT at its id). */
 function request(record) {
   if (record.kind !== "photo") return ["POST", PATHS[record.kind], record.body];
   const { blob, id, ...about } = record.body;
@@ -92,10 +85,19 @@ async function store(name, mode = "readonly") {
   return (await transaction(name, mode)).objectStore(name);
 }
 
-/** Every outbox record of one student, oldest first. */
+/** A student's records, oldest first: none made under another's unchecked sign-in. */
 export async function records(personId) {
   const all = await done((await store("outbox")).index("person").getAll(personId));
-  return all.sort((a, b) => a.seq - b.seq);
+  return all.filter((r) => !r.unchecked || r.unchecked === session.pending).sort((a, b) => a.seq - b.seq);
+}
+
+const committed = (tx) => new Promise((ok, no) => { tx.oncomplete = ok; tx.onerror = () => no(tx.error); });
+
+/** The node accepted pending sign-in id's pictures: its marked work is its student's. */
+export async function release(id) {
+  const outbox = await store("outbox", "readwrite");
+  for (const r of await done(outbox.getAll())) if (r.unchecked === id) outbox.put({ ...r, unchecked: null });
+  await committed(outbox.transaction);
 }
 
 /** Whether the node refused a record for what it is (not for who sent it): final. */
@@ -118,7 +120,7 @@ export async function anything() {
   return (await done((await store("outbox")).count())) > 0;
 }
 
-/** Whether the last flush found someone else signed in at the node (the records wait for their student). */
+/** Whether the last flush found someone else signed in at the node. */
 export function heldForStudent() {
   return held;
 }
@@ -135,7 +137,7 @@ function changed() {
 /** Put an event in the student's outbox; it is sent by the next flush. */
 export async function enqueue(personId, kind, body) {
   if (!PATHS[kind]) throw new Error(`unknown outbox kind ${kind}`);
-  const record = { person_id: personId, kind, id: body.id, body, state: "waiting", made_ms: Date.now() };
+  const record = { person_id: personId, kind, id: body.id, body, state: "waiting", made_ms: Date.now(), unchecked: session.pending || null };
   await done((await store("outbox", "readwrite")).add(record));
   changed();
 }
@@ -174,8 +176,20 @@ async function signedInAs(personId) {
   }
 }
 
+/** A record's request; one made under a sign-in never checked goes as unclaimed work. */
+function send(r) {
+  const about = { made_ms: r.made_ms, named_id: r.person_id, batch: `${r.unchecked}` };
+  let [method, path, body] = request(r);
+  if (r.unchecked) {
+    if (r.kind === "photo") path = `/unclaimed-work${path}&${new URLSearchParams(about)}`;
+    else [method, path, body] = ["POST", "/unclaimed-work", { ...about, id: r.id, kind: r.kind, body }];
+  }
+  return api(method, path, body, { timeoutMs: r.kind === "photo" ? 30_000 : undefined });
+}
+
 async function sendAll(personId) {
-  const pending = (await records(personId)).filter((r) => !refused(r));
+  const all = (await done((await store("outbox")).getAll())).filter((r) => !refused(r));
+  const pending = all.filter((r) => r.unchecked || r.person_id === personId);
   if (!pending.length) {
     held = false;
     return true;
@@ -187,7 +201,7 @@ async function sendAll(personId) {
   for (const record of pending) {
     let reply;
     try {
-      reply = await api(...request(record), { timeoutMs: record.kind === "photo" ? 30_000 : undefined });
+      reply = await send(record);
     } catch (error) {
       if (!(error instanceof ApiError) || error.status === 0 || error.status >= 500) {
         return false; // unreachable or a server fault: keep the order, retry later
@@ -205,12 +219,9 @@ async function sendAll(personId) {
       continue;
     }
     const tx = await transaction(["outbox", "results"], "readwrite");
-    tx.objectStore("results").put({ id: record.id, person_id: personId, kind: record.kind, reply });
+    if (!record.unchecked) tx.objectStore("results").put({ id: record.id, person_id: personId, kind: record.kind, reply });
     tx.objectStore("outbox").delete(record.seq);
-    await new Promise((resolve, reject) => {
-      tx.oncomplete = resolve;
-      tx.onerror = () => reject(tx.error);
-    });
+    await committed(tx);
     changed();
   }
   return true;

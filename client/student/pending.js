@@ -1,26 +1,31 @@
-// A sign-in made while the node was away ("pending"): the tablet cannot check a picture
-// password without keeping something that would give it away (three pictures out of a
-// few dozen are guessed from any hash in seconds), so it keeps nothing. The pictures the
-// child picked stay in this page's memory only; the child works at once, their work
-// waits in the outbox under their name, and when the node answers again the app signs
-// them in with those pictures. The node checks them, and only then is the work sent.
-// If the node says no, or the page was reloaded meanwhile (the pictures are gone), the
-// work keeps waiting on the tablet until that student signs in at the node.
+// A sign-in made with the node away ("pending", docs/student-app.md): the tablet keeps
+// nothing that could give a picture password away; the pictures stay in this page's
+// memory. The work waits, marked with the sign-in's id, until the node accepts those
+// pictures; refused or lost (a reload), it is never sent under that name (outbox.js).
 
 import { api, isOffline } from "../shared/api.js";
 import { endSignedOut, session, signOut, startSession } from "../shared/session.js";
+import { release } from "./outbox.js";
 
-let held = null; // {personId, pictures}: in memory only, never stored
+let held = null; // {personId, pictures, id}: in memory only, never stored
 
-/** Remember, in this page only, the pictures a student picked offline. */
-export function hold(personId, pictures) {
-  held = { personId, pictures: [...pictures] };
+/** Remember, in this page only, the pictures a student picked offline for sign-in id. */
+export function hold(personId, pictures, id) {
+  held = { personId, pictures: [...pictures], id };
 }
 
 /** Sign in at the node: first end a session signed out while it was away. */
 export async function login(studentId, pictures, options) {
   await endSignedOut();
   return api("POST", "/auth/student-login", { student_id: studentId, pictures }, options);
+}
+
+async function again() {
+  held = null;
+  sessionStorage.setItem("baobab.signout.again", "1");
+  await signOut();
+  location.hash = "#/signin";
+  return false;
 }
 
 /**
@@ -30,24 +35,18 @@ export async function login(studentId, pictures, options) {
 export async function verify() {
   if (!(await endSignedOut())) return false;
   if (!session.me || !session.pending) return true;
-  const mine = held?.personId === session.me.id ? held : null;
-  if (!mine) {
-    // Reloaded since (the pictures are gone): the child signs in again; their work waits.
-    sessionStorage.setItem("baobab.signout.again", "1");
-    await signOut();
-    location.hash = "#/signin";
-    return false;
-  }
+  const mine = held?.personId === session.me.id && held.id === session.pending ? held : null;
+  if (!mine) return again(); // reloaded since: the pictures are gone
+  let reply;
   try {
-    startSession(await login(session.me.id, mine.pictures, { timeoutMs: 4000 }));
-    held = null;
-    return true;
+    reply = await login(session.me.id, mine.pictures, { timeoutMs: 4000 });
   } catch (error) {
     if (isOffline(error) || error.status >= 500 || error.status === 429) return false; // away or busy: later
-    held = null; // the node said no: the work waits for the child's own sign-in
-    sessionStorage.setItem("baobab.signout.again", "1");
-    await signOut();
-    location.hash = "#/signin";
-    return false;
+    return again(); // the node said no
   }
+  // The marks go before the session changes, so no send meets them meanwhile.
+  if (!(await release(mine.id).then(() => true, () => false))) return false;
+  startSession(reply);
+  held = null;
+  return true;
 }

@@ -2,7 +2,7 @@
 // pictures (or none where the class allows). The class is remembered on the tablet,
 // so the next student starts at the names.
 
-import { api, ApiError, isOffline } from "../shared/api.js";
+import { api, ApiError, isOffline, newId } from "../shared/api.js";
 import { h, picture, show } from "../shared/dom.js";
 import { t } from "../shared/i18n.js";
 import { startSession } from "../shared/session.js";
@@ -105,9 +105,10 @@ async function signIn(view, classroom, student, pictures) {
     if (!isOffline(error)) throw error;
     // The node is away: sign in on the tablet, pending until the node checks the
     // pictures (pending.js); the work waits for that check.
-    hold(student.id, pictures);
+    const id = newId();
+    hold(student.id, pictures, id);
     const person = { id: student.id, role: "student", display_name: student.display_name, picture: student.picture };
-    startSession({ person, csrf_token: "" }, { pending: true });
+    startSession({ person, csrf_token: "" }, { pending: id });
     location.hash = "#/home";
     return;
   }

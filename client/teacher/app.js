@@ -1,6 +1,6 @@
 // The teacher app: session (staff only), header, language, and hash routes
 // (#/signin, #/classes, #/class/ID, #/student/ID, #/roster, #/live/ID, #/setup,
-// #/cards/ID). The shell is the staff apps' (shared/staff.js). Screens share
+// #/cards/ID, #/unclaimed). The shell is the staff apps' (shared/staff.js). Screens share
 // the session through shared/session.js and move with shared/router.js: none imports
 // this module.
 
@@ -35,6 +35,8 @@ startStaffApp({
     skill: () => import("./skill.js"),
     learner: () => import("./learner.js"),
     queue: () => import("./queue.js"),
+    // Work done under a sign-in the node never checked, for a teacher to say whose it is.
+    unclaimed: () => import("./unclaimed.js"),
   },
   // Admins see the roster import.
   header: (me) => {

@@ -11,9 +11,9 @@ import { errorText, loading } from "./common.js";
 /** Render the list of classes. */
 export async function render(view) {
   show(view, h("h1", {}, t("teacher.classes.title")), loading());
-  let classes;
+  let classes, unclaimed;
   try {
-    classes = await api("GET", "/classes");
+    [classes, unclaimed] = await Promise.all([api("GET", "/classes"), api("GET", "/unclaimed-work").catch(() => [])]);
   } catch (error) {
     show(view, h("h1", {}, t("teacher.classes.title")), h("p", { role: "alert", class: "error" }, errorText(error)));
     return;
@@ -28,6 +28,9 @@ export async function render(view) {
     : h("p", {}, t(admin ? "teacher.classes.none_admin" : "teacher.classes.none"));
   show(view,
     h("h1", {}, t("teacher.classes.title")),
+    // Work a tablet did under a sign-in never checked waits for a teacher to say whose it is.
+    unclaimed.length ? h("p", { class: "notice unclaimed-link" },
+      h("a", { href: "#/unclaimed" }, t("teacher.unclaimed.waiting", { n: unclaimed.length }))) : null,
     list,
     admin ? newClassForm() : null,
     admin ? h("p", {}, h("a", { href: "#/roster" }, t("teacher.roster.link"))) : null);

@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, g
 
 from ..auth.access import SIGNED_IN, STAFF, STUDENT
 from ..models import Answer, Attempt, Feedback, Reflection
-from ..services import goals, learning, mastery, schools
+from ..services import goals, learning, mastery, schools, unclaimed
 from .contract import PageQuery, endpoint, paginate
 from .schemas.learning import (
     AnswerCreateSchema,
@@ -25,7 +25,19 @@ from .schemas.learning import (
     ReflectionCreateSchema,
     ReflectionSchema,
     SkillMasterySchema,
+    UnclaimedBatchSchema,
+    UnclaimedCreateSchema,
+    UnclaimedDecisionSchema,
+    UnclaimedGiveSchema,
+    UnclaimedHeldSchema,
 )
+
+#: The schema a tablet's work of each kind must pass, unclaimed or not.
+WORK_SCHEMAS = {
+    "answer": AnswerCreateSchema(),
+    "attempt": AttemptCreateSchema(),
+    "reflection": ReflectionCreateSchema(),
+}
 
 bp = Blueprint("learning", __name__, url_prefix="/api/v1")
 
@@ -210,3 +222,50 @@ def list_reflections(person_id, query):
 )
 def list_feedback(person_id, query):
     return _events(person_id, Feedback, query)
+
+
+@bp.post("/unclaimed-work")
+@endpoint(
+    STUDENT,
+    "Hand over work a tablet did under a sign-in the node never checked (recorded as nobody's)",
+    body=UnclaimedCreateSchema,
+    response=UnclaimedHeldSchema,
+    status=201,
+    errors=(409,),
+)
+def hold_unclaimed(body):
+    return unclaimed.hold(g.user, body, WORK_SCHEMAS)[0]
+
+
+@bp.get("/unclaimed-work")
+@endpoint(
+    STAFF,
+    "Sittings of unclaimed work waiting for a teacher of the child whose name was used",
+    response=UnclaimedBatchSchema,
+    many=True,
+)
+def list_unclaimed():
+    return unclaimed.batches(g.user)
+
+
+@bp.post("/unclaimed-work/<batch>/give")
+@endpoint(
+    STAFF,
+    "Record a sitting of unclaimed work as one student's (graded as if sent by their tablet)",
+    body=UnclaimedGiveSchema,
+    response=UnclaimedDecisionSchema,
+    errors=(404,),
+)
+def give_unclaimed(batch, body):
+    return unclaimed.give(g.user, batch, body["student_id"], current_app.config["DATA_DIR"])
+
+
+@bp.post("/unclaimed-work/<batch>/discard")
+@endpoint(
+    STAFF,
+    "Set a sitting of unclaimed work aside as nobody's (kept on the node, never recorded)",
+    response=UnclaimedDecisionSchema,
+    errors=(404,),
+)
+def discard_unclaimed(batch):
+    return unclaimed.discard(g.user, batch)

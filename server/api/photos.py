@@ -11,9 +11,16 @@ from ..db.blobs import blob_path, digest, store_blob
 from ..errors import InvalidInput, NotFound
 from ..pages.headers import as_untrusted_file
 from ..replication import peers, photo_sync
-from ..services import photos
+from ..services import photos, unclaimed
 from .contract import endpoint
-from .schemas.photos import PhotoDigestsSchema, PhotoListQuery, PhotoQuery, PhotoSchema
+from .schemas.learning import UnclaimedHeldSchema
+from .schemas.photos import (
+    PhotoDigestsSchema,
+    PhotoListQuery,
+    PhotoQuery,
+    PhotoSchema,
+    UnclaimedPhotoQuery,
+)
 from .sync import sender_before_body
 
 bp = Blueprint("photos", __name__, url_prefix="/api/v1")
@@ -46,6 +53,25 @@ def put_photo(photo_id, query):
     )  # fmt: skip
     photo.duplicate = not new
     return photo
+
+
+@bp.put("/unclaimed-work/photos/<photo_id>")
+@endpoint(
+    STUDENT,
+    "Hand over a photo a tablet took under a sign-in the node never checked (nobody's yet)",
+    query=UnclaimedPhotoQuery,
+    raw_body="image/*",
+    response=UnclaimedHeldSchema,
+    status=201,
+    errors=(409, 413),
+)
+def hold_unclaimed_photo(photo_id, query):
+    request.max_content_length = photos.PHOTO_MAX_BYTES  # larger: 413 before reading it
+    data = request.get_data(cache=False)
+    return unclaimed.hold_photo(
+        g.user, _photo_id(photo_id), query, data, request.mimetype,
+        current_app.config["DATA_DIR"],
+    )[0]  # fmt: skip
 
 
 @bp.get("/photos/<photo_id>")

@@ -32,7 +32,16 @@ from .district import (
     RollupSkill,
     XapiSent,
 )
-from .learning import Answer, Assignment, Attempt, Feedback, Goal, Reflection, WorkSeen
+from .learning import (
+    Answer,
+    Assignment,
+    Attempt,
+    Feedback,
+    Goal,
+    Reflection,
+    UnclaimedWork,
+    WorkSeen,
+)
 from .media import Photo
 from .peers import PairingCode, Peer, SharedSecret, SignInFailure, SyncRun
 from .school import Classroom, Enrollment, Group, GroupMember, LearnerProfile, Person, School
@@ -72,6 +81,7 @@ ALL_MODELS = (
     Feedback,
     Photo,
     WorkSeen,
+    UnclaimedWork,
     RollupMark,
     RollupDay,
     RollupActive,

@@ -11,7 +11,7 @@ from peewee import BigIntegerField, BooleanField, CharField, IntegerField, TextF
 
 from sync.stamp import EVENT, MUTABLE
 
-from .base import JSONField, ReplicatedModel
+from .base import BaseModel, JSONField, ReplicatedModel
 
 GOAL_TERMS = ("short", "long")
 GOAL_KINDS = ("master_skill", "finish_activities", "practice_minutes", "free_text")
@@ -132,3 +132,33 @@ class WorkSeen(ReplicatedModel):
     work_id = CharField(max_length=100)
     seen_by = CharField(max_length=100)
     seen_ms = BigIntegerField()
+
+
+UNCLAIMED_KINDS = ("answer", "attempt", "reflection")  # as JSON; a photo comes as its picture
+UNCLAIMED_STATES = ("waiting", "given", "discarded")
+
+
+class UnclaimedWork(BaseModel):
+    """Work done on a tablet under a sign-in the node never checked; local to the node.
+
+    A child may sign in with the node away under any name (the tablet cannot check
+    pictures); if the node later refuses that sign-in's pictures, or never saw them,
+    its work is nobody's yet. The tablet sends it here, never as the named child's;
+    a teacher of the named child gives it to the right student (then it becomes that
+    student's events) or discards it (the row stays). ``batch`` is the sign-in's id
+    on the tablet: one child's sitting, given or discarded as one.
+    """
+
+    id = CharField(primary_key=True, max_length=100)  # the event's id, made on the tablet
+    batch = CharField(max_length=100, index=True)
+    kind = CharField(max_length=16)
+    body = JSONField()  # what the tablet would have posted; a photo's details and sha256
+    named_id = CharField(max_length=100, index=True)  # the name the sign-in used
+    sent_by = CharField(max_length=100)  # the checked session that carried it here
+    made_ms = BigIntegerField()  # the tablet's clock
+    received_ms = BigIntegerField()
+    state = CharField(max_length=16, default="waiting")
+    owner_id = CharField(max_length=100, null=True)  # the student it was given to
+    decided_by = CharField(max_length=100, null=True)
+    decided_ms = BigIntegerField(null=True)
+    outcome = TextField(null=True)  # what the node said of it when given, if it refused it

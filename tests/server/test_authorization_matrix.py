@@ -25,9 +25,10 @@ import pytest
 
 from server import create_app
 from server import db as database
+from server.api.learning import WORK_SCHEMAS
 from server.models import Activity, Asset, Classroom, Peer, Person, Skill
 from server.paths import SAMPLE_PACK_DIR
-from server.services import groups, learning, photos
+from server.services import groups, learning, photos, unclaimed
 from tests.conftest import BASE_CONFIG, Api
 from tests.helpers.images import png
 
@@ -39,6 +40,20 @@ STAFF = {"teacher", "other_teacher", "admin"}
 
 def _id() -> str:
     return uuid.uuid4().hex
+
+
+def _unclaimed(w) -> dict:
+    """A reflection a tablet did under an unchecked sign-in in the student's name."""
+    made = _id()
+    body = {"id": made, "confidence": 2, "device_ms": 5}
+    return {
+        "id": made,
+        "batch": "sitting-1",
+        "kind": "reflection",
+        "body": body,
+        "named_id": w.student,
+        "made_ms": 5,
+    }
 
 
 def _first_skill() -> str:
@@ -117,6 +132,10 @@ MATRIX = {
     "learning.create_reflection": ("POST", "/api/v1/reflections", lambda w: {"id": _id(), "confidence": 3, "device_ms": 5}, {"student", "other_student"}),
     "learning.create_feedback": ("POST", "/api/v1/feedback", lambda w: {"person_id": w.student, "text": "Well done"}, {"teacher", "admin"}),
     "learning.list_attempts": ("GET", "/api/v1/people/{student}/attempts", None, {"student", "teacher", "admin"}),
+    "learning.hold_unclaimed": ("POST", "/api/v1/unclaimed-work", _unclaimed, {"student", "other_student"}),
+    "learning.list_unclaimed": ("GET", "/api/v1/unclaimed-work", None, STAFF),
+    "learning.give_unclaimed": ("POST", "/api/v1/unclaimed-work/{unclaimed}/give", lambda w: {"student_id": w.student}, {"teacher", "admin"}),
+    "learning.discard_unclaimed": ("POST", "/api/v1/unclaimed-work/{unclaimed}/discard", None, {"teacher", "admin"}),
     "learning.list_answers": ("GET", "/api/v1/people/{student}/answers", None, {"student", "teacher", "admin"}),
     "learning.list_reflections": ("GET", "/api/v1/people/{student}/reflections", None, {"student", "teacher", "admin"}),
     "learning.get_mastery": ("GET", "/api/v1/people/{student}/mastery", None, {"student", "teacher", "admin"}),
@@ -151,6 +170,7 @@ MATRIX = {
     "district.student_record": ("GET", "/api/v1/district/students/{student}", None, {"admin"}),
     "district.erase_student": ("POST", "/api/v1/district/students/{student}/erase", None, {"admin"}),
     "sync.revoke_peer": ("DELETE", "/api/v1/sync/peers/{peer}", None, {"admin"}),
+    "photos.hold_unclaimed_photo": ("PUT", "/api/v1/unclaimed-work/photos/{new_id}?activity_id={activity}&device_ms=5&batch=b&named_id={student}&made_ms=5", lambda w: png(), {"student", "other_student"}),
     "photos.put_photo": ("PUT", "/api/v1/photos/{new_id}?activity_id={activity}&device_ms=5", lambda w: png(), {"student", "other_student"}),
     "photos.get_photo": ("GET", "/api/v1/photos/{photo}", None, {"student", "teacher", "admin"}),
     "photos.get_photo_image": ("GET", "/api/v1/photos/{photo}/image", None, {"student", "teacher", "admin"}),
@@ -203,10 +223,14 @@ def _fixtures(app, world) -> dict[str, str]:
             student, {"id": _id(), "activity_id": project.id, "confidence": 3, "text": "We did it", "device_ms": 1},
         )  # fmt: skip
         MADE["reflection"] = reflection.id
+        other = Person.get_by_id(world.other_student)
+        sitting = _unclaimed(world) | {"batch": "sitting-0"}
+        unclaimed.hold(other, sitting, WORK_SCHEMAS)
     return {
         **{k: v for k, v in vars(world).items() if isinstance(v, str)},
         "group": group["id"], "assignment": assignment.id, "goal": goal.id, "asset": asset.id, "skill": skill.id,
         "peer": str(peer.id), "photo": photo.id, "photo_sha": photo.sha256, "reflection": reflection.id,
+        "unclaimed": "sitting-0",
     }  # fmt: skip
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from ...models.learning import GOAL_KINDS, GOAL_STATUSES, GOAL_TERMS
+from ...models.learning import GOAL_KINDS, GOAL_STATUSES, GOAL_TERMS, UNCLAIMED_KINDS
 from .common import MS, Id, Int, Text
 
 
@@ -238,3 +238,62 @@ class SkillMasterySchema(Schema):
     mastered = fields.Boolean()
     needs_review = fields.Boolean(metadata={"description": "Was mastered, has decayed"})
     stars = fields.Integer(metadata={"description": "0 not started, 1 started, 2 near, 3 mastered"})
+
+
+class UnclaimedCreateSchema(Schema):
+    """A piece of work a tablet did under a sign-in the node never checked."""
+
+    id = Id(required=True)
+    batch = Text(100, 1, required=True)  # the tablet's id of that sign-in
+    kind = fields.String(required=True, validate=validate.OneOf(UNCLAIMED_KINDS))
+    body = fields.Dict(required=True)  # what the tablet would have posted as the child's
+    named_id = Id(required=True)  # the name the sign-in used
+    made_ms = Int(0, MS, required=True)
+
+
+class UnclaimedHeldSchema(Schema):
+    """Unclaimed work as the node keeps it (for the tablet that sent it)."""
+
+    id = fields.String()
+    batch = fields.String()
+    kind = fields.String()
+    state = fields.String()
+
+
+class _PersonNameSchema(Schema):
+    id = fields.String()
+    display_name = fields.String()
+
+
+class _UnclaimedPieceSchema(Schema):
+    id = fields.String()
+    kind = fields.String()
+    activity_title = fields.String()
+    response = fields.Raw(allow_none=True)
+    photo = fields.Boolean()
+    made_ms = fields.Integer()
+
+
+class UnclaimedBatchSchema(Schema):
+    """One sitting of unclaimed work: the name used, when, what, and whom it may go to."""
+
+    batch = fields.String()
+    named = fields.Nested(_PersonNameSchema)
+    sent_by = fields.String()
+    first_ms = fields.Integer()
+    last_ms = fields.Integer()
+    work = fields.List(fields.Nested(_UnclaimedPieceSchema))
+    students = fields.List(fields.Nested(_PersonNameSchema))
+
+
+class UnclaimedGiveSchema(Schema):
+    """The student whose work a sitting is."""
+
+    student_id = Id(required=True)
+
+
+class UnclaimedDecisionSchema(Schema):
+    """What giving (or discarding) a sitting did: pieces recorded, and refused by the node."""
+
+    recorded = fields.Integer()
+    refused = fields.Integer()

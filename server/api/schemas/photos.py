@@ -18,6 +18,14 @@ class PhotoQuery(Schema):
     device_ms = fields.Integer(required=True, validate=validate.Range(0, MS))
 
 
+class UnclaimedPhotoQuery(PhotoQuery):
+    """A photo taken under a sign-in the node never checked: the sitting and the name used."""
+
+    batch = fields.String(required=True, validate=validate.Length(1, 100))
+    named_id = fields.String(required=True, validate=validate.Regexp(ID_PATTERN))
+    made_ms = fields.Integer(required=True, validate=validate.Range(0, MS))
+
+
 class PhotoListQuery(Schema):
     """Filter a student's photos by activity."""
 
