@@ -23,13 +23,13 @@ from .test_teacher_library import author_quiz
 PROJECT = "baobab-sample:project-count-animals-en"
 WAIT = 20_000
 
-#: POST as the signed-in page (its session cookie and CSRF token): [path, body] -> status.
+#: POST as the signed-in page (its session cookie and CSRF token): [path, body] -> [status, reply].
 POST_AS_PAGE = """async ([path, body]) => {
   const me = await (await fetch('/api/v1/auth/me', {headers: {Accept: 'application/json'}})).json();
   const reply = await fetch('/api/v1' + path, {method: 'POST', body: JSON.stringify(body),
     headers: {'Content-Type': 'application/json', Accept: 'application/json',
               'X-CSRF-Token': me.csrf_token || ''}});
-  return reply.status;
+  return [reply.status, await reply.json()];
 }"""
 
 
@@ -50,7 +50,7 @@ def _reflect(chromium, base: str, text: str, name: str = "Amina") -> None:
     student_sign_in(child, base, name=name)
     body = {"id": f"r{abs(hash(text)):x}"[:22].ljust(22, "0"), "activity_id": PROJECT,
             "confidence": 3, "text": text, "device_ms": 1_700_000_000_000}  # fmt: skip
-    assert child.evaluate(POST_AS_PAGE, ["/reflections", body]) in (200, 201)
+    assert child.evaluate(POST_AS_PAGE, ["/reflections", body])[0] in (200, 201)
     tablet.close()
 
 
@@ -188,7 +188,14 @@ def undo_screens(page, base: str, chromium, language: str):
     page.reload()
     page.wait_for_selector("section.seen-work li")
     yield "queue with work marked seen"
-    activity_id = unquote(author_quiz(page, base, "Market maths"))
+    skill = api(base, "/skills", page)[0]["id"]
+    status, made = page.evaluate(POST_AS_PAGE, ["/authored-activities", {
+        "kind": "quiz", "title": "Market maths", "language": language, "skill_id": skill,
+        "text": "Ama sells mangoes.", "items": [
+            {"type": "choice", "prompt": "Which is a fruit?", "choices": ["mango", "stone"], "answer": 0},
+            {"type": "numeric", "prompt": "3 + 4 = ?", "answer": 7}]}])  # fmt: skip
+    assert status == 201, made
+    activity_id = made["id"]
     page.goto(f"{base}/teacher/#/library/edit/{activity_id}")
     page.wait_for_selector("form.author[data-activity]")
     yield "editing an activity"
