@@ -72,7 +72,7 @@ function archivedSection(archived, classroom, status) {
     h("p", { class: "muted" }, t("teacher.archived.help")),
     archived.length
       ? h("ul", { class: "archived-list" }, archived.map((student) => h("li", { "data-student": student.id },
-        h("span", { class: "name" }, student.display_name),
+        h("a", { class: "name", href: `#/student/${enc(student.id)}` }, student.display_name),
         h("button", { type: "button", class: "quiet bring-back", onclick: () => bringBack(student) },
           t("teacher.archived.bring_back", { class: classroom.name }),
           h("span", { class: "visually-hidden" }, ` (${student.display_name})`)))))
