@@ -6,7 +6,8 @@ stored as ordinary Activity, ActivitySkill, Item and Asset rows in the school's
 partition, all named under the school's prefix (``models.content.authored_prefix``):
 they sync to the school's other nodes like any teachers' work, and are never taken
 for the district's content (``replication/store.py`` refuses anything else in a
-school's partition). Students play them like any activity.
+school's partition). Students play them like any activity. A teacher edits one
+later (``update_activity``) without deleting a question: see docs/teacher-guide.md.
 """
 
 from __future__ import annotations
@@ -167,7 +168,8 @@ def update_activity(user: Person, activity_id: str, data: dict[str, Any]) -> dic
     question (a tablet offline, a child mid-quiz) is still checked against the
     question the child saw and kept. Every row written is a replicated edit, so the
     new version reaches the school's other nodes like any row; two teachers editing
-    at once on two nodes end with one version, the later one, whole.
+    at once on two nodes end with the later version's text and question list whole
+    (the skill links are rows of their own: both changed, both stay until a next save).
     """
     school = user.school_id
     activity = get_live(Activity, activity_id, "activity")
