@@ -1,5 +1,6 @@
-// One class: its students (add, edit, take out of the class, archive), editing the
-// class itself, its printable sign-in cards, and the way to its live view.
+// One class: its students (add, edit, take out of the class, archive), the archived
+// students the teacher may see (brought back into this class, with all their work),
+// editing the class itself, its printable sign-in cards, and the way to its live view.
 
 import { api } from "../shared/api.js";
 import { h, show } from "../shared/dom.js";
@@ -13,11 +14,12 @@ let notice = ""; // said after the screen is drawn again (a student taken out, a
 /** Render the class with id classId. */
 export async function render(view, classId) {
   show(view, h("h1", {}, t("teacher.class.title")), loading());
-  let classroom, students;
+  let classroom, students, archived;
   try {
-    [classroom, students] = await Promise.all([
+    [classroom, students, archived] = await Promise.all([
       api("GET", `/classes/${enc(classId)}`),
       api("GET", `/classes/${enc(classId)}/students`),
+      api("GET", "/people?archived=true&role=student&per_page=500"),
     ]);
   } catch (error) {
     show(view, h("h1", {}, t("teacher.class.title")), h("p", { role: "alert", class: "error" }, errorText(error)),
@@ -49,8 +51,32 @@ export async function render(view, classId) {
           h("th", { scope: "col" }, t("teacher.class.actions")))),
         h("tbody", {}, rows)))
       : h("p", {}, t("teacher.class.empty")),
+    archivedSection(archived.items, classroom, status),
     newStudentForm(classroom),
     editClassForm(classroom));
+}
+
+/** Archived students (left the school, work kept): each can be brought back into this class. */
+function archivedSection(archived, classroom, status) {
+  const bringBack = async (student) => {
+    try {
+      await api("POST", `/people/${enc(student.id)}/unarchive`, { classroom_id: classroom.id });
+      notice = t("teacher.archived.back", { name: student.display_name, class: classroom.name });
+      again();
+    } catch (error) {
+      status.textContent = errorText(error);
+    }
+  };
+  return h("section", { class: "panel archived", "aria-labelledby": "archived-title" },
+    h("h2", { id: "archived-title" }, t("teacher.archived.title", { n: archived.length })),
+    h("p", { class: "muted" }, t("teacher.archived.help")),
+    archived.length
+      ? h("ul", { class: "archived-list" }, archived.map((student) => h("li", { "data-student": student.id },
+        h("a", { class: "name", href: `#/student/${enc(student.id)}` }, student.display_name),
+        h("button", { type: "button", class: "quiet bring-back", onclick: () => bringBack(student) },
+          t("teacher.archived.bring_back", { class: classroom.name }),
+          h("span", { class: "visually-hidden" }, ` (${student.display_name})`)))))
+      : h("p", { class: "nobody" }, t("teacher.archived.none")));
 }
 
 function editClassForm(classroom) {

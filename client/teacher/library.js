@@ -1,7 +1,9 @@
 // The content library: every activity of the node, previewed as a student sees it
 // (the student app's own play.js, in preview mode); a pack imported from a file with
 // an upload and validation progress bar and the validator's report (admins); and a
-// simple activity of the school authored here (a reading or a quiz, tied to a skill).
+// simple activity of the school authored here (a reading or a quiz, tied to a skill),
+// and edited here later (#/library/edit/ID): a question left as it was keeps its id
+// and the answers given to it; a changed one is a new question (docs/teacher-guide.md).
 
 import { api, csrf, newId } from "../shared/api.js";
 import { h, show } from "../shared/dom.js";
@@ -12,9 +14,10 @@ import { errorText, loading } from "./common.js";
 
 const POLL_MS = 300;
 
-/** Render the library; more is "preview/ID" or "new" or empty. */
+/** Render the library; more is "preview/ID", "edit/ID", "new" or empty. */
 export async function render(view, more) {
   if (more.startsWith("preview/")) return renderPreview(view, more.slice("preview/".length));
+  if (more.startsWith("edit/")) return renderAuthoring(view, more.slice("edit/".length));
   if (more === "new") return renderAuthoring(view);
   show(view, h("h1", {}, t("teacher.library.title")), loading());
   let page, skills;
@@ -31,7 +34,8 @@ export async function render(view, more) {
     h("td", {}, t(`kind.${a.kind}`)),
     h("td", {}, a.skills.map((s) => skillTitle.get(s) || s).join(", ")),
     h("td", {}, ours(a) ? t("teacher.library.ours") : a.pack_id),
-    h("td", {}, h("a", { href: `#/library/preview/${encodeURIComponent(a.id)}`, "aria-label": t("teacher.library.preview_of", { title: a.title }) }, t("teacher.library.preview")))));
+    h("td", { class: "links" }, h("a", { href: `#/library/preview/${encodeURIComponent(a.id)}`, "aria-label": t("teacher.library.preview_of", { title: a.title }) }, t("teacher.library.preview")),
+      ours(a) ? [" · ", h("a", { href: `#/library/edit/${encodeURIComponent(a.id)}`, class: "edit-link", "aria-label": t("teacher.library.edit_of", { title: a.title }) }, t("teacher.library.edit"))] : null)));
   show(view,
     h("h1", {}, t("teacher.library.title")),
     h("p", {}, h("a", { href: "#/library/new", class: "button primary" }, t("teacher.library.author"))),
@@ -158,59 +162,91 @@ function showReport(report, { status, body }, say) {
 
 // ---------------------------------------------------------------- authoring
 
-function itemFields(index) {
+/** A question's fields, filled from ``item`` when editing (its id rides on the fieldset). */
+function itemFields(index, item = null, originals = null) {
   const type = h("select", { name: `type-${index}`, "aria-label": t("teacher.author.item_type", { n: index + 1 }) },
-    ...["choice", "numeric", "text"].map((k) => h("option", { value: k }, t(`teacher.author.type.${k}`))));
-  return h("fieldset", { class: "author-item", "data-index": index },
+    ...["choice", "numeric", "text"].map((k) => h("option", { value: k, selected: item?.type === k }, t(`teacher.author.type.${k}`))));
+  const answer = !item ? "" : item.type === "choice" ? item.choices[item.answer] ?? ""
+    : item.type === "text" ? item.answer.join("; ") : String(item.answer);
+  const fieldset = h("fieldset", { class: "author-item", "data-index": index, "data-item-id": item?.id },
     h("legend", {}, t("teacher.author.question", { n: index + 1 })),
     h("label", {}, h("span", {}, t("teacher.author.type_label")), type),
-    h("label", {}, h("span", {}, t("teacher.author.prompt")), h("input", { name: `prompt-${index}`, maxlength: 2000 })),
-    h("label", {}, h("span", {}, t("teacher.author.choices")), h("input", { name: `choices-${index}`, placeholder: t("teacher.author.choices_hint") })),
-    h("label", {}, h("span", {}, t("teacher.author.answer")), h("input", { name: `answer-${index}`, placeholder: t("teacher.author.answer_hint") })));
+    h("label", {}, h("span", {}, t("teacher.author.prompt")), h("input", { name: `prompt-${index}`, maxlength: 2000, value: item?.prompt || "" })),
+    h("label", {}, h("span", {}, t("teacher.author.choices")), h("input", { name: `choices-${index}`, placeholder: t("teacher.author.choices_hint"), value: item?.choices ? item.choices.join("; ") : "" })),
+    h("label", {}, h("span", {}, t("teacher.author.answer")), h("input", { name: `answer-${index}`, placeholder: t("teacher.author.answer_hint"), value: answer })),
+    h("button", { type: "button", class: "quiet remove-question", onclick: (event) => {
+      const set = event.currentTarget.closest("fieldset");
+      const next = set.nextElementSibling || set.previousElementSibling;
+      set.remove();
+      (next?.querySelector("input") || document.querySelector("form.author [name=title]")).focus();
+    } }, t("teacher.author.remove_question"), h("span", { class: "visually-hidden" }, ` (${t("teacher.author.question", { n: index + 1 })})`)));
+  if (item && originals) originals.set(fieldset, item);
+  return fieldset;
 }
 
-function readItem(form, index) {
-  const value = (name) => form.querySelector(`[name="${name}-${index}"]`).value.trim();
+/** What one question's fields say, or null when its question is left empty. */
+function readItem(fieldset, originals) {
+  const value = (name) => fieldset.querySelector(`[name^="${name}-"]`).value.trim();
   const type = value("type");
   const prompt = value("prompt");
   if (!prompt) return null;
   const raw = value("answer");
+  // What this form does not show (hints, tolerance) is sent back as it was.
+  const before = originals?.get(fieldset);
+  const kept = before ? { id: before.id, hints: before.hints || [], tolerance: before.type === type ? before.tolerance : null } : {};
   if (type === "choice") {
     const choices = value("choices").split(";").map((c) => c.trim()).filter(Boolean);
     const at = choices.indexOf(raw);
-    return { type, prompt, choices, answer: at >= 0 ? at : Number(raw) - 1 };
+    return { ...kept, type, prompt, choices, answer: at >= 0 ? at : Number(raw) - 1, tolerance: null };
   }
-  if (type === "numeric") return { type, prompt, answer: Number(raw.replace(",", ".")) };
-  return { type, prompt, answer: raw.split(";").map((a) => a.trim()).filter(Boolean) };
+  if (type === "numeric") return { ...kept, type, prompt, answer: Number(raw.replace(",", ".")) };
+  return { ...kept, type, prompt, answer: raw.split(";").map((a) => a.trim()).filter(Boolean), tolerance: null };
 }
 
-async function renderAuthoring(view) {
-  show(view, h("h1", {}, t("teacher.author.title")), loading());
-  let skills;
+/** The authoring form: a new activity, or (activityId) a new version of one of the school's. */
+async function renderAuthoring(view, activityId = null) {
+  const heading = t(activityId ? "teacher.author.edit_title" : "teacher.author.title");
+  show(view, h("h1", {}, heading), loading());
+  let skills, activity = null;
   try {
-    skills = await api("GET", "/skills");
+    [skills, activity] = await Promise.all([
+      api("GET", "/skills"),
+      activityId ? api("GET", `/activities/${encodeURIComponent(activityId)}`) : null,
+    ]);
   } catch (error) {
-    show(view, h("h1", {}, t("teacher.author.title")), h("p", { role: "alert", class: "error" }, errorText(error)));
+    show(view, h("h1", {}, heading), h("p", { role: "alert", class: "error" }, errorText(error)),
+      h("p", {}, h("a", { href: "#/library" }, t("teacher.library.back"))));
     return;
   }
   const lang = document.documentElement.lang;
-  const items = h("div", { class: "author-items" }, itemFields(0));
+  const originals = new Map();
+  let next = 0;
+  const items = h("div", { class: "author-items" },
+    activity?.items.length ? activity.items.map((item) => itemFields(next++, item, originals)) : itemFields(next++));
   const status = h("p", { role: "status", "aria-live": "polite" });
   const picture = h("input", { type: "file", name: "picture", accept: "image/png,image/jpeg,image/webp,image/svg+xml", id: "author-picture" });
-  const form = h("form", { class: "panel author", onsubmit: async (event) => {
+  const current = activity?.body?.image || null;
+  const dropPicture = h("input", { type: "checkbox", name: "drop_picture" });
+  const form = h("form", { class: "panel author", "data-activity": activityId, onsubmit: async (event) => {
     event.preventDefault();
     status.textContent = "";
     const field = (name) => form.querySelector(`[name="${name}"]`).value.trim();
-    let image = null;
+    let image = dropPicture.checked ? null : current;
     try {
       const chosen = picture.files[0];
       if (chosen) image = (await api("POST", "/authored-images", chosen)).sha256;
       const body = {
         kind: field("kind"), title: field("title"), language: field("language"), skill_id: field("skill_id"),
         text: form.querySelector("[name=text]").value, image,
-        items: [...items.children].map((_, i) => readItem(form, i)).filter(Boolean),
+        items: [...items.children].map((set) => readItem(set, originals)).filter(Boolean),
       };
-      const made = await api("POST", "/authored-activities", body);
+      if (activity) {
+        body.difficulty = activity.difficulty;
+        body.minutes = activity.minutes;
+      }
+      const made = activity
+        ? await api("PUT", `/authored-activities/${encodeURIComponent(activity.id)}`, body)
+        : await api("POST", "/authored-activities", body);
       status.textContent = t("teacher.author.saved");
       location.hash = `#/library/preview/${encodeURIComponent(made.id)}`;
     } catch (error) {
@@ -219,16 +255,25 @@ async function renderAuthoring(view) {
     }
   } },
   h("label", {}, h("span", {}, t("teacher.author.kind")), h("select", { name: "kind" },
-    h("option", { value: "reading" }, t("kind.reading")), h("option", { value: "quiz" }, t("kind.quiz")))),
-  h("label", {}, h("span", {}, t("teacher.author.title_field")), h("input", { name: "title", required: true, maxlength: 300 })),
-  h("label", {}, h("span", {}, t("teacher.author.language")), h("input", { name: "language", value: lang, required: true, maxlength: 16 })),
+    ["reading", "quiz"].map((k) => h("option", { value: k, selected: activity?.kind === k }, t(`kind.${k}`))))),
+  h("label", {}, h("span", {}, t("teacher.author.title_field")), h("input", { name: "title", required: true, maxlength: 300, value: activity?.title || "" })),
+  h("label", {}, h("span", {}, t("teacher.author.language")), h("input", { name: "language", value: activity?.language || lang, required: true, maxlength: 16 })),
   h("label", {}, h("span", {}, t("teacher.author.skill")), h("select", { name: "skill_id", required: true },
-    skills.map((s) => h("option", { value: s.id }, s.title[lang] || s.title.en || s.id)))),
-  h("label", {}, h("span", {}, t("teacher.author.text")), h("textarea", { name: "text", rows: 6, maxlength: 20000 })),
-  h("label", { for: "author-picture" }, t("teacher.author.picture")), picture,
-  h("h2", {}, t("teacher.author.questions")), items,
-  h("button", { type: "button", onclick: () => items.append(itemFields(items.children.length)) }, t("teacher.author.add_question")),
+    skills.map((s) => h("option", { value: s.id, selected: activity?.skills?.[0] === s.id }, s.title[lang] || s.title.en || s.id)))),
+  h("label", {}, h("span", {}, t("teacher.author.text")), h("textarea", { name: "text", rows: 6, maxlength: 20000 }, activity?.body?.text || "")),
+  current ? h("figure", { class: "current-picture" },
+    h("img", { src: `/api/v1/assets/${current}`, alt: t("teacher.author.current_picture"), class: "work-photo" }),
+    h("figcaption", {}, h("label", { class: "check" }, dropPicture, " ", t("teacher.author.drop_picture")))) : null,
+  h("label", { for: "author-picture" }, t(current ? "teacher.author.new_picture" : "teacher.author.picture")), picture,
+  h("h2", {}, t("teacher.author.questions")),
+  activity ? h("p", { class: "muted edit-help" }, t("teacher.author.edit_help")) : null,
+  items,
+  h("button", { type: "button", onclick: () => {
+    const set = itemFields(next++);
+    items.append(set);
+    set.querySelector("input").focus();
+  } }, t("teacher.author.add_question")),
   status,
   h("button", { type: "submit", class: "primary" }, t("teacher.author.save")));
-  show(view, h("h1", {}, t("teacher.author.title")), h("p", {}, h("a", { href: "#/library" }, t("teacher.library.back"))), form);
+  show(view, h("h1", {}, heading), h("p", {}, h("a", { href: "#/library" }, t("teacher.library.back"))), form);
 }

@@ -9,6 +9,7 @@ from ..services import authoring, pack_imports
 from .contract import endpoint
 from .schemas.content import ActivityDetailSchema
 from .schemas.library import (
+    AuthoredActivityEditSchema,
     AuthoredActivitySchema,
     AuthoredImageSchema,
     PackImportQuery,
@@ -82,3 +83,16 @@ def post_authored_image():
 )
 def post_authored_activity(body):
     return authoring.create_activity(g.user, body)
+
+
+@bp.put("/authored-activities/<activity_id>")
+@endpoint(
+    STAFF,
+    "Save a new version of one of the school's own activities: unchanged questions keep "
+    "their ids, changed ones get new ids, none is deleted (answers to them still count)",
+    body=AuthoredActivityEditSchema,
+    response=ActivityDetailSchema,
+    errors=(404,),
+)
+def put_authored_activity(activity_id, body):
+    return authoring.update_activity(g.user, activity_id, body)

@@ -207,6 +207,20 @@ def move_person(person_id, body):
     return people.move_student(g.user, person, target)
 
 
+@bp.post("/people/<person_id>/unarchive")
+@endpoint(
+    STAFF,
+    "Bring an archived student back, into a class the caller manages (work kept)",
+    body=MoveSchema,
+    response=PersonSchema,
+    errors=(404, 409),
+)
+def unarchive_person(person_id, body):
+    person = people.get_person(g.user, person_id)
+    target = schools.get_class(g.user, body["classroom_id"], manage=True)
+    return people.unarchive(g.user, person, target)
+
+
 @bp.post("/people/<person_id>/sign-out")
 @endpoint(ADMIN, "Sign a person out of every browser and revoke their bearer tokens")
 def sign_out_person(person_id):

@@ -100,6 +100,27 @@ def mark_seen(body):
     return open_work.mark_seen(g.user, body)
 
 
+@bp.delete("/work-seen/<work_kind>/<work_id>")
+@endpoint(
+    STAFF,
+    "Put a piece of work marked seen by mistake back in the feedback queue "
+    "(the mark becomes a tombstone that syncs; a comment already sent stays)",
+    errors=(404,),
+)
+def unmark_seen(work_kind, work_id):
+    open_work.unmark_seen(g.user, work_kind, work_id)
+
+
+@bp.get("/classes/<classroom_id>/seen-work")
+@endpoint(
+    STAFF,
+    "Open work of the class a teacher marked seen, the latest mark first, to put back",
+    response=OpenWorkSchema,
+)
+def get_seen_work(classroom_id):
+    return open_work.recently_seen(schools.get_class(g.user, classroom_id, manage=True))
+
+
 @bp.get("/classes/<classroom_id>/assignment-progress")
 @endpoint(
     STAFF,

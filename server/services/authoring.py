@@ -6,7 +6,8 @@ stored as ordinary Activity, ActivitySkill, Item and Asset rows in the school's
 partition, all named under the school's prefix (``models.content.authored_prefix``):
 they sync to the school's other nodes like any teachers' work, and are never taken
 for the district's content (``replication/store.py`` refuses anything else in a
-school's partition). Students play them like any activity.
+school's partition). Students play them like any activity. A teacher edits one
+later (``update_activity``) without deleting a question: see docs/teacher-guide.md.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from sync.ids import new_id
 from sync.stamp import school_partition
 
+from ..auth.access import require
 from ..db import write_transaction
 from ..db.blobs import digest, store_blob
 from ..errors import InvalidInput
@@ -24,7 +26,7 @@ from ..models import Activity, ActivitySkill, Asset, Item, Person, Skill
 from ..models.content import authored_pack, authored_prefix
 from .content import activity_detail
 from .photos import PHOTO_MAX_BYTES, check_image
-from .rows import get_live
+from .rows import get_live, row_by_id
 
 #: A teacher's picture: the photo limit (the app sends a downscaled JPEG or PNG).
 IMAGE_MAX_BYTES = PHOTO_MAX_BYTES
@@ -79,18 +81,36 @@ def _picture(school_id: str, sha256: str | None) -> str | None:
     return sha256
 
 
-def create_activity(user: Person, data: dict[str, Any]) -> dict[str, Any]:
-    """Store a teacher's activity in the school's partition; return it as staff see it."""
-    school = user.school_id
+def _checked(user: Person, data: dict[str, Any]) -> tuple[Skill, dict[str, Any]]:
+    """The skill and the body of an activity as sent, or InvalidInput / NotFound."""
     skill = get_live(Skill, data["skill_id"], "skill")
     if data["kind"] == "quiz" and not data["items"]:
         raise InvalidInput("A quiz needs at least one question.", {"items": ["Add a question."]})
-    image = _picture(school, data["image"])
+    image = _picture(user.school_id, data["image"])
     if data["kind"] == "reading" and not (data["text"].strip() or image):
         raise InvalidInput("A reading needs its text or a picture.", {"text": ["Write the text."]})
     body: dict[str, Any] = {"text": data["text"]}
     if image:
         body["image"] = image
+    return skill, body
+
+
+def _item_values(item: dict[str, Any]) -> dict[str, Any]:
+    """What a question is: two questions with the same values are the same question."""
+    return {
+        "type": item["type"],
+        "prompt": item["prompt"],
+        "choices": item["choices"] if item["type"] == "choice" else None,
+        "answer": item["answer"],
+        "tolerance": item["tolerance"] if item["type"] == "numeric" else None,
+        "hints": item["hints"],
+    }
+
+
+def create_activity(user: Person, data: dict[str, Any]) -> dict[str, Any]:
+    """Store a teacher's activity in the school's partition; return it as staff see it."""
+    school = user.school_id
+    skill, body = _checked(user, data)
     slug = new_id()
     activity_id = authored_prefix(school) + slug
     partition = school_partition(school)
@@ -135,3 +155,90 @@ def create_activity(user: Person, data: dict[str, Any]) -> dict[str, Any]:
             ]
         )
     return activity_detail(activity_id, with_answers=True)
+
+
+def update_activity(user: Person, activity_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Save a new version of one of the school's own activities; return it as staff see it.
+
+    Nothing a child did is lost and no attempt in progress breaks: a question sent
+    back unchanged (same ``id``, same type, prompt, choices, answer, tolerance and
+    hints) keeps its id; a changed or new one gets a new id; none is ever deleted.
+    The activity lists its current questions in ``body.item_ids`` (content.
+    current_items): students play those, while an answer to an earlier version's
+    question (a tablet offline, a child mid-quiz) is still checked against the
+    question the child saw and kept. Every row written is a replicated edit, so the
+    new version reaches the school's other nodes like any row; two teachers editing
+    at once on two nodes end with the later version's text and question list whole
+    (the skill links are rows of their own: both changed, both stay until a next save).
+    """
+    school = user.school_id
+    activity = get_live(Activity, activity_id, "activity")
+    require(
+        activity.pack_id == authored_pack(school)
+        and activity.partition == school_partition(school),
+        "Only your school's own activities are edited here; a pack's come from the district.",
+    )
+    skill, body = _checked(user, data)
+    partition = activity.partition
+    held = {i.id: i for i in Item.live().where(Item.activity_id == activity.id)}
+    order: list[str] = []
+    new_rows: list[dict[str, Any]] = []
+    for position, item in enumerate(data["items"]):
+        values = _item_values(item)
+        old = held.get(item["id"]) if item["id"] else None
+        if item["id"] and old is None:
+            raise InvalidInput(
+                f"No question {item['id']} in this activity.",
+                {"items": {str(position): {"id": ["Not a question of this activity."]}}},
+            )
+        if old is not None and old.id in order:
+            raise InvalidInput(
+                "The same question is sent twice.",
+                {"items": {str(position): {"id": ["Sent twice."]}}},
+            )
+        if old is not None and all(getattr(old, k) == v for k, v in values.items()):
+            order.append(old.id)
+            continue
+        slug = new_id()
+        row_id = f"{activity.id}:{slug}"
+        new_rows.append(
+            {
+                "id": row_id,
+                "partition": partition,
+                "activity_id": activity.id,
+                "slug": slug,
+                "position": position,
+                **values,
+            }
+        )
+        order.append(row_id)
+    body["item_ids"] = order
+    with write_transaction():
+        # The questions first: a node that gets part of the edit has them before the list.
+        Item.create_many(new_rows)
+        _link_skill(activity, skill)
+        activity.kind = data["kind"]
+        activity.modality = MODALITY[data["kind"]]
+        activity.language = data["language"]
+        activity.title = data["title"]
+        activity.difficulty = data["difficulty"]
+        activity.minutes = data["minutes"]
+        activity.body = body
+        activity.save()
+    return activity_detail(activity.id, with_answers=True)
+
+
+def _link_skill(activity: Activity, skill: Skill) -> None:
+    """Tie the activity to ``skill`` alone: other links become tombstones, this one lives."""
+    for link in ActivitySkill.live().where(ActivitySkill.activity_id == activity.id):
+        if link.skill_id != skill.id:
+            link.delete_instance()
+    link_id = f"{activity.id}>{skill.id}"
+    link = row_by_id(ActivitySkill, link_id, live=False)
+    if link is None:
+        ActivitySkill.create(
+            id=link_id, partition=activity.partition, activity_id=activity.id, skill_id=skill.id
+        )
+    elif link.deleted:
+        link.deleted = False
+        link.save()

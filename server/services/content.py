@@ -299,7 +299,7 @@ def activity_detail(activity_id: str, with_answers: bool) -> dict[str, Any]:
     """One activity with its items; answer keys only when ``with_answers``."""
     activity = get_live(Activity, activity_id, "activity")
     items = []
-    for item in _items_of(activity.id):
+    for item in current_items(activity):
         data = dict(item.__data__)
         if not with_answers:
             data["check"] = offline_check(item)  # hashed keys, for feedback offline
@@ -308,6 +308,22 @@ def activity_detail(activity_id: str, with_answers: bool) -> dict[str, Any]:
         items.append(data)
     skills = _skill_ids_of(activity.id)
     return {**activity.__data__, "skills": skills, "body": activity.body, "items": items}
+
+
+def current_items(activity: Activity) -> list[Item]:
+    """The items of an activity's current version, in order.
+
+    An activity a teacher edited on the device lists its items in ``body.item_ids``
+    (services/authoring.py): the earlier versions' items stay live, so an answer to
+    one still counts, but only the listed ones are played. Without a list, every
+    live item in position order.
+    """
+    items = _items_of(activity.id)
+    listed = (activity.body or {}).get("item_ids")
+    if not isinstance(listed, list):
+        return items
+    by_id = {item.id: item for item in items}
+    return [by_id[i] for i in listed if i in by_id]
 
 
 def _items_of(activity_id: str) -> list[Item]:

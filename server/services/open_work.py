@@ -44,13 +44,29 @@ def seen_id(kind: str, work_id: str) -> str:
 
 def queue(classroom: Classroom, limit: int = SHOWN) -> dict[str, Any]:
     """The class's open work not seen by a teacher, oldest first (it has waited longest)."""
+    return _listed(classroom, limit, seen_ones=False)
+
+
+def recently_seen(classroom: Classroom, limit: int = SHOWN) -> dict[str, Any]:
+    """The class's open work a teacher marked seen, the latest mark first, to put back."""
+    return _listed(classroom, limit, seen_ones=True)
+
+
+def _listed(classroom: Classroom, limit: int, seen_ones: bool) -> dict[str, Any]:
     students = {p.id: p for p in class_students(classroom)}
     ids = list(students)
-    seen = {
-        w for (w,) in WorkSeen.live(WorkSeen.work_id).where(WorkSeen.person_id.in_(ids)).tuples()
+    marks = {
+        w.work_id: w
+        for w in WorkSeen.live(WorkSeen.work_id, WorkSeen.seen_by, WorkSeen.seen_ms).where(
+            WorkSeen.person_id.in_(ids)
+        )
     }
+
+    def wanted(work_id: str) -> bool:
+        return (work_id in marks) == seen_ones
+
     reflections = [
-        r for r in Reflection.live().where(Reflection.person_id.in_(ids)) if r.id not in seen
+        r for r in Reflection.live().where(Reflection.person_id.in_(ids)) if wanted(r.id)
     ]
     written = [
         a
@@ -59,7 +75,7 @@ def queue(classroom: Classroom, limit: int = SHOWN) -> dict[str, Any]:
         .where(
             Answer.person_id.in_(ids) & (Item.type == "text") & (Answer.correct == False)  # noqa: E712
         )
-        if a.id not in seen
+        if wanted(a.id)
     ]
     activity_ids = {r.activity_id for r in reflections if r.activity_id}
     activity_ids |= {a.activity_id for a in written}
@@ -98,7 +114,11 @@ def queue(classroom: Classroom, limit: int = SHOWN) -> dict[str, Any]:
                 prompt=prompts.get(a.item_id, ""),
             )
         )
-    pieces.sort(key=lambda p: (p["device_ms"], p["id"]))
+    if seen_ones:
+        _attach_marks(pieces, marks)
+        pieces.sort(key=lambda p: (-p["seen_ms"], p["id"]))
+    else:
+        pieces.sort(key=lambda p: (p["device_ms"], p["id"]))
     shown = pieces[:limit]
     _attach_photos(shown)
     _attach_goals(shown)
@@ -125,6 +145,19 @@ def _piece(
         "photos": [],
         "goals": [],
     }
+
+
+def _attach_marks(pieces: list[dict[str, Any]], marks: dict[str, WorkSeen]) -> None:
+    """When each piece was marked seen, and by whom (a name, not only an id)."""
+    by = {m.seen_by for m in marks.values()}
+    names = dict(
+        Person.select(Person.id, Person.display_name).where(Person.id.in_(list(by))).tuples()
+    )
+    for piece in pieces:
+        mark = marks[piece["id"]]
+        piece["seen_ms"] = mark.seen_ms
+        piece["seen_by"] = mark.seen_by
+        piece["seen_by_name"] = names.get(mark.seen_by)
 
 
 def _attach_photos(pieces: list[dict[str, Any]]) -> None:
@@ -211,3 +244,28 @@ def _seen_row(user: Person, kind: str, work_id: str, student: Person) -> WorkSee
     row.seen_by, row.seen_ms = user.id, wall_ms()
     row.save(force_insert=created)
     return row
+
+
+def unmark_seen(user: Person, work_kind: str, work_id: str) -> bool:
+    """Put a piece of work back in the queue: its "seen" mark becomes a tombstone.
+
+    The mark is a mutable replicated row, so removing it is an edit like any other
+    (``deleted``, stamped above the mark it replaces): it reaches the school's other
+    nodes and wins there over the older mark, and a later mark revives the same row.
+    A comment already sent and a goal marked done stay: they were said to the child.
+    Returns whether there was a mark to remove (none: nothing changes).
+    """
+    model = _MODELS.get(work_kind)
+    if model is None:
+        raise NotFound(f"No kind of work {work_kind!r}: reflection or answer.")
+    work = row_by_id(model, work_id)
+    if work is None:
+        raise NotFound(f"No {work_kind} with id {work_id}.")
+    student = get_live(Person, work.person_id, "person")
+    require(can_teach(user, student), "You may look at the work of your own students only.")
+    with write_transaction():
+        mark = row_by_id(WorkSeen, seen_id(work_kind, work.id))
+        if mark is None:
+            return False
+        mark.delete_instance()
+    return True

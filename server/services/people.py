@@ -159,6 +159,23 @@ def move_student(user: Person, person: Person, target: Classroom) -> Person:
     return person
 
 
+def unarchive(user: Person, person: Person, target: Classroom) -> Person:
+    """Bring an archived student back, into ``target`` (see move_student): nothing is lost.
+
+    Archiving only set a flag, so the child's work, profile, goals and enrolments are
+    all still there; bringing them back clears it, and puts them in the class the
+    teacher chose (out of the caller's other classes, as a move does).
+    """
+    require(person.role == "student", "Only students are archived.")
+    if not person.archived:
+        raise Conflict(f"{person.display_name} is not archived.")
+    with write_transaction():
+        person.archived = False
+        person.save()
+        move_student(user, person, target)
+    return person
+
+
 def sign_in_cards(classroom: Classroom, renew: str) -> list[dict[str, Any]]:
     """The class's sign-in cards, giving children new picture passwords to print on them.
 

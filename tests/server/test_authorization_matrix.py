@@ -26,9 +26,10 @@ import pytest
 from server import create_app
 from server import db as database
 from server.api.learning import WORK_SCHEMAS
+from server.api.schemas.library import AuthoredActivitySchema
 from server.models import Activity, Asset, Classroom, Peer, Person, Skill
 from server.paths import SAMPLE_PACK_DIR
-from server.services import groups, learning, photos, unclaimed
+from server.services import authoring, groups, learning, people, photos, unclaimed
 from tests.conftest import BASE_CONFIG, Api
 from tests.helpers.images import png
 
@@ -96,6 +97,7 @@ MATRIX = {
     "school.get_person": ("GET", "/api/v1/people/{student}", None, {"student", "teacher", "admin"}),
     "school.patch_person": ("PATCH", "/api/v1/people/{student}", lambda w: {"display_name": "Amina B."}, {"teacher", "admin"}),
     "school.move_person": ("POST", "/api/v1/people/{student}/move", lambda w: {"classroom_id": w.class_a}, {"teacher", "admin"}),
+    "school.unarchive_person": ("POST", "/api/v1/people/{archived}/unarchive", lambda w: {"classroom_id": w.class_a}, {"teacher", "admin"}),
     "school.sign_out_person": ("POST", "/api/v1/people/{student}/sign-out", None, {"admin"}),
     "school.delete_person": ("DELETE", "/api/v1/people/{student}", None, {"admin"}),
     "school.get_profile": ("GET", "/api/v1/people/{student}/profile", None, {"student", "teacher", "admin"}),
@@ -122,6 +124,8 @@ MATRIX = {
     "teaching.get_student_work": ("GET", "/api/v1/people/{student}/work", None, {"teacher", "admin"}),
     "teaching.get_open_work": ("GET", "/api/v1/classes/{class_a}/open-work", None, {"teacher", "admin"}),
     "teaching.mark_seen": ("POST", "/api/v1/work-seen", lambda w: {"work_kind": "reflection", "work_id": MADE["reflection"], "comment": "Seen"}, {"teacher", "admin"}),
+    "teaching.unmark_seen": ("DELETE", "/api/v1/work-seen/reflection/{reflection}", None, {"teacher", "admin"}),
+    "teaching.get_seen_work": ("GET", "/api/v1/classes/{class_a}/seen-work", None, {"teacher", "admin"}),
     "teaching.get_assignment_progress": ("GET", "/api/v1/classes/{class_a}/assignment-progress", None, {"teacher", "admin"}),
     "learning.delete_assignment": ("DELETE", "/api/v1/assignments/{assignment}", None, {"teacher", "admin"}),
     "learning.list_goals": ("GET", "/api/v1/people/{student}/goals", None, {"student", "teacher", "admin"}),
@@ -183,6 +187,7 @@ MATRIX = {
     "library.get_pack_import": ("GET", "/api/v1/pack-imports/{new_id}", None, {"admin"}, 404),  # no such job
     "library.post_authored_image": ("POST", "/api/v1/authored-images", lambda w: png(), STAFF),
     "library.post_authored_activity": ("POST", "/api/v1/authored-activities", lambda w: {"kind": "reading", "title": "Ours", "language": "en", "skill_id": _first_skill(), "text": "Read me."}, STAFF),
+    "library.put_authored_activity": ("PUT", "/api/v1/authored-activities/{authored}", lambda w: {"kind": "reading", "title": "Ours, again", "language": "en", "skill_id": _first_skill(), "text": "Read me again."}, STAFF),
     "reports.get_class_report": ("GET", "/api/v1/classes/{class_a}/report", None, {"teacher", "admin"}),
     "reports.get_class_report_csv": ("GET", "/api/v1/classes/{class_a}/report.csv", None, {"teacher", "admin"}),
     "reports.get_class_progress_chart": ("GET", "/api/v1/classes/{class_a}/progress.svg", None, {"teacher", "admin"}),
@@ -226,11 +231,20 @@ def _fixtures(app, world) -> dict[str, str]:
         other = Person.get_by_id(world.other_student)
         sitting = _unclaimed(world) | {"batch": "sitting-0"}
         unclaimed.hold(other, sitting, WORK_SCHEMAS)
+        archived = people.create_person(
+            world.school_id, "student", "Gone Kid", classroom_id=world.class_a
+        )
+        archived.archived = True
+        archived.save()
+        authored = authoring.create_activity(teacher, AuthoredActivitySchema().load(
+            {"kind": "reading", "title": "Ours", "language": "en", "skill_id": skill.id, "text": "Read me."}
+        ))  # fmt: skip
     return {
         **{k: v for k, v in vars(world).items() if isinstance(v, str)},
         "group": group["id"], "assignment": assignment.id, "goal": goal.id, "asset": asset.id, "skill": skill.id,
         "peer": str(peer.id), "photo": photo.id, "photo_sha": photo.sha256, "reflection": reflection.id,
         "unclaimed": "sitting-0",
+        "archived": archived.id, "authored": authored["id"],
     }  # fmt: skip
 
 

@@ -93,3 +93,20 @@ class AuthoredActivitySchema(Schema):
     items = fields.List(
         fields.Nested(AuthoredItemSchema), load_default=list, validate=validate.Length(max=50)
     )
+
+
+class AuthoredEditItemSchema(AuthoredItemSchema):
+    """A question of an edited activity: ``id`` names the question it was (none: a new one)."""
+
+    class Meta:
+        exclude = ()
+
+    id = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 100))
+
+
+class AuthoredActivityEditSchema(AuthoredActivitySchema):
+    """The whole new version of a school's own activity, its questions in their new order."""
+
+    items = fields.List(
+        fields.Nested(AuthoredEditItemSchema), load_default=list, validate=validate.Length(max=50)
+    )

@@ -171,6 +171,11 @@ class OpenWorkItemSchema(Schema):
     prompt = fields.String(allow_none=True)
     photos = fields.List(fields.Nested(QueuePhotoSchema))
     goals = fields.List(fields.Nested(QueueGoalSchema))
+    seen_ms = fields.Integer(
+        metadata={"description": "When it was marked seen (the seen list only)"}
+    )
+    seen_by = fields.String(metadata={"description": "Who marked it seen (the seen list only)"})
+    seen_by_name = fields.String(allow_none=True)
 
 
 class OpenWorkSchema(Schema):
