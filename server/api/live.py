@@ -14,10 +14,10 @@ from .schemas.live import LiveClassSchema
 bp = Blueprint("live", __name__, url_prefix="/api/v1")
 
 
-def _live_json(view: dict) -> bytes:
-    """The view as the response body: its dict already has the schema's shape
+def _live_json(view: dict) -> str:
+    """The view as the response's text: its dict already has the schema's shape
     (``LiveClassSchema``; tests hold the two equal), so no marshmallow dump per poll."""
-    return current_app.json.dumps(view).encode()
+    return current_app.json.dumps(view)
 
 
 @bp.get("/classes/<classroom_id>/live")

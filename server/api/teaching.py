@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, g
 from ..auth.access import STAFF, can_teach, require
 from ..interop.spreadsheet import csv_response
 from ..services import assigned, heatmap, learning, open_work, schools, student_work
-from ..services.class_memo import body_tag
+from ..services.class_memo import tagged_body
 from .contract import endpoint, kept_json
 from .schemas.teaching import (
     AssignmentProgressSchema,
@@ -30,8 +30,7 @@ def _heatmap_json(view: dict) -> tuple[bytes, str]:
     The view's dict already has the schema's shape (``HeatmapSchema``; tests hold the
     two equal): a marshmallow dump of a students × skills grid was most of a poll's CPU.
     """
-    body = current_app.json.dumps(view).encode()
-    return body, body_tag(body)
+    return tagged_body(view, current_app.json.dumps)
 
 
 @bp.get("/classes/<classroom_id>/heatmap")

@@ -27,7 +27,7 @@ from sync.hlc import wall_ms
 from ..db import db
 from ..models import Answer, Attempt, Classroom, Item
 from .catalog import catalog, database_token
-from .class_memo import KEPT, body_tag, change_mark
+from .class_memo import KEPT, change_mark, tagged_body
 from .heatmap import class_roster
 from .schools import class_students
 
@@ -259,20 +259,20 @@ _class_locks: dict[tuple, threading.Lock] = {}
 
 
 def kept_view(
-    classroom: Classroom, now: int, shape: Callable[[dict[str, Any]], bytes]
+    classroom: Classroom, now: int, dumps: Callable[[dict[str, Any]], str]
 ) -> tuple[bytes, str]:
-    """The live view's bytes (``shape(view)``) and their ETag, made again only when needed.
+    """The live view's JSON bytes (``dumps``) and their ETag, made again only when needed.
 
     Made again when an answer or attempt of the class's students was added since the
-    last poll, or the view is ``KEPT_MS`` old (idle minutes); otherwise the same bytes
-    and tag (a teacher's ``If-None-Match`` then gets a 304). The window is read whole
-    at the first poll, when the roster changed, and every ``REBUILD_MS``; off SQLite
-    (no rowid to follow) the view is made every time.
+    last poll, or the view is ``KEPT_MS`` old (idle minutes); otherwise the same bytes.
+    The tag says what the view says, not when it was made, so a view made again
+    unchanged, or by another serving process, still answers If-None-Match with a 304.
+    The window is read whole at the first poll, when the roster changed, and every
+    ``REBUILD_MS``; off SQLite (no rowid to follow) the view is made every time.
     """
     marks = change_mark((Answer, Attempt))
     if marks is None:
-        body = shape(live_view(classroom, now))
-        return body, body_tag(body)
+        return tagged_body(live_view(classroom, now), dumps)
     slot = (database_token(), classroom.id)
     with _windows_lock:
         lock = _class_locks.setdefault(slot, threading.Lock())
@@ -297,6 +297,6 @@ def kept_view(
                     _class_locks.pop(gone, None)
         if changed or window.body is None or not 0 <= now - window.made_ms < KEPT_MS:
             view = _view(classroom.id, list(roster), window.answers, window.finished, now)
-            window.body = shape(view)
-            window.etag, window.made_ms = body_tag(window.body), now
+            window.body, window.etag = tagged_body(view, dumps)
+            window.made_ms = now
         return window.body, window.etag

@@ -143,9 +143,8 @@ def test_the_kept_live_view_follows_the_class_as_the_view_made_whole(app, world,
     """Answers, attempts and the window's end, read a poll at a time, give the same view
     as the half hour read whole at each moment."""
     monkeypatch.setattr(live, "REBUILD_MS", 10**12)  # never read whole again: follow only
-    students = {"student": world.student, "other_student": world.other_student}
     right, wrong = _responses(app, world.item_choice)
-    shape = lambda view: json.dumps(view, sort_keys=True).encode()  # noqa: E731
+    shape = lambda view: json.dumps(view, sort_keys=True)  # noqa: E731
 
     def both(now):
         with app.app_context(), database.db.connection_context():
@@ -159,7 +158,7 @@ def test_the_kept_live_view_follows_the_class_as_the_view_made_whole(app, world,
     assert kept == whole
     seen = set()  # the states the rounds went through, so the comparison covered them
     for round_ in range(4):
-        for name, person_id in students.items():
+        for name in ("student", "other_student"):
             caller = api(world.tokens[name])
             attempt = uuid.uuid4().hex
             for response in (wrong, wrong, right if round_ % 2 else wrong):
@@ -179,3 +178,74 @@ def test_the_kept_live_view_follows_the_class_as_the_view_made_whole(app, world,
     kept, whole = both(later)
     assert kept == whole
     assert all(s["last_answer_ms"] is None for s in kept["students"])
+
+
+def _read_answer(conn):
+    """One answer's head (and body by its Content-Length) from a raw socket."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        more = conn.recv(65536)
+        if not more:
+            return data, b""
+        data += more
+    head, _, rest = data.partition(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    while len(rest) < length:
+        rest += conn.recv(65536)
+    return head, rest
+
+
+def test_a_304_keeps_the_teachers_connection_open():
+    """Waitress closed every 304 (no Content-Length): a revalidated poll cost a new
+    connection, a TLS handshake over https. Now the same connection serves the next
+    poll; a client asking for the close still gets it."""
+    import socket
+    import threading
+
+    from flask import Flask, Response
+
+    from server.node.runner import NodeServer
+
+    app = Flask(__name__)
+
+    @app.get("/view")
+    def view():
+        return Response(status=304, headers={"ETag": '"x"'})
+
+    server = NodeServer(app, "127.0.0.1", 0, 2)
+    runner = threading.Thread(target=server.run)
+    runner.start()
+    try:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=30) as conn:
+            for _ in range(3):  # three polls, one connection
+                conn.sendall(b'GET /view HTTP/1.1\r\nHost: x\r\nIf-None-Match: "x"\r\n\r\n')
+                head, body = _read_answer(conn)
+                assert head.startswith(b"HTTP/1.1 304"), head
+                assert b"connection: close" not in head.lower() and body == b""
+            conn.sendall(b"GET /view HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            head, _ = _read_answer(conn)
+            assert head.startswith(b"HTTP/1.1 304") and b"connection: close" in head.lower()
+            assert conn.recv(100) == b""  # closed, as asked
+    finally:
+        server.stop()
+        runner.join(timeout=10)
+
+
+def test_a_view_made_again_unchanged_still_answers_304(app, world, api):
+    """Another serving process (or the same, once the kept view aged) makes its own copy
+    at its own moment: the tag follows what the view says, so the browser's copy holds."""
+    teacher, student = api(world.tokens["teacher"]), api(world.tokens["student"])
+    right, _ = _responses(app, world.item_choice)
+    _answer(student, world.item_choice, right)
+    first = teacher.get(_path(world, "live"))
+    live._windows.clear()  # as if the next poll reached another process
+    again = teacher.get(_path(world, "live"), headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    live._windows.clear()
+    whole = teacher.get(_path(world, "live"))
+    assert whole.headers["ETag"] == first.headers["ETag"]
+    assert whole.get_json()["now_ms"] >= first.get_json()["now_ms"]
