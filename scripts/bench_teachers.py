@@ -166,7 +166,7 @@ def _watched(
 ) -> tuple[dict[str, Any], dict[str, Any]]:  # fmt: skip
     """The class with the teachers polling: the class's figures and the teachers'."""
     plan_path = tmp / "plan-teachers.json"
-    out = tmp / f"out-{label}.json"
+    out = tmp / f"out-teachers-{label}.json"
     teachers = _run(plan_path, out, "watch", duration + 1)
     _wait_ready(teachers, out)  # signed in and watching when the class starts
     class_watched = drive(plan, tmp, label, duration, pids)
@@ -219,7 +219,15 @@ def phases(
             c["requests"] / max(c["req_per_s"], 1e-9) for c in phases_
         )
 
+    def cpu(kind: str) -> float:  # server CPU per students' request, over the kind's phases
+        phases_ = classes[kind]
+        return sum(c["server_cpu_ms_per_request"] * c["requests"] for c in phases_) / max(
+            sum(c["requests"] for c in phases_), 1
+        )
+
     return {
+        "alone_cpu_ms": cpu("alone"),
+        "watched_cpu_ms": cpu("watched"),
         "summary_req_per_s": len(times) / max(max(windows), 1e-9),
         "summary_alone_p99_ms": bench.percentile(times, 99) if times else 0.0,
         "summary_alone_errors": len(alone["errors"]),
@@ -265,6 +273,10 @@ def report(run: dict[str, Any]) -> None:
         f"live p99 {t['live_p99_ms']:.1f} ms over {t['live_polls']}, "
         f"{t['revalidated_polls']} answered 304; errors {t['teacher_errors']}"
     )
+    print(
+        f"  server CPU per students' request: alone {t['alone_cpu_ms']:.2f} ms, watched "
+        f"{t['watched_cpu_ms']:.2f} ms (the teachers' polls included)"
+    )
     for sample in t["teacher_error_samples"]:
         print(f"    error: {sample}")
 
@@ -279,6 +291,10 @@ def figures(runs: list[dict[str, Any]], median: Callable[[str], float]) -> str:
         run["summary_cpu_ms"] = t["summary_cpu_ms_per_request"]
         run["students_watched_req_per_s"] = t["watched_req_per_s"]
         run["students_slowdown"] = 1 - t["watched_req_per_s"] / max(t["alone_req_per_s"], 1e-9)
+        # What the teachers' polls add to the CPU the class's requests need: on a box
+        # the class saturates, its rate is the cores over that CPU, so this is the
+        # slowdown the polls cause, steadier than the rates on a shared box.
+        run["students_cpu_slowdown"] = 1 - t["alone_cpu_ms"] / max(t["watched_cpu_ms"], 1e-9)
     return (
         f" summary_req_per_s={median('summary_req_per_s'):.0f}"
         f" summary_p99_ms={median('summary_p99_ms'):.1f}"
@@ -286,6 +302,7 @@ def figures(runs: list[dict[str, Any]], median: Callable[[str], float]) -> str:
         f" students_watched_req_per_s={median('students_watched_req_per_s'):.0f}"
         f" summary_floor_ratio={median('summary_floor_ratio'):.2f}"
         f" summary_cpu_ms={median('summary_cpu_ms'):.2f}"
+        f" students_cpu_slowdown={median('students_cpu_slowdown'):.3f}"
     )
 
 
