@@ -264,7 +264,8 @@ def kept_view(
     """The live view's JSON bytes (``dumps``) and their ETag, made again only when needed.
 
     Made again when an answer or attempt of the class's students was added since the
-    last poll, or the view is ``KEPT_MS`` old (idle minutes); otherwise the same bytes.
+    last poll, or the view is ``KEPT_MS`` old (idle minutes, and the roster: a student
+    joining or renamed shows within that); otherwise the same bytes.
     The tag says what the view says, not when it was made, so a view made again
     unchanged, or by another serving process, still answers If-None-Match with a 304.
     The window is read whole at the first poll, when the roster changed, and every
@@ -277,26 +278,25 @@ def kept_view(
     with _windows_lock:
         lock = _class_locks.setdefault(slot, threading.Lock())
     with lock:  # five teachers of one class: one of them makes it, the others reuse it
-        roster = tuple(class_roster(classroom.id))
         with _windows_lock:
             window = _windows.get(slot)
-        fresh = (
-            window is not None
-            and window.roster == roster
-            and 0 <= now - window.built_ms < REBUILD_MS
-        )
-        if fresh:
-            changed = window.catch_up(marks, now)
-        else:
-            window, changed = _Window(roster, marks, now), True
+        young = window is not None and 0 <= now - window.made_ms < KEPT_MS
+        if young and window.marks == marks:  # nothing added anywhere: the kept bytes
+            return window.body, window.etag
+        if young and 0 <= now - window.built_ms < REBUILD_MS and not window.catch_up(marks, now):
+            return window.body, window.etag  # others' rows only (roster: at the next remake)
+        roster = tuple(class_roster(classroom.id))
+        if window is None or window.roster != roster or not 0 <= now - window.built_ms < REBUILD_MS:
+            window = _Window(roster, marks, now)
             with _windows_lock:
                 _windows[slot] = window
                 _windows.move_to_end(slot)
                 while len(_windows) > KEPT:
                     gone, _ = _windows.popitem(last=False)
                     _class_locks.pop(gone, None)
-        if changed or window.body is None or not 0 <= now - window.made_ms < KEPT_MS:
-            view = _view(classroom.id, list(roster), window.answers, window.finished, now)
-            window.body, window.etag = tagged_body(view, dumps)
-            window.made_ms = now
+        else:
+            window.catch_up(marks, now)
+        view = _view(classroom.id, list(roster), window.answers, window.finished, now)
+        window.body, window.etag = tagged_body(view, dumps)
+        window.made_ms = now
         return window.body, window.etag
