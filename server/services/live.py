@@ -208,6 +208,7 @@ class _Window:
         self.roster, self.marks, self.built_ms = roster, marks, now
         self.ids = [s.id for s in roster]
         self.answers, self.finished = _gather(self.ids, now - WINDOW_MS)
+        self.known = {a.id for mine in self.answers.values() for a in mine}
         self.body: Any = None
         self.etag = ""
         self.made_ms = 0
@@ -226,10 +227,12 @@ class _Window:
                 & Answer.person_id.in_(self.ids)
                 & (Answer.received_ms >= since)
             )
-            for answer in new:  # a row replaced by sync comes back with a new rowid
-                mine = [a for a in self.answers.get(answer.person_id, []) if a.id != answer.id]
-                insort(mine, answer, key=_ORDER)
-                self.answers[answer.person_id] = mine
+            for answer in new:
+                mine = self.answers.setdefault(answer.person_id, [])
+                if answer.id in self.known:  # a row stored again (sync) has a new rowid
+                    mine[:] = [a for a in mine if a.id != answer.id]
+                self.known.add(answer.id)
+                insort(mine, answer, key=_ORDER)  # nearly always at the end
             changed = bool(new)
         if attempt_to != attempt_from:
             rowid = SQL("rowid")
@@ -246,6 +249,7 @@ class _Window:
         for person_id, mine in self.answers.items():
             if mine and mine[0].received_ms < since:
                 self.answers[person_id] = [a for a in mine if a.received_ms >= since]
+                self.known.difference_update(a.id for a in mine if a.received_ms < since)
                 changed = True
         for person_id, kept in self.finished.items():
             if kept and min(a.received_ms for a in kept) < since:

@@ -249,3 +249,37 @@ def test_a_view_made_again_unchanged_still_answers_304(app, world, api):
     whole = teacher.get(_path(world, "live"))
     assert whole.headers["ETag"] == first.headers["ETag"]
     assert whole.get_json()["now_ms"] >= first.get_json()["now_ms"]
+
+
+def test_an_answer_stored_again_under_a_new_rowid_is_shown_once(app, world, api):
+    """A row replaced in place (as a sync may store a row again) comes back with a new
+    rowid: the kept window takes it once, as the view read whole does."""
+    from sync.hlc import wall_ms
+
+    student = api(world.tokens["student"])
+    _, wrong = _responses(app, world.item_choice)
+    for _ in range(2):
+        _answer(student, world.item_choice, wrong)
+    dumps = lambda view: json.dumps(view, sort_keys=True)  # noqa: E731
+    with app.app_context(), database.db.connection_context():
+        classroom = Classroom.get_by_id(world.class_a)
+        live.kept_view(classroom, wall_ms(), dumps)
+        (first,) = database.db.execute_sql(
+            "SELECT id FROM answer WHERE person_id = ? ORDER BY rowid LIMIT 1", [world.student]
+        ).fetchone()
+        with database.db.atomic():
+            database.db.execute_sql(
+                "CREATE TEMP TABLE again AS SELECT * FROM answer WHERE id = ?", [first]
+            )
+            database.db.execute_sql("DELETE FROM answer WHERE id = ?", [first])
+            database.db.execute_sql("INSERT INTO answer SELECT * FROM again")
+            database.db.execute_sql("DROP TABLE again")
+    _answer(student, world.item_choice, wrong)  # a third wrong one: a streak of three
+    with app.app_context(), database.db.connection_context():
+        classroom = Classroom.get_by_id(world.class_a)
+        now = wall_ms()
+        body, _ = live.kept_view(classroom, now, dumps)
+        whole = live.live_view(classroom, now)
+    kept = json.loads(body)
+    assert kept == whole
+    assert _row(kept, world.student)["help"][0]["count"] == 3
