@@ -251,6 +251,7 @@ def phases(
             )
         ],
         "watched": classes["watched"][-1],
+        "students_errors": sum(c["errors"] for kind in classes.values() for c in kind),
     }
 
 
@@ -271,7 +272,8 @@ def report(run: dict[str, Any]) -> None:
         + ", ".join(f"{k} {r:.0f} req/s {c:.2f} ms CPU/req" for k, r, c in t["phases"])
         + f"); summary p99 {t['summary_p99_ms']:.1f} ms over {t['summary_polls']} polls, "
         f"live p99 {t['live_p99_ms']:.1f} ms over {t['live_polls']}, "
-        f"{t['revalidated_polls']} answered 304; errors {t['teacher_errors']}"
+        f"{t['revalidated_polls']} answered 304; errors {t['teacher_errors']} "
+        f"(students alone and watched: {t['students_errors']})"
     )
     print(
         f"  server CPU per students' request: alone {t['alone_cpu_ms']:.2f} ms, watched "
