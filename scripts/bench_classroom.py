@@ -151,6 +151,9 @@ class Connection:
         self.writer: asyncio.StreamWriter | None = None
         self.cookie = ""
         self.csrf = ""
+        # A browser's HTTP cache (the teachers' side): the last ETag per path, sent back
+        # as If-None-Match; None for the students (their app polls nothing).
+        self.etags: dict[str, str] | None = None
 
     async def request(self, method: str, path: str, body: Any = None) -> tuple[int, bytes]:
         if self.writer is None:
@@ -164,6 +167,8 @@ class Connection:
             head.append(f"Cookie: {self.cookie}")
         if self.csrf and method != "GET":
             head.append(f"X-CSRF-Token: {self.csrf}")
+        if self.etags is not None and method == "GET" and path in self.etags:
+            head.append(f"If-None-Match: {self.etags[path]}")
         if body is not None:
             head += ["Content-Type: application/json", f"Content-Length: {len(data)}"]
         self.writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + data)
@@ -178,6 +183,8 @@ class Connection:
                 length = int(value)
             elif name == "set-cookie" and value.startswith("session="):
                 self.cookie = value.split(";", 1)[0]
+            elif name == "etag" and self.etags is not None:
+                self.etags[path] = value
             elif name == "connection" and value.lower() == "close":
                 close = True
             elif name == "transfer-encoding":
@@ -215,6 +222,9 @@ class Recorder:
         self.samples.setdefault(step, []).append((time.perf_counter() - began) * 1000)
         if self.think_s:
             await asyncio.sleep(self.think_s * self.rng.uniform(0.5, 1.5))
+        if status == 304:  # the view asked for again had not changed (the teachers' side)
+            self.samples.setdefault(step + "_304", []).append(1.0)
+            return {}
         if not 200 <= status < 300:
             self.errors.append(f"{step} {method} {path}: {status} {payload[:200]!r}")
             return None

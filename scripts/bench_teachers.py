@@ -6,19 +6,26 @@ every ``HEATMAP_POLL_S`` (client/teacher/heatmap.js). Each teacher signs in with
 demo teacher's password (a session of their own) and watches one of the bench
 classes, from a loopback address of its own (127.0.2.x), as a laptop would.
 
+Each teacher's connection keeps the last ETag of each view and sends it back as
+If-None-Match, as the browser's HTTP cache does for the app (the views answer
+``Cache-Control: private, no-cache`` with an ETag): an unchanged view is a 304.
+
 In each run of the classroom bench, on the same serving processes, after the class
-alone (the students' rate without teachers):
+alone and the ceiling:
 
   summary  ``SUMMARY_CLIENTS`` teachers ask for the heatmap as fast as answers come,
-           no students: the class summary's rate alone (``summary_req_per_s``);
+           no students: the class summary's rate alone (``summary_req_per_s``) and the
+           serving processes' CPU per request;
   floor    the same teachers ask for ``FLOOR_PATH`` (half as long): what any signed-in
            request costs, so ``summary_floor_ratio`` says what the heatmap adds;
-  watched  the class again, with ``TEACHERS`` teachers polling: the students' rate with
-           teachers, and the heatmap's p99 while the class works (``summary_p99_ms``).
+  alone, watched, watched, alone
+           the class four times more, the middle two with ``TEACHERS`` teachers polling:
+           the students' rate with and without teachers, each side an early and a late
+           phase (the data grows as phases go, the box's load swings), and the heatmap's
+           p99 while the class works (``summary_p99_ms``, both watched phases).
 
-``students_slowdown`` = 1 − (students' rate watched ÷ their rate alone). The watched
-class runs after the class alone on the same data, so it starts with more answers
-stored: the slowdown is, if anything, overstated.
+``students_slowdown`` = 1 − (students' requests ÷ seconds over the watched phases) ÷
+(the same over the two alone phases).
 """
 
 from __future__ import annotations
@@ -108,6 +115,8 @@ async def _teachers(
     conns = [
         bench.Connection(plan["host"], plan["port"], f"127.0.2.{i % 250 + 1}") for i in range(count)
     ]
+    for conn in conns:  # a browser's cache: the last ETag sent back, a 304 when unchanged
+        conn.etags = {}
     for conn in conns:  # one at a time: the node checks few passwords at once
         await _sign_in(conn)
     ready.write_text("ready")
@@ -144,40 +153,105 @@ def _done(process: subprocess.Popen, out_path: Path) -> dict[str, Any]:
     return json.loads(out_path.read_text())
 
 
+def _served(pids: list[int], process: subprocess.Popen, out_path: Path) -> tuple[dict, float]:
+    """Wait for a teachers' phase; its result and the serving processes' CPU meanwhile."""
+    before = sum(bench.cpu_seconds(pid) for pid in pids)
+    result = _done(process, out_path)
+    return result, sum(bench.cpu_seconds(pid) for pid in pids) - before
+
+
+def _watched(
+    plan: dict[str, Any], tmp: Path, label: str, duration: float, pids: list[int],
+    drive: Callable[..., Any],
+) -> tuple[dict[str, Any], dict[str, Any]]:  # fmt: skip
+    """The class with the teachers polling: the class's figures and the teachers'."""
+    plan_path = tmp / "plan-teachers.json"
+    out = tmp / f"out-teachers-{label}.json"
+    teachers = _run(plan_path, out, "watch", duration + 1)
+    _wait_ready(teachers, out)  # signed in and watching when the class starts
+    class_watched = drive(plan, tmp, label, duration, pids)
+    return class_watched, _done(teachers, out)
+
+
 def phases(
     plan: dict[str, Any], tmp: Path, duration: float, pids: list[int], drive: Callable[..., Any]
 ) -> dict[str, Any]:
-    """The summary alone, then the class again with five teachers watching; their figures."""
+    """The summary alone, then the class alone and watched, interleaved; their figures."""
     plan_path = tmp / "plan-teachers.json"
     plan_path.write_text(json.dumps(plan))
     summary_out = tmp / "out-summary.json"
-    alone = _done(_run(plan_path, summary_out, "summary", duration), summary_out)
+    alone, summary_cpu = _served(
+        pids, _run(plan_path, summary_out, "summary", duration), summary_out
+    )
     times = alone["samples"].get("summary", [])
     windows = alone["samples"].get("summary_window_s", [duration])
     floor_out = tmp / "out-floor.json"
-    floor = _done(_run(plan_path, floor_out, "floor", duration / 2), floor_out)
-    floor_rate = len(floor["samples"].get("summary", [])) / max(
+    floor, floor_cpu = _served(pids, _run(plan_path, floor_out, "floor", duration / 2), floor_out)
+    floor_count = len(floor["samples"].get("summary", []))
+    floor_rate = floor_count / max(
         max(floor["samples"].get("summary_window_s", [duration / 2])), 1e-9
     )
-    watched_out = tmp / "out-watching.json"
-    teachers = _run(plan_path, watched_out, "watch", duration + 1)
-    _wait_ready(teachers, watched_out)  # signed in and watching when the class starts
-    class_watched = drive(plan, tmp, "watched", duration, pids)
-    watching = _done(teachers, watched_out)
-    polled = watching["samples"].get("summary", [])
-    live = watching["samples"].get("live", [])
+    # Alone, watched, watched, alone: the data grows as the phases go (every answer
+    # stays), so each side gets an early and a late phase, and the box's swings of a
+    # minute fall on both; the slowdown is taken over the four phases' requests.
+    order = ("alone", "watched", "watched", "alone")
+    classes: dict[str, list[dict[str, Any]]] = {"alone": [], "watched": []}
+    polled: list[float] = []
+    live: list[float] = []
+    revalidated = 0
+    errors: list[str] = []
+    for number, kind in enumerate(order):
+        label = f"{kind}-{number}"
+        if kind == "alone":
+            classes[kind].append(drive(plan, tmp, label, duration, pids))
+            continue
+        class_watched, watching = _watched(plan, tmp, label, duration, pids, drive)
+        classes[kind].append(class_watched)
+        polled += watching["samples"].get("summary", [])
+        live += watching["samples"].get("live", [])
+        revalidated += len(watching["samples"].get("summary_304", []))
+        revalidated += len(watching["samples"].get("live_304", []))
+        errors += watching["errors"]
+
+    def rate(kind: str) -> float:
+        phases_ = classes[kind]
+        return sum(c["requests"] for c in phases_) / sum(
+            c["requests"] / max(c["req_per_s"], 1e-9) for c in phases_
+        )
+
+    def cpu(kind: str) -> float:  # server CPU per students' request, over the kind's phases
+        phases_ = classes[kind]
+        return sum(c["server_cpu_ms_per_request"] * c["requests"] for c in phases_) / max(
+            sum(c["requests"] for c in phases_), 1
+        )
+
     return {
+        "alone_cpu_ms": cpu("alone"),
+        "watched_cpu_ms": cpu("watched"),
         "summary_req_per_s": len(times) / max(max(windows), 1e-9),
         "summary_alone_p99_ms": bench.percentile(times, 99) if times else 0.0,
         "summary_alone_errors": len(alone["errors"]),
+        "summary_304_share": len(alone["samples"].get("summary_304", [])) / max(len(times), 1),
+        "summary_cpu_ms_per_request": 1000 * summary_cpu / max(len(times), 1),
         "floor_req_per_s": floor_rate,
+        "floor_cpu_ms_per_request": 1000 * floor_cpu / max(floor_count, 1),
         "summary_p99_ms": bench.percentile(polled, 99) if polled else 0.0,
         "summary_polls": len(polled),
         "live_p99_ms": bench.percentile(live, 99) if live else 0.0,
         "live_polls": len(live),
-        "teacher_errors": len(watching["errors"]) + len(alone["errors"]),
-        "teacher_error_samples": (alone["errors"] + watching["errors"])[:5],
-        "watched": class_watched,
+        "revalidated_polls": revalidated,
+        "teacher_errors": len(errors) + len(alone["errors"]),
+        "teacher_error_samples": (alone["errors"] + errors)[:5],
+        "alone_req_per_s": rate("alone"),
+        "watched_req_per_s": rate("watched"),
+        "phases": [
+            (kind, c["req_per_s"], c["server_cpu_ms_per_request"])
+            for kind, c in zip(
+                order, [*classes["alone"][:1], *classes["watched"], *classes["alone"][1:]]
+            )
+        ],
+        "watched": classes["watched"][-1],
+        "students_errors": sum(c["errors"] for kind in classes.values() for c in kind),
     }
 
 
@@ -186,12 +260,24 @@ def report(run: dict[str, Any]) -> None:
     t = run["teachers"]
     print(
         f"  teachers: summary alone {t['summary_req_per_s']:.0f} req/s "
-        f"(p99 {t['summary_alone_p99_ms']:.1f} ms, {SUMMARY_CLIENTS} teachers, no students; "
-        f"GET /auth/me alike {t['floor_req_per_s']:.0f} req/s); "
-        f"class watched by {TEACHERS}: students {t['watched']['req_per_s']:.0f} req/s "
-        f"(alone {run['req_per_s']:.0f}), summary p99 {t['summary_p99_ms']:.1f} ms over "
-        f"{t['summary_polls']} polls, live p99 {t['live_p99_ms']:.1f} ms over {t['live_polls']}, "
-        f"errors {t['teacher_errors']} (students watched: {t['watched']['errors']})"
+        f"(p99 {t['summary_alone_p99_ms']:.1f} ms, {SUMMARY_CLIENTS} teachers, no students, "
+        f"{t['summary_cpu_ms_per_request']:.2f} ms CPU/req, "
+        f"{100 * t['summary_304_share']:.0f}% answered 304; GET /auth/me alike "
+        f"{t['floor_req_per_s']:.0f} req/s, {t['floor_cpu_ms_per_request']:.2f} ms CPU/req)"
+    )
+    print(
+        f"  class alone/watched by {TEACHERS}, interleaved: students alone "
+        f"{t['alone_req_per_s']:.0f} req/s, watched {t['watched_req_per_s']:.0f} req/s "
+        f"(phases: "
+        + ", ".join(f"{k} {r:.0f} req/s {c:.2f} ms CPU/req" for k, r, c in t["phases"])
+        + f"); summary p99 {t['summary_p99_ms']:.1f} ms over {t['summary_polls']} polls, "
+        f"live p99 {t['live_p99_ms']:.1f} ms over {t['live_polls']}, "
+        f"{t['revalidated_polls']} answered 304; errors {t['teacher_errors']} "
+        f"(students alone and watched: {t['students_errors']})"
+    )
+    print(
+        f"  server CPU per students' request: alone {t['alone_cpu_ms']:.2f} ms, watched "
+        f"{t['watched_cpu_ms']:.2f} ms (the teachers' polls included)"
     )
     for sample in t["teacher_error_samples"]:
         print(f"    error: {sample}")
@@ -204,14 +290,21 @@ def figures(runs: list[dict[str, Any]], median: Callable[[str], float]) -> str:
         run["summary_req_per_s"] = t["summary_req_per_s"]
         run["summary_p99_ms"] = t["summary_p99_ms"]
         run["summary_floor_ratio"] = t["summary_req_per_s"] / max(t["floor_req_per_s"], 1e-9)
-        run["students_watched_req_per_s"] = t["watched"]["req_per_s"]
-        run["students_slowdown"] = 1 - t["watched"]["req_per_s"] / run["req_per_s"]
+        run["summary_cpu_ms"] = t["summary_cpu_ms_per_request"]
+        run["students_watched_req_per_s"] = t["watched_req_per_s"]
+        run["students_slowdown"] = 1 - t["watched_req_per_s"] / max(t["alone_req_per_s"], 1e-9)
+        # What the teachers' polls add to the CPU the class's requests need: on a box
+        # the class saturates, its rate is the cores over that CPU, so this is the
+        # slowdown the polls cause, steadier than the rates on a shared box.
+        run["students_cpu_slowdown"] = 1 - t["alone_cpu_ms"] / max(t["watched_cpu_ms"], 1e-9)
     return (
         f" summary_req_per_s={median('summary_req_per_s'):.0f}"
         f" summary_p99_ms={median('summary_p99_ms'):.1f}"
         f" students_slowdown={median('students_slowdown'):.3f}"
         f" students_watched_req_per_s={median('students_watched_req_per_s'):.0f}"
         f" summary_floor_ratio={median('summary_floor_ratio'):.2f}"
+        f" summary_cpu_ms={median('summary_cpu_ms'):.2f}"
+        f" students_cpu_slowdown={median('students_cpu_slowdown'):.3f}"
     )
 
 

@@ -3,12 +3,13 @@ student's work, the feedback queue with its "seen" marks, and who finished what.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, g
+from flask import Blueprint, current_app, g
 
 from ..auth.access import STAFF, can_teach, require
 from ..interop.spreadsheet import csv_response
 from ..services import assigned, heatmap, learning, open_work, schools, student_work
-from .contract import _schema, endpoint
+from ..services.class_memo import tagged_body
+from .contract import endpoint, kept_json
 from .schemas.teaching import (
     AssignmentProgressSchema,
     CsvQuery,
@@ -23,21 +24,26 @@ from .schemas.teaching import (
 bp = Blueprint("teaching", __name__, url_prefix="/api/v1")
 
 
-def _heatmap_json(view: dict) -> bytes:
-    """The heatmap as the response body, made once per kept view (class_memo)."""
-    return current_app.json.dumps(_schema(HeatmapSchema).dump(view)).encode()
+def _heatmap_json(view: dict) -> tuple[bytes, str]:
+    """The heatmap as the response body and its ETag, made once per kept view (class_memo).
+
+    The view's dict already has the schema's shape (``HeatmapSchema``; tests hold the
+    two equal): a marshmallow dump of a students × skills grid was most of a poll's CPU.
+    """
+    return tagged_body(view, current_app.json.dumps)
 
 
 @bp.get("/classes/<classroom_id>/heatmap")
 @endpoint(
     STAFF,
-    "Mastery of every student of the class on every skill they practised (cheap to poll)",
+    "Mastery of every student of the class on every skill they practised (cheap to poll; "
+    "send If-None-Match with the last ETag, 304 when nothing changed)",
     response=HeatmapSchema,
 )
 def get_heatmap(classroom_id):
-    classroom = schools.get_class(g.user, classroom_id, manage=True)
-    body = heatmap.class_heatmap(classroom, shape=_heatmap_json)
-    return Response(body, mimetype="application/json", headers={"Cache-Control": "no-store"})
+    classroom = schools.get_class(g.user, classroom_id, manage=True)  # before any kept bytes
+    body, tag = heatmap.class_heatmap(classroom, shape=_heatmap_json)
+    return kept_json(body, tag)
 
 
 @bp.get("/classes/<classroom_id>/heatmap.csv")

@@ -20,6 +20,7 @@ import ifaddr
 from flask import Flask
 from waitress.channel import HTTPChannel
 from waitress.server import create_server
+from waitress.task import WSGITask
 
 from .. import db as database
 
@@ -44,6 +45,33 @@ def lan_addresses() -> list[str]:
     return sorted(set(found), key=lambda a: (a.startswith("127."), a))
 
 
+class KeepAliveTask(WSGITask):
+    """Waitress's task, keeping an HTTP/1.1 connection open after a 304 (or 204).
+
+    Waitress closes every HTTP/1.1 answer that has no Content-Length, including those
+    that may not have a body at all (304 Not Modified, 204): their end is the end of
+    the headers, so nothing needs the close. Without this, each poll a teacher's
+    browser revalidates (If-None-Match, 304) would cost a new connection (a TLS
+    handshake over https) instead of a few bytes on the open one. A client asking for
+    the close (``Connection: close``) or HTTP/1.0 still gets it.
+    """
+
+    _bodiless = False
+
+    def build_response_header(self) -> bytes:
+        self._bodiless = not self.has_body and self.version == "1.1"
+        try:
+            return super().build_response_header()
+        finally:
+            self._bodiless = False
+
+    def set_close_on_finish(self) -> None:
+        asked = self.request.headers.get("CONNECTION", "").lower() == "close"
+        if self._bodiless and not asked:
+            return
+        super().set_close_on_finish()
+
+
 class QuietChannel(HTTPChannel):
     """Waitress's channel, without the main loop spinning while a task sends its answer.
 
@@ -55,6 +83,8 @@ class QuietChannel(HTTPChannel):
     when waitress makes the task wait for it (output above the high watermark),
     and for a channel that is closing.
     """
+
+    task_class = KeepAliveTask
 
     #: When the request now being read began arriving (None: none half-read).
     partial_since: float | None = None

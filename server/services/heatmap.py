@@ -7,9 +7,10 @@ decayed since). The columns are the skills some student of the class has practis
 
 The heatmap is polled: it reads each student's mastery from the per-student event
 cache (``mastery.cached_states``: a count on the person index, then only new answers)
-and the whole view is kept between polls while no answer was added and the roster is
-the same (``class_memo``), for at most ``DECAY_STEP_MS`` (decay, and new content), so
-five teachers watching cost the node little while the class works.
+and the whole view is kept between polls while none of the class's students added an
+answer and the roster is the same (``class_memo``), for at most ``DECAY_STEP_MS``
+(decay, and new content), so five teachers watching cost the node little while the
+class works.
 """
 
 from __future__ import annotations
@@ -94,8 +95,9 @@ class _Student(NamedTuple):
     display_name: str
 
 
-def _roster(classroom_id: str) -> list[_Student]:
-    """The class's live students by name (``class_students``), compiled once: it runs per poll."""
+def class_roster(classroom_id: str) -> list[_Student]:
+    """The class's live students by name, as ``class_students`` (archived ones left out),
+    as light tuples, compiled once: it runs per poll."""
 
     def build(mark: str) -> Any:
         ids = Enrollment.live(Enrollment.person_id).where(
@@ -103,7 +105,9 @@ def _roster(classroom_id: str) -> list[_Student]:
         )
         return (
             Person.live(Person.id, Person.display_name)
-            .where(Person.id.in_(ids) & (Person.role == "student"))
+            .where(
+                Person.id.in_(ids) & (Person.role == "student") & (Person.archived == False)  # noqa: E712
+            )
             .order_by(Person.display_name)
         )
 
@@ -113,7 +117,7 @@ def _roster(classroom_id: str) -> list[_Student]:
 def class_heatmap(classroom: Classroom, now_ms: int | None = None, shape: Any = None) -> Any:
     """The heatmap of a class now; ``shape(view)`` (the API's JSON) is kept with it."""
     now = now_ms if now_ms is not None else wall_ms()
-    students = _roster(classroom.id)
+    students = class_roster(classroom.id)
 
     def make() -> Any:
         view = _make(students, catalog(), now, classroom.id)
@@ -123,7 +127,8 @@ def class_heatmap(classroom: Classroom, now_ms: int | None = None, shape: Any = 
         return make()
     # The content snapshot is not asked for on a hit (its checksum reads every content
     # table): a new pack shows within DECAY_STEP_MS, with the decay.
-    return _memo.get(classroom.id, (tuple(students), shape), now, make)
+    ids = [s.id for s in students]  # other classes' answers leave the kept view as it is
+    return _memo.get(classroom.id, (tuple(students), shape), now, make, person_ids=ids)
 
 
 def heatmap_csv_rows(view: dict[str, Any], language: str) -> tuple[list[str], list[list[Any]]]:

@@ -1,8 +1,10 @@
 """The live class view: who is working on what now, and who needs help, with why.
 
-Read from the last half hour of answers and attempts of the class's students (one
-query each, bounded by time), so a teacher's view that polls every few seconds costs
-the node little. A student *needs help* when, in that window:
+Read from the last half hour of answers and attempts of the class's students. A
+teacher's view polls every few seconds, so ``kept_view`` keeps that window per class
+and reads only the rows added since the last poll: while the class works a poll costs
+what the class did in those seconds, not the thousands of answers of the half hour.
+A student *needs help* when, in that window:
 
 - their last ``WRONG_STREAK`` or more answers on one skill were all wrong;
 - their last answer used every hint of its question;
@@ -12,17 +14,28 @@ the node little. A student *needs help* when, in that window:
 
 from __future__ import annotations
 
-from typing import Any
+import threading
+from bisect import insort
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from peewee import SQL
 
 from sync.hlc import wall_ms
 
+from ..db import db
 from ..models import Answer, Attempt, Classroom, Item
-from .catalog import catalog
+from .catalog import catalog, database_token
+from .class_memo import KEPT, change_mark, tagged_body
+from .heatmap import class_roster
 from .schools import class_students
 
 WINDOW_MS = 30 * 60 * 1000  # answers older than this say nothing about now
 IDLE_AFTER_MS = 3 * 60 * 1000
 WRONG_STREAK = 3
+KEPT_MS = 5_000  # a kept view is made again after this long even if nothing was added
+REBUILD_MS = 60_000  # and the window read whole again after this long (a safety net)
 _ANSWER_COLUMNS = (
     Answer.id,
     Answer.person_id,
@@ -63,34 +76,81 @@ def _help(answers: list[Any], cat: Any, hints: dict[str, int], mid: bool, now: i
     return reasons
 
 
-def live_view(classroom: Classroom, now_ms: int | None = None) -> dict[str, Any]:
-    """Each student of the class: working, idle or away; on what; why they need help."""
-    now = now_ms if now_ms is not None else wall_ms()
-    since = now - WINDOW_MS
-    students = class_students(classroom)
-    ids = [s.id for s in students]
+class _Answer(NamedTuple):
+    id: str
+    person_id: str
+    attempt_id: str | None
+    activity_id: str
+    item_id: str
+    correct: bool
+    hints_used: int | None
+    device_ms: int
+    received_ms: int
+
+
+class _Attempt(NamedTuple):
+    id: str
+    person_id: str
+    activity_id: str
+    ended_ms: int
+    received_ms: int
+
+
+_ORDER = lambda a: (a.received_ms, a.device_ms, a.id)  # noqa: E731  (the view's order)
+
+
+def _answers(where: Any) -> list[_Answer]:
+    """The class's answers matching ``where``, as light tuples (compiled SQL, raw rows)."""
+    sql, params = Answer.live(*_ANSWER_COLUMNS).where(where).sql()
+    return [
+        _Answer(i, p, t, a, it, bool(c), h, d, r)
+        for i, p, t, a, it, c, h, d, r in db.execute_sql(sql, params)
+    ]
+
+
+def _attempts(where: Any) -> list[_Attempt]:
+    columns = (Attempt.id, Attempt.person_id, Attempt.activity_id, Attempt.ended_ms)
+    sql, params = Attempt.live(*columns, Attempt.received_ms).where(where).sql()
+    return [_Attempt(*row) for row in db.execute_sql(sql, params)]
+
+
+def _gather(ids: list[str], since: int) -> tuple[dict[str, list], dict[str, list]]:
+    """Every answer and attempt of the window, per student, in the view's order."""
     answers: dict[str, list[Any]] = {}
-    # Named tuples of the columns read, not model objects: while a class works the
-    # window holds thousands of answers, and this runs whenever a poll finds new ones.
-    for answer in (
-        Answer.live(*_ANSWER_COLUMNS)
-        .where(Answer.person_id.in_(ids) & (Answer.received_ms >= since))
-        .order_by(Answer.received_ms, Answer.device_ms, Answer.id)
-        .namedtuples()
+    for answer in sorted(
+        _answers(Answer.person_id.in_(ids) & (Answer.received_ms >= since)), key=_ORDER
     ):
         answers.setdefault(answer.person_id, []).append(answer)
     finished: dict[str, list[Any]] = {}
-    for attempt in (
-        Attempt.live(Attempt.id, Attempt.person_id, Attempt.activity_id, Attempt.ended_ms)
-        .where(Attempt.person_id.in_(ids) & (Attempt.received_ms >= since))
-        .namedtuples()
-    ):
+    for attempt in _attempts(Attempt.person_id.in_(ids) & (Attempt.received_ms >= since)):
         finished.setdefault(attempt.person_id, []).append(attempt)
-    hinted = {a[-1].item_id for a in answers.values() if a[-1].hints_used}
-    hints = {
-        item.id: len(item.hints or [])
-        for item in Item.select(Item.id, Item.hints).where(Item.id.in_(list(hinted)))
-    }
+    return answers, finished
+
+
+def live_view(classroom: Classroom, now_ms: int | None = None) -> dict[str, Any]:
+    """Each student of the class: working, idle or away; on what; why they need help."""
+    now = now_ms if now_ms is not None else wall_ms()
+    students = class_students(classroom)
+    answers, finished = _gather([s.id for s in students], now - WINDOW_MS)
+    return _view(classroom.id, students, answers, finished, now)
+
+
+def _view(
+    classroom_id: str,
+    students: list[Any],
+    answers: dict[str, list[Any]],
+    finished: dict[str, list[Any]],
+    now: int,
+) -> dict[str, Any]:
+    hinted = {a[-1].item_id for a in answers.values() if a and a[-1].hints_used}
+    hints = (
+        {
+            item.id: len(item.hints or [])
+            for item in Item.select(Item.id, Item.hints).where(Item.id.in_(list(hinted)))
+        }
+        if hinted
+        else {}
+    )
     cat = catalog()
     rows = []
     for student in students:
@@ -125,8 +185,122 @@ def live_view(classroom: Classroom, now_ms: int | None = None) -> dict[str, Any]
         rows.append(row)
     needing = [r for r in rows if r["help"]]
     return {
-        "classroom_id": classroom.id,
+        "classroom_id": classroom_id,
         "now_ms": now,
         "students": rows,
         "help_count": len(needing),
     }
+
+
+# ---------------------------------------------------------------- kept between polls
+
+
+class _Window:
+    """A class's last half hour of answers and attempts, brought up to date by rowid.
+
+    Rows are only ever added to the event tables (invariant 5) and a new row takes a
+    rowid above every other on SQLite, so a poll reads only the rows added since the
+    last one (``rowid > mark``, a range of the table's own b-tree) instead of the whole
+    window again: the cost of a poll follows what the class did since, not the window.
+    """
+
+    def __init__(self, roster: tuple, marks: tuple, now: int) -> None:
+        self.roster, self.marks, self.built_ms = roster, marks, now
+        self.ids = [s.id for s in roster]
+        self.answers, self.finished = _gather(self.ids, now - WINDOW_MS)
+        self.known = {a.id for mine in self.answers.values() for a in mine}
+        self.body: Any = None
+        self.etag = ""
+        self.made_ms = 0
+
+    def catch_up(self, marks: tuple, now: int) -> bool:
+        """Add the rows stored since the last poll, drop those out of the window; say if any."""
+        (answer_from, attempt_from), (answer_to, attempt_to) = self.marks, marks
+        self.marks = marks
+        since = now - WINDOW_MS
+        changed = False
+        if answer_to != answer_from:
+            rowid = SQL("rowid")
+            new = _answers(
+                (rowid > (answer_from or 0))
+                & (rowid <= answer_to)
+                & Answer.person_id.in_(self.ids)
+                & (Answer.received_ms >= since)
+            )
+            for answer in new:
+                mine = self.answers.setdefault(answer.person_id, [])
+                if answer.id in self.known:  # a row stored again (sync) has a new rowid
+                    mine[:] = [a for a in mine if a.id != answer.id]
+                self.known.add(answer.id)
+                insort(mine, answer, key=_ORDER)  # nearly always at the end
+            changed = bool(new)
+        if attempt_to != attempt_from:
+            rowid = SQL("rowid")
+            new_attempts = _attempts(
+                (rowid > (attempt_from or 0))
+                & (rowid <= attempt_to)
+                & Attempt.person_id.in_(self.ids)
+                & (Attempt.received_ms >= since)
+            )
+            for attempt in new_attempts:
+                kept = self.finished.setdefault(attempt.person_id, [])
+                kept[:] = [a for a in kept if a.id != attempt.id] + [attempt]
+            changed = changed or bool(new_attempts)
+        for person_id, mine in self.answers.items():
+            if mine and mine[0].received_ms < since:
+                self.answers[person_id] = [a for a in mine if a.received_ms >= since]
+                self.known.difference_update(a.id for a in mine if a.received_ms < since)
+                changed = True
+        for person_id, kept in self.finished.items():
+            if kept and min(a.received_ms for a in kept) < since:
+                self.finished[person_id] = [a for a in kept if a.received_ms >= since]
+        return changed
+
+
+_windows: OrderedDict[tuple, _Window] = OrderedDict()
+_windows_lock = threading.Lock()
+_class_locks: dict[tuple, threading.Lock] = {}
+
+
+def kept_view(
+    classroom: Classroom, now: int, dumps: Callable[[dict[str, Any]], str]
+) -> tuple[bytes, str]:
+    """The live view's JSON bytes (``dumps``) and their ETag, made again only when needed.
+
+    Made again when an answer or attempt of the class's students was added since the
+    last poll, or the view is ``KEPT_MS`` old (idle minutes, and the roster: a student
+    joining or renamed shows within that); otherwise the same bytes.
+    The tag says what the view says, not when it was made, so a view made again
+    unchanged, or by another serving process, still answers If-None-Match with a 304.
+    The window is read whole at the first poll, when the roster changed, and every
+    ``REBUILD_MS``; off SQLite (no rowid to follow) the view is made every time.
+    """
+    marks = change_mark((Answer, Attempt))
+    if marks is None:
+        return tagged_body(live_view(classroom, now), dumps)
+    slot = (database_token(), classroom.id)
+    with _windows_lock:
+        lock = _class_locks.setdefault(slot, threading.Lock())
+    with lock:  # five teachers of one class: one of them makes it, the others reuse it
+        with _windows_lock:
+            window = _windows.get(slot)
+        young = window is not None and 0 <= now - window.made_ms < KEPT_MS
+        if young and window.marks == marks:  # nothing added anywhere: the kept bytes
+            return window.body, window.etag
+        if young and 0 <= now - window.built_ms < REBUILD_MS and not window.catch_up(marks, now):
+            return window.body, window.etag  # others' rows only (roster: at the next remake)
+        roster = tuple(class_roster(classroom.id))
+        if window is None or window.roster != roster or not 0 <= now - window.built_ms < REBUILD_MS:
+            window = _Window(roster, marks, now)
+            with _windows_lock:
+                _windows[slot] = window
+                _windows.move_to_end(slot)
+                while len(_windows) > KEPT:
+                    gone, _ = _windows.popitem(last=False)
+                    _class_locks.pop(gone, None)
+        else:
+            window.catch_up(marks, now)
+        view = _view(classroom.id, list(roster), window.answers, window.finished, now)
+        window.body, window.etag = tagged_body(view, dumps)
+        window.made_ms = now
+        return window.body, window.etag

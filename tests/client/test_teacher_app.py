@@ -187,3 +187,32 @@ def test_french_teacher_screens_leave_no_english_teacher_string(node, device):
         text = page.locator("body").inner_text()
         found = [key for key, pattern in patterns if pattern.search(text)]
         assert found == [], f"{screen}: English strings {found}"
+
+
+@pytest.mark.slow
+def test_the_open_live_view_revalidates_instead_of_downloading_again(node, chromium):
+    """The app's polls go through the browser's HTTP cache: with the view's ETag and
+    no-cache, Chromium asks with If-None-Match, and the unchanged view comes back 304."""
+    context = chromium.new_context(viewport={"width": 1024, "height": 768})
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    polls = []
+    page.on(
+        "requestfinished",
+        lambda request: request.url.endswith("/live") and polls.append(request),
+    )
+    sign_in(page, node.url)
+    page.locator("ul.classes li", has_text="Acacia class").locator("a.live-link").click()
+    page.wait_for_selector("table.live")
+    for _ in range(40):  # the app polls every 3 s: three polls are enough
+        if len(polls) >= 3:
+            break
+        page.wait_for_timeout(500)
+    asked = [request.all_headers().get("if-none-match") for request in polls]
+    tag = polls[0].response().all_headers()["etag"]
+    assert "no-cache" in polls[0].response().all_headers()["cache-control"]
+    # Later polls send the tag back: the class did nothing meanwhile, so the node
+    # answers 304 (tests/server/test_polled_views.py) and the page gets the kept copy.
+    assert asked[0] is None and asked[1:] == [tag] * (len(polls) - 1), (asked, tag)
+    assert page.locator("table.live").is_visible()  # the kept copy was drawn again
+    context.close()

@@ -18,7 +18,8 @@ LAST_LINE = re.compile(
     r" https_req_per_s=(\d+) https_p99_ms=([\d.]+) https_errors=(\d+) https_ratio=([\d.]+)"
     r" https_ceiling_ratio=([\d.]+)"
     r" summary_req_per_s=(\d+) summary_p99_ms=([\d.]+) students_slowdown=(-?[\d.]+)"
-    r" students_watched_req_per_s=(\d+) summary_floor_ratio=([\d.]+)$"
+    r" students_watched_req_per_s=(\d+) summary_floor_ratio=([\d.]+)"
+    r" summary_cpu_ms=([\d.]+) students_cpu_slowdown=(-?[\d.]+)$"
 )
 
 
@@ -46,9 +47,15 @@ def test_a_small_class_runs_every_step_without_errors():
     extra = figures.groups()[6:13]
     ceiling, ratio, https, https_p99, https_errors, https_ratio, https_ceiling = extra
     # The teachers' side: the class summary alone, its p99 while watched, the slowdown.
-    summary, summary_p99, _slowdown, watched, _floor_ratio = figures.groups()[13:]
+    summary, summary_p99, _slowdown, watched, _floor_ratio, cpu, _ = figures.groups()[13:]
     assert int(summary) > 0 and float(summary_p99) > 0 and int(watched) > 0, done.stdout
-    assert "  teachers: " in done.stdout and "errors 0 " in done.stdout, done.stdout
+    assert float(cpu) > 0, done.stdout
+    assert "  teachers: " in done.stdout and "errors 0 (students alone and watched: 0)" in (
+        done.stdout
+    ), done.stdout
+    # The teachers revalidate as a browser does: the summary alone is mostly 304s.
+    share = re.search(r"(\d+)% answered 304", done.stdout.split("  teachers: ")[1])
+    assert share and int(share.group(1)) > 0, done.stdout
     assert int(ceiling) > 0 and int(https) > 0 and https_errors == "0", done.stdout
     assert float(https_p99) > 0, done.stdout
     # Ratios as printed (two decimals) from the rates: rounding aside, they agree.
