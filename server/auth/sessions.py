@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import re
 import secrets
 import threading
 import time
@@ -50,6 +51,40 @@ SEEN_EVERY = datetime.timedelta(hours=1)
 VERIFIED_COOKIES = 4096
 #: Values a remembered cookie may hold (each request gets its own copy of the dict).
 _PLAIN = (str, int, float, bool, type(None))
+#: What a signed cookie's text is made of (URL-safe base64 and dots): such a value is
+#: the same whether read here or by werkzeug's full parse of the Cookie header.
+_SIGNED_TEXT = re.compile(r"[A-Za-z0-9_.-]*")
+
+
+def cookie_value(request: Any, name: str) -> str | None:
+    """The value of cookie ``name`` in the request, without parsing every cookie.
+
+    werkzeug's parse of the whole Cookie header into a dict was about 1% of a
+    student's request. A value that is not plain signed text (quoted, escaped) is
+    left to werkzeug, so what is found is always what werkzeug would find.
+    """
+    header = request.environ.get("HTTP_COOKIE")
+    if not header:
+        return None
+    if '"' in header:  # a quoted value may hold a ";": werkzeug's parse knows where it ends
+        return request.cookies.get(name)
+    for part in header.split(";"):
+        key, sep, value = part.partition("=")
+        if key.strip() == name:
+            value = value.strip()
+            if sep and _SIGNED_TEXT.fullmatch(value):
+                return value
+            return request.cookies.get(name)
+    return None
+
+
+def _vary_on_cookie(response: Any) -> None:
+    """Add ``Cookie`` to the response's ``Vary`` header unless it is there already."""
+    vary = response.headers.get("Vary")
+    if not vary:
+        response.headers["Vary"] = "Cookie"
+    elif "cookie" not in (token.strip().lower() for token in vary.split(",")):
+        response.headers["Vary"] = f"{vary}, Cookie"
 
 
 class HourlySessionInterface(SecureCookieSessionInterface):
@@ -81,7 +116,7 @@ class HourlySessionInterface(SecureCookieSessionInterface):
         serializer = self.get_signing_serializer(app)
         if serializer is None:
             return None
-        value = request.cookies.get(self.get_cookie_name(app))
+        value = cookie_value(request, self.get_cookie_name(app))
         if not value:
             return self.session_class()
         max_age = int(app.permanent_session_lifetime.total_seconds())
@@ -99,6 +134,20 @@ class HourlySessionInterface(SecureCookieSessionInterface):
                     verified.pop(next(iter(verified)))  # the oldest
                 verified[value] = (dict(data), signed_at.timestamp())
         return self.session_class(data)
+
+    def save_session(self, app: Any, session: Any, response: Any) -> None:
+        """Flask's, with the common case cut short: most answers send no cookie.
+
+        A session neither changed nor due a fresh cookie only needs ``Vary:
+        Cookie`` (when it was read); werkzeug's way of adding it (the header parsed
+        into a set and written back) and the cookie's settings, looked up before
+        Flask knows whether it sends anything, were about 3% of a request.
+        """
+        if not session.modified and (not session or not self.should_set_cookie(app, session)):
+            if session.accessed:
+                _vary_on_cookie(response)
+            return
+        super().save_session(app, session, response)
 
     def get_cookie_secure(self, app: Any) -> bool:
         """``Secure`` on a cookie issued over https (the TLS terminator's scheme)."""
