@@ -36,9 +36,9 @@ from typing import Any
 from flask import request
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadSignature
-from peewee import JOIN
+from peewee import JOIN, SQL
 
-from ..db import model_from_row, run_compiled, write_transaction
+from ..db import db, model_from_row, run_compiled, write_transaction
 from ..models import ApiToken, Person, WebSession
 from ..models.base import utcnow
 from .passwords import token_digest
@@ -183,22 +183,55 @@ def start(session: Any, person: Person, https: bool, days: int) -> None:
     session_id = secrets.token_urlsafe(32)
     now = utcnow()
     with write_transaction():
-        WebSession.delete().where(
-            WebSession.seen_at < now - datetime.timedelta(days=days + 1)
-        ).execute()  # cookies this old are refused by their signature anyway
-        WebSession.create(
-            id_hash=_digest(session_id),
-            person_id=person.id,
-            credential=credential(person),
-            https=https,
-            created_at=now,
-            seen_at=now,
+        if _sweep_due():
+            WebSession.delete().where(
+                WebSession.seen_at < now - datetime.timedelta(days=days + 1)
+            ).execute()  # cookies this old are refused by their signature anyway
+        _insert(
+            {
+                "id_hash": _digest(session_id),
+                "person_id": person.id,
+                "credential": credential(person),
+                "https": https,
+                "created_at": now,
+                "seen_at": now,
+            }
         )
     session.clear()
     session.permanent = True
     session["pid"] = person.id
     session["sid"] = session_id
     session["csrf"] = secrets.token_urlsafe(24)
+
+
+#: How often a process sweeps sessions unused for longer than a cookie lives.
+SWEEP_EVERY_S = 600
+_swept = {"at": None}
+
+
+def _sweep_due() -> bool:
+    """True at a process's first sign-in and then every SWEEP_EVERY_S (housekeeping,
+    not a guard: a cookie older than its lifetime is refused by its signature)."""
+    now = time.monotonic()
+    last = _swept["at"]
+    if last is not None and now - last < SWEEP_EVERY_S:
+        return False
+    _swept["at"] = now
+    return True
+
+
+#: The INSERT of a session row, compiled once per database kind (a sign-in ran it anew).
+_INSERT_SQL: dict[type, str] = {}
+
+
+def _insert(values: dict[str, Any]) -> None:
+    """Insert a web_session row (every column given)."""
+    fields = WebSession._meta.sorted_fields
+    sql = _INSERT_SQL.get(type(db.obj))
+    if sql is None:
+        mark = SQL(db.obj.param)
+        sql = _INSERT_SQL[type(db.obj)] = WebSession.insert({f: mark for f in fields}).sql()[0]
+    db.execute_sql(sql, [f.db_value(values[f.name]) for f in fields])
 
 
 def _session_and_person(id_hash: str) -> tuple[Any, ...] | None:

@@ -85,3 +85,22 @@ def test_the_session_cookie_is_read_as_werkzeug_reads_it(app, header):
         from flask import request
 
         assert sessions.cookie_value(request, "session") == request.cookies.get("session")
+
+
+def test_sessions_unused_past_a_cookies_life_are_swept_at_a_sign_in(api, app, monkeypatch):
+    import datetime
+
+    from server import db as database
+    from server.models import WebSession
+    from server.models.base import utcnow
+
+    old = utcnow() - datetime.timedelta(days=app.permanent_session_lifetime.days + 2)
+    with app.app_context(), database.db.connection_context():
+        WebSession.create(id_hash="f" * 64, person_id="someone", credential="c", seen_at=old)
+    monkeypatch.setitem(sessions._swept, "at", None)  # this process has not swept yet
+    api().login("teacher", "baobab-teacher")
+    with app.app_context(), database.db.connection_context():
+        assert not WebSession.select().where(WebSession.id_hash == "f" * 64).exists()
+        assert WebSession.select().count() == 1  # the new session, stored in full
+        row = WebSession.get()
+        assert row.created_at == row.seen_at and row.https is False and len(row.credential) == 64
