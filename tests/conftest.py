@@ -16,8 +16,9 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
-# Every response dumped the fast way is checked against marshmallow's own dump
-# (server/api/dumping.py), here and in the nodes tests serve in subprocesses.
+# Every response dumped and every body loaded the fast way is checked against
+# marshmallow (server/api/dumping.py, server/api/loading.py),
+# here and in the nodes tests serve in subprocesses.
 os.environ["BAOBAB_CHECK_DUMPS"] = "1"
 
 from server import create_app

@@ -16,7 +16,7 @@ from flask import Response, g, jsonify, request
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from ..auth.access import Rule
-from . import dumping
+from . import dumping, loading
 
 _PAGE_SCHEMAS: dict[type[Schema], type[Schema]] = {}
 
@@ -109,9 +109,9 @@ def endpoint(
         def wrapper(**path_args: Any) -> Any:
             rule.check(g.get("user"))
             if query is not None:
-                path_args["query"] = _schema(query).load(request.args.to_dict())
+                path_args["query"] = loading.load(_schema(query), request.args.to_dict())
             if body is not None:
-                path_args["body"] = _schema(body).load(request.get_json())
+                path_args["body"] = loading.load(_schema(body), request.get_json())
             result = view(**path_args)
             if response is None:
                 return result if result is not None else ("", status)

@@ -66,6 +66,44 @@ class RateLimitFilter(logging.Filter):
             del self._seen[key]
 
 
+class QueueDepthLog:
+    """Waitress's "Task queue depth" warning, summed up once per window instead of per request.
+
+    Waitress warns each time a request waits for a free thread; a saturated node
+    (a class signing in at once) did it for nearly every request, and making those
+    records cost about 3% of the node's CPU before the rate limit dropped them.
+    This stands in for waitress's ``queue_logger``: it counts, and once per
+    ``window_s`` says how often requests waited and how deep the queue got.
+    """
+
+    def __init__(
+        self,
+        logger: logging.Logger | None = None,
+        window_s: float = WINDOW_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.logger = logger or logging.getLogger("waitress.queue")
+        self.window_s, self.clock = window_s, clock
+        self.waits, self.deepest = 0, 0
+        self.since = clock()
+
+    def warning(self, msg: str, depth: int, *args: object) -> None:
+        """Count a request that waited (waitress calls ``warning(msg, depth)``)."""
+        # No lock: waitress calls this under its dispatcher's lock.
+        self.waits += 1
+        self.deepest = max(self.deepest, depth)
+        now = self.clock()
+        if now - self.since >= self.window_s:
+            self.logger.warning(
+                "requests waited for a free thread %d times in the last %.0f s "
+                "(deepest queue: %d); the node is busier than its threads",
+                self.waits,
+                now - self.since,
+                self.deepest,
+            )
+            self.waits, self.deepest, self.since = 0, 0, now
+
+
 def rate_limit_handlers(logger: logging.Logger | None = None) -> RateLimitFilter:
     """Put one shared rate limit on every handler of ``logger`` (the root by default)."""
     limit = RateLimitFilter()
@@ -74,4 +112,4 @@ def rate_limit_handlers(logger: logging.Logger | None = None) -> RateLimitFilter
     return limit
 
 
-__all__ = ["RateLimitFilter", "rate_limit_handlers"]
+__all__ = ["QueueDepthLog", "RateLimitFilter", "rate_limit_handlers"]

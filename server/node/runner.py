@@ -23,6 +23,7 @@ from waitress.server import create_server
 from waitress.task import WSGITask
 
 from .. import db as database
+from .logs import QueueDepthLog
 
 log = logging.getLogger(__name__)
 
@@ -180,7 +181,9 @@ def guard(server: Any, limits: Limits) -> None:
       they began is closed (waitress only closes connections idle for its
       ``channel_timeout``, which a byte every few seconds defeats);
     - waitress's own idle timeout and total connection limit come from
-      ``Limits.waitress``.
+      ``Limits.waitress``;
+    - requests waiting for a free thread are summed up once a minute in the log
+      (server.node.logs.QueueDepthLog), not warned about one by one.
     """
     header_s = limits.header_s
     per_client = limits.per_client
@@ -211,6 +214,7 @@ def guard(server: Any, limits: Limits) -> None:
         return QuietChannel(srv, sock, addr, adj, map=map)
 
     server.maintenance = maintain
+    server.task_dispatcher.queue_logger = QueueDepthLog()
     server.channel_class = make_channel  # accepts happen in run(), after this
 
 

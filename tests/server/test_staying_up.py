@@ -97,3 +97,25 @@ def test_log_flood_through_a_handler_is_rate_limited(tmp_path):
         handler.close()
         logger.propagate = True
     assert len((tmp_path / "node.log").read_text().splitlines()) == 3
+
+
+def test_a_saturated_node_sums_up_its_queue_waits_once_a_minute(caplog):
+    """Waitress warned once per queued request: a class at full speed made a record each."""
+    from waitress.task import ThreadedTaskDispatcher
+
+    from server.node.logs import QueueDepthLog
+
+    now = [0.0]
+    dispatcher = ThreadedTaskDispatcher()  # no threads started: every task queues
+    dispatcher.queue_logger = QueueDepthLog(
+        logging.getLogger("tests.queue"), window_s=60, clock=lambda: now[0]
+    )
+    with caplog.at_level(logging.WARNING, logger="tests.queue"):
+        for _ in range(5_000):
+            dispatcher.add_task(object())
+        assert caplog.records == []  # counted, not logged one by one
+        now[0] = 61.0
+        dispatcher.add_task(object())
+    (record,) = caplog.records
+    assert "waited for a free thread 5001 times" in record.getMessage()
+    assert "deepest queue: 5001" in record.getMessage()
