@@ -10,6 +10,7 @@ the node, idempotent on the tablet's ids), or discards it; the rows stay either 
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from marshmallow import Schema, ValidationError
@@ -21,8 +22,10 @@ from ..db import write_transaction
 from ..db.blobs import blob_path, digest, store_blob
 from ..errors import BaobabError, Conflict, InvalidInput, NotFound
 from ..models import Activity, Enrollment, Item, Person, UnclaimedWork
-from . import learning, photos
+from . import erasure, learning, photos
 from .rows import get_live, row_by_id
+
+log = logging.getLogger(__name__)
 
 SHOWN = 100  # sittings listed at once, oldest first: the next show once these are decided
 
@@ -47,6 +50,11 @@ def hold(user: Person, data: dict[str, Any], schemas: dict[str, Schema]) -> tupl
         raise InvalidInput("Not work a tablet makes.", {"body": error.messages}) from None
     if body["id"] != data["id"]:
         raise InvalidInput("The work's id is not its own.", {"id": ["Not the body's id."]})
+    if named.erased:  # the child named was erased: their words are not kept, even here
+        answered = [body.get("item_id")] if data["kind"] == "answer" else []
+        written = erasure.written_items(answered)
+        body, _ = erasure.blank_unclaimed(data["kind"], body, written)
+        log.info("unclaimed work %s names an erased student: kept blanked", data["id"])
     values = {
         "batch": data["batch"],
         "kind": data["kind"],
@@ -58,7 +66,11 @@ def hold(user: Person, data: dict[str, Any], schemas: dict[str, Schema]) -> tupl
 
 
 def _named(user: Person, named_id: str) -> Person:
-    named = row_by_id(Person, named_id)
+    # A student erased since the sign-in is still named: the work is kept (blanked) for a
+    # teacher to place, not refused back onto the tablet where no teacher sees it.
+    named = row_by_id(Person, named_id, live=False)
+    if named is not None and named.deleted and not named.erased:
+        named = None
     if named is None or named.role != "student" or named.school_id != user.school_id:
         raise InvalidInput("Not a student of this school.", {"named_id": ["Unknown student."]})
     return named
@@ -92,12 +104,19 @@ def hold_photo(
         "named_id": named.id,
         "made_ms": meta["made_ms"],
     }
+    if named.erased:  # the child named was erased: the picture is not kept
+        values["body"], _ = erasure.blank_unclaimed("photo", values["body"], set())
+        log.info("unclaimed photo %s names an erased student: its bytes not kept", photo_id)
+        return _keep(user, photo_id, values)
     store_blob(data_dir, sha256, data)  # the bytes first: a row never names a blob not here
     return _keep(user, photo_id, values)
 
 
 def _visible(user: Person, named_id: str) -> bool:
-    named = row_by_id(Person, named_id)
+    # An erased student is a tombstone: their teachers still decide the sittings named so.
+    named = row_by_id(Person, named_id, live=False)
+    if named is not None and named.deleted and not named.erased:
+        return False
     return named is not None and can_teach(user, named)
 
 
@@ -126,7 +145,8 @@ def _students_beside(user: Person, named: Person) -> list[Person]:
         .distinct()
         .order_by(Person.display_name)
     )
-    return [p for p in query if can_teach(user, p)] or [named]
+    beside = [p for p in query if can_teach(user, p)]
+    return beside or ([] if named.erased else [named])
 
 
 def batches(user: Person) -> list[dict[str, Any]]:
@@ -147,6 +167,7 @@ def batches(user: Person) -> list[dict[str, Any]]:
             out[row.batch] = {
                 "batch": row.batch,
                 "named": named,
+                "erased": bool(named.erased),
                 "sent_by": sender.display_name if sender else "",
                 "first_ms": row.made_ms,
                 "last_ms": row.made_ms,
@@ -163,6 +184,7 @@ def batches(user: Person) -> list[dict[str, Any]]:
                 "activity_title": activity.title if activity else "",
                 "response": row.body.get("response", row.body.get("text")),
                 "photo": row.kind == "photo",
+                "erased": bool(row.body.get("erased")),
                 "made_ms": row.made_ms,
             }
         )
@@ -186,8 +208,12 @@ def _order(row: UnclaimedWork) -> tuple[int, int]:
 
 
 def _record(student: Person, row: UnclaimedWork, data_dir: str) -> None:
+    body = dict(row.body)
+    if body.pop("erased", False) and row.kind != "reflection":
+        # A written answer without its words would be graded wrong; a photo has no bytes.
+        raise InvalidInput("Erased with the student this sitting was signed in under.")
     if row.kind != "photo":
-        RECORDERS[row.kind](student, dict(row.body))
+        RECORDERS[row.kind](student, body)
         return
     meta = {k: row.body[k] for k in ("activity_id", "attempt_id", "reflection_id", "device_ms")}
     data = blob_path(data_dir, row.body["sha256"]).read_bytes()
