@@ -239,10 +239,10 @@ def _link_skill(activity: Activity, skill: Skill) -> None:
     whole). Links an older version made beside it
     become tombstones.
     """
-    links = list(
-        ActivitySkill.select()
-        .where(ActivitySkill.activity_id == activity.id)
-        .order_by(ActivitySkill.id)
+    # Sorted here, not by the database: SQLite and PostgreSQL may collate text apart.
+    links = sorted(
+        ActivitySkill.select().where(ActivitySkill.activity_id == activity.id),
+        key=lambda link: link.id,
     )
     if not links:
         ActivitySkill.create(

@@ -89,3 +89,23 @@ def test_two_nodes_changing_an_activitys_skill_before_a_sync_agree_on_the_later_
         with node.bound():
             detail = authoring.activity_detail(activity["id"], with_answers=True)
             assert detail["skills"] == [SKILLS[1]], node.name
+
+
+def test_an_activity_left_tied_to_two_skills_by_an_older_version_is_tied_to_one_by_a_save(pair):
+    """Two live links (the race before this fix) become one link at the next save, on
+    every node after a sync."""
+    a, b = pair
+    teacher = _teacher(a)
+    with a.bound():
+        activity = authoring.create_activity(
+            teacher, AuthoredActivitySchema().load(_quiz(SKILLS[0]))
+        )
+        ActivitySkill.create(
+            id=f"{activity['id']}>{SKILLS[2]}", partition=f"school:{a.school_id}",
+            activity_id=activity["id"], skill_id=SKILLS[2],
+        )  # fmt: skip
+    sync(b, a)
+    assert _skills(b, activity["id"]) == [SKILLS[0], SKILLS[2]]
+    _edit(a, teacher, activity, SKILLS[1])
+    sync(b, a)
+    assert _skills(a, activity["id"]) == _skills(b, activity["id"]) == [SKILLS[1]]
