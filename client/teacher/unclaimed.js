@@ -38,10 +38,12 @@ export async function render(view) {
 
 function sitting(s, done) {
   const titleId = `sitting-${s.batch}`;
-  // A sitting under an erased name has no preselected child: the teacher chooses one.
+  // The named child is preselected when they may have it; else (erased, or removed from
+  // the school since) no child is: the teacher chooses one.
+  const preset = s.students.some((p) => p.id === s.named.id);
   const owner = h("select", { name: "student", required: true },
-    s.erased ? h("option", { value: "", disabled: true, selected: true }, t("teacher.unclaimed.choose")) : null,
-    s.students.map((p) => h("option", { value: p.id, selected: !s.erased && p.id === s.named.id }, p.display_name)));
+    preset ? null : h("option", { value: "", disabled: true, selected: true }, t("teacher.unclaimed.choose")),
+    s.students.map((p) => h("option", { value: p.id, selected: p.id === s.named.id }, p.display_name)));
   const message = h("p", { role: "alert", class: "error" });
   const decide = async (path, body, said) => {
     message.textContent = "";

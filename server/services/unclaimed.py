@@ -66,11 +66,10 @@ def hold(user: Person, data: dict[str, Any], schemas: dict[str, Schema]) -> tupl
 
 
 def _named(user: Person, named_id: str) -> Person:
-    # A student erased since the sign-in is still named: the work is kept (blanked) for a
-    # teacher to place, not refused back onto the tablet where no teacher sees it.
+    # A student removed or erased since the sign-in is still named: the work is kept
+    # (blanked if erased) for a teacher to place, not refused back onto the tablet where
+    # no teacher would ever see it.
     named = row_by_id(Person, named_id, live=False)
-    if named is not None and named.deleted and not named.erased:
-        named = None
     if named is None or named.role != "student" or named.school_id != user.school_id:
         raise InvalidInput("Not a student of this school.", {"named_id": ["Unknown student."]})
     return named
@@ -113,10 +112,9 @@ def hold_photo(
 
 
 def _visible(user: Person, named_id: str) -> bool:
-    # An erased student is a tombstone: their teachers still decide the sittings named so.
+    # A removed or erased student is a tombstone: their sittings still wait for a teacher
+    # (one in no class any more is seen by every teacher of the school: can_view_person).
     named = row_by_id(Person, named_id, live=False)
-    if named is not None and named.deleted and not named.erased:
-        return False
     return named is not None and can_teach(user, named)
 
 
@@ -131,22 +129,22 @@ def _activities(rows: list[UnclaimedWork]) -> dict[str, Activity]:
 
 
 def _students_beside(user: Person, named: Person) -> list[Person]:
-    """The students of the named child's classes the user teaches: whom a sitting may go to."""
-    classes = class_ids(named, "student")
+    """The students of the named child's classes the user teaches: whom a sitting may go to.
+
+    A named child in no class (removed since) leaves the user's own classes, or for an
+    admin in none, the school's students.
+    """
+    classes = class_ids(named, "student") or class_ids(user, "teacher")
+    where = Enrollment.classroom_id.in_(classes) if classes else Person.school_id == named.school_id
     query = (
         Person.live()
         .join(Enrollment, on=(Enrollment.person_id == Person.id))
-        .where(
-            Enrollment.classroom_id.in_(classes)
-            & (Enrollment.role == "student")
-            & ~Enrollment.deleted
-            & ~Person.archived
-        )
+        .where(where & (Enrollment.role == "student") & ~Enrollment.deleted & ~Person.archived)
         .distinct()
         .order_by(Person.display_name)
     )
     beside = [p for p in query if can_teach(user, p)]
-    return beside or ([] if named.erased else [named])
+    return beside or ([] if named.deleted else [named])
 
 
 def batches(user: Person) -> list[dict[str, Any]]:

@@ -232,3 +232,29 @@ def test_a_sitting_given_to_another_child_before_the_erasure_stays_theirs(app, a
         assert Reflection.get_by_id(sent["reflection"]["id"]).text == SECRET
     mine = teacher.get(f"/api/v1/people/{world.other_student}/photos").get_json()
     assert [p["id"] for p in mine] == [sent["photo"]]
+
+
+def test_a_sitting_under_a_removed_students_name_does_not_vanish_unseen(app, api, world):
+    """Regression: once the named student was removed (``DELETE /people/ID``), their waiting
+    sittings were shown to no teacher, and a tablet's later sitting under that name was
+    refused back onto the tablet (422), where no teacher sees it: another child's work lost
+    from sight. Now both wait for a teacher, with no child preselected."""
+    carrier = api(world.tokens["other_student"])
+    before = _piece(_choice_item(app), world.student, "sitting-r")
+    assert carrier.post("/api/v1/unclaimed-work", json=before).status_code == 201
+    removed = api(world.tokens["admin"]).delete(f"/api/v1/people/{world.student}")
+    assert removed.status_code == 204, removed.get_json()
+    after = _piece(_choice_item(app), world.student, "sitting-r")
+    sent = carrier.post("/api/v1/unclaimed-work", json=after)
+    assert sent.status_code == 201, sent.get_json()
+
+    teacher = api(world.tokens["teacher"])
+    [sitting] = teacher.get("/api/v1/unclaimed-work").get_json()
+    assert {w["id"] for w in sitting["work"]} == {before["id"], after["id"]}
+    candidates = {s["id"] for s in sitting["students"]}
+    assert world.student not in candidates and world.other_student in candidates
+    given = teacher.post(
+        "/api/v1/unclaimed-work/sitting-r/give", json={"student_id": world.other_student}
+    )
+    assert given.get_json() == {"recorded": 2, "refused": 0}
+    assert sorted(_answers(teacher, world.other_student)) == sorted([before["id"], after["id"]])
