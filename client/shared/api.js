@@ -73,6 +73,24 @@ export async function api(method, path, body, { timeoutMs = DEFAULT_TIMEOUT_MS }
 }
 
 /** Whether an error means the node could not be reached. */
+/**
+ * Every item of a paginated list (GET path), page after page of the largest size the
+ * node serves until its `total`: a district's 600 activities are all listed, not 500.
+ */
+export async function apiAll(path, perPage = 500) {
+  const join = path.includes("?") ? "&" : "?";
+  const items = [];
+  const seen = new Set();
+  for (let page = 1; ; page += 1) {
+    const reply = await api("GET", `${path}${join}per_page=${perPage}&page=${page}`);
+    for (const item of reply.items) {
+      if (!seen.has(item.id)) items.push(item); // a row that moved between pages: once
+      seen.add(item.id);
+    }
+    if (!reply.items.length || page * perPage >= reply.total) return items;
+  }
+}
+
 export const isOffline = (error) => error instanceof ApiError && error.status === 0;
 
 /** A fresh global id made on this device: 128 random bits, url-safe (sync/ids.py). */

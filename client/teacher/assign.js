@@ -1,7 +1,7 @@
 // Assignments of a class: give an activity or a skill to the class, a group or one
 // student, with a due date; pin, hide or show, withdraw; see who finished.
 
-import { api } from "../shared/api.js";
+import { api, apiAll } from "../shared/api.js";
 import { h, show } from "../shared/dom.js";
 import { language, pick, t } from "../shared/i18n.js";
 import { render as again } from "../shared/router.js";
@@ -22,7 +22,7 @@ export async function render(view, classId) {
       api("GET", `/classes/${enc(classId)}/groups`),
       api("GET", `/classes/${enc(classId)}/students`),
       api("GET", "/skills"),
-      api("GET", "/activities?per_page=500").then((p) => p.items),
+      apiAll("/activities"),
     ]);
   } catch (error) {
     show(view, h("h1", {}, t("teacher.assign.title")), h("p", { role: "alert", class: "error" }, errorText(error)));

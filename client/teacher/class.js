@@ -2,7 +2,7 @@
 // students the teacher may see (brought back into this class, with all their work),
 // editing the class itself, its printable sign-in cards, and the way to its live view.
 
-import { api } from "../shared/api.js";
+import { api, apiAll } from "../shared/api.js";
 import { h, show } from "../shared/dom.js";
 import { t } from "../shared/i18n.js";
 import { render as again } from "../shared/router.js";
@@ -19,7 +19,7 @@ export async function render(view, classId) {
     [classroom, students, archived] = await Promise.all([
       api("GET", `/classes/${enc(classId)}`),
       api("GET", `/classes/${enc(classId)}/students`),
-      api("GET", "/people?archived=true&role=student&per_page=500"),
+      apiAll("/people?archived=true&role=student").then((items) => ({ items })),
     ]);
   } catch (error) {
     show(view, h("h1", {}, t("teacher.class.title")), h("p", { role: "alert", class: "error" }, errorText(error)),

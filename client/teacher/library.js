@@ -5,7 +5,7 @@
 // and edited here later (#/library/edit/ID): a question left as it was keeps its id
 // and the answers given to it; a changed one is a new question (docs/teacher-guide.md).
 
-import { api, csrf, newId } from "../shared/api.js";
+import { api, apiAll, csrf, newId } from "../shared/api.js";
 import { h, show } from "../shared/dom.js";
 import { t } from "../shared/i18n.js";
 import { preview } from "../student/play.js";
@@ -22,7 +22,7 @@ export async function render(view, more) {
   show(view, h("h1", {}, t("teacher.library.title")), loading());
   let page, skills;
   try {
-    [page, skills] = await Promise.all([api("GET", "/activities?per_page=500"), api("GET", "/skills")]);
+    [page, skills] = await Promise.all([apiAll("/activities").then((items) => ({ items })), api("GET", "/skills")]);
   } catch (error) {
     show(view, h("h1", {}, t("teacher.library.title")), h("p", { role: "alert", class: "error" }, errorText(error)));
     return;

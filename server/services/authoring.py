@@ -26,7 +26,7 @@ from ..models import Activity, ActivitySkill, Asset, Item, Person, Skill
 from ..models.content import authored_pack, authored_prefix
 from .content import activity_detail
 from .photos import PHOTO_MAX_BYTES, check_image
-from .rows import get_live, row_by_id
+from .rows import get_live
 
 #: A teacher's picture: the photo limit (the app sends a downscaled JPEG or PNG).
 IMAGE_MAX_BYTES = PHOTO_MAX_BYTES
@@ -168,8 +168,8 @@ def update_activity(user: Person, activity_id: str, data: dict[str, Any]) -> dic
     question (a tablet offline, a child mid-quiz) is still checked against the
     question the child saw and kept. Every row written is a replicated edit, so the
     new version reaches the school's other nodes like any row; two teachers editing
-    at once on two nodes end with the later version's text and question list whole
-    (the skill links are rows of their own: both changed, both stay until a next save).
+    at once on two nodes end with the later version's text, question list and skill
+    whole (``_link_skill``).
     """
     school = user.school_id
     activity = get_live(Activity, activity_id, "activity")
@@ -229,16 +229,32 @@ def update_activity(user: Person, activity_id: str, data: dict[str, Any]) -> dic
 
 
 def _link_skill(activity: Activity, skill: Skill) -> None:
-    """Tie the activity to ``skill`` alone: other links become tombstones, this one lives."""
-    for link in ActivitySkill.live().where(ActivitySkill.activity_id == activity.id):
-        if link.skill_id != skill.id:
-            link.delete_instance()
-    link_id = f"{activity.id}>{skill.id}"
-    link = row_by_id(ActivitySkill, link_id, live=False)
-    if link is None:
+    """Tie the activity to ``skill`` through its one link row, which every edit updates.
+
+    The link is a row of its own: if each edit tombstoned the old link and made a new
+    one, two nodes changing the skill before a sync would each make a live link, and
+    the activity would stay tied to both skills. So every node edits the same row (the
+    activity's first link by id, the one made with it) and the later save wins by the
+    replication clock, like any mutable row (saved even unchanged, so a version wins
+    whole). Links an older version made beside it
+    become tombstones.
+    """
+    # Sorted here, not by the database: SQLite and PostgreSQL may collate text apart.
+    links = sorted(
+        ActivitySkill.select().where(ActivitySkill.activity_id == activity.id),
+        key=lambda link: link.id,
+    )
+    if not links:
         ActivitySkill.create(
-            id=link_id, partition=activity.partition, activity_id=activity.id, skill_id=skill.id
+            id=f"{activity.id}>{skill.id}",
+            partition=activity.partition,
+            activity_id=activity.id,
+            skill_id=skill.id,
         )
-    elif link.deleted:
-        link.deleted = False
-        link.save()
+        return
+    link, others = links[0], links[1:]
+    for other in others:
+        if not other.deleted:
+            other.delete_instance()
+    link.skill_id, link.deleted = skill.id, False
+    link.save()  # saved even unchanged: the later save's version wins whole

@@ -95,6 +95,7 @@ def _load() -> Catalog:
     for activity_id, skill_id in links.tuples():
         skills_of.setdefault(activity_id, []).append(skill_id)
     items = dict(Item.live(Item.activity_id, fn.COUNT(Item.id)).group_by(Item.activity_id).tuples())
+    items.update(_listed_counts())
     columns = (
         Activity.id,
         Activity.title,
@@ -166,3 +167,25 @@ def catalog() -> Catalog:
         _cache.clear()  # keeps one snapshot: the current database's
         _cache[key] = (version, loaded)
     return loaded
+
+
+def _listed_counts() -> dict[str, int]:
+    """Questions of each activity that lists its current ones (``body.item_ids``).
+
+    An activity edited on the device keeps its earlier versions' items live (answers
+    to them still count) but plays only those it lists (content.current_items): the
+    listed ones that are live here are its questions, not every live item.
+    """
+    listed: dict[str, list[str]] = {}
+    edited = Activity.live(Activity.id, Activity.body).where(Activity.body.contains('"item_ids"'))
+    for aid, body in edited.tuples():
+        ids = body.get("item_ids") if isinstance(body, dict) else None
+        if isinstance(ids, list):
+            listed[aid] = ids
+    if not listed:
+        return {}
+    live = {
+        item_id
+        for (item_id,) in Item.live(Item.id).where(Item.activity_id.in_(list(listed))).tuples()
+    }
+    return {aid: len([i for i in ids if i in live]) for aid, ids in listed.items()}

@@ -17,6 +17,17 @@ that arrives later (server.replication.store). A scrubbed row and the original
 have the same stamp, so no sync ever brings the original back, and a node that
 never held the original receives the scrubbed one. Correctness, timing, hints,
 skill and confidence stay: the anonymous events the dashboard and fits count.
+
+Unclaimed work (services.unclaimed: sittings a tablet did under a sign-in the node
+never checked, local to the node that holds them, never replicated) that names the
+child, or that a teacher gave to the child, is scrubbed the same way on each node
+(``scrub_unclaimed``): a written answer's words and a reflection's text are blanked,
+a photo's digest is dropped and its bytes deleted, and each blanked piece is marked
+``erased``. A waiting sitting is kept and still listed for the teacher (the child
+named may not be the one who did it): they give what remains (choices, numbers,
+attempts, confidence) to the child who did it, or set it aside. A piece arriving
+from a tablet after the erasure is scrubbed before it is kept (``unclaimed.hold``).
+A sitting a teacher already gave to another child is that child's work: untouched.
 """
 
 from __future__ import annotations
@@ -42,6 +53,7 @@ from ..models import (
     Photo,
     Reflection,
     RowHistory,
+    UnclaimedWork,
     WebSession,
 )
 
@@ -124,7 +136,62 @@ def scrub(person_ids: Iterable[str]) -> list[str]:
             RowHistory.delete().where(
                 (RowHistory.table_name == table) & RowHistory.row_id.in_(rows)
             ).execute()
+        digests += scrub_unclaimed(batch)
     return sorted(set(digests))
+
+
+def written_items(item_ids: Iterable[str]) -> set[str]:
+    """Which of these items hold words when answered: written items, and unknown ones."""
+    wanted = {i for i in item_ids if isinstance(i, str)}
+    if not wanted:
+        return set()
+    known = dict(Item.select(Item.id, Item.type).where(Item.id.in_(sorted(wanted))).tuples())
+    return {i for i in wanted if known.get(i, "text") == "text"}
+
+
+def blank_unclaimed(kind: str, body: dict[str, Any], written: set[str]) -> tuple[dict, str | None]:
+    """A piece of unclaimed work without the erased child's words or photo.
+
+    Returns the blanked body (marked ``erased`` when something went) and the digest of
+    a photo whose bytes must go. ``written``: the answered items that hold words.
+    """
+    out = dict(body)
+    digest = None
+    if kind == "answer" and out.get("item_id") in written and out.get("response") != "":
+        out["response"], out["erased"] = "", True
+    elif kind == "reflection" and out.get("text"):
+        out["text"], out["erased"] = "", True
+    elif kind == "photo" and "sha256" in out:
+        digest = out.pop("sha256")
+        out["erased"] = True
+    return out, digest if isinstance(digest, str) else None
+
+
+def scrub_unclaimed(person_ids: list[str]) -> list[str]:
+    """Blank the unclaimed work that names these erased students, or was given to them.
+
+    Returns the digests of the photos blanked, whose bytes ``forget_bytes`` deletes.
+    """
+    ids = set(person_ids)
+    rows = list(
+        UnclaimedWork.select().where(
+            UnclaimedWork.named_id.in_(sorted(ids)) | UnclaimedWork.owner_id.in_(sorted(ids))
+        )
+    )
+    # Given to another child by their teacher: that child's work now, not the erased one's.
+    rows = [r for r in rows if r.owner_id is None or r.owner_id in ids]
+    written = written_items(r.body.get("item_id") for r in rows if r.kind == "answer")
+    digests, blanked = [], 0
+    for row in rows:
+        body, digest = blank_unclaimed(row.kind, row.body, written)
+        if digest:
+            digests.append(digest)
+        if body != row.body:
+            UnclaimedWork.update(body=body).where(UnclaimedWork.id == row.id).execute()
+            blanked += 1
+    if blanked:
+        log.info("erasure: blanked %d piece(s) of unclaimed work", blanked)
+    return digests
 
 
 def forget_bytes(data_dir: str, digests: Iterable[str]) -> int:
@@ -141,6 +208,12 @@ def forget_bytes(data_dir: str, digests: Iterable[str]) -> int:
             continue  # the same bytes are another live photo's (or another child's)
         if Asset.live(Asset.id).where(Asset.id == sha256).exists():
             continue
+        if (
+            UnclaimedWork.select(UnclaimedWork.id)
+            .where((UnclaimedWork.kind == "photo") & UnclaimedWork.body.contains(sha256))
+            .exists()
+        ):
+            continue  # an unclaimed photo of a child not erased still has these bytes
         for path in (blob_path(data_dir, sha256), partial_path(data_dir, sha256)):
             if path.exists():
                 path.unlink()

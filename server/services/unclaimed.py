@@ -10,6 +10,7 @@ the node, idempotent on the tablet's ids), or discards it; the rows stay either 
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from marshmallow import Schema, ValidationError
@@ -21,8 +22,10 @@ from ..db import write_transaction
 from ..db.blobs import blob_path, digest, store_blob
 from ..errors import BaobabError, Conflict, InvalidInput, NotFound
 from ..models import Activity, Enrollment, Item, Person, UnclaimedWork
-from . import learning, photos
+from . import erasure, learning, photos
 from .rows import get_live, row_by_id
+
+log = logging.getLogger(__name__)
 
 SHOWN = 100  # sittings listed at once, oldest first: the next show once these are decided
 
@@ -47,6 +50,11 @@ def hold(user: Person, data: dict[str, Any], schemas: dict[str, Schema]) -> tupl
         raise InvalidInput("Not work a tablet makes.", {"body": error.messages}) from None
     if body["id"] != data["id"]:
         raise InvalidInput("The work's id is not its own.", {"id": ["Not the body's id."]})
+    if named.erased:  # the child named was erased: their words are not kept, even here
+        answered = [body.get("item_id")] if data["kind"] == "answer" else []
+        written = erasure.written_items(answered)
+        body, _ = erasure.blank_unclaimed(data["kind"], body, written)
+        log.info("unclaimed work %s names an erased student: kept blanked", data["id"])
     values = {
         "batch": data["batch"],
         "kind": data["kind"],
@@ -58,7 +66,10 @@ def hold(user: Person, data: dict[str, Any], schemas: dict[str, Schema]) -> tupl
 
 
 def _named(user: Person, named_id: str) -> Person:
-    named = row_by_id(Person, named_id)
+    # A student removed or erased since the sign-in is still named: the work is kept
+    # (blanked if erased) for a teacher to place, not refused back onto the tablet where
+    # no teacher would ever see it.
+    named = row_by_id(Person, named_id, live=False)
     if named is None or named.role != "student" or named.school_id != user.school_id:
         raise InvalidInput("Not a student of this school.", {"named_id": ["Unknown student."]})
     return named
@@ -92,12 +103,18 @@ def hold_photo(
         "named_id": named.id,
         "made_ms": meta["made_ms"],
     }
+    if named.erased:  # the child named was erased: the picture is not kept
+        values["body"], _ = erasure.blank_unclaimed("photo", values["body"], set())
+        log.info("unclaimed photo %s names an erased student: its bytes not kept", photo_id)
+        return _keep(user, photo_id, values)
     store_blob(data_dir, sha256, data)  # the bytes first: a row never names a blob not here
     return _keep(user, photo_id, values)
 
 
 def _visible(user: Person, named_id: str) -> bool:
-    named = row_by_id(Person, named_id)
+    # A removed or erased student is a tombstone: their sittings still wait for a teacher
+    # (one in no class any more is seen by every teacher of the school: can_view_person).
+    named = row_by_id(Person, named_id, live=False)
     return named is not None and can_teach(user, named)
 
 
@@ -112,21 +129,22 @@ def _activities(rows: list[UnclaimedWork]) -> dict[str, Activity]:
 
 
 def _students_beside(user: Person, named: Person) -> list[Person]:
-    """The students of the named child's classes the user teaches: whom a sitting may go to."""
-    classes = class_ids(named, "student")
+    """The students of the named child's classes the user teaches: whom a sitting may go to.
+
+    A named child in no class (removed since) leaves the user's own classes, or for an
+    admin in none, the school's students.
+    """
+    classes = class_ids(named, "student") or class_ids(user, "teacher")
+    where = Enrollment.classroom_id.in_(classes) if classes else Person.school_id == named.school_id
     query = (
         Person.live()
         .join(Enrollment, on=(Enrollment.person_id == Person.id))
-        .where(
-            Enrollment.classroom_id.in_(classes)
-            & (Enrollment.role == "student")
-            & ~Enrollment.deleted
-            & ~Person.archived
-        )
+        .where(where & (Enrollment.role == "student") & ~Enrollment.deleted & ~Person.archived)
         .distinct()
         .order_by(Person.display_name)
     )
-    return [p for p in query if can_teach(user, p)] or [named]
+    beside = [p for p in query if can_teach(user, p)]
+    return beside or ([] if named.deleted else [named])
 
 
 def batches(user: Person) -> list[dict[str, Any]]:
@@ -147,6 +165,7 @@ def batches(user: Person) -> list[dict[str, Any]]:
             out[row.batch] = {
                 "batch": row.batch,
                 "named": named,
+                "erased": bool(named.erased),
                 "sent_by": sender.display_name if sender else "",
                 "first_ms": row.made_ms,
                 "last_ms": row.made_ms,
@@ -163,6 +182,7 @@ def batches(user: Person) -> list[dict[str, Any]]:
                 "activity_title": activity.title if activity else "",
                 "response": row.body.get("response", row.body.get("text")),
                 "photo": row.kind == "photo",
+                "erased": bool(row.body.get("erased")),
                 "made_ms": row.made_ms,
             }
         )
@@ -186,8 +206,12 @@ def _order(row: UnclaimedWork) -> tuple[int, int]:
 
 
 def _record(student: Person, row: UnclaimedWork, data_dir: str) -> None:
+    body = dict(row.body)
+    if body.pop("erased", False) and row.kind != "reflection":
+        # A written answer without its words would be graded wrong; a photo has no bytes.
+        raise InvalidInput("Erased with the student this sitting was signed in under.")
     if row.kind != "photo":
-        RECORDERS[row.kind](student, dict(row.body))
+        RECORDERS[row.kind](student, body)
         return
     meta = {k: row.body[k] for k in ("activity_id", "attempt_id", "reflection_id", "device_ms")}
     data = blob_path(data_dir, row.body["sha256"]).read_bytes()

@@ -7,9 +7,14 @@ teacher app and gives it to the child who did it: nothing lost, nothing misplace
 
 from __future__ import annotations
 
+import json
+import sqlite3
+import uuid
+from pathlib import Path
+
 import pytest
 
-from server.services.demo import DEMO_TEACHER
+from server.services.demo import DEMO_ADMIN, DEMO_TEACHER
 from tests.helpers import teacher
 from tests.helpers.nodes import Browser, wait_for
 from tests.helpers.student import answer_item, api, current_item, right, sign_in
@@ -98,3 +103,73 @@ def test_wrong_pictures_offline_cannot_credit_work_to_the_named_child(
         assert unclaimed(node) == []
     finally:
         back.stop()
+
+
+SECRET = "I miss my dog Rex"
+
+
+def _hold_under(node, named: str, carrier: str) -> list[str]:
+    """A sitting as a tablet handed it to the node under ``named`` (written to its database,
+    as ``POST /unclaimed-work`` keeps it): a choice answer and a reflection in words."""
+    db = sqlite3.connect(Path(node.data_dir) / "baobab.db")
+    try:
+        item = db.execute(
+            "SELECT id, answer FROM item WHERE type = 'choice' AND NOT deleted ORDER BY id"
+        ).fetchone()
+        made = [uuid.uuid4().hex, uuid.uuid4().hex]
+        bodies = [
+            ("answer", {"id": made[0], "item_id": item[0], "response": json.loads(item[1]),
+                        "hints_used": 0, "duration_ms": None, "attempt_id": None, "device_ms": 7}),
+            ("reflection", {"id": made[1], "confidence": 3, "text": SECRET, "activity_id": None,
+                            "attempt_id": None, "device_ms": 8}),
+        ]  # fmt: skip
+        with db:
+            for kind, body in bodies:
+                db.execute(
+                    "INSERT INTO unclaimed_work (id, batch, kind, body, named_id, sent_by, made_ms,"
+                    " received_ms, state) VALUES (?, 'sitting-x', ?, ?, ?, ?, 7, 7, 'waiting')",
+                    (body["id"], kind, json.dumps(body), named, carrier),
+                )
+    finally:
+        db.close()
+    return made
+
+
+def _person(node, name: str) -> str:
+    with sqlite3.connect(Path(node.data_dir) / "baobab.db") as db:
+        return db.execute("SELECT id FROM person WHERE display_name = ?", (name,)).fetchone()[0]
+
+
+@pytest.mark.slow
+def test_a_sitting_under_an_erased_childs_name_is_shown_blanked_for_the_teacher_to_place(
+    node, chromium, axe_js
+):
+    """Erasing Amina on request blanks the words of a sitting held under her name; the
+    teacher still sees the sitting (it may be Kofi's work), told why, and places it."""
+    amina, kofi = _person(node, "Amina"), _person(node, "Kofi")
+    choice, thought = _hold_under(node, amina, kofi)
+    admin = Browser(node.url)
+    admin.login(*DEMO_ADMIN)
+    status, body = admin.call("POST", f"/api/v1/district/students/{amina}/erase")
+    assert status == 200, body
+    context = chromium.new_context(viewport={"width": 1024, "height": 768})
+    try:
+        staff = context.new_page()
+        teacher.sign_in(staff, node.url)
+        staff.goto(node.url + "/teacher/#/unclaimed")
+        article = staff.locator(f"article[data-named='{amina}']")
+        article.wait_for()
+        assert article.locator("p.notice.erased").count() == 1
+        assert SECRET not in article.inner_text()
+        assert "erased" in article.locator(f"li[data-work='{thought}']").inner_text()
+        owner = article.locator("select[name=student]")
+        assert owner.input_value() == ""  # no child preselected: the teacher chooses
+        assert violations(staff, axe_js) == []
+        owner.select_option(kofi)
+        article.locator("button.give").click()
+        staff.wait_for_selector("p.nobody")
+        assert "Kofi" in staff.locator("p.notice").inner_text()
+    finally:
+        context.close()
+    assert staff_answers(node, kofi) == [choice]
+    assert unclaimed(node) == []

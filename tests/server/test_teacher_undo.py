@@ -22,7 +22,7 @@ from server.models import (
     Skill,
     WorkSeen,
 )
-from server.services import open_work
+from server.services import catalog, open_work
 from sync import wire
 from sync.stamp import school_partition
 from tests.server.test_library import quiz
@@ -288,7 +288,35 @@ def test_an_edit_keeps_unchanged_items_and_an_attempt_in_progress_loses_nothing(
     assert held == 5  # three of the first version, two new: none deleted
     links = _in_app(app, lambda: {(s.skill_id, s.deleted) for s in ActivitySkill.select().where(
         ActivitySkill.activity_id == activity["id"])})  # fmt: skip
-    assert links == {(skills[0], True), (skills[1], False)}
+    assert links == {(skills[1], False)}  # its one link row, edited: no second link to race
+
+
+def test_the_catalog_counts_an_edited_activitys_current_questions_not_superseded_ones(
+    app, world, api
+):
+    """Regression: after an edit replaced two of three questions, the catalog (which ranks
+    by the evidence an activity gives) counted five: the superseded two as well."""
+    activity = _made(app, api, world)
+    teacher = api(world.tokens["teacher"])
+    path = f"/api/v1/authored-activities/{activity['id']}"
+    edited = teacher.request("PUT", path, json=_edit_body(activity, _skills(app)[0]))
+    assert edited.status_code == 200, edited.get_json()
+    shorter = _edit_body(edited.get_json(), _skills(app)[0])
+    shorter["items"] = shorter["items"][:2]
+    shorter["items"][1] = {**shorter["items"][1], "prompt": "5 + 5 = ?", "answer": 10}
+    again = teacher.request("PUT", path, json=shorter)
+    assert again.status_code == 200, again.get_json()
+    current = [i["id"] for i in again.get_json()["items"]]
+    assert len(current) == 2
+    held = _in_app(app, lambda: Item.live().where(Item.activity_id == activity["id"]).count())
+    assert held == 6  # every version's questions stay live: answers to them still count
+
+    def counted():
+        found = catalog.catalog()
+        candidate = next(c for c in found.candidates if c.activity_id == activity["id"])
+        return candidate.items
+
+    assert _in_app(app, counted) == 2
 
 
 def test_a_teacher_cannot_edit_district_content_through_authoring(app, world, api):

@@ -14,6 +14,7 @@ import uuid
 
 import pytest
 
+from server.api.learning import WORK_SCHEMAS
 from server.db.blobs import has_blob, store_blob
 from server.models import (
     Answer,
@@ -24,9 +25,10 @@ from server.models import (
     Photo,
     Reflection,
     RowHistory,
+    UnclaimedWork,
 )
 from server.replication.photo_sync import missing_photos, photo_in
-from server.services import erasure, people
+from server.services import erasure, people, unclaimed
 from tests.helpers.images import png
 
 from .harness import Node, sync
@@ -167,3 +169,72 @@ def test_forget_bytes_keeps_bytes_a_live_photo_still_uses(school, tmp_path):
         assert has_blob(data_dir, SHA) and photo_in(SHA)  # the friend's photo still shows
         erasure.erase_student(Person.get_by_id(friend), data_dir)
     assert not has_blob(data_dir, SHA)
+
+
+def _unclaimed(node: Node, named: str, batch: str, data_dir: str) -> None:
+    """A sitting a tablet handed to ``node`` under ``named``'s name (never replicated)."""
+    store_blob(data_dir, SHA, PHOTO)
+    bodies = {
+        "answer": {"item_id": "written-item", "response": SECRET, "device_ms": 1},
+        "reflection": {"confidence": 2, "text": SECRET, "device_ms": 1},
+        "photo": {"activity_id": "act", "sha256": SHA, "media_type": "image/png"},
+    }
+    with node.bound():
+        for kind, body in bodies.items():
+            made = uuid.uuid4().hex
+            UnclaimedWork.create(
+                id=made, batch=batch, kind=kind, body={**body, "id": made}, named_id=named,
+                sent_by="carrier", made_ms=1, received_ms=1,
+            )  # fmt: skip
+
+
+def _unclaimed_left(node: Node) -> list[str]:
+    with node.bound():
+        return [str(r.body) for r in UnclaimedWork.select()]
+
+
+def test_unclaimed_work_under_an_erased_childs_name_is_blanked_on_the_node_holding_it(
+    school, tmp_path
+):
+    """Regression: unclaimed work is local to the node a tablet gave it to, not replicated,
+    so the scrub of replicated rows never reached it: a sitting under the erased child's
+    name kept their written answers, reflection and photo bytes on that node."""
+    a, b, _ = school
+    b_dir = str(tmp_path / "b")
+    with a.bound():
+        child = people.create_person(a.school_id, "student", "Ada Kid").id
+    sync(b, a)
+    _unclaimed(b, child, "sitting-1", b_dir)
+    assert any(SECRET in body for body in _unclaimed_left(b))
+
+    with a.bound():
+        erasure.erase_student(Person.get_by_id(child))
+    sync(b, a)  # the erasure reaches b
+    with b.bound():
+        assert b.store.forget_bytes(b_dir) == 1
+    assert not has_blob(b_dir, SHA)
+    left = _unclaimed_left(b)
+    assert len(left) == 3 and not any(SECRET in body or SHA in body for body in left)
+
+    # A tablet offline since hands over another sitting under that name: kept, blanked.
+    with b.bound():
+        carrier = people.create_person(b.school_id, "student", "Bea Kid")
+        made = uuid.uuid4().hex
+        held, new = unclaimed.hold(
+            carrier,
+            {
+                "id": made,
+                "batch": "sitting-2",
+                "kind": "reflection",
+                "named_id": child,
+                "made_ms": 5,
+                "body": {"id": made, "confidence": 4, "text": SECRET, "device_ms": 5},
+            },  # fmt: skip
+            WORK_SCHEMAS,
+        )
+        assert new and held.body["text"] == "" and held.body["erased"] is True
+        teacher = people.create_person(b.school_id, "admin", "Head")
+        sittings = unclaimed.batches(teacher)
+    # Both sittings are still there for a teacher to place: nothing vanished unseen.
+    assert sorted(s["batch"] for s in sittings) == ["sitting-1", "sitting-2"]
+    assert all(s["erased"] for s in sittings)

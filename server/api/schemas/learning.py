@@ -271,6 +271,7 @@ class _UnclaimedPieceSchema(Schema):
     activity_title = fields.String()
     response = fields.Raw(allow_none=True)
     photo = fields.Boolean()
+    erased = fields.Boolean()  # its words or picture went with the named student's erasure
     made_ms = fields.Integer()
 
 
@@ -279,6 +280,7 @@ class UnclaimedBatchSchema(Schema):
 
     batch = fields.String()
     named = fields.Nested(_PersonNameSchema)
+    erased = fields.Boolean()  # the named student was erased since: see docs/teacher-guide.md
     sent_by = fields.String()
     first_ms = fields.Integer()
     last_ms = fields.Integer()
