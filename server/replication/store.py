@@ -523,16 +523,21 @@ def _array_literal(column: tuple[Any, ...] | list[Any]) -> str:
     Strings are always double-quoted, backslash and quote escaped: inside quotes
     every other character (comma, brace, space, newline, the word NULL) is the
     string's own. Only scalars travel in a row: anything else refuses the chunk.
-    The common columns (all integers; all strings needing no escape) take one join.
+    The common columns (all integers, all empty, all strings needing no escape) take one join.
     """
     kinds = set(map(type, column))
     if kinds == {int}:
         return "{" + ",".join(map(str, column)) + "}"
+    if kinds == {_NONE}:
+        return "{" + ",".join(["NULL"] * len(column)) + "}"
     if kinds == {str}:
         text = "".join(column)
         if "\\" not in text and '"' not in text:
             return '{"' + '","'.join(column) + '"}'
     return "{" + ",".join(map(_element, column)) + "}"
+
+
+_NONE = type(None)
 
 
 def _element(value: Any) -> str:
