@@ -13,7 +13,7 @@ from peewee import (
     BooleanField,
     CharField,
     DateTimeField,
-    FloatField,
+    DoubleField,
     IntegerField,
     TextField,
 )
@@ -85,7 +85,7 @@ class RollupMastery(BaseModel):
 
     person_id = CharField(max_length=100)
     skill_id = CharField(max_length=100)
-    p_known = FloatField()
+    p_known = DoubleField()  # double on PostgreSQL too: the fold carries it on (0022)
     answers = IntegerField(default=0)
     mastered = BooleanField(default=False)
     mastered_ms = BigIntegerField(null=True)  # when it was reached (received time)
@@ -102,7 +102,7 @@ class RollupContent(BaseModel):
     activity_id = CharField(max_length=100)
     attempts = IntegerField(default=0)
     completed = IntegerField(default=0)
-    minutes = FloatField(default=0)
+    minutes = DoubleField(default=0)  # 0022
 
     class Meta:
         indexes = (

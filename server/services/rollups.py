@@ -222,28 +222,14 @@ class _Fold:
                 for scope in ("", *classes.get(person, ())):
                     self.skills[scope, skill]["mastered"] += 1 if now else -1
         rows = [
-            {
-                "person_id": p,
-                "skill_id": s,
-                "p_known": v[0],
-                "answers": v[1],
-                "mastered": v[0] >= MASTERY_THRESHOLD,
-                "mastered_ms": v[2],
-            }
-            for (p, s), v in state.items()
+            (p, s, v[0], v[1], v[0] >= MASTERY_THRESHOLD, v[2])
+            for (p, s), v in sorted(state.items())  # key order: two hosts lock alike
         ]
-        (
-            RollupMastery.insert_many(rows)
-            .on_conflict(
-                conflict_target=[RollupMastery.person_id, RollupMastery.skill_id],
-                preserve=[
-                    RollupMastery.p_known,
-                    RollupMastery.answers,
-                    RollupMastery.mastered,
-                    RollupMastery.mastered_ms,
-                ],
-            )
-            .execute()
+        _replace(
+            "rollup_mastery",
+            ("person_id", "skill_id"),
+            ("p_known", "answers", "mastered", "mastered_ms"),
+            rows,
         )
 
     def _write(self) -> None:
@@ -326,6 +312,27 @@ def _add(
         db.execute_sql(
             f'INSERT INTO "{table}" ({quoted}) VALUES {", ".join([marks] * len(page))} '
             f"ON CONFLICT ({conflict}) DO UPDATE SET {adds}",
+            [v for row in page for v in row],
+        )
+
+
+def _replace(table: str, keys: tuple[str, ...], values: tuple[str, ...], rows: list[tuple]) -> None:
+    """Write ``rows`` (keys then values), replacing the values of the keys held.
+
+    One multi-row statement per page, in plain SQL: built by the query builder it cost
+    the hub a tenth of its CPU per chunk (a Python call per value).
+    """
+    columns = keys + values
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    marks = "(" + ", ".join([db.param] * len(columns)) + ")"
+    sets = ", ".join(f'"{c}" = excluded."{c}"' for c in values)
+    conflict = ", ".join(f'"{c}"' for c in keys)
+    size = _page(len(columns))
+    for start in range(0, len(rows), size):
+        page = rows[start : start + size]
+        db.execute_sql(
+            f'INSERT INTO "{table}" ({quoted}) VALUES {", ".join([marks] * len(page))} '
+            f"ON CONFLICT ({conflict}) DO UPDATE SET {sets}",
             [v for row in page for v in row],
         )
 
