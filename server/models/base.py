@@ -137,6 +137,20 @@ class SyncVector(BaseModel):
         indexes = ((("partition", "origin"), True),)
 
 
+class ContentVersion(BaseModel):
+    """A number that every change to the content tables raises: local, never replicated.
+
+    Triggers on skills, their prerequisites and fits, activities, their skills and
+    items (migration 0023) raise ``changes`` in the same transaction as the change,
+    whichever process or path makes it (an import, an edit, a sync, a restore), so a
+    cache of content (server.services.catalog) checks one row instead of the tables.
+    The row is made by that migration with its triggers: no row, no promise.
+    """
+
+    id = IntegerField(primary_key=True)
+    changes = BigIntegerField(default=0)
+
+
 def _joined_write() -> contextlib.AbstractContextManager[Any]:
     """The caller's transaction if there is one, else a new write transaction.
 
@@ -426,6 +440,7 @@ __all__ = [
     "CLOCK",
     "ApiToken",
     "BaseModel",
+    "ContentVersion",
     "JSONField",
     "LocalNode",
     "NameField",

@@ -4,8 +4,9 @@ Skills with their titles, knowledge-tracing parameters (a fit from ``baobab
 fit-mastery`` over the pack's, over the defaults) and prerequisites; activities with
 the skills they teach and how many questions they ask. A home screen or a
 recommendation reads all of it, so it is loaded once per content change, not once per
-request: the cache key is a checksum of the six tables' stamps, which any import,
-edit, tombstone or sync changes.
+request: the cache key is a number that triggers on the six tables raise with any
+import, edit, tombstone or sync (migration 0023), read in one row. An answer's item
+comes from the same snapshot's cache (``item``), by id.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from ..db import db
 from ..learning.ranking import Candidate, Pool, SkillGraph
 from ..learning.tracing import DEFAULT_PARAMS, BktParams, params_from_pack
 from ..models import Activity, ActivitySkill, Item, Skill, SkillFit, SkillPrerequisite
+from .rows import row_by_id
 
 _TABLES = (Skill, SkillPrerequisite, SkillFit, Activity, ActivitySkill, Item)
 
@@ -60,7 +62,19 @@ class Catalog:
 
 
 def _version() -> tuple:
-    """A checksum of the content tables' rows and stamps (cheap: one aggregate each)."""
+    """A number that changes with the content tables: one row (migration 0023's triggers).
+
+    A database without that row (made from the models, not migrated) has no triggers:
+    there, a checksum of the tables' rows and stamps (one aggregate each).
+    """
+    row = db.execute_sql('SELECT "changes" FROM "content_version" WHERE "id" = 1').fetchone()
+    if row is not None:
+        return ("changes", row[0])
+    return _checksum()
+
+
+def _checksum() -> tuple:
+    """A checksum of the content tables' rows and stamps (a scan of each)."""
     parts = " UNION ALL ".join(
         # hlc modulo a prime, spelt without "%": psycopg2 would read it as a placeholder.
         f"SELECT COUNT(*), SUM(counter), SUM(hlc - hlc / 1000003 * 1000003), MAX(hlc) "
@@ -166,3 +180,30 @@ def catalog() -> Catalog:
         _cache.clear()  # keeps one snapshot: the current database's
         _cache[key] = (version, loaded)
     return loaded
+
+
+# database token -> (content version, item id -> the live item or None), this process's
+_items: dict[Any, tuple[tuple, dict[str, Item | None]]] = {}
+
+
+def live_item(item_id: str) -> Item | None:
+    """The live item with that id, or None: read once per content version in this process.
+
+    Every answer looks its item up (its type, key, hints); between two content changes an
+    item is the same row, so after one read it comes from here, for the price of the
+    version's one-row read. Callers must not change the row they get.
+    """
+    key = database_token()
+    version = _version()
+    with _lock:
+        cached = _items.get(key)
+        if cached is None or cached[0] != version:
+            _items.clear()  # one database's, one version's
+            cached = _items[key] = (version, {})
+        if item_id in cached[1]:
+            return cached[1][item_id]
+    found = row_by_id(Item, item_id)
+    with _lock:
+        if _items.get(key) is cached:  # else a newer version came meanwhile: not ours to fill
+            cached[1][item_id] = found
+    return found
