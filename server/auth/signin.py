@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ..db import run_compiled
 from ..errors import InvalidInput, NotFound, NotSignedIn
 from ..models import (
     ApiToken,
@@ -113,6 +114,14 @@ def staff_sign_in(
     return person
 
 
+def _picture_rules(person_id: str):
+    """Whether each class of a student asks for pictures (compiled once: every sign-in)."""
+    enrolled = Enrollment.live(Enrollment.classroom_id).where(
+        (Enrollment.person_id == person_id) & (Enrollment.role == "student")
+    )
+    return Classroom.live(Classroom.picture_password).where(Classroom.id.in_(enrolled))
+
+
 def student_sign_in(
     throttle: SignInThrottle, student_id: str, pictures: list[str], address: str
 ) -> Person:
@@ -120,11 +129,7 @@ def student_sign_in(
     student = live_by_id(Person, student_id)
     if student is None or student.role != "student" or student.archived:
         raise NotFound("No such student.")
-    enrolled = Enrollment.live(Enrollment.classroom_id).where(
-        (Enrollment.person_id == student.id) & (Enrollment.role == "student")
-    )
-    rows = Classroom.live(Classroom.picture_password).where(Classroom.id.in_(enrolled))
-    asks = [c.picture_password for c in rows]
+    asks = [row[0] for row in run_compiled("classes-picture-rule", _picture_rules, student.id)]
 
     def check() -> bool:
         if any(asks) or not asks:  # a child in no class at all needs their pictures too
