@@ -272,8 +272,12 @@ def events_of(user: Person, person_id: str, model: Any):
 
 
 def get_student(user: Person, person_id: str) -> Person:
-    """A person the user may see, who must be a student."""
-    person = get_person(user, person_id)
+    """A person the user may see, who must be a student.
+
+    A student asking for their own screens is the live person this request already
+    read (with its session or token): not read a second time.
+    """
+    person = user if person_id == user.id else get_person(user, person_id)
     if person.role != "student":
         raise NotFound("That person is not a student.")
     return person

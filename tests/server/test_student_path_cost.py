@@ -25,13 +25,15 @@ BUDGET = {
     # student, classes' picture rule; BEGIN, old sessions, new session, COMMIT; the learner
     # profile (its accommodations come with the session, issue 13 item 5)
     "sign_in": 7,
-    # session+person, student, catalog version, history, assignments, goals...; the
-    # teacher's words (feedback, assignment notes) and the profile's accommodations
-    # (issue 13 items 1 and 5). The profile is read three times here: one read would do.
-    "home": 16,
+    # session+person, content version, answers (count, new ones), attempts (count, new
+    # ones), classes, groups, assignments, profile, goals; the teacher's words (feedback,
+    # assignment notes). The student is the signed-in person: not read again (issue 16).
+    "home": 13,
     "open": 4,  # session+person, activity, items, skills
-    "answer": 8,  # session+person, item; BEGIN, stored?, node row, its update, INSERT, COMMIT
-    "finish": 8,  # as an answer, with the activity for the item
+    # session+person, content version (the item is cached per version); BEGIN, the node
+    # row's UPDATE ... RETURNING, INSERT ... ON CONFLICT DO NOTHING, COMMIT (issue 16)
+    "answer": 6,
+    "finish": 6,  # as an answer, the activity from the cached catalog
     "sign_out": 4,  # session+person; BEGIN, DELETE the session, COMMIT
 }
 
