@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -182,28 +183,37 @@ def catalog() -> Catalog:
     return loaded
 
 
-# database token -> (content version, item id -> the live item or None), this process's
-_items: dict[Any, tuple[tuple, dict[str, Item | None]]] = {}
+# database token -> (content version, key -> value), this process's: see per_version
+_content: dict[Any, tuple[tuple, dict[Any, Any]]] = {}
+
+
+def per_version(key: Any, load: Callable[[], Any]) -> Any:
+    """``load()``'s value for ``key``, kept in this process while the content is unchanged.
+
+    For what is read from the content tables alone (an item, an activity's detail):
+    between two content changes it is the same, so it is loaded once per version and
+    then costs the version's one-row read. What ``load`` raises is not kept. Callers
+    must not change the value they get.
+    """
+    token = database_token()
+    version = _version()
+    with _lock:
+        cached = _content.get(token)
+        if cached is None or cached[0] != version:
+            _content.clear()  # one database's, one version's
+            cached = _content[token] = (version, {})
+        if key in cached[1]:
+            return cached[1][key]
+    value = load()
+    with _lock:
+        if _content.get(token) is cached:  # else a newer version came meanwhile: not ours
+            cached[1][key] = value
+    return value
 
 
 def live_item(item_id: str) -> Item | None:
     """The live item with that id, or None: read once per content version in this process.
 
-    Every answer looks its item up (its type, key, hints); between two content changes an
-    item is the same row, so after one read it comes from here, for the price of the
-    version's one-row read. Callers must not change the row they get.
+    Every answer looks its item up (its type, key, hints).
     """
-    key = database_token()
-    version = _version()
-    with _lock:
-        cached = _items.get(key)
-        if cached is None or cached[0] != version:
-            _items.clear()  # one database's, one version's
-            cached = _items[key] = (version, {})
-        if item_id in cached[1]:
-            return cached[1][item_id]
-    found = row_by_id(Item, item_id)
-    with _lock:
-        if _items.get(key) is cached:  # else a newer version came meanwhile: not ours to fill
-            cached[1][item_id] = found
-    return found
+    return per_version(("item", item_id), lambda: row_by_id(Item, item_id))

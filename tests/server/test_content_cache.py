@@ -74,3 +74,29 @@ def test_a_database_made_from_the_models_falls_back_to_the_checksum(tmp_path):
         before = catalog._version()
         assert before != ("changes", 0) and before == catalog._checksum()
     database.close_all()
+
+
+def test_a_teachers_open_activity_never_gives_a_student_the_keys(app, world, db):
+    """The activity's detail is kept per version and per audience: staff's keeps the keys."""
+    client = app.test_client()
+    path = f"/api/v1/activities/{world.activity}"
+    teacher = {"Authorization": f"Bearer {world.tokens['teacher']}"}
+    student = {"Authorization": f"Bearer {world.tokens['student']}"}
+    staff_view = client.get(path, headers=teacher).get_json()
+    assert any(i["answer"] is not None for i in staff_view["items"])  # kept now
+    child_view = client.get(path, headers=student).get_json()
+    assert all(i["answer"] is None and i["tolerance"] is None for i in child_view["items"])
+
+
+def test_an_opened_activity_shows_its_items_new_version(app, world, db):
+    client = app.test_client()
+    path = f"/api/v1/activities/{world.activity}"
+    student = {"Authorization": f"Bearer {world.tokens['student']}"}
+    before = client.get(path, headers=student).get_json()  # kept now
+    item = Item.get_by_id(world.item_choice)
+    item.prompt = "A new prompt, in the pack's next version"
+    item.save()
+    after = client.get(path, headers=student).get_json()
+    prompts = {i["id"]: i["prompt"] for i in after["items"]}
+    assert prompts[item.id] == "A new prompt, in the pack's next version"
+    assert {i["id"]: i["prompt"] for i in before["items"]}[item.id] != prompts[item.id]

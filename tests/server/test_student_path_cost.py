@@ -29,7 +29,7 @@ BUDGET = {
     # ones), classes, groups, assignments, profile, goals; the teacher's words (feedback,
     # assignment notes). The student is the signed-in person: not read again (issue 16).
     "home": 13,
-    "open": 4,  # session+person, activity, items, skills
+    "open": 2,  # session+person, content version (the detail is cached per version, issue 16)
     # session+person, content version (the item is cached per version); BEGIN, the node
     # row's UPDATE ... RETURNING, INSERT ... ON CONFLICT DO NOTHING, COMMIT (issue 16)
     "answer": 6,
