@@ -175,8 +175,8 @@ def reserve_stamps(count: int = 1, above: int = 0) -> Stamp:
         wanted = CLOCK.observe(above)
     with _joined_write():
         node_id, counter, hlc = db.execute_sql(_stamp_sql(), (count, wanted)).fetchone()
-    if hlc != wanted:  # the node row's clock was ahead of ours: ours moves above it
-        CLOCK.observe(hlc)
+        if hlc != wanted:  # the node row's clock was ahead of ours: ours moves above it
+            CLOCK.observe(hlc)  # inside: a clock refused as skewed writes nothing
     return Stamp(node_id, counter - count + 1, hlc)
 
 
