@@ -3,7 +3,9 @@
 A sign-in first *reserves* an attempt against each of its keys, atomically, under
 one lock (``attempt``): counted as a failure before the password is verified,
 so parallel guesses cannot all pass the check before any is recorded. A success
-gives the reservation back (``release``). See ``server.auth.signin`` for the keys.
+gives the reservation back (``release``). A check cheap enough to run under that
+lock (a picture password) runs inside it instead (``checked``): a success from a
+known device then writes nothing. See ``server.auth.signin`` for the keys.
 """
 
 from __future__ import annotations
@@ -157,6 +159,44 @@ class SignInThrottle:
                     failures.pop(key, None)
             for key in forget:
                 failures.pop(key, None)
+
+    def checked(
+        self,
+        limits: dict[str, int],
+        account: tuple[str, int],
+        device: str,
+        check: Callable[[], bool],
+    ) -> bool:
+        """Run a cheap ``check`` (True: signed in) under the limit's lock; say its result.
+
+        For a check that takes microseconds (a picture password's digest): it runs while
+        the lock that ``attempt`` takes is held, so parallel guesses queue one behind the
+        other and each sees the failures of those before it, across processes, with no
+        reservation to write and give back. ``limits`` (key -> failures allowed) hold
+        always; ``account`` (key, failures allowed) holds unless ``device`` signed in
+        within ``KNOWN_DEVICE_S``. A failure is recorded against every key held; a
+        success forgets ``device``'s failures and remembers the device (renewed at most
+        daily), so a known device's success with no failures writes nothing at all. A
+        check that raises writes nothing (not a guess).
+        """
+        known = KNOWN + device
+        with self._failures(True, (*limits, account[0], known)) as failures:
+            now = self._clock()
+            seen = failures.get(known)
+            held = limits if seen else {**limits, account[0]: account[1]}
+            for key, limit in held.items():
+                times = failures.get(key, [])
+                if len(times) >= limit:
+                    raise self._wait(times, now)
+            result = check()
+            if result:
+                failures.pop(device, None)
+                if not seen or now - seen[-1] > KNOWN_REFRESH_S:
+                    failures[known] = [now]
+            else:
+                for key in held:
+                    failures.setdefault(key, []).append(now)
+        return result
 
     def known(self, key: str) -> bool:
         """Say whether ``key`` signed in within ``KNOWN_DEVICE_S``."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .base import (
     ApiToken,
+    ContentVersion,
     LocalNode,
     ReplicatedModel,
     RowHistory,
@@ -91,6 +92,7 @@ ALL_MODELS = (
     AuditEntry,
     XapiSent,
     AcademicSession,
+    ContentVersion,
 )
 
 

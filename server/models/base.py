@@ -137,6 +137,20 @@ class SyncVector(BaseModel):
         indexes = ((("partition", "origin"), True),)
 
 
+class ContentVersion(BaseModel):
+    """A number that every change to the content tables raises: local, never replicated.
+
+    Triggers on skills, their prerequisites and fits, activities, their skills and
+    items (migration 0023) raise ``changes`` in the same transaction as the change,
+    whichever process or path makes it (an import, an edit, a sync, a restore), so a
+    cache of content (server.services.catalog) checks one row instead of the tables.
+    The row is made by that migration with its triggers: no row, no promise.
+    """
+
+    id = IntegerField(primary_key=True)
+    changes = BigIntegerField(default=0)
+
+
 def _joined_write() -> contextlib.AbstractContextManager[Any]:
     """The caller's transaction if there is one, else a new write transaction.
 
@@ -152,22 +166,39 @@ def reserve_stamps(count: int = 1, above: int = 0) -> Stamp:
     Its clock is above this process's clock, above every clock the node row
     records (stamps of any process, and clocks observed by any sync), and above
     ``above``: the clock of the version an edit replaces (invariant 9).
+
+    One statement (an UPDATE that returns the row it made), run inside the write
+    transaction: it runs for every row written, under the node's one write lock.
     """
-    # Plain SQL: it runs for every row written, and peewee's compiling costs more
-    # than SQLite's running it.
-    lock = "" if is_sqlite() else " FOR UPDATE"  # several hub processes share one node row
+    wanted = CLOCK.now()
+    if wanted <= above:
+        wanted = CLOCK.observe(above)
     with _joined_write():
-        row_id, node_id, counter, node_hlc = db.execute_sql(
-            f'SELECT "id", "node_id", "counter", "hlc" FROM "local_node" LIMIT 1{lock}'
-        ).fetchone()
-        floor = max(node_hlc, above)
-        hlc = CLOCK.observe(floor) if floor >= CLOCK.last else CLOCK.now()
+        node_id, counter, hlc = db.execute_sql(_stamp_sql(), (count, wanted)).fetchone()
+        if hlc != wanted:  # the node row's clock was ahead of ours: ours moves above it
+            CLOCK.observe(hlc)  # inside: a clock refused as skewed writes nothing
+    return Stamp(node_id, counter - count + 1, hlc)
+
+
+#: database class -> the UPDATE of the node row that reserves counters (see reserve_stamps)
+_STAMP_SQL: dict[type, str] = {}
+
+
+def _stamp_sql() -> str:
+    kind = type(db.obj)
+    sql = _STAMP_SQL.get(kind)
+    if sql is None:
         param = db.obj.param
-        db.execute_sql(
-            f'UPDATE "local_node" SET "counter" = {param}, "hlc" = {param} WHERE "id" = {param}',
-            (counter + count, hlc, row_id),
+        greatest = "max" if is_sqlite() else "GREATEST"
+        # The node row has one row; "LIMIT 1" as the SELECT this replaces. The UPDATE
+        # locks the row on PostgreSQL (several hub processes share it).
+        sql = _STAMP_SQL[kind] = (
+            f'UPDATE "local_node" SET "counter" = "counter" + {param}, '
+            f'"hlc" = {greatest}("hlc" + 1, {param}) '
+            'WHERE "id" = (SELECT "id" FROM "local_node" LIMIT 1) '
+            'RETURNING "node_id", "counter", "hlc"'
         )
-        return Stamp(node_id, counter + 1, hlc)
+    return sql
 
 
 def observe_clock(remote: int) -> None:
@@ -187,6 +218,35 @@ def observe_clock(remote: int) -> None:
 
 #: (model, database class) -> INSERT of every column, compiled once (see ReplicatedModel._insert)
 _INSERT_SQL: dict[tuple[type, type], str] = {}
+
+
+#: The columns of a row's stamp, filled in under the write lock (see ReplicatedModel.insert_new).
+_STAMP_FIELDS = frozenset(("origin", "counter", "hlc"))
+
+#: (model, database class) -> INSERT of every column that does nothing when the id is
+#: taken, and where the stamp's values go (position, field, index in the Stamp)
+_INSERT_NEW_SQL: dict[tuple[type, type], tuple[str, tuple[tuple[int, Any, int], ...]]] = {}
+
+
+class _IdTaken(Exception):
+    """Raised inside a write transaction to roll it back: the row's id is already stored."""
+
+
+def _insert_new_sql(model: Any) -> tuple[str, tuple[tuple[int, Any, int], ...]]:
+    key = (model, type(db.obj))
+    found = _INSERT_NEW_SQL.get(key)
+    if found is None:
+        placeholder = SQL(db.obj.param)
+        fields = model._meta.sorted_fields
+        insert = model.insert({f: placeholder for f in fields})
+        insert = insert.on_conflict(conflict_target=[model.id], action="NOTHING").returning()
+        stamp_at = tuple(
+            (i, f, Stamp._fields.index(f.name))
+            for i, f in enumerate(fields)
+            if f.name in _STAMP_FIELDS
+        )
+        found = _INSERT_NEW_SQL[key] = (insert.sql()[0], stamp_at)
+    return found
 
 
 class ReplicatedModel(BaseModel):
@@ -275,6 +335,45 @@ class ReplicatedModel(BaseModel):
         self._dirty.clear()
         return 1
 
+    def insert_new(self) -> bool:
+        """Insert this new row, stamped, unless a row already has its id; say whether it did.
+
+        For a device-made event (an answer, an attempt...), whose id a retry repeats.
+        Its values and statements are made before the node's write lock is taken, so
+        that only two statements run while it is held: the stamp's UPDATE ... RETURNING
+        and an INSERT ... ON CONFLICT DO NOTHING. When the id is taken nothing is
+        written: the transaction rolls back, the counter it reserved with it, and the
+        caller reads the stored row. Inside a caller's transaction (which a rollback
+        would undo) the id is looked up first, as ``save`` would.
+        """
+        if not self.partition:
+            raise ValueError(f"{type(self).__name__} needs a partition")
+        cls = type(self)
+        fields = cls._meta.sorted_fields
+        data = self.__data__
+        if db.in_transaction() or any(
+            f.name not in data for f in fields if f.name not in _STAMP_FIELDS
+        ):
+            with _joined_write():
+                if cls.select(cls.id).where(cls.id == self.id).exists():
+                    return False
+                self.save(force_insert=True)
+                return True
+        sql, stamp_at = _insert_new_sql(cls)
+        values = [None if f.name in _STAMP_FIELDS else f.db_value(data[f.name]) for f in fields]
+        try:
+            with write_transaction():
+                stamp = reserve_stamps(1)
+                for i, field, value in stamp_at:
+                    values[i] = field.db_value(stamp[value])
+                if db.execute_sql(sql, values).rowcount != 1:
+                    raise _IdTaken
+        except _IdTaken:
+            return False
+        self.origin, self.counter, self.hlc = stamp
+        self._dirty.clear()
+        return True
+
     def delete_instance(self, *args: Any, **kwargs: Any) -> int:
         """Delete by tombstone, so the delete replicates (invariant 6)."""
         self.deleted = True
@@ -341,6 +440,7 @@ __all__ = [
     "CLOCK",
     "ApiToken",
     "BaseModel",
+    "ContentVersion",
     "JSONField",
     "LocalNode",
     "NameField",

@@ -4,14 +4,16 @@ Skills with their titles, knowledge-tracing parameters (a fit from ``baobab
 fit-mastery`` over the pack's, over the defaults) and prerequisites; activities with
 the skills they teach and how many questions they ask. A home screen or a
 recommendation reads all of it, so it is loaded once per content change, not once per
-request: the cache key is a checksum of the six tables' stamps, which any import,
-edit, tombstone or sync changes.
+request: the cache key is a number that triggers on the six tables raise with any
+import, edit, tombstone or sync (migration 0023), read in one row. An answer's item
+comes from the same snapshot's cache (``item``), by id.
 """
 
 from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -21,6 +23,7 @@ from ..db import db
 from ..learning.ranking import Candidate, Pool, SkillGraph
 from ..learning.tracing import DEFAULT_PARAMS, BktParams, params_from_pack
 from ..models import Activity, ActivitySkill, Item, Skill, SkillFit, SkillPrerequisite
+from .rows import row_by_id
 
 _TABLES = (Skill, SkillPrerequisite, SkillFit, Activity, ActivitySkill, Item)
 
@@ -60,7 +63,19 @@ class Catalog:
 
 
 def _version() -> tuple:
-    """A checksum of the content tables' rows and stamps (cheap: one aggregate each)."""
+    """A number that changes with the content tables: one row (migration 0023's triggers).
+
+    A database without that row (made from the models, not migrated) has no triggers:
+    there, a checksum of the tables' rows and stamps (one aggregate each).
+    """
+    row = db.execute_sql('SELECT "changes" FROM "content_version" WHERE "id" = 1').fetchone()
+    if row is not None:
+        return ("changes", row[0])
+    return _checksum()
+
+
+def _checksum() -> tuple:
+    """A checksum of the content tables' rows and stamps (a scan of each)."""
     parts = " UNION ALL ".join(
         # hlc modulo a prime, spelt without "%": psycopg2 would read it as a placeholder.
         f"SELECT COUNT(*), SUM(counter), SUM(hlc - hlc / 1000003 * 1000003), MAX(hlc) "
@@ -189,3 +204,39 @@ def _listed_counts() -> dict[str, int]:
         for (item_id,) in Item.live(Item.id).where(Item.activity_id.in_(list(listed))).tuples()
     }
     return {aid: len([i for i in ids if i in live]) for aid, ids in listed.items()}
+
+
+# database token -> (content version, key -> value), this process's: see per_version
+_content: dict[Any, tuple[tuple, dict[Any, Any]]] = {}
+
+
+def per_version(key: Any, load: Callable[[], Any]) -> Any:
+    """``load()``'s value for ``key``, kept in this process while the content is unchanged.
+
+    For what is read from the content tables alone (an item, an activity's detail):
+    between two content changes it is the same, so it is loaded once per version and
+    then costs the version's one-row read. What ``load`` raises is not kept. Callers
+    must not change the value they get.
+    """
+    token = database_token()
+    version = _version()
+    with _lock:
+        cached = _content.get(token)
+        if cached is None or cached[0] != version:
+            _content.clear()  # one database's, one version's
+            cached = _content[token] = (version, {})
+        if key in cached[1]:
+            return cached[1][key]
+    value = load()
+    with _lock:
+        if _content.get(token) is cached:  # else a newer version came meanwhile: not ours
+            cached[1][key] = value
+    return value
+
+
+def live_item(item_id: str) -> Item | None:
+    """The live item with that id, or None: read once per content version in this process.
+
+    Every answer looks its item up (its type, key, hints).
+    """
+    return per_version(("item", item_id), lambda: row_by_id(Item, item_id))

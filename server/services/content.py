@@ -23,6 +23,7 @@ from ..models import (
     Skill,
     SkillPrerequisite,
 )
+from .catalog import per_version
 from .offline_check import offline_check
 from .rows import get_live
 
@@ -296,7 +297,16 @@ def _voice_digests(voice: dict[str, Any], by_path: dict[str, str]) -> dict[str, 
 
 
 def activity_detail(activity_id: str, with_answers: bool) -> dict[str, Any]:
-    """One activity with its items; answer keys only when ``with_answers``."""
+    """One activity with its items; answer keys only when ``with_answers``.
+
+    Read from the content tables alone: kept per content version (every student opens
+    activities, a class the same few), a 404 not kept.
+    """
+    key = ("activity-detail", activity_id, with_answers)
+    return dict(per_version(key, lambda: _activity_detail(activity_id, with_answers)))
+
+
+def _activity_detail(activity_id: str, with_answers: bool) -> dict[str, Any]:
     activity = get_live(Activity, activity_id, "activity")
     items = []
     for item in current_items(activity):

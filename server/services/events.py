@@ -5,22 +5,23 @@ the same id with the same content is the stored event (not a second row), the sa
 id with anything different is a conflict (409), and two threads racing with one id
 store it once.
 
-On SQLite the check and the insert run under the node's one write lock
-(``write_transaction``: no other writer, of any process, between them), so the
-insert needs no savepoint there: a savepoint is two more statements on the path
-of every answer. PostgreSQL writers run side by side, so there a lost race rolls
-back to a savepoint and reads the winner's row.
+The row is inserted first, with ``INSERT ... ON CONFLICT (id) DO NOTHING``
+(``ReplicatedModel.insert_new``): on SQLite only the stamp and that insert run
+under the node's one write lock, every writer of every serving process queues on
+it, and nothing of the row is built or checked while it is held. When the id is
+taken nothing is written (the transaction and its counter roll back), and the
+stored row is read and compared, outside the lock: the same content is the stored
+event, anything else 409. Two threads racing with one id: the database's key
+lets one insert, the other reads the winner's row (PostgreSQL's insert waits for
+the winner's commit).
 """
 
 from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from peewee import IntegrityError
-
 from sync.hlc import wall_ms
 
-from ..db import is_sqlite, write_transaction
 from ..errors import Conflict
 from ..models import ReplicatedModel
 from .rows import row_by_id
@@ -46,17 +47,12 @@ def record_event(
     model: type[Event], event_id: str, values: dict[str, Any], partition: str
 ) -> tuple[Event, bool]:
     """Store an event with the device's id; return it and whether it was already there."""
-    with write_transaction():
+    row = model(id=event_id, partition=partition, received_ms=wall_ms(), **values)
+    for _ in range(3):
+        if row.insert_new():
+            return row, False
         existing = stored_event(model, event_id, values)
         if existing is not None:
             return existing, True
-        row = model(id=event_id, partition=partition, received_ms=wall_ms(), **values)
-        if is_sqlite():  # the write lock is held: no one else can insert this id meanwhile
-            row.save(force_insert=True)
-            return row, False
-        try:
-            with write_transaction():  # a savepoint: a lost race rolls back to here
-                row.save(force_insert=True)
-        except IntegrityError:
-            return same_event(model.get(model.id == event_id), values), True
-    return row, False
+        # The id's row went between our insert and our read (erased): try again.
+    raise Conflict(f"Id {event_id} could not be stored; try again.")

@@ -26,6 +26,7 @@ from ..models import (
     Reflection,
     Skill,
 )
+from .catalog import catalog, live_item
 from .events import record_event
 from .people import get_person
 from .rows import get_live
@@ -170,7 +171,8 @@ def _student_only(user: Person) -> None:
 def record_attempt(user: Person, data: dict[str, Any]) -> Attempt:
     """Record an attempt with the device's id; the same id twice is one attempt."""
     _student_only(user)
-    get_live(Activity, data["activity_id"], "activity")
+    if data["activity_id"] not in catalog().activities:  # the live ones, cached per version
+        raise NotFound(f"No activity with id {data['activity_id']}.")
     if data["ended_ms"] < data["started_ms"]:
         raise InvalidInput("An attempt cannot end before it starts.", {"ended_ms": ["Too early."]})
     values = {"person_id": user.id, **{k: v for k, v in data.items() if k != "id"}}
@@ -206,7 +208,9 @@ def normalise_text(text: str) -> str:
 def record_answer(user: Person, data: dict[str, Any]) -> dict[str, Any]:
     """Check and store an answer; return immediate feedback. Retries are one answer."""
     _student_only(user)
-    item = get_live(Item, data["item_id"], "item")
+    item = live_item(data["item_id"])  # cached per content version
+    if item is None:
+        raise NotFound(f"No item with id {data['item_id']}.")
     correct = check_response(item, data["response"])
     values = {
         "person_id": user.id,
@@ -268,8 +272,12 @@ def events_of(user: Person, person_id: str, model: Any):
 
 
 def get_student(user: Person, person_id: str) -> Person:
-    """A person the user may see, who must be a student."""
-    person = get_person(user, person_id)
+    """A person the user may see, who must be a student.
+
+    A student asking for their own screens is the live person this request already
+    read (with its session or token): not read a second time.
+    """
+    person = user if person_id == user.id else get_person(user, person_id)
     if person.role != "student":
         raise NotFound("That person is not a student.")
     return person

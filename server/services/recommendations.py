@@ -108,27 +108,40 @@ _ASSIGNMENT_COLUMNS = (
 )
 
 Recent = tuple[tuple[int, str, str], ...]  # (ended_ms, attempt id, activity id), newest first
-_ATTEMPT_COLUMNS = (Attempt.ended_ms, Attempt.id, Attempt.activity_id, Attempt.completed)
+#: Per activity attempted, its newest attempt's (started_ms, ended_ms, attempt id): the
+#: order ``attempts_of`` lists them in. What "continue" reads, without every attempt.
+Newest = dict[str, tuple[int, int, str]]
+_ATTEMPT_COLUMNS = (
+    Attempt.ended_ms,
+    Attempt.id,
+    Attempt.activity_id,
+    Attempt.completed,
+    Attempt.started_ms,
+)
+Summary = tuple[History, Recent, Newest]
 
 
-def _summary(raw: list[tuple], _key: object, base: tuple[History, Recent] | None = None):
+def _summary(raw: list[tuple], _key: object, base: Summary | None = None) -> Summary:
     """Attempts (``_ATTEMPT_COLUMNS``) summarised for ranking, added to ``base``'s."""
-    history, recent = base if base else (History(), ())
-    completed = history.completed | {a for _, _, a, done in raw if done}
-    unfinished = (history.unfinished | {a for _, _, a, _ in raw}) - completed
+    history, recent, newest = base if base else (History(), (), {})
+    completed = history.completed | {a for _, _, a, done, _ in raw if done}
+    unfinished = (history.unfinished | {a for _, _, a, _, _ in raw}) - completed
     # Newest first, the id breaking ties: the order ``History.of`` uses.
     latest = tuple(sorted({*recent, *(r[:3] for r in raw)}, reverse=True)[:RECENT_WINDOW])
-    return History(completed, unfinished, tuple(r[2] for r in latest)), latest
+    newest = dict(newest)  # ``base``'s stays as it is: other threads may hold it
+    for ended, attempt_id, activity, _, started in raw:
+        order = (started, ended, attempt_id)
+        if activity not in newest or order > newest[activity]:
+            newest[activity] = order
+    return History(completed, unfinished, tuple(r[2] for r in latest)), latest, newest
 
 
-def _add_attempts(base: tuple[History, Recent], raw: list[tuple], key: object):
+def _add_attempts(base: Summary, raw: list[tuple], key: object) -> Summary:
     return _summary(raw, key, base)
 
 
 # Attempts are events too: each student's summary is kept and new attempts added.
-_histories: EventCache[tuple[History, Recent]] = EventCache(
-    Attempt, _ATTEMPT_COLUMNS, _summary, _add_attempts
-)
+_histories: EventCache[Summary] = EventCache(Attempt, _ATTEMPT_COLUMNS, _summary, _add_attempts)
 
 
 def history_of(person_id: str) -> History:
@@ -166,7 +179,7 @@ class StudentView:
         self.states: dict[str, SkillMastery] = states_of([person.id], self.catalog, self.now_ms)[
             person.id
         ]
-        self.history = history_of(person.id)
+        self.history, _, self._newest = _histories.get(person.id, database_token())
         self.assignments = assignments_for(person)
         self.profile_row = profile_of(person)  # read once: ranking and accommodations
         self.profile = profile_for(person, self.profile_row)
@@ -217,28 +230,37 @@ class StudentView:
         ]
 
     def continue_item(self) -> dict[str, Any] | None:
-        """The latest attempt left unfinished, unless the activity was completed since."""
-        completed = {a.activity_id for a in self.attempts if a.completed}
-        for attempt in reversed(self.attempts):
-            if attempt.activity_id in completed:
-                continue
-            if not attempt.completed and attempt.activity_id in self.catalog.activities:
-                info = self.catalog.activities[attempt.activity_id]
-                return {
-                    "activity_id": info.id,
-                    "title": info.title,
-                    "kind": info.kind,
-                    "attempt_started_ms": attempt.started_ms,
-                }
-        return None
+        """The latest attempt left unfinished, unless the activity was completed since.
+
+        The newest attempt (in ``attempts_of``'s order) of an activity never completed
+        and still offered: from the attempts' cached summary, not every attempt.
+        """
+        activities = self.catalog.activities
+        left = [(self._newest[a], a) for a in self.history.unfinished if a in activities]
+        if not left:
+            return None
+        (started_ms, _, _), activity_id = max(left)
+        info = activities[activity_id]
+        return {
+            "activity_id": info.id,
+            "title": info.title,
+            "kind": info.kind,
+            "attempt_started_ms": started_ms,
+        }
 
     def mastery(self) -> list[dict[str, Any]]:
         """Every skill with this student's mastery and stars."""
         return mastery_items(self.catalog, self.states)
 
     def goals(self, goals: list[Goal]) -> list[dict[str, Any]]:
-        """Goals with their progress, from this view's mastery and attempts."""
-        return with_progress(goals, self.states, self.attempts, self.now_ms)
+        """Goals with their progress, from this view's mastery and attempts.
+
+        Every attempt is read only when a goal counts them (as ``goals.progress_view``).
+        """
+        needs_attempts = any(g.kind in ("finish_activities", "practice_minutes") for g in goals)
+        return with_progress(
+            goals, self.states, self.attempts if needs_attempts else [], self.now_ms
+        )
 
 
 def recommend(

@@ -400,3 +400,40 @@ def test_attempt_summary_kept_between_calls_equals_one_from_every_attempt(app, a
         recs._histories.entries[world.student] = replace(entry, mark=mark, rows=entry.rows - 1)
         cached, full = both()
         assert cached == full
+
+
+def _continue_from_every_attempt(person_id: str):
+    """The home's "continue" as made before issue 16: from every attempt, newest first."""
+    attempts = goals.attempts_of(person_id)
+    done = {a.activity_id for a in attempts if a.completed}
+    activities = catalog().activities
+    for attempt in reversed(attempts):
+        if attempt.activity_id not in done and attempt.activity_id in activities:
+            return attempt.activity_id, attempt.started_ms
+    return None
+
+
+def test_continue_from_the_cached_summary_equals_one_from_every_attempt(app, api, world):
+    """The home's "continue" now comes from the attempts' cached summary, not every attempt."""
+    student = api(world.tokens["student"])
+    quiz, reading = "baobab-sample:count-to-10-quiz-en", "baobab-sample:count-to-10-read-en"
+    t0 = wall_ms() - 3_600_000
+
+    def both():
+        home = student.get(f"/api/v1/people/{world.student}/home?language=en").get_json()
+        shown = home["continue"]
+        with app.app_context(), database.db.connection_context():
+            full = _continue_from_every_attempt(world.student)
+        return (shown["activity_id"], shown["attempt_started_ms"]) if shown else None, full
+
+    assert both() == (None, None)
+    _attempt(student, quiz, t0, 3, False)
+    assert both() == ((quiz, t0),) * 2
+    _attempt(student, reading, t0 + 600_000, 2, False)
+    assert both() == ((reading, t0 + 600_000),) * 2
+    _attempt(student, quiz, t0 + 1_200_000, 1, False)  # the quiz again, later: it comes first
+    assert both() == ((quiz, t0 + 1_200_000),) * 2
+    _attempt(student, quiz, t0 - 600_000, 3, True)  # synced late, but completed: not to continue
+    assert both() == ((reading, t0 + 600_000),) * 2
+    _attempt(student, reading, t0 + 1_800_000, 2, True)
+    assert both() == (None, None)

@@ -136,3 +136,61 @@ def test_a_known_device_is_not_rewritten_at_every_sign_in(tmp_path):
     assert not first.known("student:7|addr:10.9.9.9")
     now[0] += 31 * 24 * 3600  # a month without signing in there: forgotten
     assert not first.known(device)
+
+
+def _run_files(app) -> dict[str, tuple[int, bytes]]:
+    from server.node import rundir
+
+    folder = rundir.run_dir(app.config["DATA_DIR"])
+    return {
+        p.name: (p.stat().st_mtime_ns, p.read_bytes())
+        for p in folder.iterdir()
+        if p.name.startswith("signin-failures") and p.suffix == ".json"
+    }
+
+
+def test_a_childs_sign_in_on_a_known_device_writes_no_file(app, world):
+    """Issue 16: a picture sign-in with no failures, from a device used today, changes no file."""
+    client = app.test_client()
+    body = {"student_id": world.student, "pictures": DEMO_PICTURES}
+    assert client.post("/api/v1/auth/student-login", json=body).status_code == 200
+    before = _run_files(app)
+    assert before  # the device is remembered
+    for _ in range(3):
+        assert client.post("/api/v1/auth/student-login", json=body).status_code == 200
+    assert _run_files(app) == before
+
+
+def test_picture_guesses_are_counted_though_a_success_writes_nothing(app, world, monkeypatch):
+    """Checked under the lock, not reserved: each wrong guess still counts, and the limit holds."""
+    verified = _counting(monkeypatch, "verify_picture_password")
+    client = app.test_client()
+    limit = app.config["SIGNIN_MAX_FAILURES"]
+    wrong = {"student_id": world.student, "pictures": ["sun", "sun", "sun"]}
+    statuses = [
+        client.post("/api/v1/auth/student-login", json=wrong).status_code for _ in range(limit + 3)
+    ]
+    assert statuses == [401] * limit + [429] * 3
+    assert verified[0] == limit
+    right = {"student_id": world.student, "pictures": DEMO_PICTURES}
+    assert client.post("/api/v1/auth/student-login", json=right).status_code == 429
+    other = app.test_client()  # another device: its own limit, not locked out
+    refused = other.post(
+        "/api/v1/auth/student-login", json=right, environ_base={"REMOTE_ADDR": "10.0.0.9"}
+    )
+    assert refused.status_code == 200
+
+
+def test_a_picture_check_that_raises_is_not_counted_as_a_guess(app, world, monkeypatch):
+    def broken(*args):
+        raise RuntimeError("disk gone")
+
+    monkeypatch.setattr(signin, "verify_picture_password", broken)
+    client = app.test_client()
+    body = {"student_id": world.student, "pictures": ["sun", "sun", "sun"]}
+    for _ in range(app.config["SIGNIN_MAX_FAILURES"] + 2):
+        try:
+            status = client.post("/api/v1/auth/student-login", json=body).status_code
+        except RuntimeError:
+            status = 500
+        assert status == 500
