@@ -9,6 +9,7 @@ import signal
 import urllib.error
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from server.paths import CLIENT_DIR
 from server.services.demo import DEMO_TEACHER
@@ -234,8 +235,22 @@ def settled(page, script: str):
 INSTALL_S = 180
 
 SHELLS = "async () => (await caches.keys()).filter((k) => k.startsWith('baobab-shell-'))"
-NEW_WORKER = (
+# The take-over at home can be held by Chrome itself: now and then (about one run in four
+# on a loaded box, with DevTools attached as Playwright attaches it) the old worker is not
+# let go until Chrome's 5-minute bound on a skipWaiting() activation (its "lame duck"
+# timer), whatever the page does meanwhile (asking again, waking the old worker: tried).
+# Wait past that bound: what is checked is that the take-over comes at home, never before.
+TAKE_OVER_S = 330
+WORKERS = (
     "async () => { const r = await navigator.serviceWorker.getRegistration('/');"
+    " return { hash: location.hash, takenOver: window.takenOver,"
+    " installing: r.installing?.state, waiting: r.waiting?.state, active: r.active?.state,"
+    " controller: navigator.serviceWorker.controller?.state }; }"
+)
+CHECK_FOR_UPDATE = (
+    "async () => { const r = await navigator.serviceWorker.getRegistration('/');"
+    " if (r.waiting || window.takenOver > 0) return true;"
+    " if (!r.installing) await r.update().catch(() => {});"
     " return Boolean(r.waiting) || window.takenOver > 0; }"
 )
 STILL = (
@@ -245,10 +260,12 @@ STILL = (
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # up to Chrome's 5-minute hold of the take-over, on a loaded box
 def test_upgrade_waits_for_safe_point_not_taking_over_open_page(node, device, request):
-    """Timed out once on a loaded box: the first install could outlast the 5 s the app
-    waited for its worker (so the page never said it was ready offline), and the steps
-    after the take-over raced the page's reload. Now each waits for its condition."""
+    """Timed out on a loaded box: the first install could outlast the 5 s the app waited
+    for its worker, the steps after the take-over raced the page's reload, one update
+    check could be answered by the browser's own check made before the upgrade, and
+    Chrome can hold a take-over for 5 minutes. Now each step waits for its condition."""
     page = device.new_page()
     sign_in(page, node.url)
     amina = api(node.url, "/auth/me", page)["person"]["id"]
@@ -264,16 +281,22 @@ def test_upgrade_waits_for_safe_point_not_taking_over_open_page(node, device, re
     marker = CLIENT_DIR / "student" / ".upgraded-by-test"
     marker.write_text("an upgrade")
     request.addfinalizer(lambda: marker.unlink(missing_ok=True))
-    page.evaluate("async () => (await navigator.serviceWorker.getRegistration('/')).update()")
-    assert wait_for(lambda: page.evaluate(NEW_WORKER), timeout=INSTALL_S, step=0.2)
+    # An update check asked while the browser's own (after the sign-in's navigation) is
+    # still running gets that check's answer, made before the upgrade: ask until one sees it.
+    assert wait_for(lambda: page.evaluate(CHECK_FOR_UPDATE), timeout=INSTALL_S, step=1.0), (
+        page.evaluate(WORKERS)
+    )
     # The open page keeps its version while the child plays: no module of the new one.
     assert answer_item(page, right(current_item(page))) == "true"
     next_item(page)
     assert page.evaluate(STILL) == [0, "installed"]
 
     # Home is a safe point: the new version takes over and the page loads it whole.
-    with page.expect_event("load", timeout=INSTALL_S * 1000):
-        page.locator("nav a[href='#/home']").click()
+    try:
+        with page.expect_event("load", timeout=TAKE_OVER_S * 1000):
+            page.locator("nav a[href='#/home']").click()
+    except PlaywrightTimeout:
+        pytest.fail(f"the new version did not take over at home: {page.evaluate(WORKERS)}")
     assert page.evaluate("window.takenOver") is None  # a new document: loaded whole
     page.wait_for_selector("section.recommendations", timeout=INSTALL_S * 1000)
     assert wait_for(lambda: len(settled(page, SHELLS) or "..") == 1, timeout=INSTALL_S, step=0.3)
