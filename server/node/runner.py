@@ -89,6 +89,8 @@ class QuietChannel(HTTPChannel):
 
     #: When the request now being read began arriving (None: none half-read).
     partial_since: float | None = None
+    #: What a connection closed by the header timeout was slow at (said in the log).
+    slow_part = "headers"
     _partial: Any = None
 
     def received(self, data: bytes) -> bool:
@@ -171,15 +173,23 @@ def refuse(sock: socket.socket) -> None:
         sock.close()
 
 
-def guard(server: Any, limits: Limits) -> None:
+def guard(
+    server: Any,
+    limits: Limits,
+    channel: Callable[..., Any] = QuietChannel,
+    refusal: Callable[[socket.socket], None] = refuse,
+) -> None:
     """Bound what one client address can hold in a waitress server (in this process).
 
     - at most ``limits.per_client`` open connections per client address: the
-      next is answered 503 and closed (counted over waitress's live channels, so
-      a closed connection frees its slot at once);
+      next is refused by ``refusal`` (the plain port answers 503 and closes; the
+      TLS port only closes, as nothing said before the handshake is readable by a
+      TLS client), counted over waitress's live channels, so a closed connection
+      frees its slot at once;
     - a request whose headers are still incomplete ``limits.header_s`` after
       they began is closed (waitress only closes connections idle for its
-      ``channel_timeout``, which a byte every few seconds defeats);
+      ``channel_timeout``, which a byte every few seconds defeats); a TLS
+      channel counts its handshake as the start of its first request's headers;
     - waitress's own idle timeout and total connection limit come from
       ``Limits.waitress``;
     - requests waiting for a free thread are summed up once a minute in the log
@@ -192,12 +202,13 @@ def guard(server: Any, limits: Limits) -> None:
     def maintain(now: float) -> None:
         maintenance(now)
         cutoff = now - header_s
-        for channel in list(server.active_channels.values()):
-            since = getattr(channel, "partial_since", None)
-            if since is not None and since < cutoff and not channel.will_close:
-                log.warning("closed a connection from %s: headers too slow", channel.addr[0])
-                channel.will_close = True
-                channel.request = None  # nothing of it will be served
+        for open_channel in list(server.active_channels.values()):
+            since = getattr(open_channel, "partial_since", None)
+            if since is not None and since < cutoff and not open_channel.will_close:
+                log.warning("closed a connection from %s: %s too slow", open_channel.addr[0],
+                            getattr(open_channel, "slow_part", "headers"))  # fmt: skip
+                open_channel.will_close = True
+                open_channel.request = None  # nothing of it will be served
 
     def make_channel(srv: Any, sock: socket.socket, addr: Any, adj: Any, map: Any = None) -> Any:
         host = addr[0] if isinstance(addr, tuple) else addr
@@ -209,9 +220,9 @@ def guard(server: Any, limits: Limits) -> None:
             )
             if held >= per_client:
                 log.warning("refused a connection from %s: %d already open", host, held)
-                refuse(sock)
+                refusal(sock)
                 return None
-        return QuietChannel(srv, sock, addr, adj, map=map)
+        return channel(srv, sock, addr, adj, map=map)
 
     server.maintenance = maintain
     server.task_dispatcher.queue_logger = QueueDepthLog()

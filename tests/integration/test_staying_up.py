@@ -143,7 +143,7 @@ def test_unsigned_huge_sync_post_is_refused_before_reading(node):
     assert grown_mb < 20, f"the node's peak memory grew {grown_mb:.0f} MB"
 
 
-# ---------------------------------------------------------------- the TLS terminator
+# ---------------------------------------------------------------- the TLS port
 
 
 @pytest.fixture
@@ -186,7 +186,7 @@ def _https_get(tmp_path, port: int, source: str = "127.0.0.1") -> dict:
 def test_idle_tls_connections_do_not_block_https(https, tmp_path):
     ctx = _tls_context(tmp_path)
     device = []
-    for _ in range(120):  # more than the inner waitress's old limit of 100, handshakes done
+    for _ in range(120):  # more than waitress's old limit of 100, handshakes done
         sock = _from_device(https.port)
         try:
             device.append(ctx.wrap_socket(sock, server_hostname="localhost"))
@@ -223,6 +223,6 @@ def test_dropped_tls_connections_free_their_slot(https, tmp_path):
             _keep_alive_request(tls)  # served, then idle on a kept-alive connection
         for tls in device:
             _reset(tls)
-        # Freed as soon as the terminator sees the reset, not at an idle timeout.
-        assert wait_for(lambda: DEVICE not in https._per_client and not https._clients)
+        # Freed as soon as the node sees the reset, not at an idle timeout.
+        assert wait_for(lambda: DEVICE not in https.open_connections())
     assert _https_get(tmp_path, https.port, source=DEVICE) == {"ok": True}

@@ -1,5 +1,6 @@
-"""The HTTPS service in one process: TLS terminator, inner waitress, the tablet's address
-passed to the app, certificate re-issued when the node's addresses change."""
+"""The HTTPS service in one process: waitress speaking TLS (handshake, pipelined records,
+slow readers, the TLS goodbye, the plain port's bounds), the tablet's own address seen by
+the app, certificate re-issued when the node's addresses change."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ import pytest
 from flask import Flask, jsonify, request
 
 from server.node import certs
+from server.node.runner import Limits
 from server.node.tls import HttpsService
+from tests.helpers.nodes import wait_for
 
 
 @pytest.fixture
@@ -73,9 +76,9 @@ def test_app_sees_https_and_the_tablets_own_address(service, tmp_path):
     head, body = exchange(service.port, context(tmp_path), forged, source="127.0.0.9")
     assert head.startswith(b"HTTP/1.1 200")
     assert body["scheme"] == "https" and body["url"] == "https://classroom-node.test/who"
-    # The tablet's address, not the terminator's loopback, and not the forged header.
+    # The tablet's address (the TLS peer), not the forged header.
     assert body["addr"] == "127.0.0.9"
-    assert service._clients == {}  # forgotten when the connection closed
+    assert wait_for(lambda: service.open_connections() == {})  # forgotten once closed
 
 
 def test_large_bodies_and_keep_alive_pass_through(service, tmp_path):
@@ -122,11 +125,8 @@ def test_stop_returns_promptly_with_idle_connections_open(tmp_path, addresses):
         )
         for _ in range(3)
     ]
-    # Each relayed to the inner waitress (handshakes done), then idle.
-    deadline = time.monotonic() + 10
-    while len(https._clients) < 3 and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert len(https._clients) == 3
+    # Each with its handshake done, then idle.
+    assert wait_for(lambda: https.open_connections() == {"127.0.0.1": 3}, timeout=10)
     # The idle clients never leave: stop must close them, not wait for them. A bound in
     # seconds breaks on a loaded machine; what this catches is a stop that never returns,
     # so it gets a minute (a stop waiting on these clients would wait for ever).
@@ -173,3 +173,167 @@ def test_a_certificate_renewed_by_another_process_is_served_here_too(service, tm
         assert ("IP Address", "10.20.30.41") in served["subjectAltName"]
     finally:
         other.stop()
+
+
+# -- TLS spoken by waitress's own channels ------------------------------------------------
+
+
+@pytest.fixture
+def bounded(tmp_path):
+    """A service with small bounds: 2 connections an address, headers within 1 s."""
+    app = Flask("tls-bounds")
+    app.config.update(DATA_DIR=str(tmp_path))
+
+    @app.post("/echo")
+    def echo():
+        return jsonify(body=len(request.get_data()))
+
+    @app.get("/ok")
+    def ok():
+        return jsonify(ok=True)
+
+    @app.get("/big")
+    def big():
+        return BIG, 200, {"Content-Type": "application/octet-stream"}
+
+    https = HttpsService(
+        app, 0, host="127.0.0.1", threads=2, check_every_s=3600,
+        names=lambda: certs.ServerNames.of(["localhost"], ["127.0.0.1"]),
+        limits=Limits(connections=250, per_client=2, idle_s=60, header_s=1),
+    )  # fmt: skip
+    https.start()
+    yield https
+    https.stop()
+
+
+BIG = bytes(range(256)) * (6 * 4096)  # 6 MiB, far more than the sockets' buffers hold
+GET_OK = b"GET /ok HTTP/1.1\r\nHost: node\r\n\r\n"
+
+
+def loose(data_dir) -> ssl.SSLContext:
+    ctx = context(data_dir)
+    ctx.check_hostname = False
+    return ctx
+
+
+def read_until_closed(sock: socket.socket) -> bytes:
+    data = b""
+    while chunk := sock.recv(65536):
+        data += chunk
+    return data
+
+
+def test_a_stalled_handshake_is_dropped_within_the_header_timeout(bounded, tmp_path):
+    stalled = socket.create_connection(("127.0.0.1", bounded.port), timeout=10)
+    stalled.sendall(b"\x16\x03\x01\x00\xc8\x01")  # a ClientHello's first bytes, no more
+    began = time.monotonic()
+    try:
+        assert wait_for(lambda: bounded.open_connections() == {"127.0.0.1": 1}, timeout=5)
+        # Closed by the node (header_s is 1, maintenance each second): not left open for the
+        # idle timeout (60 s), which a byte now and then would defeat anyway.
+        assert read_until_closed(stalled) == b""
+        assert time.monotonic() - began < 5
+        assert wait_for(lambda: bounded.open_connections() == {}, timeout=5)
+    finally:
+        stalled.close()
+
+
+def test_a_request_pipelined_in_the_same_record_is_answered(bounded, tmp_path):
+    # One TLS record (under 16 KiB) bigger than waitress's 8 KiB read: the second request
+    # stays decrypted inside OpenSSL, and no readable socket event will come for it.
+    body = b"y" * 10_000
+    post = b"POST /echo HTTP/1.1\r\nHost: node\r\nContent-Length: %d\r\n\r\n" % len(body) + body
+    raw = post + GET_OK.replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n")
+    assert len(raw) < 16_384
+    sock = socket.create_connection(("127.0.0.1", bounded.port), timeout=10)
+    with loose(tmp_path).wrap_socket(sock, server_hostname="localhost") as tls:
+        tls.write(raw)  # one write, one record
+        answer = read_until_closed(tls)
+    assert answer.count(b"HTTP/1.1 200") == 2
+    assert answer.index(b'{"body":10000}') < answer.index(b'{"ok":true}')
+
+
+def test_a_slow_reader_of_a_large_answer_gets_all_of_it(bounded, tmp_path):
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # before connecting: stays small
+    sock.settimeout(30)
+    sock.connect(("127.0.0.1", bounded.port))
+    with loose(tmp_path).wrap_socket(sock, server_hostname="localhost") as tls:
+        tls.sendall(b"GET /big HTTP/1.1\r\nHost: node\r\nConnection: close\r\n\r\n")
+        answer, reads = b"", 0
+        while chunk := tls.recv(16384):
+            answer += chunk
+            reads += 1
+            if reads % 16 == 0:
+                time.sleep(0.02)  # the node's writes find the socket full, time and again
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200")
+    assert body == BIG
+
+
+def test_the_node_says_goodbye_in_tls_when_it_closes(bounded, tmp_path):
+    sock = socket.create_connection(("127.0.0.1", bounded.port), timeout=10)
+    # Without close_notify, this client raises SSLEOFError at the end instead of b"".
+    tls = loose(tmp_path).wrap_socket(sock, server_hostname="localhost", suppress_ragged_eofs=False)
+    with tls:
+        tls.sendall(GET_OK.replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n"))
+        answer = read_until_closed(tls)
+    assert answer.startswith(b"HTTP/1.1 200") and answer.endswith(b'{"ok":true}\n')
+
+
+def test_plain_http_on_the_tls_port_is_closed_unanswered_and_tls_goes_on(bounded, tmp_path,
+                                                                        caplog):  # fmt: skip
+    with caplog.at_level(logging.DEBUG, logger="server.node.tls"):
+        plain = socket.create_connection(("127.0.0.1", bounded.port), timeout=10)
+        try:
+            plain.sendall(b"GET /ok HTTP/1.1\r\nHost: node\r\n\r\n")
+            try:
+                said = read_until_closed(plain)
+            except ConnectionResetError:
+                said = b""
+        finally:
+            plain.close()
+        assert b"HTTP/" not in said and b"ok" not in said  # at most a TLS alert
+        assert wait_for(lambda: bounded.open_connections() == {}, timeout=5)
+    assert "handshake" in caplog.text and "ERROR" not in caplog.text  # quietly
+    sock = socket.create_connection(("127.0.0.1", bounded.port), timeout=10)
+    with loose(tmp_path).wrap_socket(sock, server_hostname="localhost") as tls:
+        tls.sendall(GET_OK.replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n"))
+        assert read_until_closed(tls).startswith(b"HTTP/1.1 200")
+
+
+def test_the_tls_port_caps_connections_per_address_without_a_plaintext_word(bounded, tmp_path):
+    ctx = loose(tmp_path)
+    held = []
+    try:
+        for _ in range(2):
+            sock = socket.create_connection(
+                ("127.0.0.1", bounded.port), timeout=10, source_address=("127.0.0.2", 0)
+            )
+            held.append(ctx.wrap_socket(sock, server_hostname="localhost"))
+        assert wait_for(lambda: bounded.open_connections() == {"127.0.0.2": 2}, timeout=5)
+        third = socket.create_connection(
+            ("127.0.0.1", bounded.port), timeout=10, source_address=("127.0.0.2", 0)
+        )
+        try:
+            assert read_until_closed(third) == b""  # closed, no 503 in plaintext
+        except ConnectionResetError:
+            pass
+        finally:
+            third.close()
+        # Another tablet is served, and so is this one once it closes a connection.
+        sock = socket.create_connection(("127.0.0.1", bounded.port), timeout=10)
+        with ctx.wrap_socket(sock, server_hostname="localhost") as tls:
+            tls.sendall(GET_OK.replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n"))
+            assert read_until_closed(tls).startswith(b"HTTP/1.1 200")
+        held.pop().close()
+        assert wait_for(lambda: bounded.open_connections().get("127.0.0.2") == 1, timeout=5)
+        sock = socket.create_connection(
+            ("127.0.0.1", bounded.port), timeout=10, source_address=("127.0.0.2", 0)
+        )
+        with ctx.wrap_socket(sock, server_hostname="localhost") as tls:
+            tls.sendall(GET_OK.replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n"))
+            assert read_until_closed(tls).startswith(b"HTTP/1.1 200")
+    finally:
+        for tls in held:
+            tls.close()
