@@ -1,4 +1,4 @@
-"""Benchmark the HTTPS path: what the TLS terminator costs next to plain http.
+"""Benchmark the HTTPS path: what TLS costs next to plain http.
 
 Starts `baobab serve` (demo school) with HTTPS on, then: idle RSS with and
 without HTTPS (a second node with BAOBAB_HTTPS_PORT=0), requests per second for

@@ -150,7 +150,7 @@ class HourlySessionInterface(SecureCookieSessionInterface):
         super().save_session(app, session, response)
 
     def get_cookie_secure(self, app: Any) -> bool:
-        """``Secure`` on a cookie issued over https (the TLS terminator's scheme)."""
+        """``Secure`` on a cookie issued over https (the TLS port's waitress says so)."""
         return bool(app.config["SESSION_COOKIE_SECURE"]) or request.scheme == "https"
 
     def should_set_cookie(self, app: Any, session: Any) -> bool:
