@@ -178,11 +178,10 @@ def test_a_certificate_renewed_by_another_process_is_served_here_too(service, tm
 # -- TLS spoken by waitress's own channels ------------------------------------------------
 
 
-@pytest.fixture
-def bounded(tmp_path):
-    """A service with small bounds: 2 connections an address, headers within 1 s."""
+def bounded_service(data_dir, limits: Limits) -> HttpsService:
+    """A started service with ``limits``, answering /echo, /ok and /big."""
     app = Flask("tls-bounds")
-    app.config.update(DATA_DIR=str(tmp_path))
+    app.config.update(DATA_DIR=str(data_dir))
 
     @app.post("/echo")
     def echo():
@@ -197,11 +196,17 @@ def bounded(tmp_path):
         return BIG, 200, {"Content-Type": "application/octet-stream"}
 
     https = HttpsService(
-        app, 0, host="127.0.0.1", threads=2, check_every_s=3600,
+        app, 0, host="127.0.0.1", threads=2, check_every_s=3600, limits=limits,
         names=lambda: certs.ServerNames.of(["localhost"], ["127.0.0.1"]),
-        limits=Limits(connections=250, per_client=2, idle_s=60, header_s=1),
     )  # fmt: skip
     https.start()
+    return https
+
+
+@pytest.fixture
+def bounded(tmp_path):
+    """A service with small bounds: 2 connections an address, headers within 1 s."""
+    https = bounded_service(tmp_path, Limits(connections=250, per_client=2, idle_s=60, header_s=1))
     yield https
     https.stop()
 
@@ -337,3 +342,32 @@ def test_the_tls_port_caps_connections_per_address_without_a_plaintext_word(boun
     finally:
         for tls in held:
             tls.close()
+
+
+def test_a_half_closed_tls_connection_is_closed_at_once(bounded, tmp_path):
+    half = loose(tmp_path).wrap_socket(
+        socket.create_connection(("127.0.0.1", bounded.port), timeout=10),
+        server_hostname="localhost",
+    )  # fmt: skip
+    with half:
+        half.sendall(GET_OK)
+        assert half.recv(65536).startswith(b"HTTP/1.1 200")
+        half.shutdown(socket.SHUT_WR)  # the tablet's side closed, with no TLS goodbye
+        # Gone long before the idle timeout (60 s here).
+        assert wait_for(lambda: bounded.open_connections() == {}, timeout=10)
+
+
+def test_an_idle_tls_connection_is_closed_with_a_goodbye(tmp_path):
+    https = bounded_service(tmp_path, Limits(connections=250, per_client=8, idle_s=1, header_s=1))
+    try:
+        idle = loose(tmp_path).wrap_socket(
+            socket.create_connection(("127.0.0.1", https.port), timeout=10),
+            server_hostname="localhost", suppress_ragged_eofs=False,
+        )  # fmt: skip
+        with idle:
+            began = time.monotonic()
+            assert read_until_closed(idle) == b""  # close_notify, or this raises
+            assert time.monotonic() - began < 5
+        assert wait_for(lambda: https.open_connections() == {}, timeout=5)
+    finally:
+        https.stop()
