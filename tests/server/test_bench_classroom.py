@@ -58,9 +58,14 @@ def test_a_small_class_runs_every_step_without_errors():
     assert share and int(share.group(1)) > 0, done.stdout
     assert int(ceiling) > 0 and int(https) > 0 and https_errors == "0", done.stdout
     assert float(https_p99) > 0, done.stdout
-    # Ratios as printed (two decimals) from the rates: rounding aside, they agree.
-    assert abs(float(ratio) - int(req_per_s) / int(ceiling)) < 0.02, done.stdout
-    assert abs(float(https_ratio) - int(https) / int(req_per_s)) < 0.02, done.stdout
+    # Ratios as printed (two decimals) from the rates: they agree within what rounding the
+    # rates to whole requests per second can move them (much, at 3 students on a busy box).
+    def slack(top: int, bottom: int) -> float:
+        return 0.01 + 0.5 * (1 + top / bottom) / bottom
+
+    rates = int(req_per_s), int(ceiling), int(https)
+    assert abs(float(ratio) - rates[0] / rates[1]) < slack(rates[0], rates[1]), done.stdout
+    assert abs(float(https_ratio) - rates[2] / rates[0]) < slack(rates[2], rates[0]), done.stdout
     assert abs(float(https_ceiling) - int(https) / int(ceiling)) < 0.02, done.stdout
     assert "  ceiling: " in done.stdout and "  https: " in done.stdout, done.stdout
     steps = {line.split()[0] for line in lines if line.startswith("  ")}
