@@ -3,8 +3,9 @@
 Starts `baobab serve` (demo school) with HTTPS on, then: idle RSS with and
 without HTTPS (a second node with BAOBAB_HTTPS_PORT=0), requests per second for
 GET /api/v1/signin/classes from --clients keep-alive clients over http and over
-https, and the time of a fresh TLS handshake. Prints medians of --runs rounds,
-then one line of name=value figures.
+https, the node's CPU time per request each way (all its serving processes), and
+the time of a fresh TLS handshake. Prints medians of --runs rounds, then one line
+of name=value figures.
 """
 
 from __future__ import annotations
@@ -61,8 +62,24 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-def rate(connect, clients: int, seconds: float) -> float:
-    """Requests per second of ``clients`` keep-alive clients for ``seconds``."""
+def cpu_s(pid: int) -> float:
+    """CPU seconds used so far by process ``pid`` and its child processes (the workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total, pids = 0.0, [pid]
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        pids += [int(c) for c in Path(f"/proc/{pid}/task/{tid}/children").read_text().split()]
+    for each in pids:
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:  # a worker gone meanwhile
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
+def rate(connect, clients: int, seconds: float, pid: int) -> tuple[float, float]:
+    """Requests per second of ``clients`` keep-alive clients for ``seconds``, and the
+    CPU milliseconds process ``pid`` (with its workers) spent per request."""
     counts = [0] * clients
     stop = time.monotonic() + seconds
 
@@ -77,11 +94,13 @@ def rate(connect, clients: int, seconds: float) -> float:
         conn.close()
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    used = cpu_s(pid)
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    return sum(counts) / seconds
+    used = cpu_s(pid) - used
+    return sum(counts) / seconds, used * 1000 / max(1, sum(counts))
 
 
 def main() -> None:
@@ -99,23 +118,23 @@ def main() -> None:
             time.sleep(2)
             rss_https, rss_plain = rss_mb(node.pid), rss_mb(plain.pid)
             http_rates, https_rates, handshakes = [], [], []
+            http_cpu, https_cpu = [], []
             for _ in range(args.runs):
-                http_rates.append(
-                    rate(
-                        lambda: http.client.HTTPConnection("127.0.0.1", port, timeout=30),
-                        args.clients,
-                        args.seconds,
-                    )  # fmt: skip
-                )
-                https_rates.append(
-                    rate(
-                        lambda: http.client.HTTPSConnection(
-                            "127.0.0.1", https_port, timeout=30, context=ctx
-                        ),
-                        args.clients,
-                        args.seconds,
-                    )  # fmt: skip
-                )
+                # Both on the HTTPS node: the same processes, one port each.
+                per_s, cpu_ms = rate(
+                    lambda: http.client.HTTPConnection("127.0.0.1", port, timeout=30),
+                    args.clients, args.seconds, node.pid,
+                )  # fmt: skip
+                http_rates.append(per_s)
+                http_cpu.append(cpu_ms)
+                per_s, cpu_ms = rate(
+                    lambda: http.client.HTTPSConnection(
+                        "127.0.0.1", https_port, timeout=30, context=ctx
+                    ),
+                    args.clients, args.seconds, node.pid,
+                )  # fmt: skip
+                https_rates.append(per_s)
+                https_cpu.append(cpu_ms)
                 for _ in range(20):
                     began = time.perf_counter()
                     with ctx.wrap_socket(socket.create_connection(("127.0.0.1", https_port)),
@@ -132,6 +151,8 @@ def main() -> None:
     print(
         f"clients={args.clients} http_req_per_s={http_rps:.0f} https_req_per_s={https_rps:.0f} "
         f"https_ratio={https_rps / http_rps:.2f} "
+        f"http_cpu_ms={statistics.median(http_cpu):.2f} "
+        f"https_cpu_ms={statistics.median(https_cpu):.2f} "
         f"handshake_ms_p50={statistics.median(handshakes):.1f} "
         f"rss_mb_plain={rss_plain:.1f} rss_mb_https={rss_https:.1f} "
         f"rss_mb_https_after_load={rss_after:.1f}"
