@@ -7,6 +7,7 @@ the database and runs waitress.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Mapping
@@ -48,7 +49,30 @@ from .paths import STATIC_DIR
 
 class BoundedJSONProvider(DefaultJSONProvider):
     """Parses JSON with bounds (server.interop.untrusted_json): every request body is
-    refused when nested too deep or holding text that is not Unicode (a lone surrogate)."""
+    refused when nested too deep or holding text that is not Unicode (a lone surrogate).
+
+    Dumps with encoders kept per setting: Flask's provider made a JSONEncoder for every
+    response (json.dumps with ``default`` set builds one per call).
+    """
+
+    def __init__(self, app: Flask) -> None:
+        super().__init__(app)
+        self._encoders: dict[tuple[Any, ...], json.JSONEncoder] = {}
+
+    def _encoder(self, separators: tuple[str, str] | None, indent: int | None) -> json.JSONEncoder:
+        key = (self.ensure_ascii, self.sort_keys, self.default, separators, indent)
+        encoder = self._encoders.get(key)
+        if encoder is None:
+            encoder = self._encoders[key] = json.JSONEncoder(
+                default=self.default, ensure_ascii=self.ensure_ascii,
+                sort_keys=self.sort_keys, separators=separators, indent=indent,
+            )
+        return encoder
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        if kwargs.keys() <= {"separators", "indent"}:
+            return self._encoder(kwargs.get("separators"), kwargs.get("indent")).encode(obj)
+        return super().dumps(obj, **kwargs)
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         return untrusted_json.loads(s)
