@@ -2,12 +2,14 @@
 
 Each fast path here skips work only where it cannot change the result: the JSON walk
 of a body that cannot break a bound, a JSON encoder kept between responses, a
-session's ``seen_at`` parsed without peewee's strptime loop.
+session's ``seen_at`` parsed without peewee's strptime loop, Flask's question of whether a
+view is a coroutine function answered once per function.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 
 import pytest
@@ -16,7 +18,7 @@ from flask.json.provider import DefaultJSONProvider
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from server.app import BoundedJSONProvider
+from server.app import Baobab, BoundedJSONProvider
 from server.auth.sessions import seen_at_value
 from server.interop import untrusted_json
 from server.interop.untrusted_json import UntrustedJSONError
@@ -141,3 +143,37 @@ def test_seen_at_of_a_stored_session_reads_as_the_field_reads_it(db):
         WebSession.create(id_hash="f" * 64, person_id="p", credential="c", seen_at=seen)
         raw = db.execute_sql("SELECT seen_at FROM web_session").fetchone()[0]
         assert isinstance(raw, str) and seen_at_value(raw) == seen
+
+
+def _plain_view() -> str:
+    return "plain"
+
+
+async def _async_view() -> str:
+    return "async"
+
+
+def _how_flask_syncs(app: Flask, func) -> tuple[str, object]:
+    try:
+        synced = app.ensure_sync(func)
+    except RuntimeError as exc:  # async views need asgiref
+        return ("refused", str(exc))
+    return ("same", None) if synced is func else ("wrapped", synced())
+
+
+@pytest.mark.parametrize("func", [_plain_view, _async_view, functools.partial(_async_view)])
+def test_ensure_sync_answers_as_flask_does_every_time(func):
+    """The remembered answer is Flask's, at the first call and at the next."""
+    ours, flasks = Baobab("ours"), Flask("flasks")
+    expected = _how_flask_syncs(flasks, func)
+    assert _how_flask_syncs(ours, func) == expected
+    assert _how_flask_syncs(ours, func) == expected
+
+
+def test_ensure_sync_keeps_a_bounded_number_of_answers():
+    """New functions at every call are answered, but not all remembered."""
+    app = Baobab("bounded")
+    for _ in range(Baobab.KEEP_AT_MOST + 50):
+        func = lambda: 1  # noqa: E731 (a new function object at each turn)
+        assert app.ensure_sync(func) is func
+    assert len(app._plain) == Baobab.KEEP_AT_MOST
