@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import functools
 import json
+import uuid
 
 import pytest
 from flask import Flask
@@ -18,6 +19,7 @@ from flask.json.provider import DefaultJSONProvider
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from server import db as database
 from server.app import Baobab, BoundedJSONProvider
 from server.auth.sessions import seen_at_value
 from server.interop import untrusted_json
@@ -177,3 +179,37 @@ def test_ensure_sync_keeps_a_bounded_number_of_answers():
         func = lambda: 1  # noqa: E731 (a new function object at each turn)
         assert app.ensure_sync(func) is func
     assert len(app._plain) == Baobab.KEEP_AT_MOST
+
+
+def test_a_new_event_stores_what_the_long_way_stores(app, world, db):
+    """insert_new's converters kept per model give each column the value ``save`` gives it
+    (the long way, taken inside a caller's transaction)."""
+    from server.models import Answer, Attempt
+
+    attempt = dict(partition="school:x", person_id=world.student, activity_id=world.activity,
+                   started_ms=1, ended_ms=2, completed=True, received_ms=3)  # fmt: skip
+    fast, slow = uuid.uuid4().hex, uuid.uuid4().hex
+    assert Attempt(id=fast, **attempt).insert_new() is True
+    with database.write_transaction():
+        assert Attempt(id=slow, **attempt).insert_new() is True
+    answer = dict(partition="school:x", deleted=False, person_id=world.student,
+                  attempt_id=fast, activity_id=world.activity, item_id=world.item_choice,
+                  response={"choice": ["é", 1, None]}, correct=True, hints_used=0,
+                  duration_ms=None, device_ms=4, received_ms=5)  # fmt: skip
+    for new_id in (fast + "a", slow + "a"):
+        row = {**answer, "id": new_id}
+        if new_id.startswith(fast):
+            assert Answer(**row).insert_new() is True
+        else:
+            with database.write_transaction():
+                assert Answer(**row).insert_new() is True
+    for model, ids in ((Attempt, (fast, slow)), (Answer, (fast + "a", slow + "a"))):
+        columns = [f.column_name for f in model._meta.sorted_fields
+                   if f.name not in ("id", "origin", "counter", "hlc")]  # fmt: skip
+        quoted = ", ".join(f'"{c}"' for c in columns)
+        table = model._meta.table_name
+        rows = [
+            db.execute_sql(f'SELECT {quoted} FROM "{table}" WHERE "id" = ?', (i,)).fetchone()
+            for i in ids
+        ]
+        assert rows[0] == rows[1]
