@@ -13,6 +13,8 @@ whereas a busy node shares one among many writes).
 
     .venv/bin/python scripts/profile_student_path.py TREE [--students N] [--loops L] [--sql]
     PASSES=6 ...            also runs 6 more rounds and prints the least CPU per request
+    COUNT=1 under callgrind one more round per kind (class, ceiling), collecting
+                            only inside the WSGI app: see scripts/count_student_path.py
     py-spy record --rate 500 --format raw -o out.txt -- .venv/bin/python scripts/profile_student_path.py TREE
 
 TREE is the source tree to measure (`.`, or an export of another commit:
@@ -44,7 +46,7 @@ database.close_all()
 per = collections.defaultdict(list); cpu = collections.defaultdict(float); cnt = collections.Counter()
 sqls = collections.defaultdict(set)
 import io
-profs = {}; profiling = False
+profs = {}; profiling = False; counting = None
 class Client:
     def __init__(self, n): self.cookie = ""; self.addr = "127.0.1.%d" % (n % 200 + 1)
 def call(c, step, method, path, body=None, csrf=None):
@@ -62,12 +64,15 @@ def call(c, step, method, path, body=None, csrf=None):
     def start_response(status, headers, exc_info=None):
         got["status"] = int(status.split()[0]); got["headers"] = headers
     del stmts[:]
+    counted = counting is not None and (step == "ceiling") == (counting == "ceiling")
     pr = profs.setdefault(step, cProfile.Profile(time.thread_time)) if profiling else None
     t = time.thread_time()
     if pr: pr.enable()
+    if counted: valgrind.callgrind_toggle()
     it = app(env, start_response)
     data = b"".join(it)
     if hasattr(it, "close"): it.close()
+    if counted: valgrind.callgrind_toggle()
     if pr: pr.disable()
     cpu[step] += time.thread_time() - t; cnt[step] += 1
     for k, v in got["headers"]:
@@ -109,6 +114,18 @@ if os.environ.get("GCFREEZE"): gc.freeze()
 run()  # warm up
 gcstat["t"] = 0.0; gcstat["n"].clear()
 per.clear(); cpu.clear(); cnt.clear(); sqls.clear()
+if os.environ.get("COUNT"):
+    # Under `valgrind --tool=callgrind --collect-atstart=no`: one round collected only
+    # inside the app's calls to the class's requests, dumped, then one for the ceiling's.
+    import ctypes
+    valgrind = ctypes.CDLL(os.environ["COUNT"])
+    for counting in ("class", "ceiling"):
+        cnt.clear(); valgrind.callgrind_zero(); run()
+        n_counted = sum(v for k, v in cnt.items() if (k == "ceiling") == (counting == "ceiling"))
+        valgrind.callgrind_dump(f"{counting} {n_counted}".encode())
+    import shutil
+    database.close_all(); shutil.rmtree(tmp.parent, ignore_errors=True)
+    sys.exit(0)
 prof = None; profiling = bool(a.profile)
 passes = []
 for _ in range(int(os.environ.get("PASSES", "0"))):

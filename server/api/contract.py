@@ -108,10 +108,12 @@ def endpoint(
         @functools.wraps(view)
         def wrapper(**path_args: Any) -> Any:
             rule.check(g.get("user"))
-            if query is not None:
-                path_args["query"] = loading.load(_schema(query), request.args.to_dict())
-            if body is not None:
-                path_args["body"] = loading.load(_schema(body), request.get_json())
+            if query is not None or body is not None:
+                asked = request._get_current_object()  # one proxy lookup, not one per use
+                if query is not None:
+                    path_args["query"] = loading.load(_schema(query), asked.args.to_dict())
+                if body is not None:
+                    path_args["body"] = loading.load(_schema(body), asked.get_json())
             result = view(**path_args)
             if response is None:
                 return result if result is not None else ("", status)

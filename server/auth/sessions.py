@@ -261,6 +261,19 @@ def _session_and_person(id_hash: str) -> tuple[Any, ...] | None:
     return run_compiled("web-session", build, id_hash).fetchone()
 
 
+def seen_at_value(stored: Any) -> datetime.datetime:
+    """A session row's ``seen_at`` as the field reads it, parsed without peewee's
+    strptime loop when it is SQLite's text of a datetime (every signed-in request)."""
+    if isinstance(stored, str) and len(stored) in (19, 26) and stored[10] == " ":
+        try:
+            value = datetime.datetime.fromisoformat(stored)
+        except ValueError:
+            value = None
+        if value is not None and value.tzinfo is None:
+            return value
+    return WebSession.seen_at.python_value(stored)
+
+
 def person_for_session(session: Any, https: bool) -> Person | None:
     """The live person a session cookie names, or None when its session has ended."""
     session_id = session.get("sid")
@@ -279,7 +292,7 @@ def person_for_session(session: Any, https: bool) -> Person | None:
             WebSession.delete().where(WebSession.id_hash == id_hash).execute()
         return None
     now = utcnow()
-    if now - WebSession.seen_at.python_value(seen_at) >= SEEN_EVERY:
+    if now - seen_at_value(seen_at) >= SEEN_EVERY:
         with write_transaction():
             WebSession.update(seen_at=now).where(WebSession.id_hash == id_hash).execute()
     return person

@@ -224,15 +224,17 @@ _INSERT_SQL: dict[tuple[type, type], str] = {}
 _STAMP_FIELDS = frozenset(("origin", "counter", "hlc"))
 
 #: (model, database class) -> INSERT of every column that does nothing when the id is
-#: taken, and where the stamp's values go (position, field, index in the Stamp)
-_INSERT_NEW_SQL: dict[tuple[type, type], tuple[str, tuple[tuple[int, Any, int], ...]]] = {}
+#: taken, where the stamp's values go (position, field, index in the Stamp), the
+#: converters of the other columns' values in column order (None at a stamp's), and the
+#: names of the columns a new row must hold beside its stamp
+_INSERT_NEW_SQL: dict[tuple[type, type], tuple[Any, ...]] = {}
 
 
 class _IdTaken(Exception):
     """Raised inside a write transaction to roll it back: the row's id is already stored."""
 
 
-def _insert_new_sql(model: Any) -> tuple[str, tuple[tuple[int, Any, int], ...]]:
+def _insert_new_sql(model: Any) -> tuple[Any, ...]:
     key = (model, type(db.obj))
     found = _INSERT_NEW_SQL.get(key)
     if found is None:
@@ -245,7 +247,12 @@ def _insert_new_sql(model: Any) -> tuple[str, tuple[tuple[int, Any, int], ...]]:
             for i, f in enumerate(fields)
             if f.name in _STAMP_FIELDS
         )
-        found = _INSERT_NEW_SQL[key] = (insert.sql()[0], stamp_at)
+        # Looked up once per model, not per field of every answer.
+        converters = tuple(
+            (f.name, None if f.name in _STAMP_FIELDS else f.db_value) for f in fields
+        )
+        needed = frozenset(f.name for f in fields if f.name not in _STAMP_FIELDS)
+        found = _INSERT_NEW_SQL[key] = (insert.sql()[0], stamp_at, converters, needed)
     return found
 
 
@@ -349,18 +356,15 @@ class ReplicatedModel(BaseModel):
         if not self.partition:
             raise ValueError(f"{type(self).__name__} needs a partition")
         cls = type(self)
-        fields = cls._meta.sorted_fields
         data = self.__data__
-        if db.in_transaction() or any(
-            f.name not in data for f in fields if f.name not in _STAMP_FIELDS
-        ):
+        sql, stamp_at, converters, needed = _insert_new_sql(cls)
+        if db.in_transaction() or not data.keys() >= needed:
             with _joined_write():
                 if cls.select(cls.id).where(cls.id == self.id).exists():
                     return False
                 self.save(force_insert=True)
                 return True
-        sql, stamp_at = _insert_new_sql(cls)
-        values = [None if f.name in _STAMP_FIELDS else f.db_value(data[f.name]) for f in fields]
+        values = [None if convert is None else convert(data[name]) for name, convert in converters]
         try:
             with write_transaction():
                 stamp = reserve_stamps(1)
