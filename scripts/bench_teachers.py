@@ -49,6 +49,7 @@ import bench_classroom as bench
 
 TEACHERS = 5  # the issue's five teachers
 WATCHERS = 25  # sessions polling while the class works: the five, five times over
+# (``--teacher-sessions 5`` measures the students' slowdown under the issue's five alone)
 SUMMARY_CLIENTS = 10
 LIVE_POLL_S = 3.0
 HEATMAP_POLL_S = 4.0
@@ -82,8 +83,9 @@ async def _watch(
     class_id = classes[index % len(classes)]
     try:
         # Staggered, as teachers open their laptops at different moments.
-        next_live = time.perf_counter() + LIVE_POLL_S * index / WATCHERS
-        next_map = time.perf_counter() + HEATMAP_POLL_S * index / WATCHERS
+        watchers = plan.get("teacher_sessions", WATCHERS)
+        next_live = time.perf_counter() + LIVE_POLL_S * index / watchers
+        next_map = time.perf_counter() + HEATMAP_POLL_S * index / watchers
         while time.perf_counter() < deadline:
             now = time.perf_counter()
             if now >= next_live:
@@ -119,7 +121,7 @@ async def _teachers(
 ) -> dict[str, Any]:
     """Sign every teacher in, say so (``ready``), then poll or hammer for ``duration``."""
     rec = bench.Recorder()
-    count = WATCHERS if mode == "watch" else SUMMARY_CLIENTS
+    count = plan.get("teacher_sessions", WATCHERS) if mode == "watch" else SUMMARY_CLIENTS
     conns = [
         bench.Connection(plan["host"], plan["port"], f"127.0.2.{i % 250 + 1}") for i in range(count)
     ]
@@ -244,6 +246,7 @@ def phases(
         "floor_req_per_s": floor_rate,
         "floor_cpu_ms_per_request": 1000 * floor_cpu / max(floor_count, 1),
         "summary_p99_ms": bench.percentile(polled, 99) if polled else 0.0,
+        "sessions": plan.get("teacher_sessions", WATCHERS),
         "summary_polls": len(polled),
         "summary_polled_ms": polled,  # pooled over the runs for the last line
         "live_p99_ms": bench.percentile(live, 99) if live else 0.0,
@@ -275,7 +278,7 @@ def report(run: dict[str, Any]) -> None:
         f"{t['floor_req_per_s']:.0f} req/s, {t['floor_cpu_ms_per_request']:.2f} ms CPU/req)"
     )
     print(
-        f"  class alone/watched by {WATCHERS} teacher sessions, interleaved: students alone "
+        f"  class alone/watched by {t['sessions']} teacher sessions, interleaved: students alone "
         f"{t['alone_req_per_s']:.0f} req/s, watched {t['watched_req_per_s']:.0f} req/s "
         f"(phases: "
         + ", ".join(f"{k} {r:.0f} req/s {c:.2f} ms CPU/req" for k, r, c in t["phases"])
