@@ -619,6 +619,7 @@ def one_run(template: Path, plan: dict[str, Any], args: argparse.Namespace) -> d
             plan = {**plan, "host": "127.0.0.1", "port": port, "https_port": https_port}
             plan["home_endpoint"] = has_home_endpoint(port)
             plan["think_ms"] = args.think_ms
+            plan["teacher_sessions"] = args.teacher_sessions
             plan_path = Path(tmp) / "plan.json"
             plan_path.write_text(json.dumps(plan))
             pids = server_pids(server.pid)
@@ -744,10 +745,14 @@ def main() -> None:
         "--no-teachers", dest="teachers", action="store_false",
         help="leave out the teachers' side (scripts/bench_teachers.py)",
     )  # fmt: skip
+    parser.add_argument(
+        "--teacher-sessions", type=int, default=bench_teachers.WATCHERS,
+        help=f"teacher sessions polling while the class works ({bench_teachers.WATCHERS})",
+    )  # fmt: skip
     args = parser.parse_args()
     if (
         args.students < 1 or args.runs < 1 or args.duration <= 0 or args.think_ms < 0
-        or args.ceiling_duration < 0
+        or args.ceiling_duration < 0 or args.teacher_sessions < 1
     ):  # fmt: skip
         parser.error("--students, --runs and --duration must be positive, --think-ms not negative")
     load = os.getloadavg()[0]

@@ -26,6 +26,13 @@ alone and the ceiling:
 
 ``students_slowdown`` = 1 − (students' requests ÷ seconds over the watched phases) ÷
 (the same over the two alone phases).
+
+Five teachers polling for two 20-second phases make only ~50 heatmap polls a run, so
+their p99 was nearly their maximum and swung from run to run. The watched phases
+therefore have ``WATCHERS`` teacher sessions (the issue's five, five times over: a
+heavier load than asked, never a lighter one), each polling at the app's cadence for
+the whole phase, and ``summary_p99_ms`` is taken over the heatmap polls of every run
+pooled (~250 a run): still the latency of the app's own polls, never of the hammering.
 """
 
 from __future__ import annotations
@@ -40,7 +47,9 @@ from typing import Any, Callable
 
 import bench_classroom as bench
 
-TEACHERS = 5
+TEACHERS = 5  # the issue's five teachers
+WATCHERS = 25  # sessions polling while the class works: the five, five times over
+# (``--teacher-sessions 5`` measures the students' slowdown under the issue's five alone)
 SUMMARY_CLIENTS = 10
 LIVE_POLL_S = 3.0
 HEATMAP_POLL_S = 4.0
@@ -74,8 +83,9 @@ async def _watch(
     class_id = classes[index % len(classes)]
     try:
         # Staggered, as teachers open their laptops at different moments.
-        next_live = time.perf_counter() + LIVE_POLL_S * index / TEACHERS
-        next_map = time.perf_counter() + HEATMAP_POLL_S * index / TEACHERS
+        watchers = plan.get("teacher_sessions", WATCHERS)
+        next_live = time.perf_counter() + LIVE_POLL_S * index / watchers
+        next_map = time.perf_counter() + HEATMAP_POLL_S * index / watchers
         while time.perf_counter() < deadline:
             now = time.perf_counter()
             if now >= next_live:
@@ -111,7 +121,7 @@ async def _teachers(
 ) -> dict[str, Any]:
     """Sign every teacher in, say so (``ready``), then poll or hammer for ``duration``."""
     rec = bench.Recorder()
-    count = TEACHERS if mode == "watch" else SUMMARY_CLIENTS
+    count = plan.get("teacher_sessions", WATCHERS) if mode == "watch" else SUMMARY_CLIENTS
     conns = [
         bench.Connection(plan["host"], plan["port"], f"127.0.2.{i % 250 + 1}") for i in range(count)
     ]
@@ -236,7 +246,9 @@ def phases(
         "floor_req_per_s": floor_rate,
         "floor_cpu_ms_per_request": 1000 * floor_cpu / max(floor_count, 1),
         "summary_p99_ms": bench.percentile(polled, 99) if polled else 0.0,
+        "sessions": plan.get("teacher_sessions", WATCHERS),
         "summary_polls": len(polled),
+        "summary_polled_ms": polled,  # pooled over the runs for the last line
         "live_p99_ms": bench.percentile(live, 99) if live else 0.0,
         "live_polls": len(live),
         "revalidated_polls": revalidated,
@@ -266,11 +278,12 @@ def report(run: dict[str, Any]) -> None:
         f"{t['floor_req_per_s']:.0f} req/s, {t['floor_cpu_ms_per_request']:.2f} ms CPU/req)"
     )
     print(
-        f"  class alone/watched by {TEACHERS}, interleaved: students alone "
+        f"  class alone/watched by {t['sessions']} teacher sessions, interleaved: students alone "
         f"{t['alone_req_per_s']:.0f} req/s, watched {t['watched_req_per_s']:.0f} req/s "
         f"(phases: "
         + ", ".join(f"{k} {r:.0f} req/s {c:.2f} ms CPU/req" for k, r, c in t["phases"])
-        + f"); summary p99 {t['summary_p99_ms']:.1f} ms over {t['summary_polls']} polls, "
+        + f"); summary p99 {t['summary_p99_ms']:.1f} ms over {t['summary_polls']} polls "
+        f"(every {HEATMAP_POLL_S:.0f} s each), "
         f"live p99 {t['live_p99_ms']:.1f} ms over {t['live_polls']}, "
         f"{t['revalidated_polls']} answered 304; errors {t['teacher_errors']} "
         f"(students alone and watched: {t['students_errors']})"
@@ -284,7 +297,8 @@ def report(run: dict[str, Any]) -> None:
 
 
 def figures(runs: list[dict[str, Any]], median: Callable[[str], float]) -> str:
-    """The teachers' part of the last line (medians over runs)."""
+    """The teachers' part of the last line: medians over runs, but ``summary_p99_ms``,
+    taken over every run's polls together (a p99 wants hundreds of them)."""
     for run in runs:
         t = run["teachers"]
         run["summary_req_per_s"] = t["summary_req_per_s"]
@@ -297,9 +311,12 @@ def figures(runs: list[dict[str, Any]], median: Callable[[str], float]) -> str:
         # the class saturates, its rate is the cores over that CPU, so this is the
         # slowdown the polls cause, steadier than the rates on a shared box.
         run["students_cpu_slowdown"] = 1 - t["alone_cpu_ms"] / max(t["watched_cpu_ms"], 1e-9)
+    polled = [ms for run in runs for ms in run["teachers"]["summary_polled_ms"]]
+    pooled = bench.percentile(polled, 99) if polled else 0.0
+    print(f"summary p99 over the {len(polled)} heatmap polls of {len(runs)} run(s): {pooled:.1f} ms")
     return (
         f" summary_req_per_s={median('summary_req_per_s'):.0f}"
-        f" summary_p99_ms={median('summary_p99_ms'):.1f}"
+        f" summary_p99_ms={pooled:.1f}"
         f" students_slowdown={median('students_slowdown'):.3f}"
         f" students_watched_req_per_s={median('students_watched_req_per_s'):.0f}"
         f" summary_floor_ratio={median('summary_floor_ratio'):.2f}"

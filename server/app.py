@@ -38,7 +38,7 @@ from .api import (
 )
 from .api import node as node_api
 from .api import sync as sync_api
-from .auth import identify
+from .auth import identify, staff_polls
 from .auth.sessions import HourlySessionInterface
 from .auth.throttle import SignInThrottle
 from .errors import InvalidInput
@@ -147,6 +147,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         hops = settings["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     app.extensions["baobab.started"] = time.monotonic()
+    # Staff sessions this process authenticated: their polls go first in its queue.
+    app.extensions[staff_polls.EXTENSION] = staff_polls.StaffSessions()
 
     identify.register(app)
 

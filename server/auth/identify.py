@@ -10,11 +10,13 @@ cookie issued over https is not accepted over plain http.
 
 from __future__ import annotations
 
-from flask import Flask, g, request, session
+from flask import Flask, current_app, g, request, session
 
 from .. import db as database
 from ..errors import Forbidden
+from ..models import Person
 from . import sessions, signin
+from .staff_polls import STAFF_ROLES, staff_sessions
 
 #: Endpoints a cookie may call without the CSRF header (they start a session).
 CSRF_EXEMPT = {"auth.login", "auth.student_login", "auth.create_token"}
@@ -39,6 +41,8 @@ def identify() -> None:
     elif "pid" in cookie:
         user = sessions.person_for_session(cookie, req.scheme == "https")
         auth = "session" if user else None
+        if user is None or user.role in STAFF_ROLES:  # a student's request: nothing to do
+            _note_staff(user)
     here.user, here.auth = user, auth
     if (
         auth == "session"
@@ -47,6 +51,14 @@ def identify() -> None:
         and req.headers.get("X-CSRF-Token") != cookie.get("csrf")
     ):
         raise Forbidden("Missing or wrong X-CSRF-Token header; reload the page.")
+
+
+def _note_staff(user: Person | None) -> None:
+    """Tell the serving process this cookie is a staff session now (or no longer one),
+    so the teacher's next poll may go first in its queue (server.auth.staff_polls)."""
+    staff = staff_sessions(current_app)
+    if staff is not None:
+        staff.note(sessions.cookie_value(request, current_app.config["SESSION_COOKIE_NAME"]), user)
 
 
 def register(app: Flask) -> None:

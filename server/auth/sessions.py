@@ -33,7 +33,7 @@ import threading
 import time
 from typing import Any
 
-from flask import request
+from flask import current_app, request
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadSignature
 from peewee import JOIN, SQL
@@ -42,6 +42,7 @@ from ..db import db, model_from_row, run_compiled, write_transaction
 from ..models import ApiToken, Person, WebSession
 from ..models.base import utcnow
 from .passwords import token_digest
+from .staff_polls import staff_sessions
 
 #: Seconds a cookie is kept before an unmodified session is re-issued.
 REFRESH_AFTER_S = 3600
@@ -304,6 +305,9 @@ def end(session: Any) -> None:
     if isinstance(session_id, str):
         with write_transaction():
             WebSession.delete().where(WebSession.id_hash == _digest(session_id)).execute()
+    staff = staff_sessions(current_app)
+    if staff is not None:  # its polls go first no more (server.auth.staff_polls)
+        staff.forget(cookie_value(request, current_app.config["SESSION_COOKIE_NAME"]))
     session.clear()
 
 
@@ -319,3 +323,6 @@ def end_all(person_id: str, keep_token: str | None = None) -> None:
         if keep_token:
             tokens = tokens.where(ApiToken.token_hash != token_digest(keep_token))
         tokens.execute()
+    staff = staff_sessions(current_app)
+    if staff is not None:
+        staff.forget_person(person_id)

@@ -24,6 +24,7 @@ from waitress.task import WSGITask
 
 from .. import db as database
 from .logs import QueueDepthLog
+from .priority import dispatcher_for
 
 log = logging.getLogger(__name__)
 
@@ -268,7 +269,9 @@ class NodeServer:
         self.server = create_server(
             app, threads=threads, ident="baobab", clear_untrusted_proxy_headers=True,
             **limits.waitress(), **where,
+            _dispatcher=dispatcher_for(app),  # staff polls first (node/priority.py)
         )  # fmt: skip
+        self.server.task_dispatcher.set_thread_count(threads)  # once bound: none left on failure
         guard(self.server, limits)  # accepts happen in run(), after this
         self.port = self.server.effective_port
         self.services = services

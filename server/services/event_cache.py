@@ -9,6 +9,11 @@ otherwise (rowids renumbered by a VACUUM; PostgreSQL, which has no rowid) or whe
 ``extend`` declines, everything is read again and summarised by ``start``. A wrong
 guess of where the new rows are costs time, never correctness: the summary always
 equals one made from all the rows (tests compare them).
+
+``get_many`` does the same for a whole class in at most three statements (the counts,
+the new rows, the rows of those read afresh), whatever the class's size: a teacher's
+heatmap is polled every few seconds, and one count per student made each poll's cost
+grow with the class.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from typing import Any, Generic, TypeVar
 
 from peewee import SQL, Field, fn
 
-from ..db import is_sqlite, run_compiled
+from ..db import db, is_sqlite, run_compiled
 from ..models.base import ReplicatedModel
 
 S = TypeVar("S")
@@ -95,6 +100,72 @@ class EventCache(Generic[S]):
                 if summary is not None:
                     return _Entry(key, count, max(entry.mark, *(r[-1] for r in raw)), summary)
         return self._fresh(person_id, key)
+
+    def _rows_of(self, person_ids: list[str], after: int | None) -> dict[str, list[tuple]]:
+        """``_rows`` of several students in one statement (past rowid ``after``), per student."""
+        model = self.model
+        if not person_ids:
+            return {}
+        rowid = SQL("rowid" if is_sqlite() else "0")
+        query = model.select(*self.columns, model.deleted, rowid, model.person_id)
+        query = query.where(model.person_id.in_(person_ids))
+        if after is not None:
+            query = query.where(SQL("rowid") > after)
+        found: dict[str, list[tuple]] = {}
+        for row in db.execute_sql(*query.sql()):
+            found.setdefault(row[-1], []).append(row[:-1])
+        return found
+
+    def get_many(self, person_ids: list[str], key: object) -> dict[str, S]:
+        """Each student's summary now, as ``get`` makes it, in at most three statements."""
+        ids = list(dict.fromkeys(person_ids))
+        if not ids:
+            return {}
+        model = self.model
+        with self.lock:
+            entries = {p: self.entries.get(p) for p in ids}
+        query = model.select(model.person_id, fn.COUNT(SQL("*")))
+        query = query.where(model.person_id.in_(ids)).group_by(model.person_id)
+        counts = dict(db.execute_sql(*query.sql()).fetchall())
+        done: dict[str, _Entry[S]] = {}
+        grown: list[str] = []
+        fresh: list[str] = []
+        for p in ids:
+            entry, count = entries[p], counts.get(p, 0)
+            if entry is None or entry.key is not key or entry.rows > count:
+                fresh.append(p)
+            elif entry.rows == count:
+                done[p] = entry
+            else:
+                (grown if is_sqlite() else fresh).append(p)
+        if grown:  # the new rows of all of them, from the lowest of their marks
+            low = min(entries[p].mark for p in grown)  # type: ignore[union-attr]
+            new = self._rows_of(grown, low)
+            for p in grown:
+                entry = entries[p]
+                assert entry is not None
+                raw = [r for r in new.get(p, []) if r[-1] > entry.mark]
+                summary = (
+                    self.extend(entry.summary, _live(raw), key)
+                    if raw and entry.rows + len(raw) == counts[p]
+                    else None
+                )
+                if summary is None:
+                    fresh.append(p)
+                else:
+                    done[p] = _Entry(key, counts[p], max(entry.mark, *(r[-1] for r in raw)), summary)
+        whole = self._rows_of(fresh, None)
+        for p in fresh:
+            raw = whole.get(p, [])
+            mark = max((r[-1] for r in raw), default=0)
+            done[p] = _Entry(key, len(raw), mark, self.start(_live(raw), key))
+        with self.lock:
+            for p in ids:
+                self.entries[p] = done[p]
+                self.entries.move_to_end(p)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+        return {p: done[p].summary for p in ids}
 
     def get(self, person_id: str, key: object) -> S:
         """The student's summary now: the cached one, extended, or made afresh."""

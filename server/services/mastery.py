@@ -104,8 +104,8 @@ def cached_states(
     person_ids: Iterable[str], cat: Catalog, now_ms: int
 ) -> dict[str, dict[str, SkillMastery]]:
     """``states_of`` through the per-student cache: for views polled again and again."""
-    ids = list(dict.fromkeys(person_ids))
-    return {p: finish(_cache.get(p, cat).folded, cat.params, now_ms) for p in ids}
+    traced = _cache.get_many(list(person_ids), cat)  # a few statements, whatever the class
+    return {p: finish(t.folded, cat.params, now_ms) for p, t in traced.items()}
 
 
 def mastery_items(cat: Catalog, states: dict[str, SkillMastery]) -> list[dict[str, Any]]:

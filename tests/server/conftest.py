@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from server import db as database
 from tests.helpers.pg import ThrowawayPostgres
 
 
@@ -13,3 +14,21 @@ def postgres():
     cluster = ThrowawayPostgres().start()
     yield cluster
     cluster.stop()
+
+
+@pytest.fixture
+def statements(app, monkeypatch):
+    """Every SQL statement SQLite runs on the app's connections, in order."""
+    seen: list[str] = []
+    database.close_all()
+    target = database.db.obj
+    connect = target._connect
+
+    def traced(*args, **kwargs):
+        conn = connect(*args, **kwargs)
+        conn.set_trace_callback(seen.append)
+        return conn
+
+    monkeypatch.setattr(target, "_connect", traced)
+    yield seen
+    database.close_all()

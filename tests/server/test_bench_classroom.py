@@ -33,7 +33,8 @@ def test_percentiles_are_nearest_rank():
 def test_a_small_class_runs_every_step_without_errors():
     done = subprocess.run(
         [sys.executable, "scripts/bench_classroom.py", "--students", "3", "--duration", "2",
-         "--runs", "1", "--think-ms", "5", "--ceiling-duration", "1", "--https"],
+         "--runs", "1", "--think-ms", "5", "--ceiling-duration", "1", "--https",
+         "--teacher-sessions", "6"],
         cwd=ROOT, capture_output=True, text=True, timeout=240,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
@@ -53,6 +54,14 @@ def test_a_small_class_runs_every_step_without_errors():
     assert "  teachers: " in done.stdout and "errors 0 (students alone and watched: 0)" in (
         done.stdout
     ), done.stdout
+    # The summary's p99 is over the polls of every run pooled, each poll at the app's
+    # cadence, from the sessions asked for (issue 14: ~50 polls a run were too few).
+    assert "class alone/watched by 6 teacher sessions" in done.stdout, done.stdout
+    per_run = re.search(r"summary p99 ([\d.]+) ms over (\d+) polls", done.stdout)
+    pooled = re.search(r"summary p99 over the (\d+) heatmap polls of 1 run\(s\): ([\d.]+) ms",
+                       done.stdout)  # fmt: skip
+    assert per_run and pooled and per_run.group(2) == pooled.group(1), done.stdout
+    assert int(pooled.group(1)) >= 6 and float(pooled.group(2)) == float(summary_p99), done.stdout
     # The teachers revalidate as a browser does: the summary alone is mostly 304s.
     share = re.search(r"(\d+)% answered 304", done.stdout.split("  teachers: ")[1])
     assert share and int(share.group(1)) > 0, done.stdout

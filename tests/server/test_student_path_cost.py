@@ -11,8 +11,6 @@ from __future__ import annotations
 import threading
 import uuid
 
-import pytest
-
 from server import db as database
 from server.auth import sessions
 from server.models import Answer, Item
@@ -36,24 +34,6 @@ BUDGET = {
     "finish": 6,  # as an answer, the activity from the cached catalog
     "sign_out": 4,  # session+person; BEGIN, DELETE the session, COMMIT
 }
-
-
-@pytest.fixture
-def statements(app, monkeypatch):
-    """Every SQL statement SQLite runs on the app's connections, in order."""
-    seen: list[str] = []
-    database.close_all()
-    target = database.db.obj
-    connect = target._connect
-
-    def traced(*args, **kwargs):
-        conn = connect(*args, **kwargs)
-        conn.set_trace_callback(seen.append)
-        return conn
-
-    monkeypatch.setattr(target, "_connect", traced)
-    yield seen
-    database.close_all()
 
 
 def _counted(seen: list[str], call) -> tuple[object, int]:
