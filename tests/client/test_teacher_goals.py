@@ -37,6 +37,7 @@ def _press(page, locator) -> None:
 def _set_goal(page, kind: str, text: str, target: str = "", due: str = "") -> None:
     form = page.locator("form.new-goal")
     form.locator("select[name=kind]").select_option(kind)
+    assert form.locator("select[name=skill_id]").is_visible() == (kind == "master_skill")
     if target:
         form.locator("input[name=target]").fill(target)
     form.locator("textarea[name=text]").fill(text)
@@ -66,6 +67,9 @@ def teacher_sets_goals(page, base: str) -> str:
     """Set, edit, close, reopen and delete goals on Amina's page; her id."""
     student = _amina(page, base)
     _open(page, base, student)
+    form = page.locator("form.new-goal")  # a goal in words asks for no skill nor target
+    assert form.locator("select[name=skill_id]").is_hidden()
+    assert form.locator("input[name=target]").is_hidden()
     _set_goal(page, "master_skill", "Count to 100 by June", target="70", due="2030-06-30")
     skill_goal = _goal(page, "Count to 100 by June")
     assert "2030-06-30" in skill_goal.inner_text() and "of 70%" in skill_goal.inner_text()
