@@ -1,23 +1,27 @@
-// A student as the teacher reads them (a heatmap row): profile, learning plan, goals,
-// and recent work: attempts with their answers, photos and reflections.
+// A student as the teacher reads them (a heatmap row): profile, learning plan, goals
+// (which the teacher sets and changes here: goals.js), and recent work: attempts with
+// their answers, photos and reflections.
 
 import { api } from "../shared/api.js";
 import { h, show } from "../shared/dom.js";
 import { dateTime } from "../shared/format.js";
 import { language, t } from "../shared/i18n.js";
 import { errorText, loading } from "./common.js";
+import { goalsSection } from "./goals.js";
 
 const enc = encodeURIComponent;
 
 /** Render the student with id personId. */
 export async function render(view, personId) {
   show(view, h("h1", {}, t("teacher.learner.title")), loading());
-  let person, plan, work;
+  let person, plan, work, goals, skills;
   try {
-    [person, plan, work] = await Promise.all([
+    [person, plan, work, goals, skills] = await Promise.all([
       api("GET", `/people/${enc(personId)}`),
       api("GET", `/people/${enc(personId)}/plan`),
       api("GET", `/people/${enc(personId)}/work`),
+      api("GET", `/people/${enc(personId)}/goals`),
+      api("GET", "/skills"),
     ]);
   } catch (error) {
     show(view, h("h1", {}, t("teacher.learner.title")), h("p", { role: "alert", class: "error" }, errorText(error)));
@@ -36,12 +40,7 @@ export async function render(view, personId) {
       h("dl", { class: "profile" },
         h("dt", {}, t("teacher.learner.interests")), h("dd", {}, (profile.interests || []).join(", ") || "–"),
         h("dt", {}, t("teacher.learner.languages")), h("dd", {}, (profile.languages || []).join(", ") || "–"))),
-    h("section", { "aria-labelledby": "goals-title" },
-      h("h2", { id: "goals-title" }, t("teacher.learner.goals")),
-      plan.goals.length
-        ? h("ul", { class: "goals" }, plan.goals.map((g) => h("li", { "data-status": g.status },
-          g.text || g.kind, " · ", t(`teacher.goal.${g.status}`))))
-        : h("p", {}, t("teacher.learner.no_goals"))),
+    goalsSection(person, goals, skills),
     h("section", { "aria-labelledby": "path-title" },
       h("h2", { id: "path-title" }, t("teacher.learner.next")),
       plan.path.length ? h("ol", {}, plan.path.map((r) => h("li", {}, r.title))) : h("p", {}, "–")),

@@ -108,6 +108,12 @@ def patch_goal(goal_id, body):
     return goals.progress_view(goal.person_id, [goal])[0]
 
 
+@bp.delete("/goals/<goal_id>")
+@endpoint(SIGNED_IN, "Delete a goal set by mistake (a tombstone that syncs)")
+def delete_goal(goal_id):
+    learning.delete_goal(g.user, goal_id)
+
+
 @bp.get("/people/<person_id>/mastery")
 @endpoint(
     SIGNED_IN,

@@ -26,6 +26,7 @@ from ..models import (
     Activity,
     ActivitySkill,
     Asset,
+    Goal,
     Item,
     LocalNode,
     Peer,
@@ -78,6 +79,41 @@ def _not_the_schools_own(
         owned = owner == pack if model is Activity else owner.startswith(prefix)
         if not (owned and str(values[at_id]).startswith(prefix)):
             refused[index] = why
+    return refused
+
+
+STAFF_ROLES = ("teacher", "admin")
+
+
+def _goals_set_by_strangers(
+    columns: list[str], rows: list[list[Any]], school: str
+) -> dict[int, str]:
+    """Goals set by someone who is neither their student nor staff of that student's school.
+
+    A goal is set by the student or by a teacher or admin of their school (services.learning).
+    A goal the student set is theirs, like their events. One set by anyone else is judged by
+    the setter as this node holds them, tombstones included (a teacher who left still set
+    the goals they set): a setter not held yet is refused now and asked for again at the
+    next sync, when their row may have come. A goal for someone held as other than a
+    student of the school is refused too.
+    """
+    at_person, at_setter = columns.index("person_id"), columns.index("set_by")
+    set_by_others = [i for i, v in enumerate(rows) if v[at_setter] != v[at_person]]
+    wanted = sorted({str(rows[i][k]) for i in set_by_others for k in (at_person, at_setter)})
+    held: dict[str, tuple[str, str]] = {}
+    for start in range(0, len(wanted), _IN_BATCH):
+        batch = wanted[start : start + _IN_BATCH]
+        found = Person.select(Person.id, Person.role, Person.school_id).where(Person.id.in_(batch))
+        held.update({p.id: (p.role, p.school_id) for p in found})
+    refused: dict[int, str] = {}
+    for index in set_by_others:
+        values = rows[index]
+        setter = held.get(values[at_setter])
+        student = held.get(values[at_person], ("student", school))
+        if setter is None or setter[0] not in STAFF_ROLES or setter[1] != school:
+            refused[index] = f"a goal may be set only by its student or by staff of school {school}"
+        elif student != ("student", school):
+            refused[index] = f"a goal is for a student of school {school}"
     return refused
 
 
@@ -170,6 +206,8 @@ class NodeStore:
             refused.update({i: why for i, values in enumerate(rows) if values[at] != school})
         if school is not None and model in _AUTHORED:
             refused.update(_not_the_schools_own(model, columns, rows, school))
+        if school is not None and model is Goal:
+            refused.update(_goals_set_by_strangers(columns, rows, school))
         if model is RowHistory and sender.grants is not None:
             at = columns.index("table_name")
             for index, values in enumerate(rows):

@@ -2,7 +2,8 @@
 
 Each goal kind measures something:
 
-* ``master_skill``: P(known) of the skill now, against the mastery threshold;
+* ``master_skill``: P(known) of the skill now, against the mastery threshold, or against
+  the goal's own ``target`` (a percentage) when it has one;
 * ``finish_activities``: how many of its activities have a completed attempt;
 * ``practice_minutes``: minutes of attempts in its period. A short goal's period is a
   calendar week (Monday to Sunday, UTC): the week of its due date, else this week. A
@@ -108,8 +109,12 @@ def progress(
     if goal.kind == "master_skill":
         state = states.get(goal.skill_id or "")
         value = state.p_known_now if state else 0.0
-        target = MASTERY_THRESHOLD
-        fraction = 1.0 if state is not None and state.mastered else value / target
+        if goal.target:  # the teacher's own bar, in percent
+            target = goal.target / 100
+            fraction = value / target
+        else:
+            target = MASTERY_THRESHOLD
+            fraction = 1.0 if state is not None and state.mastered else value / target
     elif goal.kind == "finish_activities":
         wanted = set(goal.activity_ids or [])
         value = len({a.activity_id for a in attempts if a.completed} & wanted)

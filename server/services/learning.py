@@ -143,8 +143,8 @@ def create_goal(user: Person, person: Person, data: dict[str, Any]) -> Goal:
     return goal
 
 
-def update_goal(user: Person, goal_id: str, changes: dict[str, Any]) -> Goal:
-    """Edit a goal; the old version stays in history."""
+def _goal_to_change(user: Person, goal_id: str) -> Goal:
+    """A live goal the user may change: its student's own, or one a teacher of theirs set."""
     goal = get_live(Goal, goal_id, "goal")
     person = get_person(user, goal.person_id)
     require(_may_set_goals(user, person), "You may not change this goal.")
@@ -153,12 +153,27 @@ def update_goal(user: Person, goal_id: str, changes: dict[str, Any]) -> Goal:
             goal.set_by == user.id,
             "Your teacher set this goal: ask them to change it or mark it done.",
         )
+    return goal
+
+
+def update_goal(user: Person, goal_id: str, changes: dict[str, Any]) -> Goal:
+    """Edit a goal; the old version stays in history."""
+    goal = _goal_to_change(user, goal_id)
+    if goal.kind == "master_skill" and (changes.get("target") or 0) > 100:
+        raise InvalidInput(
+            "A mastery target is a percentage.", {"target": ["At most 100 for a skill."]}
+        )
     if "due_on" in changes:
         changes["due_on"] = changes["due_on"].isoformat() if changes["due_on"] else None
     for key, value in changes.items():
         setattr(goal, key, value)
     goal.save()
     return goal
+
+
+def delete_goal(user: Person, goal_id: str) -> None:
+    """Delete a goal set by mistake: a tombstone that syncs (its versions stay in history)."""
+    _goal_to_change(user, goal_id).delete_instance()
 
 
 # ---------------------------------------------------------------- events

@@ -131,6 +131,7 @@ MATRIX = {
     "learning.list_goals": ("GET", "/api/v1/people/{student}/goals", None, {"student", "teacher", "admin"}),
     "learning.create_goal": ("POST", "/api/v1/people/{student}/goals", lambda w: {"term": "short", "kind": "free_text", "text": "Read every day"}, {"student", "teacher", "admin"}),
     "learning.patch_goal": ("PATCH", "/api/v1/goals/{goal}", lambda w: {"status": "done"}, {"student", "teacher", "admin"}),
+    "learning.delete_goal": ("DELETE", "/api/v1/goals/{goal}", None, {"student", "teacher", "admin"}),  # the student set it
     "learning.create_attempt": ("POST", "/api/v1/attempts", lambda w: {"id": _id(), "activity_id": w.activity, "started_ms": 1, "ended_ms": 2}, {"student", "other_student"}),
     "learning.create_answer": ("POST", "/api/v1/answers", lambda w: {"id": _id(), "item_id": w.item_choice, "response": 0, "device_ms": 5}, {"student", "other_student"}),
     "learning.create_reflection": ("POST", "/api/v1/reflections", lambda w: {"id": _id(), "confidence": 3, "device_ms": 5}, {"student", "other_student"}),

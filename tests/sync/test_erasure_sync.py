@@ -73,7 +73,8 @@ def _work(node: Node, person_id: str, text: str = SECRET) -> None:
             force_insert=True
         )
         goal = Goal(
-            partition=partition, person_id=person_id, set_by="t", term="short", kind="free_text",
+            partition=partition, person_id=person_id, set_by=person_id, term="short",
+            kind="free_text",
             text=f"Write to {text}",
         )  # fmt: skip
         goal.save(force_insert=True)

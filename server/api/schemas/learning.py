@@ -92,7 +92,13 @@ class GoalCreateSchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(GOAL_KINDS))
     skill_id = Id(load_default=None, allow_none=True)
     activity_ids = fields.List(Id(), load_default=list, validate=validate.Length(max=100))
-    target = Int(1, 100_000, load_default=None, allow_none=True)
+    target = Int(
+        1,
+        100_000,
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "minutes; for a skill, the mastery to reach in percent"},
+    )
     text = Text(2000, load_default="")
     due_on = fields.Date(load_default=None, allow_none=True)
 
@@ -107,6 +113,8 @@ class GoalCreateSchema(Schema):
             raise ValidationError("Say how many minutes.", "target")
         if kind == "free_text" and not data.get("text", "").strip():
             raise ValidationError("Write the goal.", "text")
+        if kind == "master_skill" and (data.get("target") or 0) > 100:
+            raise ValidationError("A mastery target is a percentage: at most 100.", "target")
 
 
 class GoalPatchSchema(Schema):
