@@ -38,6 +38,7 @@ from waitress.server import create_server
 
 from .. import config
 from . import certs
+from .priority import dispatcher_for
 from .runner import Limits, QuietChannel, guard, lan_addresses
 from .workers import listening_socket, worker_count, worker_socket
 
@@ -280,10 +281,12 @@ class HttpsService:
             self._server = create_server(
                 self.app, sockets=[sock], threads=self.threads, url_scheme="https",
                 ident="baobab", clear_untrusted_proxy_headers=True, **self.limits.waitress(),
+                _dispatcher=dispatcher_for(self.app),  # staff polls first (node/priority.py)
             )  # fmt: skip
         except BaseException:
             sock.close()
             raise
+        self._server.task_dispatcher.set_thread_count(self.threads)
         guard(self._server, self.limits, channel=self._channel, refusal=_close)
         self.port = int(self._server.effective_port)  # waitress says it as a string
         self._stopping.clear()
