@@ -496,10 +496,13 @@ def wait_for_workers(pid: int, workers: int, port: int) -> None:
 
 
 def start_server(
-    data_dir: Path, port: int, threads: int | None, workers: int | None, https_port: int
+    data_dir: Path, port: int, threads: int | None, workers: int | None, https_port: int,
+    running: int | None = None,
 ) -> subprocess.Popen:
     env = {**os.environ, "BAOBAB_DISCOVERY": "0", "BAOBAB_LOG_LEVEL": "WARNING",
            "BAOBAB_HTTPS_PORT": str(https_port), "BAOBAB_BENCH_CEILING": "1"}  # fmt: skip
+    if running is not None:
+        env["BAOBAB_RUNNING"] = str(running)
     args = [sys.executable, "-m", "server.cli", "serve", "--data-dir", str(data_dir),
             "--host", "127.0.0.1", "--port", str(port), "--no-demo"]  # fmt: skip
     if threads:
@@ -612,7 +615,9 @@ def one_run(template: Path, plan: dict[str, Any], args: argparse.Namespace) -> d
         data_dir = Path(tmp) / "data"
         shutil.copytree(template, data_dir)
         port, https_port = free_port(), free_port()
-        server = start_server(data_dir, port, args.threads, args.workers, https_port)
+        server = start_server(
+            data_dir, port, args.threads, args.workers, https_port, args.running
+        )
         abuser = None
         https = ceiling = None
         try:
@@ -726,6 +731,10 @@ def main() -> None:
     parser.add_argument(
         "--workers", type=int, default=None, help="serving processes (default: serve's, per core)"
     )
+    parser.add_argument(
+        "--running", type=int, default=None,
+        help="requests a serving process runs at once (default: the RUNNING setting's; 0: all)",
+    )  # fmt: skip
     parser.add_argument(
         "--think-ms", type=float, default=0.0, help="pause after each request (0: none)"
     )

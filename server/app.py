@@ -43,7 +43,7 @@ from .auth.sessions import HourlySessionInterface
 from .auth.throttle import SignInThrottle
 from .errors import InvalidInput
 from .interop import untrusted_json
-from .node import identity, rundir
+from .node import gate, identity, priority, rundir
 from .pages import headers, site, trust
 from .paths import STATIC_DIR
 
@@ -149,6 +149,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["baobab.started"] = time.monotonic()
     # Staff sessions this process authenticated: their polls go first in its queue.
     app.extensions[staff_polls.EXTENSION] = staff_polls.StaffSessions()
+
+    if settings["RUNNING"] > 0:
+        # A few requests at a time run the app; the others wait in order (node/gate.py).
+        run_gate = gate.RunGate(settings["RUNNING"])
+        app.extensions[gate.EXTENSION] = run_gate
+        app.wsgi_app = run_gate.wsgi(app.wsgi_app, priority.gate_lane_for(app))
 
     identify.register(app)
 

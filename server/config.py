@@ -88,6 +88,14 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("THREADS", 8, "Waitress worker threads (each keeps its own database connection).", int),
     Setting(
+        "RUNNING",
+        2,
+        "Requests each serving process runs at once; the others wait in arrival order, a "
+        "teacher's live view first, and one waiting for the disk or a lock lets the next run. "
+        "0: as many as THREADS.",
+        int,
+    ),
+    Setting(
         "WORKERS",
         0,
         "Serving processes sharing the port; 0 means one per CPU core, up to 4. "

@@ -12,6 +12,7 @@ from sync.errors import ClockSkewError, SyncError
 from ..auth.access import ADMIN, PUBLIC, STAFF
 from ..db import bulk_checkpoints
 from ..errors import Conflict, Forbidden, InvalidInput
+from ..node.gate import stepped_out
 from ..replication import peers
 from ..replication.discovery import nearby_path, shared_sightings
 from .contract import endpoint
@@ -147,7 +148,8 @@ def add_peer(body):
     config = current_app.config
     my_url = peers.own_url(config["HOST"], config["PORT"], body["url"])
     try:
-        return peers.pair_with(body["url"], body["code"], config["DATA_DIR"], my_url=my_url)
+        with stepped_out():  # waits for the other node: the class's requests run meanwhile
+            return peers.pair_with(body["url"], body["code"], config["DATA_DIR"], my_url=my_url)
     except SyncError as exc:
         raise Conflict(f"Pairing failed: {exc}") from None
 
@@ -171,9 +173,10 @@ def nearby():
 def sync_now(peer_id):
     peer = peers.find_peer(peer_id=peer_id)
     try:
-        result = peers.sync_with(
-            peer, current_app.config["DATA_DIR"], role=current_app.config["ROLE"]
-        )
+        with stepped_out():  # waits for the other node: the class's requests run meanwhile
+            result = peers.sync_with(
+                peer, current_app.config["DATA_DIR"], role=current_app.config["ROLE"]
+            )
     except SyncError as exc:
         raise Conflict(f"The sync failed: {exc}") from None
     return {

@@ -30,6 +30,8 @@ from peewee import (
 from playhouse.db_url import connect as connect_url
 from playhouse.pool import PooledSqliteDatabase
 
+from ..node.gate import stepped_out
+
 db = DatabaseProxy()
 
 SQLITE_FILE_NAME = "baobab.db"
@@ -94,6 +96,10 @@ class GroupSync:
         """Return once commit number ``ticket`` is on disk, fsyncing the WAL if need be."""
         if self.synced >= ticket:
             return
+        with stepped_out():  # the disk, not the CPU: another request runs meanwhile
+            self._wait_for_disk(ticket)
+
+    def _wait_for_disk(self, ticket: int) -> None:
         with self._sync_lock:
             if self.synced >= ticket:
                 return  # another thread's fsync covered it while we queued
@@ -142,12 +148,18 @@ class WriterLock:
         self._fd: int | None = None
 
     def __enter__(self) -> None:
-        self._threads.acquire()
+        if not self._threads.acquire(blocking=False):
+            with stepped_out():  # another writer of this process: let a reader run meanwhile
+                self._threads.acquire()
         try:
             if self.lock_path is not None:
                 if self._fd is None:
                     self._fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-                fcntl.flock(self._fd, fcntl.LOCK_EX)  # waits with the GIL released
+                try:
+                    fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:  # another process's writer
+                    with stepped_out():
+                        fcntl.flock(self._fd, fcntl.LOCK_EX)  # waits with the GIL released
         except BaseException:
             self._threads.release()
             raise

@@ -19,11 +19,13 @@ so serving them first costs the students little and cannot starve them.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from waitress.task import ThreadedTaskDispatcher
 
 from ..auth.staff_polls import StaffSessions, staff_sessions
+from . import gate
 
 #: The teacher app's polls (client/teacher/live.js, heatmap.js).
 POLLED = re.compile(r"/api/v1/classes/[^/]+/(?:live|heatmap)")
@@ -38,6 +40,16 @@ def session_cookie(header: str, name: str) -> str | None:
     return None
 
 
+def is_staff_poll(
+    staff: StaffSessions | None, cookie_name: str, method: str, path: str | None,
+    cookie_header: str | None,
+) -> bool:
+    """Whether a request is a poll of the teacher app by a session already known as staff."""
+    if staff is None or method != "GET" or not POLLED.fullmatch(path or ""):
+        return False
+    return bool(cookie_header) and staff.holds(session_cookie(cookie_header, cookie_name))
+
+
 class PriorityDispatcher(ThreadedTaskDispatcher):
     """Waitress's dispatcher, putting a staff session's poll at the head of the queue."""
 
@@ -49,12 +61,12 @@ class PriorityDispatcher(ThreadedTaskDispatcher):
         """Whether the request a channel is queued for is a staff session's poll."""
         requests = getattr(task, "requests", None)  # waitress adds a channel, its requests
         request = requests[0] if requests else None
-        if self.staff is None or request is None or request.command != "GET":
+        if request is None:
             return False
-        if not POLLED.fullmatch(request.path or ""):
-            return False
-        cookie = request.headers.get("COOKIE")
-        return bool(cookie) and self.staff.holds(session_cookie(cookie, self.cookie_name))
+        return is_staff_poll(
+            self.staff, self.cookie_name, request.command, request.path,
+            request.headers.get("COOKIE"),
+        )  # fmt: skip
 
     def add_task(self, task: Any) -> None:
         """Queue ``task``: a staff session's poll first, anything else last (waitress's)."""
@@ -68,7 +80,24 @@ class PriorityDispatcher(ThreadedTaskDispatcher):
             self.queue_cv.notify()
 
 
+def _cookie_name(app: Any) -> str:
+    return getattr(app, "config", {}).get("SESSION_COOKIE_NAME") or "session"
+
+
 def dispatcher_for(app: Any) -> PriorityDispatcher:
     """The dispatcher of a serving process of ``app`` (its threads not started yet)."""
-    config = getattr(app, "config", {})
-    return PriorityDispatcher(staff_sessions(app), config.get("SESSION_COOKIE_NAME") or "session")
+    return PriorityDispatcher(staff_sessions(app), _cookie_name(app))
+
+
+def gate_lane_for(app: Any) -> Callable[[dict[str, Any]], int]:
+    """How ``app``'s gate (server.node.gate) picks a request's lane: a staff poll first."""
+    staff, name = staff_sessions(app), _cookie_name(app)
+
+    def lane(environ: dict[str, Any]) -> int:
+        poll = is_staff_poll(
+            staff, name, environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO"),
+            environ.get("HTTP_COOKIE"),
+        )  # fmt: skip
+        return gate.STAFF_POLL if poll else gate.NORMAL
+
+    return lane
