@@ -150,8 +150,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     # Staff sessions this process authenticated: their polls go first in its queue.
     app.extensions[staff_polls.EXTENSION] = staff_polls.StaffSessions()
 
-    if settings["RUNNING"] > 0:
+    if settings["RUNNING"] > 0 and database.is_sqlite():
         # A few requests at a time run the app; the others wait in order (node/gate.py).
+        # Not on PostgreSQL (a hub): its requests wait for the database server, and a
+        # slot held meanwhile would leave the CPU idle.
         run_gate = gate.RunGate(settings["RUNNING"])
         app.extensions[gate.EXTENSION] = run_gate
         app.wsgi_app = run_gate.wsgi(app.wsgi_app, priority.gate_lane_for(app))

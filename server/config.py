@@ -92,7 +92,7 @@ SETTINGS: tuple[Setting, ...] = (
         2,
         "Requests each serving process runs at once; the others wait in arrival order, a "
         "teacher's live view first, and one waiting for the disk or a lock lets the next run. "
-        "0: as many as THREADS.",
+        "0: as many as THREADS. SQLite only (on PostgreSQL, as many as THREADS).",
         int,
     ),
     Setting(
