@@ -230,6 +230,21 @@ _STAMP_FIELDS = frozenset(("origin", "counter", "hlc"))
 _INSERT_NEW_SQL: dict[tuple[type, type], tuple[Any, ...]] = {}
 
 
+#: Field class (exactly: not a subclass, which may convert otherwise) -> the types of
+#: value its ``db_value`` returns as they are: peewee's ``Field.db_value`` gives None
+#: back, and the field's ``adapt`` a ``str`` (``str`` fields), an ``int`` (``int(v)``)
+#: or a ``bool`` (``bool(v)``) equal and of the same type. Skipping the two calls per
+#: column is about 30 calls less per answer.
+_UNCHANGED: dict[type, frozenset[type]] = {
+    CharField: frozenset((str, type(None))),
+    TextField: frozenset((str, type(None))),
+    IntegerField: frozenset((int, type(None))),
+    BigIntegerField: frozenset((int, type(None))),
+    BooleanField: frozenset((bool, type(None))),
+}
+_NOTHING_KEPT: frozenset[type] = frozenset()
+
+
 class _IdTaken(Exception):
     """Raised inside a write transaction to roll it back: the row's id is already stored."""
 
@@ -247,9 +262,13 @@ def _insert_new_sql(model: Any) -> tuple[Any, ...]:
             for i, f in enumerate(fields)
             if f.name in _STAMP_FIELDS
         )
-        # Looked up once per model, not per field of every answer.
+        # Looked up once per model, not per field of every answer; with the types
+        # whose values the converter gives back unchanged (see _UNCHANGED).
         converters = tuple(
-            (f.name, None if f.name in _STAMP_FIELDS else f.db_value) for f in fields
+            (f.name, None, _NOTHING_KEPT)
+            if f.name in _STAMP_FIELDS
+            else (f.name, f.db_value, _UNCHANGED.get(type(f), _NOTHING_KEPT))
+            for f in fields
         )
         needed = frozenset(f.name for f in fields if f.name not in _STAMP_FIELDS)
         found = _INSERT_NEW_SQL[key] = (insert.sql()[0], stamp_at, converters, needed)
@@ -364,7 +383,10 @@ class ReplicatedModel(BaseModel):
                     return False
                 self.save(force_insert=True)
                 return True
-        values = [None if convert is None else convert(data[name]) for name, convert in converters]
+        values = [
+            None if convert is None else value if type(value := data[name]) in kept else convert(value)
+            for name, convert, kept in converters
+        ]
         try:
             with write_transaction():
                 stamp = reserve_stamps(1)
