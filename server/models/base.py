@@ -151,6 +151,20 @@ class ContentVersion(BaseModel):
     changes = BigIntegerField(default=0)
 
 
+class HomeVersion(BaseModel):
+    """A number that every change to a home's slow tables raises: local, never replicated.
+
+    Triggers on people, enrolments, group memberships, assignments, learner profiles,
+    goals and feedback (migration 0024) raise ``changes`` in the same transaction as the
+    change, whoever makes it (an edit, an import, a sync, an erasure), so a student's
+    home keeps what it read from them (server.services.home_reads) until it moves. The
+    row is made by that migration with its triggers, on SQLite only: no row, nothing kept.
+    """
+
+    id = IntegerField(primary_key=True)
+    changes = BigIntegerField(default=0)
+
+
 def _joined_write() -> contextlib.AbstractContextManager[Any]:
     """The caller's transaction if there is one, else a new write transaction.
 
@@ -467,6 +481,7 @@ __all__ = [
     "ApiToken",
     "BaseModel",
     "ContentVersion",
+    "HomeVersion",
     "JSONField",
     "LocalNode",
     "NameField",
