@@ -5,6 +5,7 @@ from __future__ import annotations
 from .base import (
     ApiToken,
     ContentVersion,
+    HomeVersion,
     LocalNode,
     ReplicatedModel,
     RowHistory,
@@ -93,6 +94,7 @@ ALL_MODELS = (
     XapiSent,
     AcademicSession,
     ContentVersion,
+    HomeVersion,
 )
 
 

@@ -29,6 +29,7 @@ from ..replication.clock import district_now_ms
 from .catalog import Catalog, catalog, database_token
 from .event_cache import EventCache
 from .goals import attempts_of, with_progress
+from .home_reads import Kept
 from .learning import teacher_words
 from .mastery import mastery_items, states_of
 from .profiles import accommodations_of, profile_of
@@ -180,8 +181,11 @@ class StudentView:
             person.id
         ]
         self.history, _, self._newest = _histories.get(person.id, database_token())
-        self.assignments = assignments_for(person)
-        self.profile_row = profile_of(person)  # read once: ranking and accommodations
+        # Kept between requests while no one changes them (home_reads): not read each time.
+        self.kept = Kept()
+        self.assignments = self.kept.get(("assignments", person.id), lambda: assignments_for(person))
+        # Read once: ranking and accommodations.
+        self.profile_row = self.kept.get(("profile", person.id), lambda: profile_of(person))
         self.profile = profile_for(person, self.profile_row)
 
     @cached_property
@@ -298,8 +302,11 @@ def home(person: Person, language: str | None = None, now_ms: int | None = None)
         "continue": view.continue_item(),
         "recommendations": recommended,
         "assignments": view.open_assignments(language, skip),
-        "goals": view.goals(home_goals(person)),
+        "goals": view.goals(view.kept.get(("goals", person.id), lambda: home_goals(person))),
         "mastery": view.mastery(),
-        "teacher_words": teacher_words(person, [a.assignment_id for a in view.assignments]),
+        "teacher_words": view.kept.get(
+            ("teacher_words", person.id),
+            lambda: teacher_words(person, [a.assignment_id for a in view.assignments]),
+        ),
         "accommodations": accommodations_of(person, view.profile_row),
     }
