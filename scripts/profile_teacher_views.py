@@ -9,7 +9,9 @@ times, per view and ``--loops`` times each (thread CPU, the least of ``PASSES`` 
 
   hit       the same poll again, nothing changed (the kept view's bytes);
   revalidate  the same with If-None-Match of the last answer's ETag (304 when unchanged);
-  miss      one new answer by a student of the class, then the poll.
+  miss      one new answer by a student of the class, then the poll;
+  busy      ``--busy`` new answers by the class's students (as between two polls while
+            the class works), then the poll (a tenth of ``--loops`` times).
 
     .venv/bin/python scripts/profile_teacher_views.py [TREE] [--students 50] [--answers 3000]
     PROFILE=heatmap-miss ... also prints cProfile's top functions of that step
@@ -36,6 +38,11 @@ parser.add_argument("tree", nargs="?", default=".")
 parser.add_argument("--students", type=int, default=50)
 parser.add_argument("--answers", type=int, default=3000)
 parser.add_argument("--loops", type=int, default=30)
+parser.add_argument(
+    "--busy", type=int, default=1200,
+    help="answers of the class between two polls in the busy step (1,200: a heatmap's 4 s "
+    "while the bench's class of 30 answers ~300 a second; 0: no busy step)",
+)  # fmt: skip
 args = parser.parse_args()
 tree = os.path.abspath(args.tree)
 sys.path.insert(0, tree)
@@ -95,11 +102,19 @@ profiled = os.environ.get("PROFILE")
 profile = cProfile.Profile(time.thread_time)
 
 
-def step(name: str, path: str, before=None, headers=None) -> float:
+def class_works() -> None:
+    """``--busy`` answers of the class's students, as between two polls while it works."""
+    with database.db.atomic():
+        for _ in range(args.busy):
+            answer(people[rng.choice(members)])
+
+
+def step(name: str, path: str, before=None, headers=None, loops: int | None = None) -> float:
     best = None
+    loops = loops or args.loops
     for _ in range(PASSES):
         spent = 0.0
-        for _ in range(args.loops):
+        for _ in range(loops):
             if before:
                 with database.db.connection_context():
                     before()
@@ -114,7 +129,7 @@ def step(name: str, path: str, before=None, headers=None) -> float:
                 profile.disable()
             spent += time.thread_time() - began
             assert response.status_code in (200, 304), (name, response.status_code)
-        per = spent / args.loops * 1000
+        per = spent / loops * 1000
         best = per if best is None else min(best, per)
     return best
 
@@ -131,9 +146,14 @@ for view, path in paths.items():
     hit = step(f"{view}-hit", path)
     revalidate = step(f"{view}-revalidate", path, headers=lambda p=path: etag(p))
     miss = step(f"{view}-miss", path, before=lambda: answer(someone))
+    busy = (
+        step(f"{view}-busy", path, before=class_works, loops=max(1, args.loops // 10))
+        if args.busy
+        else float("nan")
+    )
     print(
         f"{view:8} hit {hit:.2f} ms  revalidate {revalidate:.2f} ms"
-        f"  miss {miss:.2f} ms  ({len(client.get(path).get_data())} bytes)"
+        f"  miss {miss:.2f} ms  busy {busy:.2f} ms  ({len(client.get(path).get_data())} bytes)"
     )
 floor = step("floor", "/api/v1/auth/me")
 print(f"floor    GET /auth/me {floor:.2f} ms")

@@ -9,11 +9,12 @@ view and the heatmap are counted cold (nothing cached), after every student answ
 
 from __future__ import annotations
 
+import time
 import uuid
 
 from server import db as database
 from server.models import Item, Person
-from server.services import heatmap, learning, live, mastery, people, schools
+from server.services import event_cache, heatmap, learning, live, mastery, people, schools
 from server.services.catalog import catalog
 
 VIEWS = ("live", "heatmap")
@@ -101,3 +102,81 @@ def test_the_summaries_read_together_equal_those_read_one_by_one(app, world):
             assert together == alone, step
             _everyone_answers(app, world, kids[::2])
             assert all(together[p].folded for p in ids)
+
+
+def _answer(kid: Person, item: Item, device_ms: int) -> None:
+    learning.record_answer(
+        kid, {"id": uuid.uuid4().hex, "item_id": item.id, "response": item.answer,
+              "device_ms": device_ms, "hints_used": 0},
+    )  # fmt: skip
+
+
+def _one_by_one(ids: list[str], cat) -> dict:
+    """Each student's summary made from all of their rows, nothing kept."""
+    kept = dict(mastery._cache.entries)
+    mastery._cache.entries.clear()
+    try:
+        return {p: mastery._cache.get(p, cat) for p in ids}
+    finally:
+        mastery._cache.entries.clear()
+        mastery._cache.entries.update(kept)
+
+
+def test_polls_while_the_class_works_read_new_rows_and_stay_equal_to_the_whole(app, world):
+    """Regression: every heatmap poll counted all of the class's answers (5 ms at 40,000,
+    growing with the lesson). Between counts a poll reads the rows past its marks only;
+    poll after poll, the summaries equal those made from every row."""
+    _, kids = _class_of(app, world, 5)
+    ids = [k.id for k in kids]
+    with app.app_context(), database.db.connection_context():
+        cat = catalog()
+        item = Item.get_by_id(world.item_choice)
+        mastery._cache.entries.clear()
+        mastery._cache.get_many(ids, cat)  # counted: the marks are set
+        for poll in range(4):
+            for n, kid in enumerate(kids[: poll + 2]):  # some students answer, some do not
+                _answer(kid, item, 10_000 * (poll + 1) + n)
+            together = mastery._cache.get_many(ids, cat)
+            assert together == _one_by_one(ids, cat), poll
+        # A late answer (synced from a tablet that was offline) sorts before the last one
+        # folded: the summary cannot be extended and is made again from every row.
+        _answer(kids[0], item, 5)
+        assert mastery._cache.get_many(ids, cat) == _one_by_one(ids, cat)
+        # A student's own request (``get``) in between leaves a summary the class's next
+        # poll extends as well.
+        _answer(kids[1], item, 90_000)
+        mastery._cache.get(kids[1].id, cat)
+        _answer(kids[1], item, 90_001)
+        _answer(kids[2], item, 90_002)
+        assert mastery._cache.get_many(ids, cat) == _one_by_one(ids, cat)
+
+
+def test_between_counts_a_poll_counts_nothing_and_a_recount_sees_a_removed_row(
+    app, world, statements, monkeypatch
+):
+    _, kids = _class_of(app, world, 4)
+    ids = [k.id for k in kids]
+    with app.app_context(), database.db.connection_context():
+        cat = catalog()
+        item = Item.get_by_id(world.item_choice)
+        for n, kid in enumerate(kids):
+            _answer(kid, item, 1_000 + n)
+        mastery._cache.entries.clear()
+        mastery._cache.get_many(ids, cat)
+        _answer(kids[0], item, 2_000)
+        statements.clear()
+        mastery._cache.get_many(ids, cat)
+        assert not [s for s in statements if "COUNT(" in s.upper()], statements
+        # A row removed under the cache (an erasure) is only seen by a count: within
+        # RECOUNT_S the kept summary stands, after it the summary is made again.
+        database.db.execute_sql(
+            "DELETE FROM answer WHERE rowid = (SELECT MAX(rowid) FROM answer WHERE person_id = ?)",
+            (kids[0].id,),
+        )
+        clock = [time.monotonic() + event_cache.RECOUNT_S + 1]
+        monkeypatch.setattr(event_cache.time, "monotonic", lambda: clock[0])
+        statements.clear()
+        after = mastery._cache.get_many(ids, cat)
+        assert [s for s in statements if "COUNT(" in s.upper()]
+        assert after == _one_by_one(ids, cat)
+        assert after[kids[0].id].folded != {}
