@@ -87,6 +87,73 @@ def test_waiters_go_in_order_a_staff_poll_first():
     assert order == ["poll", "student 1", "student 2", "student 3"]
 
 
+def test_a_staff_poll_runs_alone_and_the_slots_fill_again_after_it():
+    # With two running, a poll shared the GIL with a student's request and took about
+    # three times its own CPU: nothing new starts beside a poll.
+    gate = RunGate(2)
+    poll_in, poll_done = threading.Event(), threading.Event()
+    inside: list[str] = []
+
+    def poll() -> None:
+        with gate.held(STAFF_POLL):
+            poll_in.set()
+            poll_done.wait(WAIT_S)
+
+    def request(name: str, lane: int) -> None:
+        with gate.held(lane):
+            inside.append(name)
+            if lane == NORMAL:
+                poll_done.wait(WAIT_S)
+
+    _start(poll)
+    poll_in.wait(WAIT_S)
+    students = [_start(request, "student 1", NORMAL)]
+    _queued(gate, 1)
+    students.append(_start(request, "student 2", NORMAL))
+    _queued(gate, 2)
+    assert gate.running == 1 and inside == []  # a slot is free, yet they wait
+    back = _start(request, "writer back from the disk", RESUMING)
+    back.join(WAIT_S)  # admitted before: it is let in beside the poll
+    assert inside == ["writer back from the disk"]
+    poll_done.set()
+    _until(lambda: len(inside) == 3, "both students to start")
+    for thread in students:
+        thread.join(WAIT_S)
+    assert gate.running == 0 and gate.alone == 0
+
+
+def test_a_student_leaving_hands_its_slot_to_a_poll_not_to_the_next_student():
+    gate = RunGate(2)
+    gate.enter()  # two students run
+    second = threading.Event()
+    order: list[str] = []
+
+    def student_running() -> None:
+        with gate.held():
+            second.wait(WAIT_S)
+
+    running = _start(student_running)
+    _until(lambda: gate.running == 2, "two running")
+
+    def request(name: str, lane: int) -> None:
+        with gate.held(lane):
+            order.append(name)
+            if lane == STAFF_POLL:
+                _queued(gate, 2)
+                assert gate.running == 2  # the poll and the student still running
+                second.set()  # that student ends: its slot stays empty while the poll runs
+                _until(lambda: not running.is_alive(), "the running student to end")
+                assert order == ["poll"] and gate.running == 1
+
+    waiting = [_start(request, "poll", STAFF_POLL)]
+    _queued(gate, 1)
+    gate.leave()  # the first student ends: the poll gets its slot
+    waiting.append(_start(request, "student 3", NORMAL))
+    for thread in waiting:
+        thread.join(WAIT_S)
+    assert order == ["poll", "student 3"] and gate.running == 0 and gate.alone == 0
+
+
 def test_a_request_back_from_a_wait_goes_before_those_not_started():
     gate = RunGate(1)
     disk = threading.Event()
