@@ -18,7 +18,7 @@ import threading
 from bisect import insort
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
 
 from peewee import SQL
 
@@ -58,17 +58,17 @@ def _help(answers: list[Any], cat: Any, hints: dict[str, int], mid: bool, now: i
     """The reasons a student needs help now (newest answer last in ``answers``)."""
     reasons: list[dict[str, Any]] = []
     last = answers[-1]
-    skill = _skill_of(cat, last.activity_id)
+    skill = _skill_of(cat, last[ACTIVITY])
     streak = 0
     for answer in reversed(answers):
-        if answer.correct or _skill_of(cat, answer.activity_id) != skill:
+        if answer[CORRECT] or _skill_of(cat, answer[ACTIVITY]) != skill:
             break
         streak += 1
     if skill and streak >= WRONG_STREAK:
         reasons.append({"reason": "wrong_streak", "count": streak, "skill_id": skill})
-    if last.hints_used and last.hints_used >= hints.get(last.item_id, 10**6):
-        reasons.append({"reason": "all_hints", "count": last.hints_used, "skill_id": skill})
-    idle = now - last.received_ms
+    if last[HINTS] and last[HINTS] >= hints.get(last[ITEM], 10**6):
+        reasons.append({"reason": "all_hints", "count": last[HINTS], "skill_id": skill})
+    idle = now - last[RECEIVED_MS]
     if mid and idle >= IDLE_AFTER_MS:
         reasons.append({"reason": "idle", "minutes": idle // 60000, "skill_id": skill})
     for reason in reasons:
@@ -76,54 +76,47 @@ def _help(answers: list[Any], cat: Any, hints: dict[str, int], mid: bool, now: i
     return reasons
 
 
-class _Answer(NamedTuple):
-    id: str
-    person_id: str
-    attempt_id: str | None
-    activity_id: str
-    item_id: str
-    correct: bool
-    hints_used: int | None
-    device_ms: int
-    received_ms: int
+# The window's rows are plain tuples of plain values, read by position, not NamedTuples.
+# A kept window holds every answer of a class's last half hour for as long as a teacher
+# watches: tens of thousands in a busy lesson. The collector stops tracking a plain tuple
+# of strings and numbers at its first collection but walks every tuple subclass at each
+# full collection: 20,000 NamedTuples per class made those 24-73 ms pauses, six or seven
+# a run of the bench's teachers, each stopping every request of the process.
+_Answer = tuple  # (id, person, attempt, activity, item, correct, hints used, device ms, received ms)
+ID, PERSON, ATTEMPT, ACTIVITY, ITEM, CORRECT, HINTS, DEVICE_MS, RECEIVED_MS = range(9)
+_Attempt = tuple  # (id, person, activity, ended ms, received ms): ID and PERSON as above
+ATTEMPT_ACTIVITY, ENDED_MS, ATTEMPT_RECEIVED_MS = 2, 3, 4
 
 
-class _Attempt(NamedTuple):
-    id: str
-    person_id: str
-    activity_id: str
-    ended_ms: int
-    received_ms: int
-
-
-_ORDER = lambda a: (a.received_ms, a.device_ms, a.id)  # noqa: E731  (the view's order)
+def _order(a: _Answer) -> tuple:
+    """The view's order of answers."""
+    return (a[RECEIVED_MS], a[DEVICE_MS], a[ID])
 
 
 def _answers(where: Any) -> list[_Answer]:
     """The class's answers matching ``where``, as light tuples (compiled SQL, raw rows)."""
     sql, params = Answer.live(*_ANSWER_COLUMNS).where(where).sql()
     return [
-        _Answer(i, p, t, a, it, bool(c), h, d, r)
-        for i, p, t, a, it, c, h, d, r in db.execute_sql(sql, params)
+        (i, p, t, a, it, bool(c), h, d, r) for i, p, t, a, it, c, h, d, r in db.execute_sql(sql, params)
     ]
 
 
 def _attempts(where: Any) -> list[_Attempt]:
     columns = (Attempt.id, Attempt.person_id, Attempt.activity_id, Attempt.ended_ms)
     sql, params = Attempt.live(*columns, Attempt.received_ms).where(where).sql()
-    return [_Attempt(*row) for row in db.execute_sql(sql, params)]
+    return [tuple(row) for row in db.execute_sql(sql, params)]
 
 
 def _gather(ids: list[str], since: int) -> tuple[dict[str, list], dict[str, list]]:
     """Every answer and attempt of the window, per student, in the view's order."""
     answers: dict[str, list[Any]] = {}
     for answer in sorted(
-        _answers(Answer.person_id.in_(ids) & (Answer.received_ms >= since)), key=_ORDER
+        _answers(Answer.person_id.in_(ids) & (Answer.received_ms >= since)), key=_order
     ):
-        answers.setdefault(answer.person_id, []).append(answer)
+        answers.setdefault(answer[PERSON], []).append(answer)
     finished: dict[str, list[Any]] = {}
     for attempt in _attempts(Attempt.person_id.in_(ids) & (Attempt.received_ms >= since)):
-        finished.setdefault(attempt.person_id, []).append(attempt)
+        finished.setdefault(attempt[PERSON], []).append(attempt)
     return answers, finished
 
 
@@ -142,7 +135,7 @@ def _view(
     finished: dict[str, list[Any]],
     now: int,
 ) -> dict[str, Any]:
-    hinted = {a[-1].item_id for a in answers.values() if a and a[-1].hints_used}
+    hinted = {a[-1][ITEM] for a in answers.values() if a and a[-1][HINTS]}
     hints = (
         {
             item.id: len(item.hints or [])
@@ -168,18 +161,18 @@ def _view(
         if mine:
             last = mine[-1]
             ended = any(
-                a.id == last.attempt_id
-                or (a.activity_id == last.activity_id and a.ended_ms >= last.device_ms)
+                a[ID] == last[ATTEMPT]
+                or (a[ATTEMPT_ACTIVITY] == last[ACTIVITY] and a[ENDED_MS] >= last[DEVICE_MS])
                 for a in finished.get(student.id, [])
             )
-            info = cat.activities.get(last.activity_id)
-            idle = now - last.received_ms >= IDLE_AFTER_MS
+            info = cat.activities.get(last[ACTIVITY])
+            idle = now - last[RECEIVED_MS] >= IDLE_AFTER_MS
             row.update(
                 state="away" if ended else ("idle" if idle else "working"),
-                activity_id=None if ended else last.activity_id,
+                activity_id=None if ended else last[ACTIVITY],
                 activity_title=None if ended or info is None else info.title,
-                last_answer_ms=last.received_ms,
-                last_correct=last.correct,
+                last_answer_ms=last[RECEIVED_MS],
+                last_correct=last[CORRECT],
                 help=_help(mine, cat, hints, not ended, now),
             )
         rows.append(row)
@@ -208,7 +201,7 @@ class _Window:
         self.roster, self.marks, self.built_ms = roster, marks, now
         self.ids = [s.id for s in roster]
         self.answers, self.finished = _gather(self.ids, now - WINDOW_MS)
-        self.known = {a.id for mine in self.answers.values() for a in mine}
+        self.known = {a[ID] for mine in self.answers.values() for a in mine}
         self.body: Any = None
         self.etag = ""
         self.made_ms = 0
@@ -228,11 +221,11 @@ class _Window:
                 & (Answer.received_ms >= since)
             )
             for answer in new:
-                mine = self.answers.setdefault(answer.person_id, [])
-                if answer.id in self.known:  # a row stored again (sync) has a new rowid
-                    mine[:] = [a for a in mine if a.id != answer.id]
-                self.known.add(answer.id)
-                insort(mine, answer, key=_ORDER)  # nearly always at the end
+                mine = self.answers.setdefault(answer[PERSON], [])
+                if answer[ID] in self.known:  # a row stored again (sync) has a new rowid
+                    mine[:] = [a for a in mine if a[ID] != answer[ID]]
+                self.known.add(answer[ID])
+                insort(mine, answer, key=_order)  # nearly always at the end
             changed = bool(new)
         if attempt_to != attempt_from:
             rowid = SQL("rowid")
@@ -243,17 +236,17 @@ class _Window:
                 & (Attempt.received_ms >= since)
             )
             for attempt in new_attempts:
-                kept = self.finished.setdefault(attempt.person_id, [])
-                kept[:] = [a for a in kept if a.id != attempt.id] + [attempt]
+                kept = self.finished.setdefault(attempt[PERSON], [])
+                kept[:] = [a for a in kept if a[ID] != attempt[ID]] + [attempt]
             changed = changed or bool(new_attempts)
         for person_id, mine in self.answers.items():
-            if mine and mine[0].received_ms < since:
-                self.answers[person_id] = [a for a in mine if a.received_ms >= since]
-                self.known.difference_update(a.id for a in mine if a.received_ms < since)
+            if mine and mine[0][RECEIVED_MS] < since:
+                self.answers[person_id] = [a for a in mine if a[RECEIVED_MS] >= since]
+                self.known.difference_update(a[ID] for a in mine if a[RECEIVED_MS] < since)
                 changed = True
         for person_id, kept in self.finished.items():
-            if kept and min(a.received_ms for a in kept) < since:
-                self.finished[person_id] = [a for a in kept if a.received_ms >= since]
+            if kept and min(a[ATTEMPT_RECEIVED_MS] for a in kept) < since:
+                self.finished[person_id] = [a for a in kept if a[ATTEMPT_RECEIVED_MS] >= since]
         return changed
 
 
