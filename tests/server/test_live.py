@@ -111,3 +111,85 @@ def test_a_kept_window_leaves_the_collector_nothing_to_walk(app, world, api):
     assert len(rows) == 4
     gc.collect()
     assert not any(gc.is_tracked(row) for row in rows)
+
+
+def _kept(classroom, now):
+    body, _ = live.kept_view(classroom, now, json.dumps)
+    return json.loads(body)
+
+
+def test_an_answer_removed_leaves_the_kept_view_at_the_next_count(app, world, api):
+    # Rowids show only rows added: a row removed from under a kept window (as no path
+    # of the node does today) must still leave the view once the window is counted.
+    student = api(world.tokens["student"])
+    wrong = _wrong_response(app, world.item_choice)
+    for _ in range(3):
+        answer(student, world.item_choice, wrong)
+    with app.app_context(), database.db.connection_context():
+        classroom = Classroom.get_by_id(world.class_a)
+        now = live.wall_ms()
+        row = next(s for s in _kept(classroom, now)["students"] if s["id"] == world.student)
+        assert row["help"][0]["count"] == 3
+        database.db.execute_sql(
+            "DELETE FROM answer WHERE rowid = (SELECT min(rowid) FROM answer WHERE person_id = ?)",
+            [world.student],
+        )
+        later = now + live.RECHECK_MS + 1
+        kept, whole = _kept(classroom, later), live.live_view(classroom, later)
+    assert kept == whole
+    row = next(s for s in kept["students"] if s["id"] == world.student)
+    assert row["state"] == "working" and row["help"] == []  # two wrong: no streak
+
+
+def test_a_kept_window_is_counted_not_read_again(app, world, api, monkeypatch):
+    # Regression: the window was read whole every minute, 100-150 ms of a serving
+    # process with a busy class's half hour in it, while a teacher's poll runs alone.
+    student = api(world.tokens["student"])
+    wrong = _wrong_response(app, world.item_choice)
+    answer(student, world.item_choice, wrong)
+    reads, counts = [], []
+    gather, count = live._gather, live._counts
+    monkeypatch.setattr(live, "_gather", lambda *a: reads.append(1) or gather(*a))
+    monkeypatch.setattr(live, "_counts", lambda *a: counts.append(1) or count(*a))
+
+    def kept_at(now):
+        with app.app_context(), database.db.connection_context():
+            return _kept(Classroom.get_by_id(world.class_a), now)
+
+    now = live.wall_ms()
+    kept_at(now)
+    assert (len(reads), len(counts)) == (1, 0)
+    for minute in range(1, 4):
+        answer(student, world.item_choice, wrong)
+        kept = kept_at(now + minute * (live.RECHECK_MS + 1))
+        assert (len(reads), len(counts)) == (1, minute)
+    monkeypatch.setattr(live, "_gather", gather)
+    with app.app_context(), database.db.connection_context():
+        whole = live.live_view(Classroom.get_by_id(world.class_a), now + 3 * (live.RECHECK_MS + 1))
+    assert kept == whole
+    row = next(s for s in kept["students"] if s["id"] == world.student)
+    assert row["help"][0]["count"] == 4
+
+
+def test_rows_stored_after_a_polls_marks_are_not_counted_against_its_window(
+    app, world, api, monkeypatch
+):
+    # Regression: the count also saw the rows a busy class stored after the poll read its
+    # marks, found more than the window held, and read the window whole again each minute.
+    student = api(world.tokens["student"])
+    wrong = _wrong_response(app, world.item_choice)
+    answer(student, world.item_choice, wrong)
+    reads = []
+    gather = live._gather
+    monkeypatch.setattr(live, "_gather", lambda *a: reads.append(1) or gather(*a))
+    now = live.wall_ms()
+    with app.app_context(), database.db.connection_context():
+        _kept(Classroom.get_by_id(world.class_a), now)
+        marks = live.change_mark((live.Answer, live.Attempt))
+    answer(student, world.item_choice, wrong)  # stored after the next poll's marks
+    monkeypatch.setattr(live, "change_mark", lambda models: marks)
+    with app.app_context(), database.db.connection_context():
+        kept = _kept(Classroom.get_by_id(world.class_a), now + live.RECHECK_MS + 1)
+    assert len(reads) == 1
+    row = next(s for s in kept["students"] if s["id"] == world.student)
+    assert row["last_correct"] is False and row["help"] == []  # one answer up to the marks

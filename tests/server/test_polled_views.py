@@ -142,7 +142,7 @@ def test_the_polled_bodies_are_what_their_schemas_dump(app, world, api):
 def test_the_kept_live_view_follows_the_class_as_the_view_made_whole(app, world, api, monkeypatch):
     """Answers, attempts and the window's end, read a poll at a time, give the same view
     as the half hour read whole at each moment."""
-    monkeypatch.setattr(live, "REBUILD_MS", 10**12)  # never read whole again: follow only
+    monkeypatch.setattr(live, "RECHECK_MS", 10**12)  # never counted again: follow only
     right, wrong = _responses(app, world.item_choice)
     shape = lambda view: json.dumps(view, sort_keys=True)  # noqa: E731
 
