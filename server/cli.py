@@ -26,6 +26,8 @@ from .db.migrate import integrity_problems, migrate, pending, schema_drift
 from .errors import BaobabError, ContentPackError, InvalidInput
 from .models import AuditEntry, Classroom, Person, School
 from .node import identity, rundir
+from .node.balance import EXTENSION as BALANCE
+from .node.balance import ConnectionBalance
 from .node.logs import rate_limit_handlers
 from .node.runner import lan_addresses, urls_for
 from .node.runner import serve as run_server
@@ -142,7 +144,7 @@ def serve(data_dir, host, port, threads, workers, seed_demo, role, is_worker, pr
         die_with_parent(primary_pid)
         sock = worker_socket(app.config["HOST"], app.config["PORT"])
         # Its own TLS listener too, on the first process's HTTPS port: TLS on every core.
-        services = https_service(app, worker=True)
+        services = (*https_service(app, worker=True), _balance(app))
         run_server(app, "", 0, app.config["THREADS"], sock=sock, services=services)
         return
     applied = prepare(app)
@@ -206,8 +208,14 @@ def serve(data_dir, host, port, threads, workers, seed_demo, role, is_worker, pr
             "--role", config["ROLE"],
         ]  # fmt: skip
         # Last: the first process holds the HTTPS port before any worker joins it.
-        services = (*services, WorkerPool(command, count - 1))
+        services = (*services, _balance(app), WorkerPool(command, count - 1))
     run_server(app, host, port, app.config["THREADS"], services=services, ready=ready, sock=sock)
+
+
+def _balance(app: Flask) -> ConnectionBalance:
+    """This process's part in spreading connections evenly over the serving processes."""
+    app.extensions[BALANCE] = ConnectionBalance(app.config["DATA_DIR"])
+    return app.extensions[BALANCE]
 
 
 def background_services(app: Flask) -> tuple:

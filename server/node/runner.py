@@ -23,6 +23,7 @@ from waitress.server import create_server
 from waitress.task import WSGITask
 
 from .. import db as database
+from .balance import balance_of, join
 from .logs import QueueDepthLog
 from .priority import dispatcher_for
 
@@ -62,6 +63,11 @@ class KeepAliveTask(WSGITask):
 
     def build_response_header(self) -> bytes:
         self._bodiless = not self.has_body and self.version == "1.1"
+        shares = balance_of(self.channel.server)
+        if shares is not None and len(self.channel.requests) <= 1 and shares.take():
+            # This process holds more than its share of the node's connections: this
+            # one closes after its answer, and the tablet's next lands anywhere.
+            WSGITask.set_close_on_finish(self)
         try:
             return super().build_response_header()
         finally:
@@ -273,6 +279,7 @@ class NodeServer:
         )  # fmt: skip
         self.server.task_dispatcher.set_thread_count(threads)  # once bound: none left on failure
         guard(self.server, limits)  # accepts happen in run(), after this
+        join(app, self.server)  # its connections count in the node's balance, if any
         self.port = self.server.effective_port
         self.services = services
         self._started: list[Service] = []

@@ -37,7 +37,7 @@ from flask import Flask
 from waitress.server import create_server
 
 from .. import config
-from . import certs
+from . import balance, certs
 from .priority import dispatcher_for
 from .runner import Limits, QuietChannel, guard, lan_addresses
 from .workers import listening_socket, worker_count, worker_socket
@@ -288,6 +288,7 @@ class HttpsService:
             raise
         self._server.task_dispatcher.set_thread_count(self.threads)
         guard(self._server, self.limits, channel=self._channel, refusal=_close)
+        balance.join(self.app, self._server)  # with the plain port's, in the node's balance
         self.port = int(self._server.effective_port)  # waitress says it as a string
         self._stopping.clear()
         self._thread = threading.Thread(target=self._server.run, name="baobab-https", daemon=True)

@@ -127,6 +127,49 @@ def test_both_processes_answer_a_dead_worker_comes_back_and_sigterm_stops_all(no
     _until(lambda: not _alive(replacement), timeout=5, what="the worker to stop")
 
 
+def _pid_on(conn: http.client.HTTPConnection) -> int:
+    """Which process answered on this keep-alive connection (it reconnects if closed)."""
+    try:
+        conn.request("GET", "/healthz")
+        response = conn.getresponse()
+    except ConnectionError:  # reset with a worker's death: ask again, as a tablet does
+        conn.close()
+        conn.request("GET", "/healthz")
+        response = conn.getresponse()
+    return json.loads(response.read())["pid"]
+
+
+def test_connections_one_process_holds_spread_over_both(node):
+    """Tablets keep their connections open all lesson: those the kernel handed one
+    process while the other was away move over, an answer closing one at a time, until
+    the two hold as many each."""
+    proc, port, data_dir = node
+    [worker] = _workers(proc.pid)
+    os.kill(worker, signal.SIGKILL)
+    _until(lambda: not _alive(worker), timeout=5, what="the worker to die")
+    # Until its replacement starts (a second later), every new connection is the first's.
+    tablets = [
+        http.client.HTTPConnection("127.0.0.1", port, timeout=30, source_address=(f"127.0.1.{n}", 0))
+        for n in range(1, 21)
+    ]  # fmt: skip
+    try:
+        first = [_pid_on(tablet) for tablet in tablets]
+        assert first.count(proc.pid) >= 16, first
+        replacement = _until(
+            lambda: [p for p in _workers(proc.pid) if p != worker and _alive(p)], what="a new worker"
+        )[0]
+
+        def even():
+            held = [_pid_on(tablet) for tablet in tablets]
+            return abs(held.count(proc.pid) - held.count(replacement)) <= 2 and held
+
+        held = _until(even, timeout=30, what="the connections to spread")
+        assert set(held) == {proc.pid, replacement}
+    finally:
+        for tablet in tablets:
+            tablet.close()
+
+
 def test_workers_die_with_the_first_process_even_on_sigkill(node):
     proc, port, data_dir = node
     [worker] = _workers(proc.pid)
