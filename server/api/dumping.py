@@ -144,9 +144,7 @@ def _value_dumper(field: fields.Field) -> Callable[[Any, str, Any], Any] | None:
 
 def _dict_dumper(field: fields.Dict) -> Callable[[Any, str, Any], Any] | None:
     """A dict whose keys and values have their fields' own types dumps as a plain copy."""
-    key_field, value_field = field.key_field, field.value_field
-    key_type = _PLAIN.get(type(key_field)) if key_field is not None else object
-    value_type = _PLAIN.get(type(value_field)) if value_field is not None else object
+    key_type, value_type = _mapped_type(field.key_field), _mapped_type(field.value_field)
     if key_type is None or value_type is None:
         return None  # a nested or formatting field inside: marshmallow does it
     mapping = field.mapping_type
@@ -163,6 +161,14 @@ def _dict_dumper(field: fields.Dict) -> Callable[[Any, str, Any], Any] | None:
         return field._serialize(value, attr, obj)
 
     return dict_value
+
+
+def _mapped_type(field: fields.Field | None) -> type | None:
+    """The type a dict's keys or values must have to be copied as they are: ``object``
+    (any) for no field or a Raw one, which marshmallow passes through unchanged."""
+    if field is None or type(field) is fields.Raw:
+        return object
+    return _PLAIN.get(type(field))
 
 
 def _inner_dumper(inner: fields.Field) -> Callable[[Any, str, Any], Any] | None:
