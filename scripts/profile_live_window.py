@@ -11,6 +11,7 @@ kept window (``_Window.still_whole``: its rows counted against the tables).
 
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -69,3 +70,4 @@ with app.app_context(), database.db.connection_context():
 print(f"{count} answers in the window: "
       + ", ".join(f"{name} {seconds * 1000:.1f} ms" for name, seconds in best.items()))  # fmt: skip
 database.close_all()
+shutil.rmtree(data.parent, ignore_errors=True)  # the seeded class, gone with the probe
