@@ -138,6 +138,84 @@ def test_a_known_device_is_not_rewritten_at_every_sign_in(tmp_path):
     assert not first.known(device)
 
 
+def _known_school(tmp_path, devices: int):
+    """Two throttles sharing one node's files (two serving processes), ``devices`` known."""
+    from server.auth.throttle import KNOWN, SignInThrottle
+    from server.node import rundir
+
+    now = [1000.0]
+    path = tmp_path / "signin-failures.json"
+    known = {f"{KNOWN}student:{n}|addr:10.0.{n // 250}.{n % 250}": [now[0]] for n in range(devices)}
+    rundir.write_json(path.with_name("signin-failures-known.json"), known)
+
+    def throttle() -> SignInThrottle:
+        return SignInThrottle(5, 300, clock=lambda: now[0], path=path)
+
+    return throttle(), throttle(), now
+
+
+def test_a_sign_in_does_not_read_every_device_the_node_knows(tmp_path, monkeypatch):
+    """The known devices (30 days of a school's tablets) were read, copied and walked at
+    every sign-in, under the lock every sign-in of the node takes: 5 ms a sign-in at
+    500 devices, 21 ms at 2,000. Now the file is parsed again only once replaced."""
+    from server.node import rundir
+
+    first, _, now = _known_school(tmp_path, 2000)
+    reads: list[str] = []
+    real_read = rundir.read_json
+
+    def counted(path, default=None):
+        reads.append(path.name)
+        return real_read(path, default)
+
+    monkeypatch.setattr(rundir, "read_json", counted)
+    for number in (7, 8, 1999, 7):  # children signing in on devices they used before
+        device = f"student:{number}|addr:10.0.{number // 250}.{number % 250}"
+        limits = {device: 5, f"addr:10.0.{number // 250}.{number % 250}": 15}
+        assert first.checked(limits, (f"student:{number}", 15), device, lambda: True)
+        now[0] += 1
+    assert reads.count("signin-failures-known.json") == 1  # parsed once, then kept
+    assert reads.count("signin-failures.json") == 4  # the failures: read every time
+    assert not first.known("student:7|addr:10.9.9.9")
+
+
+def test_a_device_another_process_remembered_is_known_at_once(tmp_path):
+    first, second, now = _known_school(tmp_path, 50)
+    device = "student:60|addr:10.0.9.60"
+    assert not first.known(device)  # read (and kept) by the first process
+    reservation = second.attempt({device: 5})
+    second.release(reservation, device, forget=(device,), known=device)
+    assert first.known(device)  # the file was replaced: read again
+    assert first.known("student:3|addr:10.0.0.3")
+
+
+def test_remembering_a_device_keeps_those_another_process_remembered(tmp_path):
+    """Even when a process's kept copy of the known devices is out of date (a
+    replacement its check cannot tell from the copy it read), a write starts from
+    the file, not from that copy."""
+    from server.auth.throttle import KNOWN
+
+    first, second, now = _known_school(tmp_path, 50)
+    assert first.known("student:3|addr:10.0.0.3")
+    known_file = tmp_path / "signin-failures-known.json"
+    version, contents = first._read_cache[known_file]
+    reservation = second.attempt({"student:70|addr:10.0.9.70": 5})
+    second.release(reservation, forget=(), known="student:70|addr:10.0.9.70")
+    # As if the replacement reused the inode within one tick of the file system's clock:
+    stat = known_file.stat()
+    first._read_cache[known_file] = (
+        (stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size), contents
+    )
+    device = "student:71|addr:10.0.9.71"
+    reservation = first.attempt({device: 5})
+    first.release(reservation, device, forget=(device,), known=device)
+    import json
+
+    remembered = json.loads(known_file.read_bytes())
+    assert KNOWN + "student:70|addr:10.0.9.70" in remembered  # the other process's
+    assert KNOWN + device in remembered and len(remembered) == 52
+
+
 def _run_files(app) -> dict[str, tuple[int, bytes]]:
     from server.node import rundir
 
