@@ -49,6 +49,29 @@ def test_child_of_a_class_without_passwords_signs_in_by_name(api, client):
     assert api().student_login(kids[0]["id"], []).status_code == 200
 
 
+def test_the_sign_in_list_is_dumped_by_the_plan_not_field_by_field(client, world, monkeypatch):
+    """Every tablet of a class asks for it at each sign-in: its rows go out as the plan
+    copies them (marshmallow's fields are not called), with the names in order."""
+    from marshmallow import fields
+
+    from server.api import dumping
+
+    monkeypatch.setattr(dumping, "_CHECK", False)  # the suite's check would call them
+    calls = []
+    real = fields.Field.serialize
+
+    def counted(self, *args, **kwargs):
+        calls.append(type(self).__name__)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(fields.Field, "serialize", counted)
+    kids = client.get(f"/api/v1/signin/classes/{world.class_a}/students").get_json()
+    assert kids and calls == []
+    names = [kid["display_name"] for kid in kids]
+    assert names == sorted(names)
+    assert all(set(kid) == {"id", "display_name", "picture"} for kid in kids)
+
+
 def test_shared_device_next_child_does_not_inherit_the_first(api, world):
     caller = api()
     caller.student_login(world.student, DEMO_PICTURES)
