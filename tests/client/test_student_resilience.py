@@ -57,7 +57,9 @@ def test_hanging_node_cannot_freeze_the_child(node, device):
         form = page.locator("form.item").last
         form.locator("label.choice").nth(int(right(current_item(page)))).click()
         form.locator("button.check").click()
-        page.wait_for_function("() => !!document.querySelector('form.item')")
+        # The grace timer starts once the answer is stored on the tablet, in real time:
+        # advanced before that, the page's clock would leave it waiting for good.
+        assert wait_for(lambda: len(page.evaluate(OUTBOX_IDS, "answer")) == 1, timeout=20, step=0.1)
         page.clock.run_for(1500)  # less than any request timeout: the node is never given up
         page.wait_for_selector("form.item[data-result=true]")
         assert form.get_attribute("data-checked-by") == "device"

@@ -9,6 +9,7 @@ view and the heatmap are counted cold (nothing cached), after every student answ
 
 from __future__ import annotations
 
+import itertools
 import time
 import uuid
 
@@ -33,13 +34,20 @@ def _class_of(app, world, size: int) -> tuple[str, list[Person]]:
     return classroom.id, kids
 
 
+# Each answer later than the last on the device's clock, as a class's answers come: one
+# that sorts before a student's last folded answer (a late sync) rightly starts their
+# summary again, which is another path. Equal times made that a coin toss per student
+# (random ids), so the test failed by chance (3 students all in order, 30 not).
+_device_ms = itertools.count(1_000, 1_000)
+
+
 def _everyone_answers(app, world, kids: list[Person]) -> None:
     with app.app_context(), database.db.connection_context():
         item = Item.get_by_id(world.item_choice)
         for kid in kids:
             learning.record_answer(
                 kid, {"id": uuid.uuid4().hex, "item_id": item.id, "response": item.answer,
-                      "device_ms": 1_000, "hints_used": 0},
+                      "device_ms": next(_device_ms), "hints_used": 0},
             )  # fmt: skip
 
 
