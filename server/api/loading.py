@@ -24,6 +24,8 @@ from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields
 from marshmallow.decorators import POST_LOAD, PRE_LOAD, VALIDATES, VALIDATES_SCHEMA
 from marshmallow.utils import missing
 
+from .dumping import _shape
+
 _CHECK = os.environ.get("BAOBAB_CHECK_DUMPS") == "1"
 
 #: Field kinds loaded as themselves when the value has exactly this type.
@@ -51,7 +53,7 @@ def load(schema: Schema, data: Any) -> Any:
                 f"fast load of {type(schema).__name__} took what marshmallow refuses: "
                 f"{data!r}: {error.messages}"
             ) from error
-        if result != expected or _shape(result) != _shape(expected):
+        if _shape(result) != _shape(expected):
             raise AssertionError(
                 f"fast load of {type(schema).__name__} differs from marshmallow's:\n"
                 f"{result!r}\n!=\n{expected!r}"
@@ -183,12 +185,3 @@ def _present_or_default(
         return load_value(value)
 
     return load_field
-
-
-def _shape(value: Any) -> Any:
-    """Value with the types JSON keeps apart made visible (1 == 1.0 == True in Python)."""
-    if isinstance(value, dict):
-        return {k: _shape(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_shape(v) for v in value]
-    return (type(value).__name__, value)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from marshmallow import Schema, fields, post_dump
 
@@ -117,6 +117,8 @@ _ANY_VALUE = (
         },
     )
 )
+# Found by chance in a run: the text "NAN" dumps as a NaN both ways, and NaN != NaN.
+@example({"ratio": "NAN"})
 def test_plain_values_checked_inline_dump_as_marshmallow(case):
     """Plain fields and lists of them, checked inside the plan's loop rather than by a
     call per value: any value of any type (True in an Integer, 1 in a Float, an int in a
