@@ -30,7 +30,9 @@ and the size of the node's log are reported with the class's.
 
 Prints p50/p99 per step, errors, requests per second, CPU of both processes and
 the server's RSS, per run; then one line of name=value figures, medians over
---runs runs (errors: the sum).
+--runs runs (errors: the sum), ending with the box's speed: the seconds a
+10-million-step Python loop takes before each run (loop_s, their median) and
+after the last (loop_s_after).
 """
 
 from __future__ import annotations
@@ -455,6 +457,21 @@ def abuser_main(plan_path: str, out_path: str, duration: float) -> None:
 # ---------------------------------------------------------------- one run (orchestration)
 
 
+def loop_seconds() -> float:
+    """How long this box takes for a 10-million-step Python loop, least of three.
+
+    Printed beside the figures, as the issue asks: a rate means little without the
+    speed of the box that gave it (the same build gives half the rate on a box whose
+    loop takes twice as long)."""
+    best = float("inf")
+    for _ in range(3):
+        began = time.perf_counter()
+        for _ in range(10_000_000):
+            pass
+        best = min(best, time.perf_counter() - began)
+    return best
+
+
 def cpu_seconds(pid: int) -> float:
     """User plus system CPU time of a process so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -773,8 +790,15 @@ def main() -> None:
         plan = make_classroom(template, args.students)
         runs = []
         for number in range(1, args.runs + 1):
-            runs.append(one_run(template, plan, args))
+            loop_s = loop_seconds()
+            runs.append({**one_run(template, plan, args), "loop_s": loop_s})
             report(number, runs[-1])
+        after_s = loop_seconds()
+        print(
+            "10-million-step Python loop: "
+            + ", ".join(f"{run['loop_s']:.2f}" for run in runs)
+            + f" s before the runs, {after_s:.2f} s after"
+        )
 
     for run in runs:
         if run["ceiling"] is not None:
@@ -830,6 +854,7 @@ def main() -> None:
             else ""
         )
         + (bench_teachers.figures(runs, median) if args.teachers else "")
+        + f" loop_s={median('loop_s'):.2f} loop_s_after={after_s:.2f}"
     )
 
 

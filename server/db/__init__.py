@@ -13,6 +13,7 @@ import fcntl
 import functools
 import os
 import threading
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -135,22 +136,26 @@ class GroupSync:
 
 
 class WriterLock:
-    """One writer at a time on a SQLite database: a lock among this process's threads,
+    """One writer at a time on a SQLite database: a turn among this process's threads,
     then an flock among the node's serving processes (server.node.runner may run several).
 
     Without the flock, a writer of another process would meet SQLite's busy
     handler, which polls with sleeps of up to 100 ms and so makes it late.
+    Turns go in the order writers asked for them: a plain lock lets whichever
+    thread the scheduler wakes first take it, so one answer could wait through
+    many others' writes while later ones went ahead (the class's slowest requests).
     """
 
     def __init__(self, lock_path: str | None) -> None:
         self.lock_path = lock_path  # None: one process only (an in-memory database)
-        self._threads = threading.Lock()
+        self._state = threading.Lock()  # guards _busy and _waiting
+        self._busy = False  # a thread of this process has the turn
+        self._waiting: deque[threading.Lock] = deque()  # one per waiting thread, in order
         self._fd: int | None = None
+        self.waited = 0  # how many turns had to wait for another writer of this process
 
     def __enter__(self) -> None:
-        if not self._threads.acquire(blocking=False):
-            with stepped_out():  # another writer of this process: let a reader run meanwhile
-                self._threads.acquire()
+        self._take_turn()
         try:
             if self.lock_path is not None:
                 if self._fd is None:
@@ -161,7 +166,7 @@ class WriterLock:
                     with stepped_out():
                         fcntl.flock(self._fd, fcntl.LOCK_EX)  # waits with the GIL released
         except BaseException:
-            self._threads.release()
+            self._pass_turn()
             raise
 
     def __exit__(self, *exc: object) -> None:
@@ -169,7 +174,26 @@ class WriterLock:
             if self.lock_path is not None and self._fd is not None:
                 fcntl.flock(self._fd, fcntl.LOCK_UN)
         finally:
-            self._threads.release()
+            self._pass_turn()
+
+    def _take_turn(self) -> None:
+        with self._state:
+            if not self._busy:
+                self._busy = True
+                return
+            turn = threading.Lock()
+            turn.acquire()
+            self._waiting.append(turn)
+            self.waited += 1
+        with stepped_out():  # another writer of this process: let a reader run meanwhile
+            turn.acquire()  # released by the thread that hands us the turn
+
+    def _pass_turn(self) -> None:
+        with self._state:
+            if self._waiting:
+                self._waiting.popleft().release()  # the turn passes on; still busy
+            else:
+                self._busy = False
 
 
 def group_sync() -> GroupSync | None:

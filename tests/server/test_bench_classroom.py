@@ -19,7 +19,8 @@ LAST_LINE = re.compile(
     r" https_ceiling_ratio=([\d.]+)"
     r" summary_req_per_s=(\d+) summary_p99_ms=([\d.]+) students_slowdown=(-?[\d.]+)"
     r" students_watched_req_per_s=(\d+) summary_floor_ratio=([\d.]+)"
-    r" summary_cpu_ms=([\d.]+) students_cpu_slowdown=(-?[\d.]+)$"
+    r" summary_cpu_ms=([\d.]+) students_cpu_slowdown=(-?[\d.]+)"
+    r" loop_s=([\d.]+) loop_s_after=([\d.]+)$"
 )
 
 
@@ -48,7 +49,11 @@ def test_a_small_class_runs_every_step_without_errors():
     extra = figures.groups()[6:13]
     ceiling, ratio, https, https_p99, https_errors, https_ratio, https_ceiling = extra
     # The teachers' side: the class summary alone, its p99 while watched, the slowdown.
-    summary, summary_p99, _slowdown, watched, _floor_ratio, cpu, _ = figures.groups()[13:]
+    summary, summary_p99, _slowdown, watched, _floor_ratio, cpu, _ = figures.groups()[13:20]
+    # The box's speed beside the figures: a 10-million-step loop takes this box well
+    # over 0.05 s (0.25-1.7 s on the boxes measured so far).
+    assert all(0.05 < float(s) < 60 for s in figures.groups()[20:]), done.stdout
+    assert "10-million-step Python loop: " in done.stdout, done.stdout
     assert int(summary) > 0 and float(summary_p99) > 0 and int(watched) > 0, done.stdout
     assert float(cpu) > 0, done.stdout
     assert "  teachers: " in done.stdout and "errors 0 (students alone and watched: 0)" in (
