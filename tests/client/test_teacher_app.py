@@ -129,7 +129,7 @@ def test_live_view_shows_a_student_answering_on_another_device(node, chromium):
     assert answer_item(child, wrong(current_item(child))) == "false"
 
     # No reload: the view polls, and shows Amina working on the quiz.
-    page.wait_for_selector('table.live tr[data-state="working"]', timeout=10_000)
+    page.wait_for_selector('table.live tr[data-state="working"]', timeout=30_000)
     row = page.locator('table.live tr[data-state="working"]')
     assert "Amina" in row.inner_text() and title in row.inner_text()
     assert "wrong" in row.inner_text()

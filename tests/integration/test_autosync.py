@@ -32,6 +32,9 @@ def test_autosync_syncs_then_backs_off_then_stops(tmp_path):
 
         scheduler.start()
         assert wait_for(lambda: last_success() is not None), "no automatic sync"
+        # The row is written before the scheduler notes its next regular time: wait for that
+        # note too, or it could overwrite the attempt forced below.
+        assert wait_for(lambda: (scheduler.next_attempt_in(peer.id) or 0) > 60), "not noted"
         a.stop()
         # Force an attempt now, as discovery would when the peer is seen again.
         with scheduler._lock:

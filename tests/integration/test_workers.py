@@ -153,7 +153,9 @@ def test_connections_one_process_holds_spread_over_both(node):
         for n in range(1, 21)
     ]  # fmt: skip
     try:
-        first = [_pid_on(tablet) for tablet in tablets]
+        # All at once: the replacement must not be up before they are answered.
+        with ThreadPoolExecutor(len(tablets)) as pool:
+            first = list(pool.map(_pid_on, tablets))
         assert first.count(proc.pid) >= 16, first
         replacement = _until(
             lambda: [p for p in _workers(proc.pid) if p != worker and _alive(p)], what="a new worker"

@@ -84,7 +84,8 @@ def test_one_fsync_covers_the_commits_made_while_it_waited(tmp_path, monkeypatch
     done: list[tuple[float, float]] = []  # (committed at, answered at) per writer
 
     def writer() -> None:
-        ticket, committed_at = syncer.ticket(), time.perf_counter()
+        committed_at = time.perf_counter()  # a commit is made before its ticket is counted
+        ticket = syncer.ticket()
         syncer.wait(ticket)
         done.append((committed_at, time.perf_counter()))
 

@@ -48,17 +48,20 @@ def _queued(gate: RunGate, count: int) -> None:
 def test_no_more_than_its_slots_run_at_once():
     gate = RunGate(2)
     inside, most, lock = [0], [0], threading.Lock()
+    release = threading.Event()  # the slots stay held until every other request waits
 
     def request() -> None:
         with gate.held():
             with lock:
                 inside[0] += 1
                 most[0] = max(most[0], inside[0])
-            time.sleep(0.01)
+            release.wait(WAIT_S)
             with lock:
                 inside[0] -= 1
 
     threads = [_start(request) for _ in range(12)]
+    _queued(gate, 10)
+    release.set()
     for thread in threads:
         thread.join(WAIT_S)
     assert most[0] == 2

@@ -168,7 +168,7 @@ def test_a_real_serving_process_answers_the_staff_poll_before_the_queued_class(a
 
     @app.get("/test-hold")
     def hold():
-        held.wait(10)
+        held.wait(60)  # set once everything else is queued; a bound, not a timing
         return "held"
 
     @app.before_request
@@ -191,17 +191,18 @@ def test_a_real_serving_process_answers_the_staff_poll_before_the_queued_class(a
             conns.append(conn)
 
         def queued(count: int) -> None:
-            for _ in range(500):
+            for _ in range(3000):
                 if len(server.server.task_dispatcher.queue) >= count:
                     return
                 time.sleep(0.01)
             raise AssertionError("the requests never reached the queue")
 
         send("/test-hold")
-        for _ in range(200):
+        for _ in range(3000):  # the one thread must hold it before the others arrive
             if served:
                 break
             time.sleep(0.01)
+        assert served == ["/test-hold"], "the held request never started"
         poll = f"/api/v1/classes/{world.class_a}/heatmap"
         send(poll + "?forged=1", cookie[:-1])
         for n in range(STUDENTS_QUEUED):

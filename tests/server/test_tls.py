@@ -237,7 +237,7 @@ def test_a_stalled_handshake_is_dropped_within_the_header_timeout(bounded, tmp_p
         # Closed by the node (header_s is 1, maintenance each second): not left open for the
         # idle timeout (60 s), which a byte now and then would defeat anyway.
         assert read_until_closed(stalled) == b""
-        assert time.monotonic() - began < 5
+        assert time.monotonic() - began < 20  # not the 60 s idle timeout, on a busy box too
         assert wait_for(lambda: bounded.open_connections() == {}, timeout=5)
     finally:
         stalled.close()
@@ -367,7 +367,7 @@ def test_an_idle_tls_connection_is_closed_with_a_goodbye(tmp_path):
         with idle:
             began = time.monotonic()
             assert read_until_closed(idle) == b""  # close_notify, or this raises
-            assert time.monotonic() - began < 5
+            assert time.monotonic() - began < 20  # the idle timeout here is 1 s; a busy box is slow
         assert wait_for(lambda: https.open_connections() == {}, timeout=5)
     finally:
         https.stop()
