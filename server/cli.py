@@ -798,7 +798,36 @@ def list_peers(data_dir) -> None:
             )
 
 
-@main.command("revoke")
+class TakesAnId(click.Command):
+    """A command whose argument is an id, which may begin with "-".
+
+    Ids are url-safe base64, so one node in 64 has an id that starts with "-", and click
+    would read it as an unknown option. Any "-" word that names none of this command's
+    options is taken as the id, so the id copied from `baobab peers` works as it is.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        params = [p for p in self.get_params(ctx) if isinstance(p, click.Option)]
+        known = {name for p in params for name in p.opts + p.secondary_opts}
+        valued = {name for p in params if not p.is_flag for name in p.opts}
+        words, ids, i = [], [], 0
+        while i < len(args):
+            word = args[i]
+            if word == "--":
+                ids += args[i + 1 :]
+                break
+            if len(word) < 2 or not word.startswith("-") or word.split("=", 1)[0] in known:
+                words.append(word)
+                if word in valued and i + 1 < len(args):
+                    i += 1
+                    words.append(args[i])
+            else:
+                ids.append(word)
+            i += 1
+        return super().parse_args(ctx, words + (["--", *ids] if ids else []))
+
+
+@main.command("revoke", cls=TakesAnId)
 @data_dir_option
 @click.argument("node_id")
 def revoke_peer(data_dir, node_id) -> None:

@@ -140,3 +140,33 @@ def test_sync_with_an_unpaired_address_is_a_clear_error(tmp_path):
     database.close_all()
     assert result.exit_code == 1
     assert "No paired peer there" in result.output and "Traceback" not in result.output
+
+
+def test_revoke_takes_a_node_id_that_begins_with_a_dash(tmp_path):
+    """Regression: ids are url-safe base64, so one node in 64 had an id like "-61EICXwxBKUORFv",
+    and `baobab revoke` read it as an unknown option (exit 2). Even "-h…" must not mean help."""
+    data = str(tmp_path / "node")
+    run("init", "--data-dir", data)
+    dashed = ["-61EICXwxBKUORFv", "-hX2ab_-cdEFgh12", "--xY3", "plainId12345678"]
+    with sqlite3.connect(f"{data}/baobab.db") as conn:
+        for number, node_id in enumerate(dashed):
+            conn.execute(
+                "INSERT INTO peer (node_id, public_key, role, revoked, paired_at, next_seq_out, "
+                "last_seq_in, last_pulled, last_pushed, clock_offset_ms, known_vectors, grants) "
+                "VALUES (?, ?, 'node', 0, '2026-01-01', 1, 0, 0, 0, 0, '{}', 'events')",
+                (node_id, f"{number:064x}"),
+            )
+    calls = [
+        (dashed[0], ["revoke", dashed[0], "--data-dir", data]),
+        (dashed[1], ["revoke", "--data-dir", data, dashed[1]]),
+        (dashed[2], ["revoke", f"--data-dir={data}", "--", dashed[2]]),
+    ]
+    for node_id, call in calls:
+        result = run(*call)
+        assert result.exit_code == 0, result.output
+        assert f"revoked {node_id}:" in result.output
+    with sqlite3.connect(f"{data}/baobab.db") as conn:
+        revoked = dict(conn.execute("SELECT node_id, revoked FROM peer").fetchall())
+    assert revoked == {dashed[0]: 1, dashed[1]: 1, dashed[2]: 1, dashed[3]: 0}
+    unknown = run("revoke", "-nobodyAtAll1234", "--data-dir", data)
+    assert unknown.exit_code == 1 and "No paired node -nobodyAtAll1234" in unknown.output
