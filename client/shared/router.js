@@ -31,7 +31,14 @@ export async function render() {
     return;
   }
   routes.before();
-  const { view } = routes;
+  // Each render draws into an element of its own, put where the last one was (with its
+  // content, until the new screen shows): a screen still loading when the route moves on
+  // (a click while its fetches run) then writes into a detached element, not over the
+  // screen now shown, and a screen that polls sees view.isConnected false and stops.
+  const view = routes.view.cloneNode(false);
+  view.replaceChildren(...routes.view.childNodes);
+  routes.view.replaceWith(view);
+  routes.view = view;
   view.setAttribute("aria-busy", "true");
   try {
     const module = await routes.screens[chosen]();

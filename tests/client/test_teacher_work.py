@@ -153,8 +153,9 @@ def teacher_work_screens(page, base: str, language: str):
     yield "groups"
     page.goto(f"{base}/teacher/#/assign/{class_id}")
     page.wait_for_selector("form.new-assignment")
+    before = page.locator("li.assignment").count()
     page.locator("form.new-assignment button[type=submit]").click()
-    page.wait_for_selector("li.assignment")
+    page.wait_for_function("n => document.querySelectorAll('li.assignment').length > n", arg=before)
     yield "assign"
     page.goto(f"{base}/teacher/#/heatmap/{class_id}")
     page.wait_for_selector("table.heatmap, p.nobody")
@@ -208,3 +209,29 @@ def test_phone_viewport_uses_the_screens_without_sideways_scroll(node, chromium)
         if screen != "heatmap":  # the heatmap scrolls inside its own frame, not the page
             assert no_horizontal_scroll(page), screen
     context.close()
+
+
+@pytest.mark.slow
+def test_a_screen_still_loading_when_the_teacher_moves_on_does_not_cover_the_next(node, device):
+    """Regression: the assign screen, still fetching when the teacher opened the heatmap,
+    drew itself over the heatmap when its fetches came back (and the heatmap went on
+    polling into a table no one could see)."""
+    page = device.new_page()
+    sign_in(page, node.url)
+    class_id = _class_id(page, node.url)
+    held = []
+    page.route(f"**/api/v1/classes/{class_id}/assignments", lambda route: held.append(route))
+    page.goto(f"{node.url}/teacher/#/assign/{class_id}")
+    for _ in range(200):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the assign screen never asked for its assignments"
+    page.goto(f"{node.url}/teacher/#/heatmap/{class_id}")
+    page.wait_for_selector("table.heatmap, p.nobody")
+    with page.expect_response(f"**/api/v1/classes/{class_id}/assignments"):
+        held[0].continue_()
+    page.wait_for_timeout(1000)  # the assign screen draws within moments of its last answer
+    assert page.locator("form.new-assignment").count() == 0
+    assert page.locator("table.heatmap, p.nobody").first.is_visible()
+    assert page.evaluate("document.querySelectorAll('main#view, #view').length") == 1
