@@ -2,12 +2,15 @@
 
 Every paired peer is tried on a schedule; a failure backs off exponentially with
 jitter (a hub behind a link that comes and goes is retried soon at first, then
-less often), a success schedules the next regular sync. Discovery can call
+less often), a success schedules the next regular sync. So does a success that
+someone else had with the peer since the scheduler's last try ("Sync now", the CLI):
+the scheduler does not sync again after it. Discovery can call
 ``peer_alive`` to sync a peer at once and to follow it to a new address.
 """
 
 from __future__ import annotations
 
+import datetime
 import logging
 import threading
 import time
@@ -20,6 +23,7 @@ from sync.errors import SyncError
 from .. import db as database
 from ..errors import BaobabError
 from ..models import LocalNode, Peer
+from ..models.base import utcnow
 from . import peers
 from .discovery import Sighting
 
@@ -42,6 +46,8 @@ class AutoSync:
         self.backoff_base_s, self.backoff_cap_s = backoff_base_s, backoff_cap_s
         self._due: dict[int, float] = {}  # peer id -> monotonic time of next attempt
         self._failures: dict[int, int] = {}
+        # peer id -> wall time (as Peer.last_success_at) our last try with it ended
+        self._tried_until: dict[int, datetime.datetime] = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -109,9 +115,13 @@ class AutoSync:
             try:
                 with database.db.connection_context():
                     result = peers.sync_with(
-                        peer, self.app.config["DATA_DIR"], role=self.app.config["ROLE"]
+                        peer,
+                        self.app.config["DATA_DIR"],
+                        role=self.app.config["ROLE"],
+                        unless_synced_after=self._tried_until.get(peer.id),
                     )
             except (SyncError, BaobabError) as exc:
+                self._tried_until[peer.id] = utcnow()
                 with self._lock:
                     failures = self._failures.get(peer.id, 0) + 1
                     self._failures[peer.id] = failures
@@ -119,9 +129,13 @@ class AutoSync:
                     self._due[peer.id] = time.monotonic() + delay
                 log.info("autosync: %s failed (%s); next try in %.0f s", peer.url, exc, delay)
                 continue
+            self._tried_until[peer.id] = utcnow()
             with self._lock:
                 self._failures[peer.id] = 0
                 self._due[peer.id] = time.monotonic() + self.interval_s
+            if result is None:
+                log.info("autosync: %s was synced by someone else since our last try", peer.url)
+                continue
             log.info(
                 "autosync: %s ok, pulled %d, pushed %d",
                 peer.url,

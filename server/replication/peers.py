@@ -477,15 +477,22 @@ def sync_with(
     progress: Any = None,
     max_rows: int = DEFAULT_MAX_ROWS,
     role: str = "node",
-) -> SessionResult:
+    unless_synced_after: datetime.datetime | None = None,
+) -> SessionResult | None:
     """Run a session with a peer, one at a time per peer across every process of the node.
 
     A second sync with the same peer waits for the first (rundir.sync_lock): two at
     once would interleave their sequence numbers and the peer would refuse one as a
     replay. The peer is read again once the lock is held (it may have been revoked).
+    With ``unless_synced_after`` (the scheduler's), no session runs and None is returned
+    when a sync with the peer succeeded after that time: one that "Sync now" or the CLI
+    ran, perhaps the one this call waited for.
     """
     with sync_lock(data_dir, peer.id, role):
         peer = Peer.get_by_id(peer.id)
+        if unless_synced_after is not None and peer.last_success_at is not None:
+            if peer.last_success_at > unless_synced_after:
+                return None
         return _sync_with(peer, data_dir, progress, max_rows, role)
 
 
