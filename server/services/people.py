@@ -12,6 +12,7 @@ from ..auth.passwords import (
     PICTURES,
     hash_password,
     hash_picture_password,
+    verify_picture_password,
 )
 from ..db import write_transaction
 from ..errors import Conflict, InvalidInput
@@ -24,6 +25,16 @@ from .rows import get_live
 from .schools import class_students, enrol, get_class
 
 _RANDOM = secrets.SystemRandom()  # picture passwords a child gets are not guessable
+
+
+def new_pictures(replacing: str | None) -> list[str]:
+    """Three pictures, in order, for a child's new picture password, never the ones it
+    replaces: a teacher renews a card because its pictures were seen (1 draw in 1,320 would
+    otherwise give them back)."""
+    while True:
+        pictures = _RANDOM.sample(PICTURES, 3)
+        if not verify_picture_password(replacing, pictures):
+            return pictures
 
 
 def get_person(user: Person, person_id: str) -> Person:
@@ -190,7 +201,7 @@ def sign_in_cards(classroom: Classroom, renew: str) -> list[dict[str, Any]]:
             pictures = None
             wanted = renew == "all" or not student.picture_password_hash
             if classroom.picture_password and wanted:
-                pictures = _RANDOM.sample(PICTURES, 3)
+                pictures = new_pictures(student.picture_password_hash)
                 student.picture_password_hash = hash_picture_password(pictures)
                 student.save()
             cards.append(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import tarfile
 
@@ -279,6 +280,21 @@ def test_sign_in_cards_show_new_pictures_that_sign_the_child_in(app, world):
     # Only the children without pictures get new ones when asked for the missing.
     kept = teacher.post(f"/api/v1/classes/{world.class_a}/sign-in-cards", json={}).get_json()
     assert all(c["pictures"] is None and c["has_picture_password"] for c in kept)
+
+
+def test_a_renewed_card_never_gives_back_the_pictures_it_replaces(app, world, monkeypatch):
+    """Regression: 1 renewal in 1,320 drew the child's old pictures again (and the test above
+    failed by chance): the old card still signed the child in."""
+    from server.services import people
+
+    # Every draw offers the demo children's pictures first, then others.
+    draws = itertools.cycle([["sun", "goat", "drum"], ["moon", "fish", "tree"]])
+    monkeypatch.setattr(people._RANDOM, "sample", lambda population, k: next(draws))
+    teacher = Api(app.test_client(), world.tokens["teacher"])
+    cards = teacher.post(f"/api/v1/classes/{world.class_a}/sign-in-cards", json={"renew": "all"})
+    card = next(c for c in cards.get_json() if c["person_id"] == world.student)
+    assert card["pictures"] == ["moon", "fish", "tree"]
+    assert Api(app.test_client()).student_login(world.student, ["sun", "goat", "drum"]).status_code == 401
 
 
 def test_sign_in_cards_of_another_teachers_class_are_refused(app, world):
