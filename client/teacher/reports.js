@@ -27,7 +27,7 @@ export async function render(view, more) {
     ? t("teacher.report.student_title", { name: report.display_name })
     : t("teacher.report.class_title", { name: report.name });
   show(view,
-    h("article", { class: "report" },
+    h("article", { class: "report", "data-kind": kind },
       h("h1", {}, heading),
       h("p", { class: "muted" }, t("teacher.report.made_on", { date: report.made_on })),
       h("div", { class: "actions no-print" },

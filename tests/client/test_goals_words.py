@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from tests.helpers.nodes import wait_for
 from tests.helpers.student import answer_all_right, api, finish, sign_in
 
 DECIMAL = re.compile(r"\d[.,]\d")
@@ -52,6 +53,12 @@ def test_goal_progress_is_counts_not_probabilities(node, device):
     page.wait_for_selector("form.item")
     answer_all_right(page)
     finish(page)
+    # The node counts the finished quiz once its attempt has left the tablet's outbox.
+    def finished_on_the_node():
+        attempts = api(node.url, f"/people/{person}/attempts", page)["items"]
+        return any(a["activity_id"] == quiz and a["completed"] for a in attempts)
+
+    assert wait_for(finished_on_the_node, timeout=30, step=0.2), "the attempt never arrived"
     page.locator("section.done a").click()
     page.wait_for_selector("section.recommendations")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.helpers.nodes import wait_for
 from tests.helpers.student import (
     answer_all_right,
     answer_item,
@@ -72,12 +73,13 @@ def test_journey(node, chromium, device_kind):
     item_id = current_item(page)
     assert answer_item(page, wrong(item_id)) == "false"
     feedback = page.locator("form.item .feedback")
-    assert feedback.inner_text() == "Not yet. Try again!"
+    # A node slower than the app's 1.2 s grace leaves the tablet to check, and it says so after.
+    assert feedback.inner_text().startswith("Not yet. Try again!")
     assert page.locator("form.item button.next").is_hidden()  # wrong: try again, not next
     page.locator("form.item button.hint").click()
     assert page.locator("form.item .hints li").count() == 1
     assert answer_item(page, right(item_id)) == "true"
-    assert feedback.inner_text() == "Yes! That is right."
+    assert feedback.inner_text().startswith("Yes! That is right.")
     next_item(page)
     answered = answer_all_right(page)
     finish(page)
@@ -88,7 +90,8 @@ def test_journey(node, chromium, device_kind):
     assert stars_after > stars_before and bar_after > bar_before
     goal_after = int(page.locator("li.goal progress").first.get_attribute("value"))
     assert goal_after > goal_before
-    assert page.locator("#outbox").get_attribute("data-waiting") == "0"
+    # Everything sent: the outbox empties (the last of it may still be on its way home).
+    page.wait_for_selector("#outbox[data-waiting='0']", state="attached")
 
     # The node holds the answers (one wrong with its hint, then the right ones) and the attempt.
     person = api(node.url, "/auth/me", page)["person"]["id"]
@@ -96,8 +99,13 @@ def test_journey(node, chromium, device_kind):
     first = [a for a in answers if a["item_id"] == item_id]
     assert sorted((a["correct"], a["hints_used"]) for a in first) == [(False, 0), (True, 1)]
     assert len(answers) == 2 + answered
-    attempts = api(node.url, f"/people/{person}/attempts", page)["items"]
-    assert [(a["activity_id"], a["completed"]) for a in attempts] == [(activity_id, True)]
+    # The attempt leaves the tablet when the activity ends: the home may have opened first.
+    def attempts():
+        items = api(node.url, f"/people/{person}/attempts", page)["items"]
+        return [(a["activity_id"], a["completed"]) for a in items]
+
+    wait_for(lambda: attempts() != [], timeout=30, step=0.2)
+    assert attempts() == [(activity_id, True)]
 
     # Their own history shows it.
     page.locator("nav a[href='#/history']").click()

@@ -50,7 +50,8 @@ def test_offline_journey(node, device):
     page.locator("form.item button.next").click()
     answer_all_right(page)
     finish(page)
-    assert waiting(page) >= 6
+    # The indicator's count is read from the tablet's store just after the page shows "done".
+    page.wait_for_function("() => +document.querySelector('#outbox').dataset.waiting >= 6")
 
     # Reload with the node away: the shell comes from the service worker, the
     # session and home from the tablet, and the next activity still plays.
@@ -63,7 +64,8 @@ def test_offline_journey(node, device):
     finish(page)
     queued = page.evaluate(OUTBOX_IDS, "answer")
     assert len(queued) >= 7 and {p for _, p, _ in queued} == {person}
-    assert waiting(page) == len(page.evaluate(OUTBOX_IDS, None))
+    stored = len(page.evaluate(OUTBOX_IDS, None))
+    page.wait_for_function("n => +document.querySelector('#outbox').dataset.waiting === n", arg=stored)
 
     # The node comes back on the same port and data: the outbox empties.
     back = ServedNode(node.data_dir, port=node.port).start()

@@ -190,7 +190,7 @@ def test_reports_print_and_their_csv_reads_back_as_numbers_and_dates(node, chrom
     assert 0.0 <= float(active[0]["correct share"]) <= 1.0
     # One student's report, from the class report.
     page.locator("article.report tbody a").first.click()
-    page.wait_for_selector("article.report h1")
+    page.wait_for_selector("article.report[data-kind=student] h1")
     assert "Student report" in page.locator("article.report h1").inner_text()
     context.close()
 
@@ -209,10 +209,11 @@ def library_screens(page, base: str, language: str):
     page.locator("ul.classes a").first.click()
     page.wait_for_selector("table.students")
     page.locator("main a[href^='#/report/class/']").click()
-    page.wait_for_selector("article.report")
+    page.wait_for_selector("article.report[data-kind=class]")
     yield "class-report"
+    # The class report stays shown until the student's draws: wait for the student's own.
     page.locator("article.report tbody a").first.click()
-    page.wait_for_selector("article.report h1")
+    page.wait_for_selector("article.report[data-kind=student] h1")
     yield "student-report"
 
 
