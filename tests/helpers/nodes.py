@@ -83,6 +83,7 @@ class ServedNode:
                         return self
             except OSError:
                 time.sleep(0.05)
+        self.kill()  # not left running under the tests that follow
         raise AssertionError(f"node on {self.data_dir} did not start (port {self.port or '?'})")
 
     def kill(self) -> None:
@@ -94,7 +95,11 @@ class ServedNode:
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
-            self.proc.wait(10)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.kill()  # the tests that time stops do so themselves; here, just end it
+                raise
 
     def pairing_code(self, *grants: str) -> str:
         """A code as an admin of the school makes it: accounts granted unless told otherwise."""

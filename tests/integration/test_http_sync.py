@@ -100,6 +100,7 @@ def test_pairing_is_two_way_either_side_starts_a_sync(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1200)  # 20-40 kills and restarts of a served node
 def test_receiver_killed_mid_sync_loses_and_duplicates_nothing(tmp_path):
     """SIGKILL the receiving server at random points of syncs, until 20 kills landed mid-sync.
 

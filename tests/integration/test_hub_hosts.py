@@ -55,7 +55,12 @@ def _sync_until_done(cluster: HubCluster, data_dir, tries: int = 6) -> list[str]
 
 @pytest.fixture
 def cluster(tmp_path):
-    hub = HubCluster(tmp_path / "hub", hosts=2).start()
+    hub = HubCluster(tmp_path / "hub", hosts=2)
+    try:
+        hub.start()
+    except BaseException:
+        hub.stop()  # a host or nginx that did not start: end what did (and the cluster)
+        raise
     yield hub
     hub.stop()
 

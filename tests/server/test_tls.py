@@ -233,7 +233,8 @@ def test_a_stalled_handshake_is_dropped_within_the_header_timeout(bounded, tmp_p
     stalled.sendall(b"\x16\x03\x01\x00\xc8\x01")  # a ClientHello's first bytes, no more
     began = time.monotonic()
     try:
-        assert wait_for(lambda: bounded.open_connections() == {"127.0.0.1": 1}, timeout=5)
+        # (Not first waited for as open: it is, for a second or two only, and a busy box can
+        # keep this thread from looking until it is closed.)
         # Closed by the node (header_s is 1, maintenance each second): not left open for the
         # idle timeout (60 s), which a byte now and then would defeat anyway.
         assert read_until_closed(stalled) == b""
