@@ -70,12 +70,24 @@ def test_hanging_node_cannot_freeze_the_child(node, device):
         # Home reloaded with the node hanging opens, not a blank page.
         # (7 s of the page's time at most: less than one request's timeout, 8 s.)
         page.evaluate("location.hash = '#/home'")
+        asked = []
+        page.on("request", lambda request: asked.append(request.url))
         page.reload()
+        # The page's clock moves only when told: first let the app start (real time, which a
+        # busy box stretches) up to its session check, so its waits are set before it moves.
+        def checking() -> bool:
+            return any("/api/v1/auth/me" in url for url in asked)
+
+        for _ in range(300):  # 30 s; Playwright's own wait, so the request events are heard
+            if checking():
+                break
+            page.wait_for_timeout(100)
+        assert checking(), "the reloaded app never checked its session"
         for _ in range(14):
             if page.locator("section.recommendations").count():
                 break
             page.clock.run_for(500)
-            page.wait_for_timeout(300)
+            page.wait_for_timeout(500)
         page.wait_for_selector("section.recommendations", timeout=5000)
     finally:
         node.proc.send_signal(signal.SIGCONT)
