@@ -5,6 +5,7 @@ from __future__ import annotations
 import glob
 import os
 import pwd
+import random
 import shutil
 import socket
 import subprocess
@@ -21,11 +22,36 @@ def _bin(name: str) -> str:
     return found[-1]
 
 
+_GIVEN: set[int] = set()
+
+
+def _ephemeral_low() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_port() -> int:
-    """A TCP port on loopback that nothing listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A TCP port on loopback that nothing listens on right now, and that nothing else will
+    be handed before the caller binds it.
+
+    Chosen below the kernel's ephemeral range: a port the kernel gave out (bind to port 0)
+    and took back could be given at once to the next bind to port 0 (our own `serve`'s plain
+    port, say), before the caller used it. Never the same port twice in one test run.
+    """
+    low = max(_ephemeral_low(), 12000)
+    while True:
+        port = random.randrange(10000, low)
+        if port in _GIVEN:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _GIVEN.add(port)
+        return port
 
 
 #: Tests trade durability for speed: a throw-away cluster never outlives a crash.
