@@ -143,12 +143,17 @@ def _right_and_wrong(item: Any) -> dict[str, Any]:
 
 
 class Connection:
-    """One keep-alive HTTP/1.1 connection with a session cookie, on asyncio streams."""
+    """One keep-alive HTTP/1.1 connection with a session cookie, on asyncio streams.
+
+    ``cookie_name`` is the session cookie's name: ours is "session", Kolibri's "kolibri"
+    (scripts/bench_kolibri.py)."""
 
     def __init__(
-        self, host: str, port: int, local: str | None = None, tls: ssl.SSLContext | None = None
-    ) -> None:
+        self, host: str, port: int, local: str | None = None, tls: ssl.SSLContext | None = None,
+        cookie_name: str = "session",
+    ) -> None:  # fmt: skip
         self.host, self.port, self.local, self.tls = host, port, local, tls
+        self.cookie_name = cookie_name
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
         self.cookie = ""
@@ -183,7 +188,7 @@ class Connection:
             name, value = name.strip().lower(), value.strip()
             if name == "content-length":
                 length = int(value)
-            elif name == "set-cookie" and value.startswith("session="):
+            elif name == "set-cookie" and value.startswith(self.cookie_name + "="):
                 self.cookie = value.split(";", 1)[0]
             elif name == "etag" and self.etags is not None:
                 self.etags[path] = value
