@@ -10,6 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+# Servers in subprocesses, and everything in a network namespace of its own (root).
+pytestmark = [pytest.mark.slow, pytest.mark.namespace]
+
 ROOT = Path(__file__).resolve().parents[2]
 
 LAST_LINE = re.compile(
