@@ -16,7 +16,8 @@ measures that ratio on this box, in one command, with the same load generator:
   passwords in classes of 30, each class assigned four activities).
 - Each learner has one keep-alive connection from its own loopback address. All sign
   in at once, as a class does when the lesson starts (timed: until the last is in);
-  then, for ``--duration`` seconds, each asks for its home again
+  then each asks for its home for ``--warmup`` seconds (5, not counted: each server's
+  caches filled); then, for ``--duration`` seconds, each asks for its home again
   as soon as the last answer has come (a closed loop, no think time): ours
   ``GET /api/v1/people/ID/home``, Kolibri's ``GET /learn/api/homehydrate`` (what its
   Learn home page asks for: the learner's classes with their lessons and quizzes, and
@@ -198,43 +199,47 @@ async def sign_in(plan: dict[str, Any], index: int, rec: bench.Recorder) -> benc
 
 
 async def homes(plan: dict[str, Any], duration: float) -> dict[str, Any]:
-    """Sign every learner in, say so, wait for the go, then ask for homes until the time is up."""
+    """Sign every learner in (timed), warm up, say so, wait for the go, then ask for homes
+    until the time is up."""
     signing = bench.Recorder()
     began = time.perf_counter()
     conns = await asyncio.gather(*(sign_in(plan, i, signing) for i in range(len(plan["learners"]))))
     signin_all_s = time.perf_counter() - began
-    print("ready", flush=True)
-    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
-    rec = bench.Recorder()
+    signed = [(c, me) for c, me in zip(conns, plan["learners"]) if c is not None]
+    path = (
+        "/learn/api/homehydrate"
+        if plan["server"] == "kolibri"
+        else "/api/v1/people/{id}/home?language=en"
+    )
     sizes: list[int] = []
-    began = time.perf_counter()
-    deadline = began + duration
 
-    async def learner(conn: bench.Connection, me: dict[str, Any]) -> None:
-        path = (
-            "/learn/api/homehydrate"
-            if plan["server"] == "kolibri"
-            else f"/api/v1/people/{me['id']}/home?language=en"
-        )
-        while time.perf_counter() < deadline:
-            home = await rec.call(conn, "home", "GET", path)
+    async def learner(
+        conn: bench.Connection, me: dict[str, Any], until: float, rec: bench.Recorder
+    ) -> None:
+        while time.perf_counter() < until:
+            home = await rec.call(conn, "home", "GET", path.format(id=me.get("id")))
             if home is None:
                 await asyncio.sleep(0.01)  # an error: don't spin on it
             elif len(sizes) < 1000:
                 sizes.append(len(json.dumps(home)))
 
-    await asyncio.gather(
-        *(learner(c, me) for c, me in zip(conns, plan["learners"]) if c is not None)
-    )
+    # Warm up: each server's caches filled, its first-request work done, before the count.
+    warming = bench.Recorder()
+    until = time.perf_counter() + plan["warmup_s"]
+    await asyncio.gather(*(learner(c, me, until, warming) for c, me in signed))
+    print("ready", flush=True)
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+    rec = bench.Recorder()
+    began = time.perf_counter()
+    await asyncio.gather(*(learner(c, me, began + duration, rec) for c, me in signed))
     elapsed = time.perf_counter() - began
-    for conn in conns:
-        if conn is not None:
-            conn.close()
+    for conn, _ in signed:
+        conn.close()
     return {
         "elapsed_s": elapsed,
         "samples": rec.samples.get("home", []),
-        "errors": signing.errors + rec.errors,
-        "signed_in": sum(c is not None for c in conns),
+        "errors": signing.errors + warming.errors + rec.errors,
+        "signed_in": len(signed),
         "signin_all_s": signin_all_s,
         "home_bytes": statistics.median(sizes) if sizes else 0,
     }
@@ -321,10 +326,14 @@ def main() -> None:
         "--duration", type=float, default=15.0, help="seconds per server per run (15)"
     )
     parser.add_argument("--runs", type=int, default=3, help="runs, each ours then Kolibri's (3)")
+    parser.add_argument(
+        "--warmup", type=float, default=5.0,
+        help="seconds of homes before each timed phase, not counted (5)",
+    )  # fmt: skip
     parser.add_argument("--kolibri-version", default="0.19.5", help="Kolibri from PyPI (0.19.5)")
     args = parser.parse_args()
-    if args.students < 1 or args.runs < 1 or args.duration <= 0:
-        parser.error("--students, --runs and --duration must be positive")
+    if args.students < 1 or args.runs < 1 or args.duration <= 0 or args.warmup < 0:
+        parser.error("--students, --runs and --duration must be positive, --warmup not negative")
     program = kolibri_install(args.kolibri_version)  # needs PyPI: before leaving the network
     in_private_network()
 
@@ -345,11 +354,12 @@ def main() -> None:
         try:
             kolibri = kolibri_start(program, home, kolibri_port)
             ours_plan = {"server": "ours", "host": "127.0.0.1", "port": ours_port,
-                         "learners": classroom["students"]}  # fmt: skip
+                         "learners": classroom["students"], "warmup_s": args.warmup}  # fmt: skip
             kolibri_plan = {
                 "server": "kolibri", "host": "127.0.0.1", "port": kolibri_port,
                 "learners": [{"username": f"learner{i + 1:03d}"} for i in range(args.students)],
                 "facility": kolibri_facility(kolibri_port),
+                "warmup_s": args.warmup,
             }  # fmt: skip
             runs = []
             for number in range(1, args.runs + 1):
