@@ -23,7 +23,6 @@ from sync.errors import SyncError
 from .. import db as database
 from ..errors import BaobabError
 from ..models import LocalNode, Peer
-from ..models.base import utcnow
 from . import peers
 from .discovery import Sighting
 
@@ -46,8 +45,8 @@ class AutoSync:
         self.backoff_base_s, self.backoff_cap_s = backoff_base_s, backoff_cap_s
         self._due: dict[int, float] = {}  # peer id -> monotonic time of next attempt
         self._failures: dict[int, int] = {}
-        # peer id -> wall time (as Peer.last_success_at) our last try with it ended
-        self._tried_until: dict[int, datetime.datetime] = {}
+        # peer id -> its Peer.last_success_at as read when our last try with it ended
+        self._success_seen: dict[int, datetime.datetime | None] = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -101,6 +100,15 @@ class AutoSync:
             except Exception:  # the scheduler must outlive any one failure
                 log.exception("autosync: unexpected error")
 
+    def _note_success_seen(self, peer_id: int) -> None:
+        """Remember the peer's last success as it stands after our try: a different one
+        at our next try means someone else synced meanwhile (a comparison of values, not
+        of times, so a wall clock set back or forward since changes nothing)."""
+        with database.db.connection_context():
+            row = Peer.get_or_none(Peer.id == peer_id)
+        if row is not None:
+            self._success_seen[peer_id] = row.last_success_at
+
     def _run_due(self) -> None:
         with database.db.connection_context():
             candidates = [p for p in peers.list_peers() if not p.revoked and p.url]
@@ -118,10 +126,10 @@ class AutoSync:
                         peer,
                         self.app.config["DATA_DIR"],
                         role=self.app.config["ROLE"],
-                        unless_synced_after=self._tried_until.get(peer.id),
+                        unless_succeeded_since=self._success_seen.get(peer.id, peers.ALWAYS),
                     )
             except (SyncError, BaobabError) as exc:
-                self._tried_until[peer.id] = utcnow()
+                self._note_success_seen(peer.id)
                 with self._lock:
                     failures = self._failures.get(peer.id, 0) + 1
                     self._failures[peer.id] = failures
@@ -129,7 +137,7 @@ class AutoSync:
                     self._due[peer.id] = time.monotonic() + delay
                 log.info("autosync: %s failed (%s); next try in %.0f s", peer.url, exc, delay)
                 continue
-            self._tried_until[peer.id] = utcnow()
+            self._note_success_seen(peer.id)
             with self._lock:
                 self._failures[peer.id] = 0
                 self._due[peer.id] = time.monotonic() + self.interval_s

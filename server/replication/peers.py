@@ -62,6 +62,7 @@ OUTCOME_PATH = "/api/v1/sync/outcome"
 OUTCOMES = ("ok", "incomplete", "failed")
 MAX_SAID = 2000  # characters of a peer's account of a sync kept here
 MAX_SEQ_DIGITS = 18  # below 2**63: what the database's BigIntegerField holds
+ALWAYS = object()  # sync_with's default: run the session whatever happened meanwhile
 
 
 def _code_hash(code: str) -> str:
@@ -477,22 +478,24 @@ def sync_with(
     progress: Any = None,
     max_rows: int = DEFAULT_MAX_ROWS,
     role: str = "node",
-    unless_synced_after: datetime.datetime | None = None,
+    unless_succeeded_since: Any = ALWAYS,
 ) -> SessionResult | None:
     """Run a session with a peer, one at a time per peer across every process of the node.
 
     A second sync with the same peer waits for the first (rundir.sync_lock): two at
     once would interleave their sequence numbers and the peer would refuse one as a
     replay. The peer is read again once the lock is held (it may have been revoked).
-    With ``unless_synced_after`` (the scheduler's), no session runs and None is returned
-    when a sync with the peer succeeded after that time: one that "Sync now" or the CLI
-    ran, perhaps the one this call waited for.
+    With ``unless_succeeded_since`` (the scheduler's: the peer's ``last_success_at`` as
+    it read it after its last try), no session runs and None is returned when that has
+    changed: a sync succeeded meanwhile, one that "Sync now" or the CLI ran, perhaps the
+    one this call waited for. Changed, not later: a box without a clock battery may have
+    stamped that success with a wrong time since set right, and a stamp ahead of the
+    clock must not stop the scheduler until the clock gets there.
     """
     with sync_lock(data_dir, peer.id, role):
         peer = Peer.get_by_id(peer.id)
-        if unless_synced_after is not None and peer.last_success_at is not None:
-            if peer.last_success_at > unless_synced_after:
-                return None
+        if unless_succeeded_since is not ALWAYS and peer.last_success_at != unless_succeeded_since:
+            return None
         return _sync_with(peer, data_dir, progress, max_rows, role)
 
 
