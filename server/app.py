@@ -44,7 +44,7 @@ from .auth.throttle import SignInThrottle
 from .errors import InvalidInput
 from .interop import untrusted_json
 from .node import gate, identity, priority, rundir
-from .pages import headers, site, trust
+from .pages import compression, headers, site, trust
 from .paths import STATIC_DIR
 
 
@@ -172,6 +172,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     errors.register(app)
     headers.register(app)
+    compression.register(app)
     blueprints = (
         site.bp,
         auth.bp,

@@ -35,8 +35,14 @@ export async function render() {
   // content, until the new screen shows): a screen still loading when the route moves on
   // (a click while its fetches run) then writes into a detached element, not over the
   // screen now shown, and a screen that polls sees view.isConnected false and stops.
+  // The old content stays in sight while the new screen's module loads, but inert: a
+  // click on it then would act on a screen already left.
   const view = routes.view.cloneNode(false);
-  view.replaceChildren(...routes.view.childNodes);
+  const left = document.createElement("div");
+  left.inert = true;
+  left.style.display = "contents"; // laid out as before, in the view's own layout
+  left.append(...routes.view.childNodes);
+  view.replaceChildren(left);
   routes.view.replaceWith(view);
   routes.view = view;
   view.setAttribute("aria-busy", "true");

@@ -235,3 +235,29 @@ def test_a_screen_still_loading_when_the_teacher_moves_on_does_not_cover_the_nex
     assert page.locator("form.new-assignment").count() == 0
     assert page.locator("table.heatmap, p.nobody").first.is_visible()
     assert page.evaluate("document.querySelectorAll('main#view, #view').length") == 1
+
+
+def test_the_screen_left_cannot_be_used_while_the_next_one_loads(node, device):
+    """Regression: while the next screen's module loaded, the screen left stayed in sight
+    and live, so a click on it (a second tap, impatient) acted on a screen already left."""
+    page = device.new_page()
+    sign_in(page, node.url)
+    class_id = _class_id(page, node.url)
+    page.goto(f"{node.url}/teacher/#/class/{class_id}")
+    page.wait_for_selector("a.assign-link")
+    held = []
+    page.route("**/teacher/heatmap.js*", lambda route: held.append(route))
+    page.click("a.heatmap-link")
+    for _ in range(200):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the heatmap's module was never asked for"
+    assert page.locator("a.assign-link").is_visible()  # still in sight, as it was
+    page.click("a.assign-link", force=True)  # a tap where the link is
+    page.wait_for_timeout(300)
+    assert page.evaluate("location.hash") == f"#/heatmap/{class_id}"
+    held[0].continue_()
+    page.wait_for_selector("table.heatmap, p.nobody")
+    assert page.evaluate("location.hash") == f"#/heatmap/{class_id}"
+    assert page.locator("#view [inert]").count() == 0
