@@ -36,10 +36,11 @@ export function picture(name) {
   return svg;
 }
 
-/** Stars a child can read: ★★☆ with a spoken label. */
+/** Stars a child can read: n of three filled, with a spoken label. */
 export function stars(n, label) {
-  return h("span", { class: "stars", role: "img", "aria-label": label },
-    "★".repeat(n), h("span", { class: "star-off" }, "☆".repeat(3 - n)));
+  const star = (on) => h("span", { class: on ? "icon icon-star" : "icon icon-star-off" });
+  return h("span", { class: "stars", role: "img", "aria-label": label, "data-stars": n },
+    [0, 1, 2].map((i) => star(i < n)));
 }
 
 /** Replace the view and move focus to its heading, for screen readers and keyboards. */

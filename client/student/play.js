@@ -359,7 +359,8 @@ function reflectForm(ctx, isProject) {
     photo,
     h("fieldset", { class: "confidence" }, h("legend", {}, t("reflect.confidence")),
       [1, 2, 3, 4].map((n) => h("label", { class: "choice" }, h("input", { type: "radio", name: "confidence", value: String(n) }),
-        h("span", {}, `${"●".repeat(n)}${"○".repeat(4 - n)} ${t(`reflect.c${n}`)}`)))),
+        h("span", {}, h("span", { class: "dots" }, [1, 2, 3, 4].map((i) => h("span", { class: i <= n ? "icon icon-dot" : "icon icon-dot-off" }))),
+          " ", t(`reflect.c${n}`))))),
     isProject ? null : h("label", { class: "answer" }, h("span", {}, t("reflect.sentence")), h("textarea", { name: "text", rows: 2, maxlength: 2000 })),
     message,
     h("button", { type: "submit", class: "big primary" }, isProject ? t("project.send") : t("reflect.send")));

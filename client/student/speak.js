@@ -69,7 +69,7 @@ export function listenButton(text, { lang, audioUrl, label } = {}) {
     button.setAttribute("aria-label", name);
     button.title = name;
     button.disabled = !can;
-    button.replaceChildren(h("span", { "aria-hidden": "true" }, can ? "🔊" : "🔇"));
+    button.replaceChildren(h("span", { class: can ? "icon icon-listen" : "icon icon-mute", "aria-hidden": "true" }));
     button.dataset.can = String(can);
   };
   update();

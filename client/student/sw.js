@@ -29,7 +29,7 @@ const SHELL = [
   "/client/student/check.js", "/client/student/photo.js", "/client/student/pending.js",
   "/client/student/speak.js",
   "/client/i18n/index.json", "/client/i18n/en.json", "/client/i18n/fr.json", // the offered languages
-  "/static/img/pictures.svg",
+  "/static/img/pictures.svg", "/static/img/icons.svg",
   "/static/fonts/andika/andika-latin-400-normal.woff2",
   "/static/fonts/andika/andika-latin-700-normal.woff2",
 ];

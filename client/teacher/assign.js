@@ -79,7 +79,7 @@ function assignmentItem(a, names, progress, status) {
   };
   const rows = progress?.students || [];
   return h("li", { class: "panel assignment", "data-assignment": a.id, "data-hidden": String(a.hidden) },
-    h("h3", {}, a.pinned ? h("span", { class: "pin" }, "📌 ", h("span", { class: "visually-hidden" }, t("teacher.assign.pinned"))) : null,
+    h("h3", {}, a.pinned ? h("span", { class: "pin" }, h("span", { class: "icon icon-pin" }), " ", h("span", { class: "visually-hidden" }, t("teacher.assign.pinned"))) : null,
       what, " → ", target(a, names)),
     h("p", { class: "muted" }, [a.due_on ? t("teacher.assign.due", { date: a.due_on }) : null,
       a.hidden ? t("teacher.assign.hidden") : null].filter(Boolean).join(" · ") || t("teacher.assign.no_due")),

@@ -27,7 +27,7 @@ from ..db import db, is_sqlite
 from ..errors import NotFound
 from ..models import Classroom, School
 from ..node import addresses, identity
-from ..paths import CLIENT_DIR
+from ..paths import CLIENT_DIR, STATIC_DIR
 from ..services import learning, photos, plan
 from ..version import __version__
 from .headers import PAGE_CSP
@@ -131,12 +131,17 @@ def admin_app(_route: str = ""):
 
 
 def app_digest() -> str:
-    """A digest of the student app's files: it changes with every upgrade of the app."""
+    """A digest of the student app's files: it changes with every upgrade of the app.
+
+    The vendored pictures, icons and font are in its shell too: a new icon must reach
+    the tablets like a new module."""
     digest = hashlib.sha256()
-    for folder in ("student", "shared", "i18n"):
-        for path in sorted((CLIENT_DIR / folder).rglob("*")):
+    folders = [CLIENT_DIR / name for name in ("student", "shared", "i18n")]
+    folders += [STATIC_DIR / "img", STATIC_DIR / "fonts"]
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
             if path.is_file():
-                digest.update(path.relative_to(CLIENT_DIR).as_posix().encode() + b"\0")
+                digest.update(path.relative_to(folder.parent).as_posix().encode() + b"\0")
                 digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
