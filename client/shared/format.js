@@ -20,3 +20,12 @@ export function dateTime(value, locale, options) {
 export function seconds(s) {
   return `${Number(s).toFixed(1)} s`;
 }
+
+/** A language's name in the reader's language ("fr" read in English: "French"), or its code. */
+export function languageName(code, locale) {
+  try {
+    return new Intl.DisplayNames(locale, { type: "language" }).of(code) || code;
+  } catch {
+    return code; // not a language tag the browser knows
+  }
+}

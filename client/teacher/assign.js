@@ -3,6 +3,7 @@
 
 import { api, apiAll } from "../shared/api.js";
 import { h, show } from "../shared/dom.js";
+import { languageName } from "../shared/format.js";
 import { language, pick, t } from "../shared/i18n.js";
 import { render as again } from "../shared/router.js";
 import { errorText, loading } from "./common.js";
@@ -103,7 +104,7 @@ function newAssignmentForm(classroom, { groups, students, skills, activities }) 
     h("option", { value: "skill" }, t("teacher.assign.a_skill")));
   // Activities in one content language at a time (the app's, to begin with).
   const languages = [...new Set(activities.map((a) => a.language))].sort();
-  const contentLanguage = h("select", { name: "language" }, languages.map((code) => h("option", { value: code }, code)));
+  const contentLanguage = h("select", { name: "language" }, languages.map((code) => h("option", { value: code }, languageName(code, language()))));
   contentLanguage.value = languages.includes(language()) ? language() : languages[0] || "";
   const activity = h("select", { name: "activity_id" });
   const fill = () => activity.replaceChildren(...activities.filter((a) => a.language === contentLanguage.value)

@@ -126,7 +126,7 @@ function studentRow(student, classroom, status) {
     }
   };
   return h("tr", { "data-student": student.id },
-    h("th", { scope: "row" }, h("a", { href: `#/student/${enc(student.id)}` }, student.display_name)),
+    h("th", { scope: "row" }, h("a", { href: `#/learner/${enc(student.id)}` }, student.display_name)),
     h("td", {}, t(student.has_picture_password ? "teacher.student.pictures_set" : "teacher.student.pictures_none")),
     h("td", { class: "actions" },
       // The visible words, then whose row it is for a screen reader (axe: label in name).

@@ -7,7 +7,8 @@
 
 import { api, apiAll, csrf, newId } from "../shared/api.js";
 import { h, show } from "../shared/dom.js";
-import { t } from "../shared/i18n.js";
+import { languageName } from "../shared/format.js";
+import { language, t } from "../shared/i18n.js";
 import { preview } from "../student/play.js";
 import { session } from "../shared/session.js";
 import { errorText, loading } from "./common.js";
@@ -41,9 +42,41 @@ export async function render(view, more) {
     h("p", {}, h("a", { href: "#/library/new", class: "button primary" }, t("teacher.library.author"))),
     session.me.role === "admin" ? importPanel() : h("p", { class: "muted" }, t("teacher.library.import_admins")),
     h("h2", {}, t("teacher.library.activities", { n: page.items.length })),
+    filters(page.items, rows, skillTitle),
     h("div", { class: "table-wrap" }, h("table", { class: "library" },
       h("thead", {}, h("tr", {}, ...["title", "kind", "skills", "source", "preview"].map((k) => h("th", { scope: "col" }, t(`teacher.library.col.${k}`))))),
       h("tbody", {}, rows))));
+}
+
+/** Words folded for finding: lower case, without accents ("Écoute" finds "ecoute"). */
+function folded(text) {
+  return text.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
+}
+
+/** Find, kind and language over the library's rows (one per activity, in order). */
+function filters(activities, rows, skillTitle) {
+  const words = activities.map((a) => folded([a.title, ...a.skills.map((s) => skillTitle.get(s) || s)].join(" ")));
+  const choice = (name, label, values, named) => h("label", {}, t(label),
+    h("select", { name }, h("option", { value: "" }, t(`teacher.library.every_${name}`)),
+      [...new Set(values)].sort().map((v) => h("option", { value: v }, named(v)))));
+  const find = h("input", { type: "search", name: "find", autocomplete: "off" });
+  const kind = choice("kind", "teacher.library.col.kind", activities.map((a) => a.kind), (k) => t(`kind.${k}`));
+  const lang = choice("language", "teacher.library.language", activities.map((a) => a.language), (l) => languageName(l, language()));
+  const status = h("p", { class: "muted", role: "status", "aria-live": "polite" });
+  const apply = () => {
+    const wanted = folded(find.value.trim());
+    const [k, l] = [kind.querySelector("select").value, lang.querySelector("select").value];
+    let shown = 0;
+    activities.forEach((a, i) => {
+      const match = (!wanted || words[i].includes(wanted)) && (!k || a.kind === k) && (!l || a.language === l);
+      rows[i].hidden = !match;
+      shown += match;
+    });
+    status.textContent = shown === activities.length ? "" : t("teacher.library.shown", { n: shown, total: activities.length });
+  };
+  const form = h("form", { class: "library-filters", role: "search", onsubmit: (e) => e.preventDefault(), oninput: apply },
+    h("label", {}, t("teacher.library.find"), find), kind, lang);
+  return [form, status];
 }
 
 async function renderPreview(view, activityId) {

@@ -45,7 +45,8 @@ export async function render(view, personId) {
       h("button", { type: "button", class: "quiet", onclick: () => history.back() }, t("common.back"))),
     status);
   const heading = h("h1", {}, student.display_name);
-  show(view, heading, form, await placeForm(student));
+  const learning = h("p", {}, h("a", { href: `#/learner/${encodeURIComponent(student.id)}` }, t("teacher.student.learning")));
+  show(view, heading, learning, form, await placeForm(student));
 }
 
 /** Move to another class, archive, bring back: where the child is in the school. */

@@ -15,12 +15,14 @@ from flask import (
     current_app,
     g,
     jsonify,
+    redirect,
     render_template,
     request,
     send_from_directory,
 )
 from markupsafe import escape
 from peewee import PeeweeException
+from werkzeug.security import safe_join
 
 from ..auth.access import SIGNED_IN
 from ..db import db, is_sqlite
@@ -168,7 +170,18 @@ def service_worker():
 
 @bp.get("/client/<path:filename>")
 def client_file(filename: str):
-    """Files of the client web apps (ES modules, no build step)."""
+    """Files of the client web apps (ES modules, no build step); a folder's is its page.
+
+    ``/client/device/`` is the device page (client/device/index.html), as the guides
+    say; without the slash it is redirected there, where the page's own files resolve.
+    """
+    found = safe_join(str(CLIENT_DIR), filename)
+    if found is not None and os.path.isdir(found):
+        if not request.path.endswith("/"):
+            return redirect(request.path + "/", 308)
+        response = send_from_directory(CLIENT_DIR, filename.rstrip("/") + "/index.html", max_age=0)
+        response.headers["Cache-Control"] = "no-cache"
+        return response
     return send_from_directory(CLIENT_DIR, filename)
 
 

@@ -213,7 +213,8 @@ def test_teacher_edits_a_class_moves_and_archives_a_student(node, chromium, axe_
         assert "Grade 3" in page.locator("main").inner_text()
         row = page.locator("table.students tbody tr").first
         name = row.locator("th a").inner_text()
-        row.locator("th a").click()
+        row.locator("th a").click()  # the student, whose page links to their name's
+        page.locator("main a[href^='#/student/']").click()
         page.wait_for_selector("form.place-student")
         assert violations(page, axe_js) == []
         page.locator("form.place-student select").select_option(label="Baobab class")

@@ -37,6 +37,15 @@ def test_teacher_signs_in_sees_the_class_adds_and_edits_a_student(node, chromium
     page.wait_for_selector("table.students")
     assert page.locator("table.students tbody tr").count() == 13
     assert no_horizontal_scroll(page)
+    # Regression: the actions cell was laid out as a flex box, not a table cell, so each
+    # row's buttons sat lower than its name, off the row's lines.
+    assert page.evaluate(
+        """() => [...document.querySelectorAll("table.students tbody tr")].every((row) => {
+             const [name, actions] = [row.querySelector("th"), row.querySelector("td.actions")];
+             const [a, b] = [name.getBoundingClientRect(), actions.getBoundingClientRect()];
+             return getComputedStyle(actions).display === "table-cell"
+               && Math.abs(a.top - b.top) < 1 && Math.abs(a.bottom - b.bottom) < 1; })"""
+    )
     assert "null" not in page.locator("main").inner_text()  # regression: an empty part shown
     # Add a student with a picture password, chosen with the keyboard.
     page.locator("form.new-student input[name=display_name]").fill("Ama Owusu")
@@ -50,8 +59,12 @@ def test_teacher_signs_in_sees_the_class_adds_and_edits_a_student(node, chromium
     )
     row = page.locator("table.students tbody tr", has_text="Ama Owusu")
     assert "Has a picture password" in row.inner_text()
-    row.locator("a").click()
+    row.locator("a").click()  # the student: profile, goals, plan, work
+    page.wait_for_selector("text=Edit name and pictures")
+    assert page.locator("main h1").inner_text() == "Ama Owusu"
+    page.locator("text=Edit name and pictures").click()
     page.wait_for_selector("form.edit-student")
+    assert page.locator("a", has_text="Learning plan and work").is_visible()
     page.locator("input[name=display_name]").fill("Ama B. Owusu")
     page.locator("form.edit-student button[type=submit]").click()
     page.wait_for_selector("text=Saved: Ama B. Owusu.")
@@ -148,7 +161,8 @@ def teacher_screens(page, base: str, language: str):
     page.locator("ul.classes li > a").first.click()
     page.wait_for_selector("table.students")
     yield "class"
-    page.locator("table.students tbody tr a").first.click()
+    page.locator("table.students tbody tr a").first.click()  # the student (learner screen)
+    page.locator("main a[href^='#/student/']").click()  # their name and pictures
     page.wait_for_selector("form.edit-student")
     yield "student"
     page.goto(base + "/teacher/#/classes")

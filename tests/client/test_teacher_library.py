@@ -249,3 +249,35 @@ def test_the_library_and_reports_fit_a_phone(node, chromium):
     for screen in library_screens(page, node.url, "en"):
         assert no_horizontal_scroll(page), screen
     context.close()
+
+
+def test_the_library_finds_activities_by_words_kind_and_language(node, device):
+    page = device.new_page()
+    sign_in(page, node.url)
+    open_library(page, node.url)
+    rows = page.locator("table.library tbody tr")
+    every = rows.count()
+    assert every >= 40
+
+    def shown() -> list[str]:
+        return [r.inner_text().split("\t")[0] for r in rows.all() if r.is_visible()]
+
+    form = page.locator("form.library-filters")
+    form.locator("input[name=find]").fill("ecoute")  # no accent, any case: "Écoute"
+    assert shown() == ["Écoute : le tambour d'Awa"]
+    form.locator("input[name=find]").fill("count to 10")  # a skill's words find its activities
+    counting = shown()
+    assert 4 <= len(counting) < every
+    assert form.locator("select[name=language] option[value=fr]").inner_text() == "French"
+    form.locator("select[name=language]").select_option("fr")
+    assert 0 < len(shown()) < len(counting)
+    assert page.locator(".library-filters + p[role=status]").inner_text() == (
+        f"{len(shown())} of {every} shown"
+    )
+    form.locator("select[name=kind]").select_option("quiz")
+    assert shown() == ["Petit quiz : compter"]
+    form.locator("input[name=find]").fill("")
+    form.locator("select[name=language]").select_option("")
+    form.locator("select[name=kind]").select_option("")
+    assert len(shown()) == every
+    assert page.locator(".library-filters + p[role=status]").inner_text() == ""

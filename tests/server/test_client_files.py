@@ -1,5 +1,5 @@
-"""The web apps' text files go gzipped to a browser that takes it, plain to one that does
-not, and a browser's copy still revalidates to a 304."""
+"""How the node sends the web apps' files: text gzipped to a browser that takes it, plain
+to one that does not, a browser's copy revalidating to a 304; and a folder's page."""
 
 from __future__ import annotations
 
@@ -64,3 +64,18 @@ def test_a_changed_file_is_compressed_again(tmp_path):
     path.write_text("export const a = 1, b = 2;\n")
     os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000))
     assert gzip.decompress(compression.gzipped(path)) == path.read_bytes()
+
+
+def test_the_device_page_opens_at_the_address_the_guides_give(client):
+    """Regression: /client/device/, the address in the README and the teacher's guide,
+    answered a JSON 404; only /client/device/index.html opened the device page."""
+    page = (CLIENT_DIR / "device" / "index.html").read_bytes()
+    with client.get("/client/device/") as response:
+        assert response.status_code == 200
+        assert response.mimetype == "text/html"
+        assert response.data == page
+        assert response.headers["Cache-Control"] == "no-cache"
+    with client.get("/client/device") as response:
+        assert response.status_code == 308
+        assert response.headers["Location"].endswith("/client/device/")
+    assert client.get("/client/nothing-here/").status_code == 404
