@@ -17,6 +17,7 @@ from tests.helpers.nodes import ServedNode, baobab
 from tests.helpers.teacher import ADMIN
 
 from .test_accessibility import violations
+from .test_csp import policy_violations
 from .test_languages import catalog, english_patterns
 
 NODE_ID = "node-acacia-0001"
@@ -92,6 +93,19 @@ def test_admin_drills_down_and_revokes_a_node(district, device):
     assert page.locator("main h1").inner_text() == "The district"
     figure = page.locator('[data-figure="answers"] strong').inner_text()
     assert int(figure) == answers  # the rollups hold every answer the node holds
+    # Each bar is drawn as long as its value says. Regression: the page's policy refused
+    # the bars' style attributes, and every bar was drawn full, zeros included.
+    drawn = page.evaluate(
+        """() => [...document.querySelectorAll("ul.bars")].map((list) => {
+             const rows = [...list.querySelectorAll("li")];
+             const top = Math.max(1, ...rows.map((li) => Number(li.dataset.value)));
+             return rows.map((li) => [Number(li.dataset.value) / top,
+               li.querySelector(".bar > span").offsetWidth / li.querySelector(".bar").clientWidth]);
+           })"""
+    )
+    shares = [pair for bars in drawn for pair in bars]
+    assert any(wanted == 0 for wanted, _ in shares) and any(wanted > 0 for wanted, _ in shares)
+    assert all(abs(wanted - got) < 0.02 for wanted, got in shares), shares
     next(screens)  # a school
     assert (
         page.locator("main h1").inner_text() == "Demo school"
@@ -127,6 +141,7 @@ def test_admin_drills_down_and_revokes_a_node(district, device):
 def test_axe_on_every_admin_screen(district, device, axe_js, language):
     served, _ = district
     page = device.new_page()
+    blocked = policy_violations(page)  # every screen works under the policy too
     found, screens = {}, []
     for screen in admin_screens(page, served.url, language):
         screens.append(screen)
@@ -136,6 +151,7 @@ def test_axe_on_every_admin_screen(district, device, axe_js, language):
             found[screen] = problems
     assert len(screens) == 7
     assert found == {}
+    assert blocked == []
 
 
 @pytest.mark.slow

@@ -6,15 +6,22 @@ from __future__ import annotations
 from server.services.demo import DEMO_TEACHER
 
 
-def test_pages_work_under_the_security_policy(node, device):
-    """The policy forbids inline script and style: a page relying on one would break."""
-    page = device.new_page()
+def policy_violations(page) -> list[str]:
+    """What the page's policy blocks from now on (a list that fills as it happens): the
+    policy forbids inline script and style, so a screen relying on one is broken."""
     blocked: list[str] = []
     page.on("console", lambda m: blocked.append(m.text) if "Content Security" in m.text else None)
     page.add_init_script(
         "document.addEventListener('securitypolicyviolation',"
         " (e) => console.error('Content Security violation: ' + e.violatedDirective))"
     )
+    return blocked
+
+
+def test_pages_work_under_the_security_policy(node, device):
+    """The policy forbids inline script and style: a page relying on one would break."""
+    page = device.new_page()
+    blocked = policy_violations(page)
     for path in ("/", "/trust", "/client/device/index.html", "/student/"):
         response = page.goto(node.url + path)
         assert (

@@ -11,6 +11,7 @@ from tests.helpers.student import sign_in as student_sign_in
 from tests.helpers.teacher import ADMIN, bad_bundle, good_bundle, sign_in, upload
 
 from .test_accessibility import violations
+from .test_csp import policy_violations
 from .test_languages import catalog, english_patterns
 
 
@@ -181,6 +182,7 @@ def teacher_screens(page, base: str, language: str):
 @pytest.mark.parametrize("language", ["en", "fr"])
 def test_axe_on_every_teacher_screen(node, device, axe_js, language):
     page = device.new_page()
+    blocked = policy_violations(page)  # every screen works under the policy too
     found, screens = {}, []
     for screen in teacher_screens(page, node.url, language):
         screens.append(screen)
@@ -190,6 +192,7 @@ def test_axe_on_every_teacher_screen(node, device, axe_js, language):
             found[screen] = problems
     assert len(screens) == 7
     assert found == {}
+    assert blocked == []
 
 
 @pytest.mark.slow

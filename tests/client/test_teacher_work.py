@@ -12,6 +12,7 @@ from tests.helpers.student import sign_in as student_sign_in
 from tests.helpers.teacher import sign_in
 
 from .test_accessibility import violations
+from .test_csp import policy_violations
 from .test_languages import catalog, english_patterns
 from .test_teacher_app import no_horizontal_scroll
 
@@ -178,6 +179,7 @@ def teacher_work_screens(page, base: str, language: str):
 @pytest.mark.parametrize("language", ["en", "fr"])
 def test_axe_on_the_assign_heatmap_and_queue_screens(node, device, axe_js, language):
     page = device.new_page()
+    blocked = policy_violations(page)  # every screen works under the policy too
     found, screens = {}, []
     for screen in teacher_work_screens(page, node.url, language):
         screens.append(screen)
@@ -187,6 +189,7 @@ def test_axe_on_the_assign_heatmap_and_queue_screens(node, device, axe_js, langu
             found[screen] = problems
     assert len(screens) == 7
     assert found == {}
+    assert blocked == []
 
 
 @pytest.mark.slow
