@@ -50,7 +50,7 @@ export async function render(view) {
       h("td", {}, n.lag_s == null ? "–" : t("admin.nodes.lag", { n: Math.round(n.lag_s / 60) })),
       h("td", {}, `${n.pending_out} / ${n.pending_in}`), version(n), state, h("td", { class: "actions" }, revoke));
   });
-  const heads = ["node", "school", "seen", "synced", "lag", "pending", "version", "state", "actions"];
+  const heads = ["node", "school", "seen", "synced", "behind", "pending", "version", "state", "actions"];
   const table = h("div", { class: "table-wrap" }, h("table", { class: "nodes" },
     h("thead", {}, h("tr", {}, heads.map((k) => h("th", { scope: "col" }, t(`admin.nodes.${k}`))))),
     h("tbody", {}, rows)));

@@ -18,6 +18,7 @@ from tests.helpers.teacher import ADMIN
 
 from .test_accessibility import violations
 from .test_csp import policy_violations
+from .test_languages import unfilled
 from .test_languages import catalog, english_patterns
 
 NODE_ID = "node-acacia-0001"
@@ -149,6 +150,7 @@ def test_axe_on_every_admin_screen(district, device, axe_js, language):
         problems = violations(page, axe_js)
         if problems:
             found[screen] = problems
+        assert not unfilled(page), (screen, unfilled(page))
     assert len(screens) == 7
     assert found == {}
     assert blocked == []

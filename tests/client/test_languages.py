@@ -69,6 +69,19 @@ def test_every_offered_language_is_complete():
     assert all(set(en) - set(catalog(code)) for code in hidden), "complete but not offered"
 
 
+PLACEHOLDER = re.compile(r"\{\w+\}")
+
+
+def unfilled(page) -> list[str]:
+    """Placeholders a screen shows unfilled ("{n} min behind"): a string used without its
+    parameters, in the text or the labels."""
+    shown = page.evaluate(
+        "document.body.innerText + '\\n' + [...document.querySelectorAll('[aria-label],[title]')]"
+        ".map(e => e.getAttribute('aria-label') || e.title).join('\\n')"
+    )
+    return PLACEHOLDER.findall(shown)
+
+
 @pytest.mark.slow
 def test_french_leaves_no_english_string(node, device):
     page = device.new_page()
@@ -82,6 +95,7 @@ def test_french_leaves_no_english_string(node, device):
         )
         found = [key for key, pattern in patterns if pattern.search(text) or pattern.search(labels)]
         assert found == [], f"{screen}: English strings {found}"
+        assert not unfilled(page), (screen, unfilled(page))
         seen.append(screen)
     assert {"home", "play-quiz", "play-practice", "play-project", "goals", "history"} <= set(seen)
 

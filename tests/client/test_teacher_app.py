@@ -12,6 +12,7 @@ from tests.helpers.teacher import ADMIN, bad_bundle, good_bundle, sign_in, uploa
 
 from .test_accessibility import violations
 from .test_csp import policy_violations
+from .test_languages import unfilled
 from .test_languages import catalog, english_patterns
 
 
@@ -190,6 +191,7 @@ def test_axe_on_every_teacher_screen(node, device, axe_js, language):
         problems = violations(page, axe_js)
         if problems:
             found[screen] = problems
+        assert not unfilled(page), (screen, unfilled(page))
     assert len(screens) == 7
     assert found == {}
     assert blocked == []

@@ -13,6 +13,7 @@ from tests.helpers.teacher import sign_in
 
 from .test_accessibility import violations
 from .test_csp import policy_violations
+from .test_languages import unfilled
 from .test_languages import catalog, english_patterns
 from .test_teacher_app import no_horizontal_scroll
 
@@ -187,6 +188,7 @@ def test_axe_on_the_assign_heatmap_and_queue_screens(node, device, axe_js, langu
         problems = violations(page, axe_js)
         if problems:
             found[screen] = problems
+        assert not unfilled(page), (screen, unfilled(page))
     assert len(screens) == 7
     assert found == {}
     assert blocked == []
