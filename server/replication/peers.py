@@ -43,7 +43,7 @@ from sync.vector import pending_union
 
 from ..db import bulk_checkpoints, held_apart, is_sqlite, write_transaction
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, NotSignedIn
-from ..models import LocalNode, PairingCode, Peer
+from ..models import AuditEntry, LocalNode, PairingCode, Peer, Person, School
 from ..models.base import utcnow
 from ..node import identity, rundir
 from ..version import __version__
@@ -155,6 +155,8 @@ def accept_pairing(data: dict[str, Any], data_dir: str, role: str = "node") -> d
         peer.revoked = False
         peer.last_seq_in = 0
         peer.save()
+        if role == "hub":
+            _audit_enrolment(code, peer)
     key = identity.node_key(data_dir)
     return {
         "node_id": me.node_id,
@@ -163,6 +165,24 @@ def accept_pairing(data: dict[str, Any], data_dir: str, role: str = "node") -> d
         "role": role,
         "proof": pairing_proof(data["code"], key.public_hex(), me.node_id),
     }
+
+
+def _audit_enrolment(code: PairingCode, peer: Peer) -> None:
+    """Put a node's enrolment in the hub's audit log, beside the code it used: which node,
+    for which school, by whose code, allowed to author what."""
+    maker = Person.get_or_none(Person.id == code.created_by) if code.created_by else None
+    school = School.get_or_none(School.id == peer.school_id)
+    AuditEntry.create(
+        actor_id=maker.id if maker else "cli",
+        actor_name=maker.display_name if maker else "baobab pair-code",
+        action="node-enrolled",
+        school_id=peer.school_id,
+        subject_id=peer.node_id,
+        detail=(
+            f"node {peer.node_id} enrolled for {school.name if school else peer.school_id}"
+            f" ({peer.school_id}); it may author: {peer.grants or 'events'}"
+        )[:2000],
+    )
 
 
 def own_url(host: str, port: int, toward: str = "") -> str:

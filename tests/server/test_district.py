@@ -13,7 +13,9 @@ from server import db as database
 from server.auth import signin
 from server.cli import prepare
 from server.models import Answer, AuditEntry, Item, Peer, Person, Reflection, RowHistory
+from server.replication import peers
 from server.services import demo, learning, rollups
+from sync.auth import pairing_proof
 from tests.conftest import BASE_CONFIG, Api
 from tests.helpers import rollup_check
 from tests.helpers.schools import hill_school_admin
@@ -218,6 +220,30 @@ def test_every_export_and_every_view_of_a_child_is_audited(hub):
     assert _as(app, tokens, "hill").get("/api/v1/district/audit").get_json()["items"] == []
     with app.app_context(), database.db.connection_context():
         assert AuditEntry.select().count() == 4
+
+
+def test_a_node_enrolling_at_the_hub_is_in_the_audit_log(hub):
+    """A district admin sees which node enrolled, for which school, with whose code."""
+    app, office, hill_school, tokens, _, _ = hub
+    district, hill = _as(app, tokens, "district"), _as(app, tokens, "hill")
+    code = district.post("/api/v1/district/enrolment-codes").get_json()["code"]
+    key = "cd" * 32
+    with app.app_context(), database.db.connection_context():
+        peers.accept_pairing(
+            {"code": code, "public_key": key, "node_id": "hill-node-0001", "role": "node",
+             "school_id": hill_school, "proof": pairing_proof(code, key, "hill-node-0001")},
+            app.config["DATA_DIR"], role="hub",
+        )  # fmt: skip
+    entries = district.get("/api/v1/district/audit").get_json()["items"]
+    assert [e["action"] for e in entries] == ["node-enrolled", "enrolment-code"]
+    enrolled = entries[0]
+    assert (enrolled["school_id"], enrolled["subject_id"]) == (hill_school, "hill-node-0001")
+    assert enrolled["actor_id"] == entries[1]["actor_id"]  # whoever made the code
+    assert "Hill" in enrolled["detail"] and "accounts" in enrolled["detail"]
+    # The school's own admin sees their node's enrolment, not the district's code.
+    assert [e["action"] for e in hill.get("/api/v1/district/audit").get_json()["items"]] == [
+        "node-enrolled"
+    ]
 
 
 def test_erasing_a_student_blanks_them_and_keeps_their_work_anonymous(hub):
