@@ -45,7 +45,8 @@ function table(caption, columns, rows) {
     h("tbody", {}, rows)));
 }
 
-const percent = (share) => (share == null ? "—" : `${Math.round(share * 100)} %`);
+// As the teacher's language writes a share: "83%" in English, "83 %" in French.
+const percent = (share) => (share == null ? "—" : new Intl.NumberFormat(language(), { style: "percent" }).format(share));
 
 function classBody(report) {
   return h("section", {},

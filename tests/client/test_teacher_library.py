@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 
 import pytest
 
@@ -172,6 +173,12 @@ def test_reports_print_and_their_csv_reads_back_as_numbers_and_dates(node, chrom
     page.locator("ul.classes a", has_text="Acacia class").click()
     page.locator("a", has_text="Report").click()
     page.wait_for_selector("article.report table")
+    shares = page.evaluate(
+        "[...document.querySelector('article.report table tbody').rows].map((r) => r.cells[3].innerText)"
+    )
+    worked = [share for share in shares if share != "—"]
+    # A share as English writes it ("100%"); the French "100 %" was written in every language.
+    assert worked and all(re.fullmatch(r"\d+%", share) for share in worked), shares
     assert page.locator("img.chart").count() == 1
     page.wait_for_function("() => document.querySelector('img.chart').naturalWidth > 0")
     page.emulate_media(media="print")
