@@ -263,6 +263,7 @@ def test_the_screen_left_cannot_be_used_while_the_next_one_loads(node, device):
     page.wait_for_timeout(300)
     assert page.evaluate("location.hash") == f"#/heatmap/{class_id}"
     held[0].continue_()
-    page.wait_for_selector("table.heatmap, p.nobody")
+    # The heatmap's own legend: the class screen left has a p.nobody of its own.
+    page.wait_for_selector("#view ul.legend")
     assert page.evaluate("location.hash") == f"#/heatmap/{class_id}"
     assert page.locator("#view [inert]").count() == 0
