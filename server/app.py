@@ -18,6 +18,7 @@ from typing import Any
 from flask import Flask, Request, jsonify
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.security import safe_join
 
 from . import config
 from . import db as database
@@ -44,7 +45,8 @@ from .auth.throttle import SignInThrottle
 from .errors import InvalidInput
 from .interop import untrusted_json
 from .node import gate, identity, priority, rundir
-from .pages import compression, headers, site, trust
+from .pages import headers, site, trust
+from .pages.compression import compressed
 from .paths import STATIC_DIR
 
 
@@ -65,8 +67,11 @@ class BoundedJSONProvider(DefaultJSONProvider):
         encoder = self._encoders.get(key)
         if encoder is None:
             encoder = self._encoders[key] = json.JSONEncoder(
-                default=self.default, ensure_ascii=self.ensure_ascii,
-                sort_keys=self.sort_keys, separators=separators, indent=indent,
+                default=self.default,
+                ensure_ascii=self.ensure_ascii,
+                sort_keys=self.sort_keys,
+                separators=separators,
+                indent=indent,
             )
         return encoder
 
@@ -94,6 +99,11 @@ class Baobab(Flask):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._plain: dict[Any, bool] = {}
+
+    def send_static_file(self, filename: str) -> Any:
+        """Flask's, its text files gzipped for browsers that take it (pages.compression)."""
+        response = super().send_static_file(filename)
+        return compressed(response, safe_join(str(self.static_folder), filename))
 
     def ensure_sync(self, func: Any) -> Any:
         """Flask's, its answer remembered per function."""
@@ -172,7 +182,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     errors.register(app)
     headers.register(app)
-    compression.register(app)
     blueprints = (
         site.bp,
         auth.bp,

@@ -1,6 +1,7 @@
 """The web apps' text files (modules, styles, catalogs, SVG) sent gzipped to browsers that
 take it: a tablet's first load of the student app is about half the bytes over a busy
-classroom Wi-Fi. Registered by ``create_app``.
+classroom Wi-Fi. Called by the views that send those files (``/client/…``, ``/static/…``),
+not as a hook of every response: the API's requests pay nothing for it.
 
 Each file is compressed once per version (its modification time and size) and kept, so
 serving it costs no more CPU than sending it plain. The compressed body carries a weak
@@ -11,16 +12,12 @@ back and which still earns a 304. Ranges and other responses are left as they ar
 from __future__ import annotations
 
 import gzip
+import os
 import threading
 from pathlib import Path
 
-from flask import Flask, Response, request
-from werkzeug.security import safe_join
+from flask import Response, request
 
-from ..paths import CLIENT_DIR, STATIC_DIR
-
-#: The views that send files, and the folder each sends them from.
-FOLDERS = {"pages.client_file": CLIENT_DIR, "static": STATIC_DIR}
 #: What is worth compressing (fonts and pictures other than SVG are compressed already).
 COMPRESSIBLE = frozenset(
     {"text/javascript", "application/javascript", "text/css", "application/json",
@@ -48,31 +45,25 @@ def gzipped(path: Path) -> bytes:
     return body
 
 
-def register(app: Flask) -> None:
-    """Compress the apps' text files for browsers that accept gzip."""
-
-    @app.after_request
-    def _gzip(response: Response) -> Response:
-        folder = FOLDERS.get(request.endpoint or "")
-        if folder is None or response.status_code not in (200, 304):
-            return response
-        if response.mimetype not in COMPRESSIBLE or "Content-Encoding" in response.headers:
-            return response
-        response.vary.add("Accept-Encoding")
-        if not request.accept_encodings["gzip"]:
-            return response
-        etag, _ = response.get_etag()
-        if etag:
-            response.set_etag(etag, weak=True)
-        if response.status_code == 304:
-            return response
-        found = safe_join(str(folder), (request.view_args or {}).get("filename", ""))
-        if found is None or not Path(found).is_file():
-            return response
-        body = gzipped(Path(found))
-        response.close()  # the file send_file opened
-        response.direct_passthrough = False
-        response.set_data(body)
-        response.headers["Content-Encoding"] = "gzip"
-        response.headers.pop("Accept-Ranges", None)  # ranges are served plain
+def compressed(response: Response, path: str | None) -> Response:
+    """``response`` (a file ``send_file`` sent, or its 304) gzipped when the browser takes
+    gzip and the file is text; ``path`` is the file's (None: not a file, left as it is)."""
+    if response.status_code not in (200, 304) or response.mimetype not in COMPRESSIBLE:
         return response
+    if "Content-Encoding" in response.headers:
+        return response
+    response.vary.add("Accept-Encoding")
+    if not request.accept_encodings["gzip"]:
+        return response
+    etag, _ = response.get_etag()
+    if etag:
+        response.set_etag(etag, weak=True)
+    if response.status_code == 304 or path is None or not os.path.isfile(path):
+        return response
+    body = gzipped(Path(path))
+    response.close()  # the file send_file opened
+    response.direct_passthrough = False
+    response.set_data(body)
+    response.headers["Content-Encoding"] = "gzip"
+    response.headers.pop("Accept-Ranges", None)  # ranges are served plain
+    return response

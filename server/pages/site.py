@@ -32,6 +32,7 @@ from ..node import addresses, identity
 from ..paths import CLIENT_DIR, STATIC_DIR
 from ..services import learning, photos, plan
 from ..version import __version__
+from .compression import compressed
 from .headers import PAGE_CSP
 from .trust import https_url
 
@@ -181,8 +182,8 @@ def client_file(filename: str):
             return redirect(request.path + "/", 308)
         response = send_from_directory(CLIENT_DIR, filename.rstrip("/") + "/index.html", max_age=0)
         response.headers["Cache-Control"] = "no-cache"
-        return response
-    return send_from_directory(CLIENT_DIR, filename)
+        return compressed(response, os.path.join(found, "index.html"))
+    return compressed(send_from_directory(CLIENT_DIR, filename), found)
 
 
 def _title(title: dict[str, str], language: str) -> str:
