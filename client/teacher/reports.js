@@ -6,6 +6,7 @@
 import { api } from "../shared/api.js";
 import { h, show } from "../shared/dom.js";
 import { language, t } from "../shared/i18n.js";
+import { day } from "../shared/format.js";
 import { errorText, loading } from "./common.js";
 
 const enc = encodeURIComponent;
@@ -29,18 +30,21 @@ export async function render(view, more) {
   show(view,
     h("article", { class: "report", "data-kind": kind },
       h("h1", {}, heading),
-      h("p", { class: "muted" }, t("teacher.report.made_on", { date: report.made_on })),
+      h("p", { class: "muted" }, t("teacher.report.made_on", { date: day(report.made_on, language()) })),
       h("div", { class: "actions no-print" },
         h("button", { type: "button", onclick: () => window.print() }, t("teacher.report.print")),
         h("a", { href: `/api/v1${base}/report.csv?language=${language()}`, download: "", class: "csv" }, t("teacher.report.csv")),
-        kind === "student" ? null : h("a", { href: `#/class/${enc(id)}` }, t("teacher.report.back"))),
+        kind === "student"
+          ? h("a", { href: `#/learner/${enc(id)}` }, t("teacher.report.back_student"))
+          : h("a", { href: `#/class/${enc(id)}` }, t("teacher.report.back"))),
       kind === "student" ? studentBody(report) : classBody(report, id),
       progressSection(report.progress, `/api/v1${base}/progress.svg?language=${language()}`)));
 }
 
-function table(caption, columns, rows) {
-  return h("div", { class: "table-wrap" }, h("table", {},
-    h("caption", {}, caption),
+/** A table named by its caption, or (labelledBy) by the heading just above it, not said twice. */
+function table({ caption, labelledBy }, columns, rows) {
+  return h("div", { class: "table-wrap" }, h("table", { "aria-labelledby": labelledBy },
+    caption ? h("caption", {}, caption) : null,
     h("thead", {}, h("tr", {}, columns.map((c) => h("th", { scope: "col" }, c)))),
     h("tbody", {}, rows)));
 }
@@ -50,14 +54,14 @@ const percent = (share) => (share == null ? "—" : new Intl.NumberFormat(langua
 
 function classBody(report) {
   return h("section", {},
-    h("h2", {}, t("teacher.report.students")),
-    table(t("teacher.report.students"),
+    h("h2", { id: "report-students" }, t("teacher.report.students")),
+    table({ labelledBy: "report-students" },
       ["name", "answers", "correct", "share", "finished", "mastered", "last"].map((k) => t(`teacher.report.col.${k}`)),
       report.students.map((s) => h("tr", {},
         h("th", { scope: "row" }, h("a", { href: `#/report/student/${enc(s.person_id)}` }, s.display_name)),
         h("td", {}, s.answers), h("td", {}, s.correct), h("td", {}, percent(s.correct_share)),
         h("td", {}, s.completed), h("td", {}, `${s.skills_mastered} / ${report.skills}`),
-        h("td", {}, s.last_active || "—")))));
+        h("td", {}, s.last_active ? day(s.last_active, language()) : "—")))));
 }
 
 function studentBody(report) {
@@ -67,15 +71,15 @@ function studentBody(report) {
       h("li", {}, `${t("teacher.report.col.answers")}: `, h("strong", {}, report.answers)),
       h("li", {}, `${t("teacher.report.col.correct")}: `, h("strong", {}, report.correct)),
       h("li", {}, `${t("teacher.report.col.finished")}: `, h("strong", {}, report.completed))),
-    h("h2", {}, t("teacher.report.skills")),
+    h("h2", { id: "report-skills" }, t("teacher.report.skills")),
     report.skills.length
-      ? table(t("teacher.report.skills"),
+      ? table({ labelledBy: "report-skills" },
         ["skill", "mastery", "answers", "correct", "state", "last"].map((k) => t(`teacher.report.col.${k}`)),
         report.skills.map((s) => h("tr", {},
           h("th", { scope: "row" }, s.title[lang] || s.title.en || s.skill_id),
           h("td", {}, percent(s.p_known_now)), h("td", {}, s.attempts), h("td", {}, s.correct),
           h("td", {}, s.mastered ? t("teacher.report.mastered") : s.needs_review ? t("teacher.report.review") : t("teacher.report.learning")),
-          h("td", {}, s.last_practised || "—"))))
+          h("td", {}, s.last_practised ? day(s.last_practised, lang) : "—"))))
       : h("p", {}, t("teacher.report.no_skills")));
 }
 
@@ -85,9 +89,9 @@ function progressSection(progress, chartUrl) {
     h("h2", {}, t("teacher.report.progress")),
     // The chart's own <title> and <desc> say it in words; the table below is the same data.
     h("img", { src: chartUrl, class: "chart", alt: t("teacher.report.chart_alt") }),
-    table(t("teacher.report.progress_table"),
+    table({ caption: t("teacher.report.progress_table") },
       ["week", "answers", "correct", "finished", "correct_so_far", "finished_so_far"].map((k) => t(`teacher.report.col.${k}`)),
       progress.map((w) => h("tr", {},
-        h("th", { scope: "row" }, w.week), h("td", {}, w.answers), h("td", {}, w.correct), h("td", {}, w.completed),
+        h("th", { scope: "row" }, day(w.week, language())), h("td", {}, w.answers), h("td", {}, w.correct), h("td", {}, w.completed),
         h("td", {}, w.correct_so_far), h("td", {}, w.completed_so_far)))));
 }

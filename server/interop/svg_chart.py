@@ -16,6 +16,19 @@ LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 48
 STYLES = (("#1d5fa8", ""), ("#b34700", "6 4"), ("#2f7d32", "2 3"))
 
 
+def axis_step(top: float) -> float:
+    """The gap between the value axis's marks: 1, 2 or 5 times a power of ten, at least 1
+    (the charts count answers and activities: no "7.5 answers"), four gaps or fewer to top."""
+    raw = top / 4
+    step = 1.0
+    while step < raw:
+        for factor in (2, 2.5, 2):  # 1 -> 2 -> 5 -> 10 -> 20 ...
+            step *= factor
+            if step >= raw:
+                break
+    return step
+
+
 def line_chart(
     title: str,
     labels: Sequence[str],
@@ -23,7 +36,9 @@ def line_chart(
     description: str = "",
 ) -> str:
     """A line chart of one or more series over the same labels (dates), as an SVG document."""
-    top = max([v for _, values in series for v in values] + [1])
+    step_value = axis_step(max([v for _, values in series for v in values] + [1]))
+    highest = max([v for _, values in series for v in values] + [1])
+    top = step_value * -(-highest // step_value)  # the axis ends on a mark at or above the highest
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     step = plot_w / max(len(labels) - 1, 1)
 
@@ -45,12 +60,12 @@ def line_chart(
         f'<desc id="chart-desc">{escape(words)}</desc>',
         f'<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" fill="#fff"/>',
     ]
-    for tick in range(5):  # horizontal grid with values
-        value = top * tick / 4
+    for tick in range(int(top // step_value) + 1):  # horizontal grid with values
+        value = step_value * tick
         parts.append(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(value):.1f}" y2="{y(value):.1f}" '
             'stroke="#ccc"/>'
-            f'<text x="{LEFT - 6}" y="{y(value) + 4:.1f}" text-anchor="end">{value:g}</text>'
+            f'<text x="{LEFT - 6}" y="{y(value) + 4:.1f}" text-anchor="end">{int(value)}</text>'
         )
     every = max(1, len(labels) // 8)
     for i, label in enumerate(labels):

@@ -195,11 +195,35 @@ def test_reports_print_and_their_csv_reads_back_as_numbers_and_dates(node, chrom
     assert active and all(int(r["answers"]) >= 1 for r in active)
     assert isinstance(dt.date.fromisoformat(active[0]["last active"]), dt.date)
     assert 0.0 <= float(active[0]["correct share"]) <= 1.0
+    _dates_and_names_read_once(page)
     # One student's report, from the class report.
     page.locator("article.report tbody a").first.click()
     page.wait_for_selector("article.report[data-kind=student] h1")
     assert "Student report" in page.locator("article.report h1").inner_text()
+    _dates_and_names_read_once(page)
+    # Back to the student's own page (it had no way back).
+    page.locator("article.report a", has_text="Back to the student").click()
+    page.wait_for_selector("section.goals-section")
     context.close()
+
+
+def _dates_and_names_read_once(page) -> None:
+    """A report's dates as English writes them, and each table named once, not twice."""
+    report = page.locator("article.report")
+    today = dt.datetime.now(dt.timezone.utc).date()
+    made = report.locator("p.muted").first.inner_text()
+    assert made == f"Made on {today:%b} {today.day}, {today.year}", made
+    assert not re.search(r"\d{4}-\d\d-\d\d", report.inner_text())  # no ISO dates on screen
+    names = page.evaluate(
+        """() => [...document.querySelectorAll('article.report table')].map((table) => {
+          const by = table.getAttribute('aria-labelledby');
+          const name = (table.caption || document.getElementById(by))?.textContent;
+          const said = [...document.querySelectorAll('article.report :is(h2, caption)')]
+            .filter((e) => e.textContent === name).length;
+          return [name, said];
+        })"""
+    )
+    assert names and all(name and said == 1 for name, said in names), names
 
 
 def library_screens(page, base: str, language: str):

@@ -7,6 +7,9 @@ import datetime as dt
 import io
 import xml.etree.ElementTree as ET
 
+import pytest
+
+from server.interop.svg_chart import line_chart
 from sync.ids import new_id
 
 
@@ -89,3 +92,14 @@ def test_a_teacher_of_another_class_gets_no_report(app, api, world):
         api(world.tokens["student"]).get(f"/api/v1/people/{world.student}/report").status_code
         == 403
     )
+
+
+@pytest.mark.parametrize("highest", [0, 1, 3, 6, 10, 30, 33, 99, 101, 1_234_567])
+def test_a_charts_value_axis_marks_whole_counts_up_to_the_highest_value(highest):
+    svg = ET.fromstring(line_chart("t", ["2026-11-30", "2026-12-07"], [("answers", [0, highest])]))
+    ns = "{http://www.w3.org/2000/svg}"
+    marks = [t.text for t in svg.iter(f"{ns}text") if t.get("text-anchor") == "end"]
+    values = [int(m) for m in marks]  # whole numbers, never "7.5" or "1e+06"
+    gaps = {b - a for a, b in zip(values, values[1:])}
+    assert values[0] == 0 and len(gaps) == 1 and 2 <= len(values) <= 5
+    assert values[-1] >= highest and values[-2] < max(highest, 1)
