@@ -29,6 +29,17 @@ export function seconds(s) {
   return `${Number(s).toFixed(1)} s`;
 }
 
+/**
+ * Words typed in one box (interests, what motivates a child): split at commas (Arabic's
+ * too) and lines, trimmed, no empty or repeated ones, as many and as long as the node keeps.
+ */
+export function wordList(text, most = 20, longest = 60) {
+  const seen = new Set();
+  return text.split(/[,،\n]/).map((s) => s.trim().slice(0, longest))
+    .filter((s) => s && !seen.has(s.toLowerCase()) && seen.add(s.toLowerCase()))
+    .slice(0, most);
+}
+
 /** A language's name in the reader's language ("fr" read in English: "French"), or its code. */
 export function languageName(code, locale) {
   try {

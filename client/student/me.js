@@ -4,18 +4,11 @@
 
 import { api } from "../shared/api.js";
 import { h, show } from "../shared/dom.js";
+import { wordList } from "../shared/format.js";
 import { loadLanguages, t } from "../shared/i18n.js";
 import { session } from "../shared/session.js";
 
 const MODALITIES = ["read", "watch", "listen", "do"];
-const MAX_INTERESTS = 20;
-
-/** The interests typed in the box: split at commas, trimmed, no empty or repeated ones. */
-export function interestsOf(text) {
-  const seen = new Set();
-  return text.split(/[,،\n]/).map((s) => s.trim().slice(0, 60)).filter((s) => s && !seen.has(s.toLowerCase()) && seen.add(s.toLowerCase()))
-    .slice(0, MAX_INTERESTS);
-}
 
 function checkbox(name, value, label, checked, lang = null) {
   return h("label", { class: "choice" }, h("input", { type: "checkbox", name, value, checked }), h("span", { lang }, label));
@@ -51,7 +44,7 @@ export async function render(view) {
     event.preventDefault();
     const checked = (name) => [...form.querySelectorAll(`input[name=${name}]:checked`)].map((i) => i.value);
     // The order of ways to learn is the order of preference: the one listed first counts most.
-    const body = { interests: interestsOf(form.elements.interests.value), modalities: checked("modality"), languages: checked("language") };
+    const body = { interests: wordList(form.elements.interests.value), modalities: checked("modality"), languages: checked("language") };
     const button = form.querySelector("button[type=submit]");
     button.disabled = true;
     try {
