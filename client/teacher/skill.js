@@ -54,10 +54,11 @@ export async function render(view, route) {
         : h("p", {}, t("teacher.skill.none_missed"))),
     h("section", { "aria-labelledby": "suggest-title" },
       h("h2", { id: "suggest-title" }, t("teacher.skill.suggested")),
-      h("ol", { class: "suggested" }, skill.suggested_groups.map((g) => h("li", {},
-        g.members.map((m) => m.display_name).join(", ")))),
       skill.suggested_groups.length
-        ? h("button", { type: "button", class: "make-groups", onclick: makeGroups }, t("teacher.skill.make_groups")) : null),
+        ? [h("ol", { class: "suggested" }, skill.suggested_groups.map((g) => h("li", {},
+          g.members.map((m) => m.display_name).join(", ")))),
+        h("button", { type: "button", class: "make-groups", onclick: makeGroups }, t("teacher.skill.make_groups"))]
+        : h("p", { class: "no-suggestion" }, t("teacher.skill.no_levels_yet"))),
     h("section", { "aria-labelledby": "levels-title" },
       h("h2", { id: "levels-title" }, t("teacher.skill.levels")),
       h("div", { class: "table-wrap" }, h("table", { class: "skill-levels" },

@@ -201,8 +201,10 @@ def skill_view(classroom: Classroom, skill_id: str, now_ms: int | None = None) -
         "students": rows,
         "struggling": [r["id"] for r in rows if r["level"] in ("struggling", "review")],
         "missed_items": missed,
+        # Levels need answers: with none in the class, a grouping "by level" would be
+        # the roster cut in order, and a teacher would take it for a judgement.
         "suggested_groups": suggest_groups(classroom, skill_id, "level", GROUP_SIZE, now)
-        if students
+        if any(r["attempts"] for r in rows)
         else [],
     }
 

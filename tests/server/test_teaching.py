@@ -382,3 +382,13 @@ def test_unknown_work_is_404_and_changes_nothing(app, world, api):
 
 def test_skill_ids_exist(app):
     assert _in_app(app, lambda: Skill.live().count()) > 0
+
+
+def test_a_skill_nobody_has_practised_suggests_no_groups_by_level(app, world, api):
+    skill = _skill_of(app, world.activity)
+    path = f"/api/v1/classes/{world.class_a}/skills/{skill}"
+    view = api(world.tokens["teacher"]).get(path)
+    assert view.status_code == 200 and view.get_json()["suggested_groups"] == []
+    answer(api(world.tokens["student"]), world.item_choice, 0)
+    groups = api(world.tokens["teacher"]).get(path).get_json()["suggested_groups"]
+    assert world.student in [m for g in groups for m in g["member_ids"]]
