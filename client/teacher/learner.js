@@ -41,7 +41,7 @@ export async function render(view, personId) {
   show(view,
     h("h1", {}, person.display_name),
     h("div", { class: "actions" },
-      h("a", { href: `/people/${enc(personId)}/plan.html`, class: "plan-link" }, t("teacher.learner.plan")),
+      h("a", { href: `/people/${enc(personId)}/plan.html?language=${enc(language())}`, class: "plan-link" }, t("teacher.learner.plan")),
       h("a", { href: `#/report/student/${enc(personId)}` }, t("teacher.learner.report")),
       h("a", { href: `#/student/${enc(personId)}` }, t("teacher.learner.edit"))),
     profileSection(personId, profile, history, languages.map((l) => l.code)),

@@ -6,8 +6,6 @@ import hashlib
 import os
 import re
 import time
-from datetime import datetime, timezone
-from typing import Any
 
 from flask import (
     Blueprint,
@@ -30,8 +28,9 @@ from ..errors import NotFound
 from ..models import Classroom, School
 from ..node import addresses, identity
 from ..paths import CLIENT_DIR, STATIC_DIR
-from ..services import learning, photos, plan
+from ..services import learning
 from ..version import __version__
+from . import plan_print
 from .compression import compressed
 from .headers import PAGE_CSP
 from .trust import https_url
@@ -186,35 +185,13 @@ def client_file(filename: str):
     return compressed(send_from_directory(CLIENT_DIR, filename), found)
 
 
-def _title(title: dict[str, str], language: str) -> str:
-    return title.get(language) or title.get("en") or next(iter(title.values()), "")
-
-
-def _goal_text(goal: dict[str, Any], titles: dict[str, dict[str, str]], language: str) -> str:
-    if goal["kind"] == "master_skill":
-        return "Master " + _title(titles.get(goal["skill_id"], {"en": goal["skill_id"]}), language)
-    if goal["kind"] == "finish_activities":
-        return f"Finish {len(goal['activity_ids'])} activities"
-    if goal["kind"] == "practice_minutes":
-        period = "this week" if goal["term"] == "short" else "this term"
-        return f"Practise {goal['target']} minutes {period}"
-    return goal["text"]
-
-
 @bp.get("/people/<person_id>/plan.html")
 def plan_page(person_id: str):
-    """A student's individual learning plan as a printable page (same access as the API)."""
+    """A student's individual learning plan as a printable page (same access as the API).
+
+    ``?language=CODE``: the language to print it in (else the student's).
+    """
     SIGNED_IN.check(g.get("user"))
     student = learning.get_student(g.user, person_id)
-    data = plan.plan_of(student)
-    language = student.language
-    titles = {m["skill_id"]: m["title"] for m in data["mastery"]}
-    generated = datetime.fromtimestamp(data["generated_ms"] / 1000, tz=timezone.utc)
-    return render_template(
-        "plan.html",
-        plan=data,
-        work=photos.project_work(student),
-        generated=generated.strftime("%Y-%m-%d"),
-        title=lambda t: _title(t, language),
-        goal_text=lambda goal: _goal_text(goal, titles, language),
-    )
+    # In the language asked for (the teacher app asks for its own), else the student's.
+    return plan_print.render(student, request.args.get("language"), student.language)

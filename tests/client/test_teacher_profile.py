@@ -143,4 +143,10 @@ def test_the_profile_form_in_french(node, chromium, axe_js):
     # Languages are named in the teacher's language.
     assert form.locator("fieldset.profile-languages").inner_text().count("anglais") == 1
     assert violations(page, axe_js) == []
+    # The printable plan, from its link, in the teacher's language too.
+    page.locator("a.plan-link").click()
+    page.wait_for_selector("main.plan h1")
+    assert page.locator("main.plan h1").inner_text().startswith("Plan d'apprentissage individuel")
+    assert page.evaluate("document.documentElement.lang") == "fr"
+    assert violations(page, axe_js) == []
     context.close()

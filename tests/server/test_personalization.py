@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
+from html import unescape
 
 import pytest
 
@@ -207,6 +208,19 @@ def test_strengths_and_class_struggles(app, api, world):
     strengths = student.get(f"/api/v1/people/{world.student}/strengths").get_json()
     assert strengths["strongest"][0]["skill_id"] == COUNT
     assert strengths["weakest"][0]["skill_id"] == "baobab-sample:letter-sounds"
+    # The printed plan's "Strongest" are the mastered ones: a skill only missed so far
+    # is among the best practised two, but not a strength.
+    assert [s["skill_id"] for s in strengths["strongest"]][:2] == [
+        COUNT,
+        "baobab-sample:letter-sounds",
+    ]
+    page = (
+        api(world.tokens["teacher"])
+        .get(f"/people/{world.student}/plan.html")
+        .get_data(as_text=True)
+    )
+    strongest = page.split("Strongest:</strong>")[1].split("</p>")[0]
+    assert "Count to 10" in strongest and "Letter sounds" not in strongest
     assert strengths["missed_items"][0] == {
         "item_id": letters[0].id, "activity_id": letters[0].activity_id,
         "prompt": letters[0].prompt, "wrong": 4, "answers": 4,
@@ -306,7 +320,7 @@ def test_plan_json_and_printable_page(app, api, world):
     name = plan["person"]["display_name"]
     assert 'href="/static/css/plan.css"' in html  # its print layout: no inline style (CSP)
     assert "@media print" in teacher.get("/static/css/plan.css").get_data(as_text=True)
-    for text in (name, "read aloud", "Master Count to 10", "Lovely counting!"):
+    for text in (name, "Read aloud, Larger text", "Learn a skill: Count to 10", "Lovely counting!"):
         assert text in html
     assert plan["path"][0]["title"] in html
     assert api(world.tokens["other_student"]).get(
@@ -316,6 +330,42 @@ def test_plan_json_and_printable_page(app, api, world):
         f"/people/{world.student}/plan.html"
     ).status_code in (403, 404)
     assert api(None).get(f"/people/{world.student}/plan.html").status_code == 401
+
+
+def test_the_printed_plan_reads_in_the_language_asked_for_else_the_students(api, world):
+    teacher = api(world.tokens["teacher"])
+    teacher.patch(
+        f"/api/v1/people/{world.student}/profile",
+        json={"modalities": ["listen"], "accommodations": ["extra_time"]},
+    )
+    teacher.post(
+        f"/api/v1/people/{world.student}/goals",
+        json={"term": "short", "kind": "practice_minutes", "target": 30},
+    )
+    plan = teacher.get(f"/api/v1/people/{world.student}/plan").get_json()
+    english = unescape(teacher.get(f"/people/{world.student}/plan.html").get_data(as_text=True))
+    french = unescape(
+        teacher.get(f"/people/{world.student}/plan.html?language=fr").get_data(as_text=True)
+    )
+    assert '<html lang="en"' in english and '<html lang="fr"' in french
+    for text in ("Individual learning plan:", "How I like to learn</th><td>Listening",
+                 "No time pressure", "Practise 30 minutes", "This week"):  # fmt: skip
+        assert text in english and text not in french, text
+    for text in ("Plan d'apprentissage individuel", "Comment j'aime apprendre</th><td>Écouter",
+                 "Sans pression du temps", "M'entraîner 30 minutes", "Cette semaine"):  # fmt: skip
+        assert text in french, text
+    # Why each step comes next, as the French student app says it (the path is the same).
+    assert [s["activity_id"] for s in plan["path"]]
+    assert plan["path"][0]["title"] in french
+    assert "You are ready" not in french and "Your teacher" not in french
+    # No language asked for: the student's own; one the apps do not offer: English.
+    teacher.patch(f"/api/v1/people/{world.student}", json={"language": "fr"})
+    assert '<html lang="fr"' in teacher.get(f"/people/{world.student}/plan.html").get_data(
+        as_text=True
+    )
+    for odd in ("xx", "../../etc/passwd", ""):
+        page = teacher.get(f"/people/{world.student}/plan.html?language={odd}")
+        assert page.status_code == 200 and '<html lang="fr"' in page.get_data(as_text=True)
 
 
 def test_cached_trace_equals_a_full_trace_after_new_and_late_answers(app, api, world):

@@ -1,0 +1,69 @@
+"""The apps' strings, for the pages the node writes itself (the printable learning plan).
+
+They come from the catalogs the apps load (``client/i18n/CODE.json``, the students'
+strings, and ``client/i18n/staff/CODE.json``, the teachers'), read once per process: a
+page says what the apps say, in the languages the school offers (``index.json``), and a
+string a language lacks falls back to English, as it does in the apps.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from typing import Any
+
+from ..paths import CLIENT_DIR
+
+I18N_DIR = CLIENT_DIR / "i18n"
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+@cache
+def offered() -> tuple[dict[str, str], ...]:
+    """The languages the apps offer: {code, name, dir} each, from index.json."""
+    return tuple(json.loads((I18N_DIR / "index.json").read_text("utf-8"))["languages"])
+
+
+@cache
+def _catalog(code: str) -> dict[str, str]:
+    """One language's strings, the students' and the teachers' (``code`` is offered)."""
+    strings: dict[str, str] = {}
+    for path in (I18N_DIR / f"{code}.json", I18N_DIR / "staff" / f"{code}.json"):
+        if path.is_file():
+            strings.update(json.loads(path.read_text("utf-8")))
+    return strings
+
+
+class Words:
+    """The strings of one language: ``words("key", name=...)`` fills its {name}."""
+
+    def __init__(self, *wanted: str | None) -> None:
+        """The first of ``wanted`` the apps offer, else English."""
+        by_code = {language["code"]: language for language in offered()}
+        chosen = next((code for code in wanted if code in by_code), "en")
+        self.language = chosen
+        self.direction = by_code.get(chosen, {}).get("dir", "ltr")
+        self._names = {code: language["name"] for code, language in by_code.items()}
+        self._strings = {**_catalog("en"), **_catalog(chosen)}
+
+    def __call__(self, key: str, **params: Any) -> str:
+        text = self._strings[key]  # an unknown key is a bug: the tests read every page
+        return _PLACEHOLDER.sub(
+            lambda m: self.pick(params[m.group(1)]) if m.group(1) in params else m.group(0), text
+        )
+
+    def has(self, key: str) -> bool:
+        return key in self._strings
+
+    def pick(self, value: Any) -> str:
+        """A text in this language from a {language: text} (a title), else as it is."""
+        if isinstance(value, dict):
+            return str(
+                value.get(self.language) or value.get("en") or next(iter(value.values()), "")
+            )
+        return str(value)
+
+    def language_name(self, code: str) -> str:
+        """A language as the apps name it (in itself: "Français"), or its code."""
+        return self._names.get(code, code)
