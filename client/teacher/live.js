@@ -1,5 +1,6 @@
 // The live class view: who is working on what, and who needs help now with the reason
-// in plain words. Polls one cheap endpoint every few seconds while it is on screen.
+// in plain words; a name opens the student. Polls one cheap endpoint every few seconds
+// while it is on screen.
 
 import { api } from "../shared/api.js";
 import { h, show } from "../shared/dom.js";
@@ -48,14 +49,24 @@ function reasonText(reason) {
   });
 }
 
+const enc = encodeURIComponent;
+const nameLink = (s) => h("a", { href: `#/learner/${enc(s.id)}`, class: "student-link" }, s.display_name);
+let drawn = ""; // the students as last drawn: an unchanged poll redraws nothing
+
 function draw(live, help, everyone) {
+  const now = JSON.stringify([live.students, language()]);
+  if (now === drawn && help.isConnected && help.firstChild) return;
+  drawn = now;
+  // The lists are drawn again; a name the teacher had focused (to open that student)
+  // gets the focus back, so a keyboard user is not sent to the top every few seconds.
+  const focused = document.activeElement?.closest?.(".help [data-student], .everyone [data-student]");
+  const refocus = focused && [focused.closest(".help") ? ".help" : ".everyone", focused.dataset.student];
   const needing = live.students.filter((s) => s.help.length);
-  // Only the changed text is replaced; focus stays where the teacher left it.
   help.replaceChildren(
     h("h2", { id: "help-title" }, t("teacher.live.help"), needing.length ? ` (${needing.length})` : ""),
     needing.length
       ? h("ul", { class: "help-list" }, needing.map((s) => h("li", { "data-student": s.id },
-        h("strong", {}, s.display_name), s.activity_title ? ` · ${s.activity_title}` : "",
+        h("strong", {}, nameLink(s)), s.activity_title ? ` · ${s.activity_title}` : "",
         h("ul", {}, s.help.map((r) => h("li", { class: "reason", "data-reason": r.reason }, reasonText(r)))))))
       : h("p", { class: "nobody" }, t("teacher.live.nobody_help")));
   everyone.replaceChildren(
@@ -64,9 +75,13 @@ function draw(live, help, everyone) {
       h("caption", { class: "visually-hidden" }, t("teacher.live.everyone")),
       h("thead", {}, h("tr", {}, ["student", "state", "activity", "last"].map((c) => h("th", { scope: "col" }, t(`teacher.live.col.${c}`))))),
       h("tbody", {}, live.students.map((s) => h("tr", { "data-student": s.id, "data-state": s.state },
-        h("th", { scope: "row" }, s.display_name),
+        h("th", { scope: "row" }, nameLink(s)),
         h("td", { class: `state-${s.state}` }, t(`teacher.live.state.${s.state}`)),
         h("td", { class: "activity" }, s.activity_title || "–"),
         h("td", {}, s.last_answer_ms == null ? "–"
           : `${dateTime(s.last_answer_ms, language(), { timeStyle: "short" })} · ${t(s.last_correct ? "teacher.live.right" : "teacher.live.wrong")}`)))))));
+  if (refocus) {
+    const [region, id] = refocus;
+    document.querySelector(`${region} [data-student="${CSS.escape(id)}"] a.student-link`)?.focus({ preventScroll: true });
+  }
 }

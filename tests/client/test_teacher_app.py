@@ -135,6 +135,7 @@ def test_live_view_shows_a_student_answering_on_another_device(node, chromium):
     amina = page.locator("table.live tr", has_text="Amina")
     assert amina.get_attribute("data-state") == "away"
     assert page.locator("p.nobody").is_visible()
+    amina.locator("a.student-link").focus()  # a keyboard user on her name, to open her
 
     child = tablet.new_page()
     student_sign_in(child, node.url)
@@ -148,6 +149,14 @@ def test_live_view_shows_a_student_answering_on_another_device(node, chromium):
     row = page.locator('table.live tr[data-state="working"]')
     assert "Amina" in row.inner_text() and title in row.inner_text()
     assert "wrong" in row.inner_text()
+    # The view was drawn again, and the focus is still on her name.
+    focused = page.evaluate(
+        "() => [document.activeElement.textContent, document.activeElement.closest('tr')?.dataset.state]"
+    )
+    assert focused == ["Amina", "working"]
+    page.keyboard.press("Enter")
+    page.wait_for_selector("section.profile-section")
+    assert page.locator("main h1").inner_text() == "Amina"
     teacher.close()
     tablet.close()
 
