@@ -30,7 +30,7 @@ from ..node import addresses, identity
 from ..paths import CLIENT_DIR, STATIC_DIR
 from ..services import learning
 from ..version import __version__
-from . import plan_print
+from . import plan_print, words
 from .compression import compressed
 from .headers import PAGE_CSP
 from .trust import https_url
@@ -44,7 +44,23 @@ def start():
     info = identity.node_info()
     school = School.get_or_none(School.id == info.school_id) if info and info.school_id else None
     classes = list(Classroom.live().order_by(Classroom.name))
-    return render_template("start.html", school=school, classes=classes, version=__version__)
+    # In the language asked for (its links), else the browser's first the apps offer.
+    offered = [language["code"] for language in words.offered()]
+    response = current_app.response_class(
+        render_template(
+            "start.html",
+            school=school,
+            classes=classes,
+            version=__version__,
+            t=words.Words(
+                request.args.get("language"), request.accept_languages.best_match(offered)
+            ),
+            languages=words.offered(),
+        ),
+        mimetype="text/html",
+    )
+    response.vary.add("Accept-Language")
+    return response
 
 
 @bp.get("/healthz")

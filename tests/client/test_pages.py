@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from html import unescape
 from pathlib import Path
 
 from server.paths import CLIENT_DIR, STATIC_DIR
@@ -45,6 +46,22 @@ def test_student_page_is_served_for_any_app_path(client):
 
 def test_start_page_links_to_the_student_app(client):
     assert b'href="/student/"' in client.get("/").data
+
+
+def test_start_page_speaks_the_browsers_language_or_the_one_chosen(client):
+    def page(path="/", accept=None):
+        response = client.get(path, headers={"Accept-Language": accept} if accept else {})
+        assert response.status_code == 200 and "Accept-Language" in response.headers["Vary"]
+        return unescape(response.get_data(as_text=True))
+
+    french = page(accept="fr-FR,fr;q=0.9,en;q=0.5")
+    assert '<html lang="fr"' in french and "Élèves : ouvrir l'application des élèves" in french
+    assert "Students: open" not in french
+    assert 'href="?language=en"' in french and 'href="?language=fr"' not in french
+    for english in (page(), page(accept="de-DE,de"), page("/?language=en", "fr")):
+        assert '<html lang="en"' in english and "Students: open the student app" in english
+    assert '<html lang="fr"' in page("/?language=fr", "en")
+    assert '<html lang="en"' in page("/?language=../../x")  # only a language the apps offer
 
 
 def test_service_worker_at_root_scope(client):
