@@ -142,7 +142,11 @@ function suggestForm(classroom, skills) {
         result.append(h("p", { role: "alert", class: "error" }, errorText(error)));
       }
     };
+    // With no answer on the skill in the class, levels are all the same guess: say so,
+    // rather than let a roster cut in order pass for a judgement.
+    const unpractised = !suggested.some((g) => g.members.some((m) => m.practised));
     result.append(
+      unpractised ? h("p", { class: "notice no-levels" }, t("teacher.skill.no_levels_yet")) : null,
       h("ol", { class: "suggested" }, suggested.map((g) => h("li", {}, g.members.map((m) => m.display_name).join(", ")))),
       h("button", { type: "button", class: "accept" }, t("teacher.groups.accept")));
     result.querySelector("button.accept").addEventListener("click", accept);

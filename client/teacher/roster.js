@@ -6,12 +6,18 @@ import { api, ApiError } from "../shared/api.js";
 import { h, show } from "../shared/dom.js";
 import { number } from "../shared/format.js";
 import { language, t } from "../shared/i18n.js";
+import { session } from "../shared/session.js";
 import { errorText } from "./common.js";
 
 const ACTIONS = ["create", "update", "add", "remove", "unchanged"];
 
 /** Render the import screen. */
 export async function render(view) {
+  if (session.me?.role !== "admin") {
+    // The node refuses a teacher's import (403): say so before they choose a file.
+    show(view, h("h1", {}, t("teacher.roster.title")), h("p", { class: "notice admins-only" }, t("teacher.roster.admins_only")));
+    return;
+  }
   const file = h("input", { type: "file", name: "roster", accept: ".csv,.zip,text/csv,application/zip", required: true });
   const result = h("div", { class: "roster-result", "aria-live": "polite" });
   const form = h("form", { class: "panel roster-form", onsubmit: (event) => {
@@ -19,7 +25,8 @@ export async function render(view) {
     if (file.files[0]) send(file.files[0], true, result);
   } },
     h("label", {}, t("teacher.roster.file"), file),
-    h("p", { class: "muted" }, t("teacher.roster.formats")),
+    h("p", { class: "muted" }, t("teacher.roster.formats"), " ",
+      h("a", { href: "/static/roster-example.csv", download: "roster-example.csv", class: "example" }, t("teacher.roster.example"))),
     h("button", { type: "submit", class: "preview" }, t("teacher.roster.preview")));
   show(view, h("h1", {}, t("teacher.roster.title")), h("p", {}, t("teacher.roster.lead")), form, result);
 }

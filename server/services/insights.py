@@ -124,6 +124,10 @@ def _chunks(count: int, size: int) -> list[int]:
     return [base + (1 if i < extra else 0) for i in range(groups)]
 
 
+def _practised(state: SkillMastery | None) -> bool:
+    return state is not None and state.attempts > 0
+
+
 def suggest_groups(
     classroom: Classroom, skill_id: str, mode: str, size: int, now_ms: int | None = None
 ) -> list[dict[str, Any]]:
@@ -180,6 +184,7 @@ def suggest_groups(
                         "display_name": p.display_name,
                         "p_known_now": lv,
                         "stars": stars(states[p.id].get(skill.id)),
+                        "practised": _practised(states[p.id].get(skill.id)),
                     }
                     for p, lv in zip(group, levels)
                 ],

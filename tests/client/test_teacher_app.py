@@ -4,6 +4,8 @@ following a student answering on another device; axe-core on every teacher scree
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.helpers.student import answer_item, api, current_item, wrong
@@ -12,8 +14,7 @@ from tests.helpers.teacher import ADMIN, bad_bundle, good_bundle, sign_in, uploa
 
 from .test_accessibility import violations
 from .test_csp import policy_violations
-from .test_languages import unfilled
-from .test_languages import catalog, english_patterns
+from .test_languages import catalog, english_patterns, unfilled
 
 
 def no_horizontal_scroll(page) -> bool:
@@ -74,6 +75,32 @@ def test_teacher_signs_in_sees_the_class_adds_and_edits_a_student(node, chromium
     assert no_horizontal_scroll(page)
     assert errors == []
     context.close()
+
+
+@pytest.mark.slow
+def test_the_roster_screen_offers_an_example_and_tells_a_teacher_who_imports(
+    node, device, chromium
+):
+    page = device.new_page()
+    sign_in(page, node.url)  # a teacher: the node refuses their import
+    page.goto(node.url + "/teacher/#/roster")
+    page.wait_for_selector("p.admins-only")
+    assert page.locator("form.roster-form").count() == 0
+    admins = chromium.new_context()  # a browser of its own: the teacher's is signed in
+    admin = admins.new_page()
+    sign_in(admin, node.url, ADMIN)
+    admin.goto(node.url + "/teacher/#/roster")
+    with admin.expect_download() as download:
+        admin.locator("form.roster-form a.example").click()
+    assert download.value.suggested_filename == "roster-example.csv"
+    example = Path(download.value.path()).read_text(encoding="utf-8")
+    assert example.startswith("class,given_name,family_name")
+    admin.locator("input[type=file]").set_input_files(
+        {"name": "roster-example.csv", "mimeType": "text/csv", "buffer": example.encode()}
+    )
+    admin.locator("button.preview").click()
+    admin.wait_for_selector("h2.preview-title")  # the example reads without a problem
+    admins.close()
 
 
 @pytest.mark.slow

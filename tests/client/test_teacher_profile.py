@@ -14,6 +14,7 @@ from tests.helpers.teacher import sign_in
 
 from .test_accessibility import violations
 from .test_languages import unfilled
+from .test_teacher_app import no_horizontal_scroll
 from .test_teacher_goals import _amina
 from .test_teacher_undo import _context
 
@@ -131,8 +132,8 @@ def test_a_teacher_edits_the_profile_and_the_childs_own_choices_stay(node, chrom
 
 
 @pytest.mark.slow
-def test_the_profile_form_in_french(node, chromium, axe_js):
-    context = _context(chromium)
+def test_the_profile_form_in_french_on_a_phone(node, chromium, axe_js):
+    context = _context(chromium, width=360, height=640)
     page = context.new_page()
     sign_in(page, node.url, language="fr")
     _open(page, node.url, _amina(page, node.url))
@@ -140,6 +141,7 @@ def test_the_profile_form_in_french(node, chromium, axe_js):
     text = page.locator("section.profile-section").inner_text()
     assert "Aménagements" in text and "Lecture à voix haute" in text
     assert "Accommodations" not in text and unfilled(page) == []
+    assert no_horizontal_scroll(page)  # the accommodations' words wrap on a phone
     # Languages are named in the teacher's language.
     assert form.locator("fieldset.profile-languages").inner_text().count("anglais") == 1
     assert violations(page, axe_js) == []

@@ -246,6 +246,10 @@ def test_group_suggestions_by_level_and_mixed_then_edited(app, api, world):
     assert all(len(g["member_ids"]) in (3, 4) for g in level + mixed)
     # By level the strongest student leads the first group; mixed spreads levels evenly.
     assert level[0]["member_ids"][0] == world.student
+    # Who has answered on the skill is said, so a grouping without answers is not taken
+    # for a judgement.
+    practised = {m["id"] for g in level for m in g["members"] if m["practised"]}
+    assert practised == {world.student}
     assert level[0]["mean_p_known"] >= level[-1]["mean_p_known"]
     means = [g["mean_p_known"] for g in mixed]
     assert max(means) - min(means) <= level[0]["mean_p_known"] - level[-1]["mean_p_known"]

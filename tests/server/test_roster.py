@@ -326,3 +326,13 @@ def test_cli_import_roster_dry_run_then_import_then_bad(tmp_path):
     assert refused.exit_code == 1
     assert "nothing was imported" in refused.output
     assert "users.csv:5 givenName: Empty" in refused.output
+
+
+def test_the_example_file_the_import_screen_offers_reads_without_a_problem(app, client, world, api):
+    with client.get("/static/roster-example.csv") as served:
+        assert served.status_code == 200 and served.mimetype == "text/csv"
+        example = served.data
+    preview = post(api(world.tokens["admin"]), example, dry_run=True, name="roster-example.csv")
+    assert preview.status_code == 200, preview.get_json()
+    body = preview.get_json()
+    assert body["kind"] == "csv" and sum(body["counts"]["students"].values()) == 4

@@ -174,6 +174,7 @@ class SuggestedMemberSchema(Schema):
     display_name = fields.String()
     p_known_now = fields.Float()
     stars = fields.Integer()
+    practised = fields.Boolean(metadata={"description": "has answered on this skill"})
 
 
 class GroupSuggestionSchema(Schema):
