@@ -2,7 +2,7 @@
 // assigned, goals with progress, and mastery per skill as stars and bars.
 
 import { h, show, stars } from "../shared/dom.js";
-import { pick, t } from "../shared/i18n.js";
+import { language, pick, t } from "../shared/i18n.js";
 import { session } from "../shared/session.js";
 import { keepForOffline, loadHome } from "./data.js";
 import { listenButton } from "./speak.js";
@@ -84,6 +84,15 @@ function masteryRow(m) {
     h("span", { class: "muted" }, t(`mastery.${state}`)));
 }
 
+/** A group the student is in, and who else is in it ("Readers: with Kofi and Fatou"). */
+function groupRow(group) {
+  const names = group.others.map((o) => o.display_name);
+  const text = names.length
+    ? t("home.group_with", { group: group.name, names: new Intl.ListFormat(language(), { type: "conjunction" }).format(names) })
+    : group.name;
+  return h("li", { class: "group", "data-group": group.id }, h("span", {}, text), listenButton(text, { label: t("say.title", { title: text }) }));
+}
+
 function section(title, cls, items, empty = true) {
   return h("section", { class: cls, "aria-labelledby": `${cls}-h` },
     h("h2", { id: `${cls}-h` }, title),
@@ -113,6 +122,8 @@ export async function render(view) {
     home.continue ? section(t("home.continue"), "continue", [activityCard({ ...home.continue, reasons: [] }, "continue-card")]) : null,
     section(t("home.for_you"), "recommendations", home.recommendations.map((r) => activityCard(r))),
     section(t("home.assigned"), "assignments", home.assignments.map((r) => activityCard(r))),
+    // The groups the teacher made: who to work with (a copy saved before groups had none).
+    home.groups?.length ? section(t("home.groups"), "groups", home.groups.map(groupRow)) : null,
     section(t("home.goals"), "goals", home.goals.filter((g) => g.status !== "dropped").map((g) => goalRow(g, skills))),
     section(t("home.mastery"), "mastery", home.mastery.map(masteryRow)),
   );

@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from ..auth.access import class_ids, group_ids
 from ..db import write_transaction
 from ..errors import InvalidInput
 from ..models import (
     Classroom,
+    Enrollment,
     Group,
     GroupMember,
     Person,
@@ -112,3 +114,52 @@ def delete_group(user: Person, group_id: str) -> None:
         for member in GroupMember.live().where(GroupMember.group_id == group.id):
             member.delete_instance()
         group.delete_instance()
+
+
+def groups_of_student(person: Person) -> list[dict[str, Any]]:
+    """The groups a student is in, in the classes they are in, by name, each with the
+    others in it who are still students of its class (their home's "My group").
+
+    Reads only tables whose changes raise the home's version (home_reads.TABLES): the
+    home keeps what this returns until one of them changes.
+    """
+    classes, mine = class_ids(person, "student"), group_ids(person)
+    if not classes or not mine:
+        return []
+    groups = list(
+        Group.live()
+        .where(Group.id.in_(sorted(mine)) & Group.classroom_id.in_(sorted(classes)))
+        .order_by(Group.name, Group.id)
+    )
+    members: dict[str, list[str]] = {g.id: [] for g in groups}
+    rows = GroupMember.live(GroupMember.group_id, GroupMember.person_id).where(
+        GroupMember.group_id.in_(list(members)) & (GroupMember.person_id != person.id)
+    )
+    for group_id, person_id in rows.tuples():
+        members[group_id].append(person_id)
+    others = sorted({p for ids in members.values() for p in ids})
+    placed = set(
+        Enrollment.live(Enrollment.classroom_id, Enrollment.person_id)
+        .where(Enrollment.person_id.in_(others) & (Enrollment.role == "student"))
+        .tuples()
+    )
+    names = dict(
+        Person.live(Person.id, Person.display_name)
+        .where(Person.id.in_(others) & (Person.archived == False))  # noqa: E712
+        .tuples()
+    )
+    return [
+        {
+            "id": g.id,
+            "name": g.name,
+            "others": sorted(
+                (
+                    {"id": p, "display_name": names[p]}
+                    for p in members[g.id]
+                    if p in names and (g.classroom_id, p) in placed
+                ),
+                key=lambda m: (m["display_name"].casefold(), m["id"]),
+            ),
+        }
+        for g in groups
+    ]

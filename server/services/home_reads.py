@@ -2,14 +2,15 @@
 
 A home read the student's classes, groups, assignments, profile, goals and teachers'
 words on every request (six statements or more), although answers and attempts, nearly all
-of a class's writes, touch none of those tables. Triggers (migration 0024) raise one
-number, ``home_version.changes``, in the transaction of every insert, update or delete
-of them, by whatever writes it (an edit, a roster import, a sync, an erasure, another
-process): a value is kept per person under that number and the content's
-(``content_version``: an assigned skill's activities), read together in one statement
-before anything is loaded, so a value kept is never older than the numbers it is kept
-under. Without the row (on PostgreSQL, or a database made from the models), or inside a
-transaction, nothing is kept. Callers must not change the values they get.
+of a class's writes, touch none of those tables. Triggers (migration 0024, and 0025 for
+the groups' own table: their names) raise one number, ``home_version.changes``, in the
+transaction of every insert, update or delete of them, by whatever writes it (an edit, a
+roster import, a sync, an erasure, another process): a value is kept per person under
+that number and the content's (``content_version``: an assigned skill's activities), read
+together in one statement before anything is loaded, so a value kept is never older than
+the numbers it is kept under. Without the row (on PostgreSQL, or a database made from
+the models), or inside a transaction, nothing is kept. Callers must not change the values
+they get.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ TABLES = (
     "learner_profile",
     "goal",
     "feedback",
+    "learning_group",  # migration 0025: a group renamed or dissolved
 )
 
 #: At most this many values kept (a school's students, a few each): the oldest go first.

@@ -29,6 +29,7 @@ from ..replication.clock import district_now_ms
 from .catalog import Catalog, catalog, database_token
 from .event_cache import EventCache
 from .goals import attempts_of, with_progress
+from .groups import groups_of_student
 from .home_reads import Kept
 from .learning import teacher_words
 from .mastery import mastery_items, states_of
@@ -309,4 +310,5 @@ def home(person: Person, language: str | None = None, now_ms: int | None = None)
             lambda: teacher_words(person, [a.assignment_id for a in view.assignments]),
         ),
         "accommodations": accommodations_of(person, view.profile_row),
+        "groups": view.kept.get(("groups", person.id), lambda: groups_of_student(person)),
     }

@@ -39,7 +39,11 @@ def make_group_by_tapping(page, base: str, class_id: str, student: str = "Amina"
     page.locator("form.new-group input[name=name]").fill("Readers")
     page.locator("form.new-group button[type=submit]").click()
     page.wait_for_selector('.group-column:has(h3:has-text("Readers"))')
-    # Tap (here: focus and Enter) the student, then "Move here" under the group.
+    move_by_tapping(page, student)
+
+
+def move_by_tapping(page, student: str) -> None:
+    """Tap (here: focus and Enter) the student, then "Move here" under Readers."""
     page.locator('.group-column[data-group=""] button.member', has_text=student).focus()
     page.keyboard.press("Enter")
     readers = page.locator('.group-column:has(h3:has-text("Readers"))')
@@ -75,13 +79,16 @@ def test_assign_to_a_group_watch_the_answer_and_leave_feedback(node, chromium):
     class_id = _class_id(page, node.url)
     quiz = _quiz(node.url, page)
     make_group_by_tapping(page, node.url, class_id)
+    move_by_tapping(page, "Kofi")
     assign_to_group(page, node.url, class_id, quiz)
     item = page.locator("li.assignment", has_text="Readers")
-    assert "0 of 1 finished" in item.inner_text() and "2030-06-30" in item.inner_text()
+    assert "0 of 2 finished" in item.inner_text() and "2030-06-30" in item.inner_text()
 
     # The student finds it assigned on her tablet, and answers a question wrong.
     child = tablet.new_page()
     student_sign_in(child, node.url)
+    # Her home says which group she is in, and who with.
+    assert child.locator("section.groups li.group").inner_text() == "Readers: with Kofi"
     child.locator(f'section.assignments a[data-activity="{quiz}"]').click()
     child.wait_for_selector("form.item")
     assert answer_item(child, wrong(current_item(child))) == "false"

@@ -18,6 +18,7 @@ from pathlib import Path
 from server import db as database
 from server.models import Feedback, Person
 from server.services import home_reads
+from server.services.groups import groups_of_student
 from server.services.home_reads import Kept
 from server.services.learning import teacher_words
 from server.services.profiles import profile_of
@@ -25,10 +26,13 @@ from server.services.recommendations import assignments_for, home_goals
 from sync.stamp import school_partition
 from tests.server.test_sync_api import Client, paired  # noqa: F401 (a fixture)
 
-MIGRATION = importlib.import_module("server.db.migrations.0024_home_version")
+MIGRATIONS = [
+    importlib.import_module(f"server.db.migrations.{name}")
+    for name in ("0024_home_version", "0025_home_version_groups")
+]
 
 #: What home keeps, beside the rest of the payload (ranked from fresh mastery every time).
-KEPT_PARTS = ("teacher_words", "accommodations")
+KEPT_PARTS = ("teacher_words", "accommodations", "groups")
 
 
 def _home(student, person_id):
@@ -59,7 +63,7 @@ def _versions(app):
 
 
 def test_the_migration_and_the_cache_follow_the_same_tables(app, db):
-    assert MIGRATION.TABLES == home_reads.TABLES
+    assert tuple(t for m in MIGRATIONS for t in m.TABLES) == home_reads.TABLES
     names = {r[0] for r in db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
     for table in home_reads.TABLES:
         for event in ("insert", "update", "delete"):
@@ -73,6 +77,8 @@ def test_the_kept_reads_touch_only_the_followed_tables(api, app, world):
     teacher.post("/api/v1/feedback", json={"person_id": world.student, "text": "Well done"})
     teacher.post(f"/api/v1/classes/{world.class_a}/assignments",
                  json={"activity_id": world.activity, "person_id": world.student, "note": "Go"})  # fmt: skip
+    teacher.post(f"/api/v1/classes/{world.class_a}/groups",
+                 json={"name": "Readers", "member_ids": [world.student, world.other_student]})  # fmt: skip
     api(world.tokens["student"]).post(
         f"/api/v1/people/{world.student}/goals",
         json={"term": "short", "kind": "free_text", "text": "Read a story aloud"},
@@ -84,8 +90,10 @@ def test_the_kept_reads_touch_only_the_followed_tables(api, app, world):
         refs = assignments_for(person)
         profile_of(person), home_goals(person)
         words = teacher_words(person, [a.assignment_id for a in refs])
+        groups = groups_of_student(person)
         database.db.connection().set_trace_callback(None)
     assert words and refs  # every branch ran: feedback, notes, their authors
+    assert groups and groups[0]["others"]  # and the groups, with their members
     tables = {t for s in seen for t in re.findall(r'(?:FROM|JOIN) "(\w+)"', s)}
     assert tables and tables <= set(home_reads.TABLES) | {"activity_skill"}, tables
 
@@ -118,6 +126,9 @@ def test_home_after_each_edit_is_the_long_ways(api, world):
         # Only the group's membership changes: its note reaches the student.
         lambda: teacher.patch(f"/api/v1/groups/{groups[0]}",
                               json={"member_ids": [world.other_student, world.student]}),  # fmt: skip
+        # Only the group's name changes (its own table, migration 0025).
+        lambda: teacher.patch(f"/api/v1/groups/{groups[0]}", json={"name": "Story readers"}),
+        lambda: teacher.delete(f"/api/v1/groups/{groups[0]}"),
         lambda: admin.delete(f"/api/v1/classes/{world.class_a}/enrollments/{world.student}"),
     ]
     before = _comparable(_home(student, world.student))

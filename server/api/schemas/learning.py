@@ -268,7 +268,9 @@ class UnclaimedHeldSchema(Schema):
     state = fields.String()
 
 
-class _PersonNameSchema(Schema):
+class PersonNameSchema(Schema):
+    """A person by the name their class knows them by."""
+
     id = fields.String()
     display_name = fields.String()
 
@@ -287,13 +289,13 @@ class UnclaimedBatchSchema(Schema):
     """One sitting of unclaimed work: the name used, when, what, and whom it may go to."""
 
     batch = fields.String()
-    named = fields.Nested(_PersonNameSchema)
+    named = fields.Nested(PersonNameSchema)
     erased = fields.Boolean()  # the named student was erased since: see docs/teacher-guide.md
     sent_by = fields.String()
     first_ms = fields.Integer()
     last_ms = fields.Integer()
     work = fields.List(fields.Nested(_UnclaimedPieceSchema))
-    students = fields.List(fields.Nested(_PersonNameSchema))
+    students = fields.List(fields.Nested(PersonNameSchema))
 
 
 class UnclaimedGiveSchema(Schema):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from .common import LANGUAGE, Id, Text
-from .learning import GoalSchema, SkillMasterySchema
+from .learning import GoalSchema, PersonNameSchema, SkillMasterySchema
 
 TITLE = fields.Dict(keys=fields.String(), values=fields.String())
 
@@ -98,6 +98,14 @@ class TeacherWordSchema(Schema):
     at_ms = fields.Integer()
 
 
+class HomeGroupSchema(Schema):
+    """A group the student is in, and the others in it."""
+
+    id = fields.String()
+    name = fields.String()
+    others = fields.List(fields.Nested(PersonNameSchema))
+
+
 class HomeSchema(Schema):
     """Everything the student's home screen shows, in one response."""
 
@@ -112,6 +120,7 @@ class HomeSchema(Schema):
     mastery = fields.List(fields.Nested(SkillMasterySchema))
     teacher_words = fields.List(fields.Nested(TeacherWordSchema))
     accommodations = fields.Dict(keys=fields.String(), values=fields.Boolean())
+    groups = fields.List(fields.Nested(HomeGroupSchema))
 
 
 class SkillStandingSchema(Schema):
