@@ -155,7 +155,8 @@ async function loadIdentity() {
   list.replaceChildren();
   const facts = [
     [t("device.identity.id"), info.node_id],
-    [t("device.identity.school"), info.school_id || t("device.identity.no_school")],
+    // The school by its name (its id beside it: what the hub and the logs name it by).
+    [t("device.identity.school"), info.school_id ? `${info.school_name || "?"} (${info.school_id})` : t("device.identity.no_school")],
     [t("device.identity.version"), info.version],
     [t("device.identity.database"), info.database],
     [t("device.identity.counter"), number(info.counter)],

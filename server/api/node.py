@@ -15,6 +15,7 @@ from ..auth import sessions
 from ..auth.access import ADMIN, PUBLIC, STAFF
 from ..db import is_sqlite
 from ..errors import Conflict
+from ..models import School
 from ..node import addresses, identity
 from ..replication import backup, peers
 from ..services import setup
@@ -46,9 +47,11 @@ def openapi():
 @endpoint(STAFF, "This node's identity and state", response=NodeSchema)
 def get_node():
     row = identity.node_info()
+    school = School.get_or_none(School.id == row.school_id) if row.school_id else None
     return {
         "node_id": row.node_id,
         "school_id": row.school_id,
+        "school_name": school.name if school is not None else None,
         "version": __version__,
         "database": "sqlite" if is_sqlite() else "postgresql",
         "counter": row.counter,

@@ -74,6 +74,8 @@ def test_a_teacher_syncs_now_and_sees_progress_and_the_truth(tmp_path, chromium)
             status.and_(page.locator('[data-status="failed"]')).wait_for(timeout=20_000)
             assert "Last sync failed" in status.inner_text()
             assert "Device id" in page.locator("#identity").inner_text()
+            # The school by its name, not only its id.
+            assert "Baobab Demo School (" in page.locator("#identity").inner_text()
 
             a.start()
             page.evaluate(WATCH_PROGRESS)

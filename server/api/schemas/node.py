@@ -25,6 +25,7 @@ class NodeSchema(Schema):
 
     node_id = fields.String()
     school_id = fields.String(allow_none=True)
+    school_name = fields.String(allow_none=True)
     version = fields.String()
     database = fields.String()
     counter = fields.Integer()
