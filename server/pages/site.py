@@ -44,17 +44,13 @@ def start():
     info = identity.node_info()
     school = School.get_or_none(School.id == info.school_id) if info and info.school_id else None
     classes = list(Classroom.live().order_by(Classroom.name))
-    # In the language asked for (its links), else the browser's first the apps offer.
-    offered = [language["code"] for language in words.offered()]
     response = current_app.response_class(
         render_template(
             "start.html",
             school=school,
             classes=classes,
             version=__version__,
-            t=words.Words(
-                request.args.get("language"), request.accept_languages.best_match(offered)
-            ),
+            t=words.for_request(request),  # its links' language, else the browser's
             languages=words.offered(),
         ),
         mimetype="text/html",

@@ -15,6 +15,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 
 from ..errors import NotFound
 from ..node import certs
+from . import words
 
 bp = Blueprint("trust", __name__)
 
@@ -44,14 +45,21 @@ def trust_page():
     """How to install the node's certificate on tablets, with its fingerprint."""
     pem = certs.ca_certificate_pem(current_app.config["DATA_DIR"])
     ca = x509.load_pem_x509_certificate(pem) if pem else None
-    return render_template(
-        "trust.html",
-        https_on=bool(current_app.config.get("HTTPS_PORT")),
-        fingerprint=certs.fingerprint(ca) if ca else None,
-        ca_name=ca.subject.rfc4514_string() if ca else None,
-        student_url=https_url("/student/"),
-        ca_file=CA_FILE_NAME,
+    response = current_app.response_class(
+        render_template(
+            "trust.html",
+            https_on=bool(current_app.config.get("HTTPS_PORT")),
+            fingerprint=certs.fingerprint(ca) if ca else None,
+            ca_name=ca.subject.rfc4514_string() if ca else None,
+            student_url=https_url("/student/"),
+            ca_file=CA_FILE_NAME,
+            t=words.for_request(request),
+            languages=words.offered(),
+        ),
+        mimetype="text/html",
     )
+    response.vary.add("Accept-Language")
+    return response
 
 
 @bp.get(f"/trust/{CA_FILE_NAME}")

@@ -67,3 +67,10 @@ class Words:
     def language_name(self, code: str) -> str:
         """A language as the apps name it (in itself: "Français"), or its code."""
         return self._names.get(code, code)
+
+
+def for_request(request: Any) -> Words:
+    """The words of a page a browser asked for: the language its link chose
+    (``?language=``), else the first of the browser's the apps offer, else English."""
+    codes = [language["code"] for language in offered()]
+    return Words(request.args.get("language"), request.accept_languages.best_match(codes))

@@ -26,6 +26,20 @@ def test_untrusting_tablet_is_sent_to_the_working_plain_app(https_node, device):
 
 
 @pytest.mark.slow
+def test_the_certificate_page_fits_a_phone_in_french(https_node, chromium):  # noqa: F811
+    context = chromium.new_context(viewport={"width": 360, "height": 640}, locale="fr-FR")
+    page = context.new_page()
+    page.goto(https_node.url + "/trust")
+    assert page.locator("h1").inner_text() == "Faire confiance au Baobab de cette classe"
+    assert page.locator("code.fingerprint").inner_text().count(":") == 31  # SHA-256, shown
+    # The fingerprint, 95 characters without a space, wraps rather than widen the page.
+    assert page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+    context.close()
+
+
+@pytest.mark.slow
 def test_trusting_tablet_is_taken_to_the_https_app(https_node, tablet):  # noqa: F811
     page = tablet.new_page()
     page.goto(f"http://{NAME}:{https_node.port}/")

@@ -48,7 +48,7 @@ def test_start_page_links_to_the_student_app(client):
     assert b'href="/student/"' in client.get("/").data
 
 
-def test_start_page_speaks_the_browsers_language_or_the_one_chosen(client):
+def test_start_and_trust_pages_speak_the_browsers_language_or_the_one_chosen(client):
     def page(path="/", accept=None):
         response = client.get(path, headers={"Accept-Language": accept} if accept else {})
         assert response.status_code == 200 and "Accept-Language" in response.headers["Vary"]
@@ -62,6 +62,10 @@ def test_start_page_speaks_the_browsers_language_or_the_one_chosen(client):
         assert '<html lang="en"' in english and "Students: open the student app" in english
     assert '<html lang="fr"' in page("/?language=fr", "en")
     assert '<html lang="en"' in page("/?language=../../x")  # only a language the apps offer
+    # The certificate page too (here with HTTPS off: the tests' default).
+    trust = page("/trust", "fr")
+    assert '<html lang="fr"' in trust and "HTTPS est désactivé" in trust
+    assert "HTTPS is off" in page("/trust") and 'href="?language=fr"' in page("/trust")
 
 
 def test_service_worker_at_root_scope(client):

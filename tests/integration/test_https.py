@@ -11,6 +11,7 @@ import stat
 import time
 import urllib.error
 import urllib.request
+from html import unescape
 
 import pytest
 from cryptography import x509
@@ -87,6 +88,11 @@ def test_serve_answers_over_https_with_its_own_ca(https_node):
         trust = response.read().decode()
     ca = x509.load_pem_x509_certificate(ca_file.read_bytes())
     assert certs.fingerprint(ca) in trust and "Chromebook" in trust and "iPad" in trust
+    french = urllib.request.Request(https_node.url + "/trust", headers={"Accept-Language": "fr"})
+    with urllib.request.urlopen(french, timeout=30) as response:
+        trust = unescape(response.read().decode())
+    assert certs.fingerprint(ca) in trust and "Réglages → Général" in trust
+    assert "Faire confiance au Baobab de cette classe" in trust and "Settings" not in trust
 
 
 @pytest.mark.slow
