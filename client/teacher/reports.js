@@ -78,7 +78,7 @@ function studentBody(report) {
         report.skills.map((s) => h("tr", {},
           h("th", { scope: "row" }, s.title[lang] || s.title.en || s.skill_id),
           h("td", {}, percent(s.p_known_now)), h("td", {}, s.attempts), h("td", {}, s.correct),
-          h("td", {}, s.mastered ? t("teacher.report.mastered") : s.needs_review ? t("teacher.report.review") : t("teacher.report.learning")),
+          h("td", { class: `level-${s.level}` }, t(`teacher.level.${s.level}`)),
           h("td", {}, s.last_practised ? day(s.last_practised, lang) : "—"))))
       : h("p", {}, t("teacher.report.no_skills")));
 }

@@ -15,6 +15,7 @@ from sync.hlc import wall_ms
 
 from ..models import Answer, Attempt, Person
 from .catalog import catalog
+from .heatmap import level_of
 from .mastery import mastery_items, states_of
 from .people import get_person
 from .schools import class_students, get_class
@@ -138,7 +139,8 @@ def student_report(user: Person, person_id: str) -> dict[str, Any]:
     states = states_of([person.id], cat, wall_ms())[person.id]
     done = _work([person.id])[person.id]
     skills = [
-        {**s, "last_practised": _date(s["last_ms"])}
+        # The level in the heatmap's words (a skill mastered once and faded is "review").
+        {**s, "last_practised": _date(s["last_ms"]), "level": level_of(states.get(s["skill_id"]))}
         for s in mastery_items(cat, states)
         if s["attempts"]
     ]

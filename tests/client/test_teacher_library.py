@@ -201,6 +201,13 @@ def test_reports_print_and_their_csv_reads_back_as_numbers_and_dates(node, chrom
     page.wait_for_selector("article.report[data-kind=student] h1")
     assert "Student report" in page.locator("article.report h1").inner_text()
     _dates_and_names_read_once(page)
+    # Each skill's state in the heatmap's words ("Struggling" there is not "Learning" here).
+    levels = {
+        catalog("en")[f"teacher.level.{k}"]
+        for k in ("struggling", "learning", "mastered", "review")
+    }
+    states = page.locator("article.report td[class^='level-']").all_inner_texts()
+    assert states and set(states) <= levels, states
     # Back to the student's own page (it had no way back).
     page.locator("article.report a", has_text="Back to the student").click()
     page.wait_for_selector("section.goals-section")

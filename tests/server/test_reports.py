@@ -103,3 +103,16 @@ def test_a_charts_value_axis_marks_whole_counts_up_to_the_highest_value(highest)
     gaps = {b - a for a, b in zip(values, values[1:])}
     assert values[0] == 0 and len(gaps) == 1 and 2 <= len(values) <= 5
     assert values[-1] >= highest and values[-2] < max(highest, 1)
+
+
+def test_a_students_report_gives_each_skill_the_heatmaps_level(app, api, world):
+    for _ in range(4):  # a few answers, right or wrong: some level other than "not started"
+        _answer(api, world)
+    teacher = api(world.tokens["teacher"])
+    report = teacher.get(f"/api/v1/people/{world.student}/report").get_json()
+    heatmap = teacher.get(f"/api/v1/classes/{world.class_a}/heatmap").get_json()
+    row = next(s for s in heatmap["students"] if s["id"] == world.student)
+    levels = {c["skill_id"]: c["level"] for c in row["cells"]}
+    assert report["skills"]
+    for skill in report["skills"]:
+        assert skill["level"] == levels[skill["skill_id"]] != "not_started", skill

@@ -62,6 +62,11 @@ class ReportSkillSchema(Schema):
     mastered = fields.Boolean()
     needs_review = fields.Boolean()
     last_practised = fields.Date(allow_none=True)
+    level = fields.String(
+        metadata={
+            "description": "not_started, struggling, learning, mastered or review, as the heatmap"
+        }
+    )
 
 
 class StudentReportSchema(Schema):
