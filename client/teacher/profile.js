@@ -67,7 +67,8 @@ function checkboxes(field, values, offered, describe = false) {
   return h("fieldset", { class: `profile-${field}` },
     h("legend", {}, t(`teacher.profile.${field}`)),
     offered.map((value) => h("label", { class: "check" },
-      h("input", { type: "checkbox", name: field, value, checked: values.includes(value) }),
+      // defaultChecked as well: Cancel (the form's reset) goes back to it.
+      h("input", { type: "checkbox", name: field, value, checked: values.includes(value), defaultChecked: values.includes(value) }),
       h("span", {}, field === "languages" ? languageName(value, language()) : t(`teacher.profile.${field === "modalities" ? "modality" : "accommodation"}.${value}`),
         describe ? h("span", { class: "muted" }, ` · ${t(`teacher.profile.does.${value}`)}`) : null))));
 }
@@ -78,7 +79,7 @@ function editForm(personId, profile, languages) {
     h("input", { type: "text", name: field, value: profile[field].join(", "), maxlength: 1300, autocomplete: "off",
       "aria-describedby": "profile-words-help" }));
   const notes = h("textarea", { name: "notes", rows: 3, maxlength: 4000, "aria-describedby": "profile-notes-help" });
-  notes.value = profile.notes || "";
+  notes.defaultValue = profile.notes || ""; // its value until edited, and again on Cancel
   const message = h("p", { class: "error", role: "alert" });
   const form = h("form", { class: "profile-form", hidden: true, "aria-label": t("teacher.profile.edit"),
     onsubmit: async (event) => {

@@ -105,12 +105,19 @@ def test_a_teacher_edits_the_profile_and_the_childs_own_choices_stay(node, chrom
     form.locator("button.save-profile").click()
     assert form.locator("p.error").inner_text() == "Nothing has changed."
 
-    # Cancel puts the form back as the node has it.
+    # Cancel puts the form back as the node has it: words, ticks and notes.
     form.locator("input[name=interests]").fill("music")
+    form.locator("input[name=accommodations][value=larger_text]").uncheck()
+    form.locator("input[name=modalities][value=read]").check()
+    form.locator("textarea[name=notes]").fill("")
     form.locator("button[type=reset]").click()
     form.wait_for(state="hidden")
     form = _edit(page)
     assert form.locator("input[name=interests]").input_value() == "football, drawing"
+    assert form.locator("input[name=accommodations][value=larger_text]").is_checked()
+    assert form.locator("input[name=modalities][value=listen]").is_checked()
+    assert not form.locator("input[name=modalities][value=read]").is_checked()
+    assert form.locator("textarea[name=notes]").input_value() == "Sits near the front."
 
     # An edit the node never receives stays on the form, to send again.
     page.route("**/api/v1/people/*/profile", lambda route: route.abort())
