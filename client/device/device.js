@@ -156,12 +156,16 @@ async function loadIdentity() {
   const facts = [
     [t("device.identity.id"), info.node_id],
     // The school by its name (its id beside it: what the hub and the logs name it by).
-    [t("device.identity.school"), info.school_id ? `${info.school_name || "?"} (${info.school_id})` : t("device.identity.no_school")],
+    // A name is the school's, in its own words: translate="no" (a browser's translator,
+    // and the tests' hunt for English left on a French page, leave it alone).
+    [t("device.identity.school"), info.school_id
+      ? h("span", { translate: "no" }, `${info.school_name || "?"} (${info.school_id})`)
+      : t("device.identity.no_school")],
     [t("device.identity.version"), info.version],
     [t("device.identity.database"), info.database],
     [t("device.identity.counter"), number(info.counter)],
   ];
-  for (const [name, value] of facts) list.append(h("dt", {}, name), h("dd", {}, String(value)));
+  for (const [name, value] of facts) list.append(h("dt", {}, name), h("dd", {}, value instanceof Node ? value : String(value)));
 }
 
 // ---------------------------------------------------------------- peers and syncing
