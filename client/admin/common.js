@@ -2,6 +2,7 @@
 // line (the staff apps', shared/staff.js), dates, bars.
 
 import { h } from "../shared/dom.js";
+import { day, number } from "../shared/format.js";
 import { language, t } from "../shared/i18n.js";
 import { errorText as staffErrorText } from "../shared/staff.js";
 
@@ -20,6 +21,17 @@ export function when(value) {
   return date.toLocaleString(language(), { dateStyle: "medium", timeStyle: "short" });
 }
 
+/** A count as the reader's language groups it ("60,000", "60 000"). */
+export const count = (n) => number(n, language());
+
+/** A share of a whole as the reader's language writes a percentage ("70%", "70 %"), or a dash. */
+export const share = (part, whole) =>
+  whole ? (part / whole).toLocaleString(language(), { style: "percent", maximumFractionDigits: 0 }) : "–";
+
+/** A day the hub gives as "2026-12-05", short and with its weekday ("Sat, Dec 5"): a
+ * week's quiet Saturday and Sunday read as the weekend, not as a school gone silent. */
+export const shortDay = (iso) => day(iso, language(), { weekday: "short", month: "short", day: "numeric" });
+
 /** A bar chart as a list: label, a CSS bar, the figure (screen readers read the figure). */
 export function bars(rows, label) {
   const top = Math.max(1, ...rows.map((r) => r.value));
@@ -34,7 +46,7 @@ export function bars(rows, label) {
     h("li", { "data-value": r.value },
       h("span", {}, r.label),
       h("span", { class: "bar", "aria-hidden": "true" }, fill(r.value)),
-      h("span", {}, r.text ?? String(r.value)))));
+      h("span", {}, r.text ?? count(r.value)))));
 }
 
 export function failed(view, title, error) {

@@ -7,9 +7,7 @@ import { h, show } from "../shared/dom.js";
 import { t } from "../shared/i18n.js";
 import { go } from "../shared/router.js";
 import { session } from "../shared/session.js";
-import { bars, failed, loading, when } from "./common.js";
-
-const pct = (part, whole) => (whole ? `${Math.round((100 * part) / whole)} %` : "–");
+import { bars, count, failed, loading, share, shortDay, when } from "./common.js";
 
 /** Render one level of the dashboard. */
 export async function render(view, more) {
@@ -34,38 +32,39 @@ export async function render(view, more) {
     data.classroom_id ? h("li", {}, data.classroom_name) : null);
   const totals = data.totals;
   const figures = h("ul", { class: "figures" },
-    [["students", totals.students], ["answers", totals.answers], ["right", pct(totals.correct, totals.answers)],
-      ["attempts", totals.attempts], ["completed", totals.completed]].map(([key, value]) =>
-      h("li", { "data-figure": key }, h("strong", {}, String(value)), t(`admin.dashboard.${key}`))));
-  const days = bars(data.active_per_day.slice(-14).map((d) => ({ label: d.day, value: d.students })), t("admin.dashboard.active"));
+    [["students", count(totals.students)], ["answers", count(totals.answers)], ["right", share(totals.correct, totals.answers)],
+      ["attempts", count(totals.attempts)], ["completed", count(totals.completed)]].map(([key, value]) =>
+      h("li", { "data-figure": key }, h("strong", {}, value), t(`admin.dashboard.${key}`))));
+  const days = bars(data.active_per_day.slice(-14).map((d) => ({ label: shortDay(d.day), value: d.students })), t("admin.dashboard.active"));
   const childKind = data.level === "district" ? "school" : "class";
+  const childrenTitle = t(childKind === "school" ? "admin.dashboard.schools" : "admin.dashboard.classes");
   const children = data.children.length
     ? h("div", { class: "table-wrap" }, h("table", { class: "children" },
-      h("caption", { class: "visually-hidden" }, t(`admin.dashboard.${childKind}s`)),
+      h("caption", { class: "visually-hidden" }, childrenTitle),
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t(`admin.dashboard.${childKind}`)),
         h("th", { scope: "col" }, t("admin.dashboard.answers")), h("th", { scope: "col" }, t("admin.dashboard.right")),
         h("th", { scope: "col" }, t("admin.dashboard.attempts")))),
       h("tbody", {}, data.children.map((c) => h("tr", { "data-child": c.id },
         h("td", {}, h("a", { href: childKind === "school" ? `#/dashboard/school/${encodeURIComponent(c.id)}` : `#/dashboard/school/${encodeURIComponent(data.school_id)}/class/${encodeURIComponent(c.id)}` }, c.name)),
-        h("td", {}, String(c.answers)), h("td", {}, pct(c.correct, c.answers)), h("td", {}, String(c.attempts)))))))
+        h("td", {}, count(c.answers)), h("td", {}, share(c.correct, c.answers)), h("td", {}, count(c.attempts)))))))
     : null;
   const skills = data.skills.length
-    ? bars(data.skills.map((s) => ({ label: s.title, value: s.mastered, text: `${s.mastered} · ${pct(s.correct, s.answers)}` })), t("admin.dashboard.skills"))
+    ? bars(data.skills.map((s) => ({ label: s.title, value: s.mastered, text: `${count(s.mastered)} · ${share(s.correct, s.answers)}` })), t("admin.dashboard.skills"))
     : h("p", { class: "muted" }, t("admin.dashboard.nothing"));
   const content = data.content.length
     ? bars(data.content.map((c) => ({ label: c.title, value: c.attempts })), t("admin.dashboard.content"))
     : h("p", { class: "muted" }, t("admin.dashboard.nothing"));
   const goals = h("ul", { class: "figures goals" }, ["active", "done", "dropped"].map((s) =>
-    h("li", {}, h("strong", {}, String(data.goals[s])), t(`admin.goals.${s}`))));
+    h("li", {}, h("strong", {}, count(data.goals[s])), t(`admin.goals.${s}`))));
   const sync = data.sync;
   const health = h("ul", { class: "figures sync" },
-    ["nodes", "ok", "failing", "never", "revoked"].map((k) => h("li", {}, h("strong", {}, String(sync[k])), t(`admin.sync.${k}`))),
+    ["nodes", "ok", "failing", "never", "revoked"].map((k) => h("li", {}, h("strong", {}, count(sync[k])), t(`admin.sync.${k}`))),
     h("li", {}, h("strong", {}, when(sync.oldest_success_at)), t("admin.sync.oldest")));
   show(view,
     h("nav", { "aria-label": t("admin.dashboard.where") }, crumbs),
     h("h1", {}, title),
     figures,
-    children ? h("section", {}, h("h2", {}, t(`admin.dashboard.${childKind}s`)), children) : null,
+    children ? h("section", {}, h("h2", {}, childrenTitle), children) : null,
     h("section", {}, h("h2", {}, t("admin.dashboard.active")), days),
     h("section", {}, h("h2", {}, t("admin.dashboard.skills")), h("p", { class: "muted" }, t("admin.dashboard.skills_lead")), skills),
     h("section", {}, h("h2", {}, t("admin.dashboard.content")), content),

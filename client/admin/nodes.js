@@ -6,7 +6,7 @@
 import { api } from "../shared/api.js";
 import { h, show } from "../shared/dom.js";
 import { t } from "../shared/i18n.js";
-import { errorText, failed, loading, when } from "./common.js";
+import { count, errorText, failed, loading, when } from "./common.js";
 
 /** A node's version cell: its claim, "unknown" when it said none, flagged in words when older. */
 function version(n) {
@@ -48,7 +48,7 @@ export async function render(view) {
       h("td", {}, n.node_id), h("td", {}, n.school_name || n.school_id || "–"),
       h("td", {}, when(n.last_seen_at)), h("td", {}, when(n.last_success_at)),
       h("td", {}, n.lag_s == null ? "–" : t("admin.nodes.lag", { n: Math.round(n.lag_s / 60) })),
-      h("td", {}, `${n.pending_out} / ${n.pending_in}`), version(n), state, h("td", { class: "actions" }, revoke));
+      h("td", {}, `${count(n.pending_out)} / ${count(n.pending_in)}`), version(n), state, h("td", { class: "actions" }, revoke));
   });
   const heads = ["node", "school", "seen", "synced", "behind", "pending", "version", "state", "actions"];
   const table = h("div", { class: "table-wrap" }, h("table", { class: "nodes" },

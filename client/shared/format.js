@@ -16,12 +16,15 @@ export function dateTime(value, locale, options) {
   return new Date(zoned ? value : `${value}Z`).toLocaleString(locale, options);
 }
 
-/** A calendar day the node gives as "2026-12-05", as the language writes it ("Dec 5, 2026"). */
-export function day(iso, locale) {
+/**
+ * A calendar day the node gives as "2026-12-05", as the language writes it ("Dec 5, 2026"),
+ * or in the parts options name ({ weekday: "short", month: "short", day: "numeric" }).
+ */
+export function day(iso, locale, options = { dateStyle: "medium" }) {
   const [y, m, d] = String(iso).split("-").map(Number);
   if (!y || !m || !d) return String(iso);
   // At noon UTC, read in UTC: the same day in every time zone.
-  return new Date(Date.UTC(y, m - 1, d, 12)).toLocaleDateString(locale, { dateStyle: "medium", timeZone: "UTC" });
+  return new Date(Date.UTC(y, m - 1, d, 12)).toLocaleDateString(locale, { ...options, timeZone: "UTC" });
 }
 
 /** A duration in seconds, to a tenth: "3.4 s". */

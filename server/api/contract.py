@@ -63,6 +63,7 @@ class Contract:
     errors: tuple[int, ...]
     raw_response: str | None
     raw_body: str | None = None
+    body_optional: bool = False
 
 
 @functools.cache
@@ -84,8 +85,13 @@ def endpoint(
     errors: tuple[int, ...] = (),
     raw_response: str | None = None,
     raw_body: str | None = None,
+    body_optional: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Declare an API view: its rule, summary, schemas, status and extra errors."""
+    """Declare an API view: its rule, summary, schemas, status and extra errors.
+
+    ``body_optional``: a request with no body at all (no content, no content type) is
+    read as ``{}``, the body schema's defaults; a body sent is loaded as always.
+    """
     if paginated and query is None:
         query = PageQuery
     if response is None and raw_response is None and status == 200:
@@ -102,6 +108,7 @@ def endpoint(
         errors,
         raw_response,
         raw_body,
+        body_optional,
     )
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -113,7 +120,11 @@ def endpoint(
                 if query is not None:
                     path_args["query"] = loading.load(_schema(query), asked.args.to_dict())
                 if body is not None:
-                    path_args["body"] = loading.load(_schema(body), asked.get_json())
+                    sent = (
+                        {} if body_optional and not asked.content_length and not asked.mimetype
+                        else asked.get_json()
+                    )  # fmt: skip
+                    path_args["body"] = loading.load(_schema(body), sent)
             result = view(**path_args)
             if response is None:
                 return result if result is not None else ("", status)

@@ -22,8 +22,12 @@ from .schemas.district import (
     DashboardSchema,
     DistrictNodeSchema,
     DistrictSchoolSchema,
+    EnrolmentCodeRequestSchema,
     EnrolmentCodeSchema,
     ExportQuery,
+    NewSchoolAdminSchema,
+    NewSchoolSchema,
+    SchoolAdminSchema,
     StudentRecordSchema,
 )
 
@@ -52,6 +56,32 @@ def dashboard(query):
 @endpoint(ADMIN, "Schools the hub holds", response=DistrictSchoolSchema, many=True)
 def schools():
     return district.list_schools(g.user, _office())
+
+
+@bp.post("/schools")
+@endpoint(
+    ADMIN,
+    "Start a school at the hub (district admins): its node enrols with a code for it",
+    body=NewSchoolSchema,
+    response=DistrictSchoolSchema,
+    status=201,
+    errors=(409,),
+)
+def start_school(body):
+    return district.start_school(g.user, _office(), current_app.config["ROLE"], body)
+
+
+@bp.post("/schools/<school_id>/admins")
+@endpoint(
+    ADMIN,
+    "Make an admin of a school the hub holds (district admins)",
+    body=NewSchoolAdminSchema,
+    response=SchoolAdminSchema,
+    status=201,
+    errors=(404, 409),
+)
+def add_school_admin(body, school_id):
+    return district.add_school_admin(g.user, _office(), current_app.config["ROLE"], school_id, body)
 
 
 @bp.get("/nodes")
@@ -87,12 +117,15 @@ def enrolment_codes():
 @bp.post("/enrolment-codes")
 @endpoint(
     ADMIN,
-    "A one-time enrolment code (15 minutes) for a node of any school",
+    "A one-time enrolment code (15 minutes) for a node of the school given, or of any school",
+    body=EnrolmentCodeRequestSchema,
+    body_optional=True,  # as before school_id: a code for a node of any school
     response=EnrolmentCodeSchema,
     status=201,
+    errors=(404,),
 )
-def new_enrolment_code():
-    return {**district.new_enrolment_code(g.user, _office()), "school_id": "*"}
+def new_enrolment_code(body):
+    return district.new_enrolment_code(g.user, _office(), body["school_id"])
 
 
 @bp.get("/audit")

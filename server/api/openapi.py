@@ -46,7 +46,7 @@ def _operation(contract: Contract, path_params: list[tuple[str, str]]) -> dict[s
         op["parameters"] = parameters
     if contract.body is not None:
         op["requestBody"] = {
-            "required": True,
+            "required": not contract.body_optional,
             "content": {"application/json": {"schema": contract.body}},
         }
     if contract.raw_body is not None:

@@ -17,7 +17,7 @@ from peewee import Case, fn
 from sync.stamp import school_partition
 
 from ..auth.access import is_admin_of, is_district_admin
-from ..errors import Forbidden, NotFound
+from ..errors import Conflict, Forbidden, NotFound
 from ..models import (
     Activity,
     Answer,
@@ -39,7 +39,7 @@ from ..models import (
 from ..models.base import utcnow
 from ..replication import peers
 from ..version import __version__
-from . import erasure
+from . import erasure, people, schools
 
 LEVELS = ("district", "school", "class")
 
@@ -107,14 +107,21 @@ def list_schools(user: Person, district_school: str) -> list[dict[str, Any]]:
         .group_by(Peer.school_id)
         .tuples()
     )
+    admins: dict[str, list[dict[str, str]]] = {}
+    for admin in Person.live().where(Person.role == "admin").order_by(Person.display_name):
+        admins.setdefault(admin.school_id, []).append(
+            {"display_name": admin.display_name, "username": admin.username}
+        )
     return [
         {
             "id": s.id,
             "name": s.name,
             "code": s.code,
+            "languages": s.languages,
             "students": students.get(s.id, 0),
             "classes": classes.get(s.id, 0),
             "nodes": nodes.get(s.id, 0),
+            "admins": admins.get(s.id, []),
         }
         for s in query
     ]
@@ -188,15 +195,74 @@ def enrolment_codes(user: Person, district_school: str) -> list[dict[str, Any]]:
     ]
 
 
-def new_enrolment_code(user: Person, district_school: str) -> dict[str, Any]:
-    """A one-time code (15 minutes) a node of any school enrols with; district admins only."""
+def new_enrolment_code(
+    user: Person, district_school: str, school_id: str | None = None
+) -> dict[str, Any]:
+    """A one-time code (15 minutes) a node enrols with; district admins only.
+
+    For ``school_id``, the node joins that school (a school started at the hub, whose
+    node has none yet); without, a node of any school enrols bringing its own. Either
+    way the node may author its school's accounts, and no other school's.
+    """
     if schools_visible(user, district_school) is not None:
         raise Forbidden("Only district admins enrol nodes at the hub.")
+    school = _school(school_id) if school_id else None
     code, expires = peers.create_pairing_code(
-        peers.ANY_SCHOOL, created_by=user.id, grants=("accounts",)
+        school.id if school else peers.ANY_SCHOOL, created_by=user.id, grants=("accounts",)
     )
-    audit(user, "enrolment-code", None, None, f"enrolment code valid until {expires:%H:%M} UTC")
-    return {"code": code, "expires_at": expires, "grants": ["accounts", "events"]}
+    whose = f"for {school.name}" if school else "for a node of any school"
+    audit(
+        user, "enrolment-code", school.id if school else None, None,
+        f"enrolment code {whose}, valid until {expires:%H:%M} UTC",
+    )  # fmt: skip
+    return {
+        "code": code,
+        "school_id": school.id if school else "*",
+        "expires_at": expires,
+        "grants": ["accounts", "events"],
+    }
+
+
+def _school(school_id: str) -> School:
+    school = School.live().where(School.id == school_id).first()
+    if school is None:
+        raise NotFound("The hub holds no such school.")
+    return school
+
+
+def _district_admins_only(user: Person, district_school: str, role: str, what: str) -> None:
+    if schools_visible(user, district_school) is not None:
+        raise Forbidden(f"Only district admins {what}.")
+    if role != "hub":
+        raise Conflict(f"Only the district hub may {what}: a node serves its own school.")
+
+
+def start_school(
+    user: Person, district_school: str, role: str, data: dict[str, Any]
+) -> dict[str, Any]:
+    """A new school the hub holds, its first node to enrol later; district admins only."""
+    _district_admins_only(user, district_school, role, "add schools")
+    code = data.get("code")
+    if code and School.live().where(fn.LOWER(School.code) == code.lower()).exists():
+        raise Conflict(f"A school with the code {code!r} is already held here.")
+    school = schools.create_school(data["name"], code, data["languages"], own=False)
+    audit(user, "create-school", school.id, None, f"school {school.name}")
+    return next(s for s in list_schools(user, district_school) if s["id"] == school.id)
+
+
+def add_school_admin(
+    user: Person, district_school: str, role: str, school_id: str, data: dict[str, Any]
+) -> Person:
+    """An admin of a school the hub holds (its first, usually); district admins only. They
+    sign in on the school's node once it has enrolled and synced."""
+    _district_admins_only(user, district_school, role, "make a school's admins")
+    school = _school(school_id)
+    admin = people.create_person(
+        school.id, "admin", data["display_name"], username=data["username"],
+        password=data["password"], language=(school.languages or ["en"])[0],
+    )  # fmt: skip
+    audit(user, "create-admin", school.id, admin.id, f"admin {admin.display_name} of {school.name}")
+    return admin
 
 
 # ---------------------------------------------------------------- the dashboard

@@ -4,6 +4,7 @@ does after a reload); axe on every screen in English and French; no English left
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import uuid
 
@@ -18,8 +19,7 @@ from tests.helpers.teacher import ADMIN
 
 from .test_accessibility import violations
 from .test_csp import policy_violations
-from .test_languages import unfilled
-from .test_languages import catalog, english_patterns
+from .test_languages import catalog, english_patterns, unfilled
 
 NODE_ID = "node-acacia-0001"
 OLD_NODE_ID = "node-acacia-0002"  # says an old version in its hello
@@ -107,6 +107,11 @@ def test_admin_drills_down_and_revokes_a_node(district, device):
     shares = [pair for bars in drawn for pair in bars]
     assert any(wanted == 0 for wanted, _ in shares) and any(wanted > 0 for wanted, _ in shares)
     assert all(abs(wanted - got) < 0.02 for wanted, got in shares), shares
+    # Days, shares and counts as the admin's language writes them: a day with its weekday
+    # ("Sat, Dec 5", so a quiet weekend reads as one), not the hub's "2026-12-05".
+    days = page.locator("ul.bars").first.locator("li > span:first-child").all_inner_texts()
+    assert len(days) == 14 and all(re.fullmatch(r"[A-Z][a-z]{2}, [A-Z][a-z]{2} \d{1,2}", d) for d in days), days
+    assert re.fullmatch(r"\d+%", page.locator('[data-figure="right"] strong').inner_text())
     next(screens)  # a school
     assert (
         page.locator("main h1").inner_text() == "Demo school"
@@ -166,3 +171,7 @@ def test_french_admin_screens_leave_no_english_admin_string(district, device):
         text = page.locator("body").inner_text()
         found = [key for key, pattern in patterns if pattern.search(text)]
         assert found == [], f"{screen}: English strings {found}"
+        if screen == "district":  # French days and shares: "sam. 5 déc.", "100 %"
+            days = page.locator("ul.bars").first.locator("li > span:first-child").all_inner_texts()
+            assert all(re.fullmatch(r"\w{3}\. \d{1,2} \w+\.?", d) for d in days), days
+            assert re.fullmatch(r"\d+\s%", page.locator('[data-figure="right"] strong').inner_text())

@@ -70,16 +70,29 @@ def test_every_offered_language_is_complete():
 
 
 PLACEHOLDER = re.compile(r"\{\w+\}")
+#: A catalog key shown as it is ("admin.dashboard.classs"): the app asked for a string no
+#: catalog has, and ``t`` gave the key back. Matched by the catalogs' own first words.
+_FIRST_WORDS = "|".join(sorted({key.split(".")[0] for key in catalog("en")}, key=len, reverse=True))
+RAW_KEY = re.compile(rf"(?<![\w.])(?:{_FIRST_WORDS})\.[a-z0-9_]+(?:\.[a-z0-9_]+)*")
 
 
 def unfilled(page) -> list[str]:
-    """Placeholders a screen shows unfilled ("{n} min behind"): a string used without its
-    parameters, in the text or the labels."""
+    """Placeholders a screen shows unfilled ("{n} min behind"), a string used without its
+    parameters, and keys shown for want of their string, in the text or the labels."""
     shown = page.evaluate(
         "document.body.innerText + '\\n' + [...document.querySelectorAll('[aria-label],[title]')]"
         ".map(e => e.getAttribute('aria-label') || e.title).join('\\n')"
     )
-    return PLACEHOLDER.findall(shown)
+    return PLACEHOLDER.findall(shown) + RAW_KEY.findall(shown)
+
+
+def test_a_key_shown_for_want_of_its_string_is_found():
+    assert RAW_KEY.findall("Schools\nadmin.dashboard.classss\n12 answers") == [
+        "admin.dashboard.classss"
+    ]
+    assert RAW_KEY.findall("home.next_up: 3") == ["home.next_up"]
+    # Data that merely holds a dot is not a key: a web address, a file, a decimal.
+    assert RAW_KEY.findall("see www.admin.org, roster-example.csv, 7.5 answers, home") == []
 
 
 @pytest.mark.slow

@@ -8,16 +8,24 @@ TEACHER = ("teacher", "baobab-teacher")  # server/services/demo.py
 ADMIN = ("admin", "baobab-admin")
 
 
-def sign_in(page, base: str, who=TEACHER, language: str | None = None) -> None:
-    """Open /teacher/, sign in with the keyboard (type, Enter), land on the classes."""
+def sign_in(
+    page,
+    base: str,
+    who=TEACHER,
+    language: str | None = None,
+    app: str = "/teacher/",
+    lands_on: str = "ul.classes",
+) -> None:
+    """Open a staff app (the teacher app: its classes; the admin app: "/admin/",
+    "table.children"), sign in with the keyboard (type, Enter), land on its first screen."""
     if language:
         page.add_init_script(f"localStorage.setItem('baobab.language', '{language}')")
-    page.goto(base + "/teacher/")
+    page.goto(base + app)
     page.wait_for_selector("form.signin")
     page.locator("input[name=username]").fill(who[0])
     page.locator("input[name=password]").fill(who[1])
     page.keyboard.press("Enter")
-    page.wait_for_selector("ul.classes")
+    page.wait_for_selector(lands_on)
 
 
 def good_bundle() -> dict:

@@ -164,6 +164,8 @@ MATRIX = {
     # for the hub's DISTRICT_SCHOOL admins, tested in test_district.py).
     "district.dashboard": ("GET", "/api/v1/district/dashboard?school={school_id}", None, {"admin"}),
     "district.schools": ("GET", "/api/v1/district/schools", None, {"admin"}),
+    "district.start_school": ("POST", "/api/v1/district/schools", lambda w: {"name": "River school"}, {"admin"}, 403),  # district admins only
+    "district.add_school_admin": ("POST", "/api/v1/district/schools/{school_id}/admins", lambda w: {"display_name": "Ada", "username": "ada-river", "password": "river-pass-1"}, {"admin"}, 403),  # district admins only
     "district.nodes": ("GET", "/api/v1/district/nodes", None, {"admin"}),
     "district.revoke_node": ("POST", "/api/v1/district/nodes/{peer}/revoke", None, {"admin"}, 403),  # a peer of no school
     "district.enrolment_codes": ("GET", "/api/v1/district/enrolment-codes", None, {"admin"}),

@@ -11,6 +11,7 @@ import pytest
 from server import create_app
 from server import db as database
 from server.auth import signin
+from server.auth.passwords import verify_password
 from server.cli import prepare
 from server.models import Answer, AuditEntry, Item, Peer, Person, Reflection, RowHistory
 from server.replication import peers
@@ -267,3 +268,133 @@ def test_erasing_a_student_blanks_them_and_keeps_their_work_anonymous(hub):
         texts = [r.text for r in Reflection.select().where(Reflection.person_id == student_id)]
     assert kept == []
     assert texts == [""]
+
+
+def test_a_district_admin_starts_a_school_with_its_admin_and_an_enrolment_code(hub):
+    """The hub's part of starting a school, from the admin app: the school, its first
+    admin, a code its node enrols with; each in the audit log, each refused to others."""
+    app, _, _, tokens, _, _ = hub
+    district = _as(app, tokens, "district")
+    started = district.post(
+        "/api/v1/district/schools",
+        json={"name": "River School", "code": "RIVER", "languages": ["fr"]},
+    )
+    assert started.status_code == 201, started.get_json()
+    river = started.get_json()
+    assert (river["name"], river["code"], river["languages"]) == ("River School", "RIVER", ["fr"])
+    assert (river["students"], river["classes"], river["nodes"], river["admins"]) == (0, 0, 0, [])
+    assert river["id"] in {s["id"] for s in district.get("/api/v1/district/schools").get_json()}
+    # Its first admin: they belong to the new school, and sign in with the password given.
+    made = district.post(
+        f"/api/v1/district/schools/{river['id']}/admins",
+        json={"display_name": "Ada Admin", "username": "ada", "password": "river-pass-1"},
+    )
+    assert made.status_code == 201, made.get_json()
+    assert made.get_json()["school_id"] == river["id"]
+    with app.app_context(), database.db.connection_context():
+        ada = Person.get_by_id(made.get_json()["id"])
+        assert (ada.role, ada.school_id, ada.language) == ("admin", river["id"], "fr")
+        assert verify_password(ada.password_hash, "river-pass-1")
+    [row] = [
+        s for s in district.get("/api/v1/district/schools").get_json() if s["id"] == river["id"]
+    ]
+    assert row["admins"] == [{"display_name": "Ada Admin", "username": "ada"}]
+    # A code for that school: the node that enrols with it joins River School.
+    code = district.post("/api/v1/district/enrolment-codes", json={"school_id": river["id"]})
+    assert code.status_code == 201 and code.get_json()["school_id"] == river["id"]
+    entries = district.get("/api/v1/district/audit").get_json()["items"]
+    assert [e["action"] for e in entries[:3]] == ["enrolment-code", "create-admin", "create-school"]
+    assert all(e["school_id"] == river["id"] for e in entries[:3])
+    assert "River School" in entries[0]["detail"]
+    with app.app_context(), database.db.connection_context():
+        key = "ef" * 32
+        peers.accept_pairing(
+            {"code": code.get_json()["code"], "public_key": key, "node_id": "river-node-0001",
+             "role": "node", "proof": pairing_proof(code.get_json()["code"], key, "river-node-0001")},
+            app.config["DATA_DIR"], role="hub",
+        )  # fmt: skip
+        assert Peer.get(Peer.node_id == "river-node-0001").school_id == river["id"]
+
+
+def test_starting_a_school_refuses_what_it_cannot_do_and_changes_nothing(hub):
+    app, _, hill, tokens, _, _ = hub
+    district, school_admin = _as(app, tokens, "district"), _as(app, tokens, "hill")
+    before = district.get("/api/v1/district/schools").get_json()
+
+    def refused(api, path, body, status, words):
+        reply = api.post(path, json=body)
+        assert reply.status_code == status, (path, body, reply.get_json())
+        assert words in reply.get_json()["error"]["message"], reply.get_json()
+
+    refused(
+        district,
+        "/api/v1/district/schools",
+        {"name": "Hill two", "code": "hill"},
+        409,
+        "already held",
+    )
+    refused(district, "/api/v1/district/schools", {"name": ""}, 422, "")
+    refused(
+        district,
+        "/api/v1/district/schools",
+        {"name": "X", "languages": ["not a language"]},
+        422,
+        "",
+    )
+    refused(school_admin, "/api/v1/district/schools", {"name": "Mine"}, 403, "district admins")
+    refused(
+        district,
+        "/api/v1/district/schools/nowhere/admins",
+        {"display_name": "A", "username": "a-nowhere", "password": "long-enough-1"},
+        404,
+        "no such school",
+    )
+    refused(
+        district,
+        f"/api/v1/district/schools/{hill}/admins",
+        {"display_name": "A", "username": "admin", "password": "long-enough-1"},
+        409,
+        "taken",
+    )
+    refused(
+        district,
+        f"/api/v1/district/schools/{hill}/admins",
+        {"display_name": "A", "username": "a-short", "password": "short"},
+        422,
+        "",
+    )
+    refused(
+        school_admin,
+        f"/api/v1/district/schools/{hill}/admins",
+        {"display_name": "A", "username": "a-hill", "password": "long-enough-1"},
+        403,
+        "district admins",
+    )
+    refused(
+        district,
+        "/api/v1/district/enrolment-codes",
+        {"school_id": "nowhere"},
+        404,
+        "no such school",
+    )
+    refused(district, "/api/v1/district/enrolment-codes", {"school_id": 7}, 422, "")
+    # The body may be left out (a code for any school), not sent as something else.
+    odd = district.post(
+        "/api/v1/district/enrolment-codes", data="school", content_type="text/plain"
+    )
+    assert odd.status_code == 415, odd.get_json()
+    # A node is not a hub: it serves its own school and holds no other.
+    app.config["ROLE"] = "node"
+    try:
+        refused(
+            district,
+            "/api/v1/district/schools",
+            {"name": "On a node"},
+            409,
+            "Only the district hub",
+        )
+    finally:
+        app.config["ROLE"] = "hub"
+    assert district.get("/api/v1/district/schools").get_json() == before
+    assert district.get("/api/v1/district/enrolment-codes").get_json() == []
+    assert [e["action"] for e in district.get("/api/v1/district/audit").get_json()["items"]] == []

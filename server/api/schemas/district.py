@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from .common import LANGUAGE, Id, Text
 from .sync import PeerSchema
 
 
@@ -113,6 +114,44 @@ class DistrictSchoolSchema(Schema):
     students = fields.Integer()
     classes = fields.Integer()
     nodes = fields.Integer(metadata={"description": "Enrolled nodes not revoked"})
+    languages = fields.List(fields.String())
+    admins = fields.List(
+        fields.Dict(keys=fields.String(), values=fields.String()),
+        metadata={"description": "The school's admins: display_name and username"},
+    )
+
+
+class NewSchoolSchema(Schema):
+    """A school the hub starts, for its first node to enrol in."""
+
+    name = Text(200, 1, required=True)
+    code = Text(40, 1, load_default=None, allow_none=True)
+    languages = fields.List(
+        fields.String(validate=LANGUAGE), validate=validate.Length(1, 20), load_default=["en"]
+    )
+
+
+class NewSchoolAdminSchema(Schema):
+    """A school's admin, made at the hub: they sign in on the school's node once it enrols."""
+
+    display_name = Text(200, 1, required=True)
+    username = Text(100, 1, required=True)
+    password = Text(200, 8, required=True)
+
+
+class SchoolAdminSchema(Schema):
+    """An admin of a school, as the district sees them."""
+
+    id = fields.String()
+    school_id = fields.String()
+    display_name = fields.String()
+    username = fields.String()
+
+
+class EnrolmentCodeRequestSchema(Schema):
+    """Which school's node the code enrols; none: a node of any school, bringing its own."""
+
+    school_id = Id(load_default=None, allow_none=True)
 
 
 class DistrictNodeSchema(PeerSchema):
