@@ -6,6 +6,7 @@
 import { api } from "../shared/api.js";
 import { h, show } from "../shared/dom.js";
 import { t } from "../shared/i18n.js";
+import { session } from "../shared/session.js";
 import { count, errorText, failed, loading, when } from "./common.js";
 
 /** A node's version cell: its claim, "unknown" when it said none, flagged in words when older. */
@@ -66,5 +67,7 @@ export async function render(view) {
         code.textContent = errorText(error);
       }
     } }, t("admin.nodes.new_code")), code);
-  show(view, h("h1", {}, t("admin.nodes.title")), nodes.length ? table : h("p", {}, t("admin.nodes.none")), message, enrol);
+  // Only a district admin enrols nodes at the hub: a school's admin is not offered it.
+  show(view, h("h1", {}, t("admin.nodes.title")), nodes.length ? table : h("p", {}, t("admin.nodes.none")), message,
+    session.districtAdmin ? enrol : null);
 }

@@ -7,6 +7,7 @@ import { h, show } from "../shared/dom.js";
 import { languageName } from "../shared/format.js";
 import { language, loadLanguages, t } from "../shared/i18n.js";
 import { go } from "../shared/router.js";
+import { session } from "../shared/session.js";
 import { count, errorText, failed, loading, when } from "./common.js";
 
 /** Render the list of schools, or one school's setup (more: its id). */
@@ -19,8 +20,10 @@ export async function render(view, more) {
     failed(view, t("admin.schools.title"), error);
     return;
   }
+  // Only a district admin starts schools and sets them up: a school's admin sees the list.
+  const district = session.districtAdmin;
   if (more) {
-    const school = schools.find((s) => s.id === decodeURIComponent(more));
+    const school = district && schools.find((s) => s.id === decodeURIComponent(more));
     if (school) setUp(view, school);
     else show(view, h("h1", {}, t("admin.schools.title")), h("p", { role: "alert", class: "error" }, t("admin.school.not_found")));
     return;
@@ -28,16 +31,16 @@ export async function render(view, more) {
   const heads = ["name", "students", "classes", "nodes", "admins"];
   const table = h("div", { class: "table-wrap" }, h("table", { class: "schools" },
     h("thead", {}, h("tr", {}, heads.map((k) => h("th", { scope: "col" }, t(`admin.schools.${k}`))),
-      h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, t("admin.schools.actions"))))),
+      district ? h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, t("admin.schools.actions"))) : null)),
     h("tbody", {}, schools.map((s) => h("tr", { "data-school": s.id },
       h("td", {}, h("a", { href: `#/dashboard/school/${encodeURIComponent(s.id)}` }, s.name)),
       h("td", {}, count(s.students)), h("td", {}, count(s.classes)), h("td", {}, count(s.nodes)),
       h("td", { class: "admins" }, s.admins.length ? s.admins.map((a) => a.display_name).join(", ") : t("admin.schools.no_admin")),
-      h("td", {}, h("a", { class: "set-up", href: `#/schools/${encodeURIComponent(s.id)}`,
-        "aria-label": t("admin.schools.set_up_named", { name: s.name }) }, t("admin.schools.set_up"))))))));
+      district ? h("td", {}, h("a", { class: "set-up", href: `#/schools/${encodeURIComponent(s.id)}`,
+        "aria-label": t("admin.schools.set_up_named", { name: s.name }) }, t("admin.schools.set_up"))) : null)))));
   show(view, h("h1", {}, t("admin.schools.title")),
     schools.length ? table : h("p", {}, t("admin.schools.none")),
-    await startForm());
+    district ? await startForm() : null);
 }
 
 /** The form that starts a school: its name, a code, the language it teaches in. */

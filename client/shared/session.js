@@ -9,9 +9,10 @@ import { api, ApiError, isOffline, setCsrf } from "./api.js";
  * me: the signed-in person or null; online: whether the node answered last; pending: the
  * id of a sign-in made on this device with the node away, not yet checked by the node,
  * else false; accommodations: what the learner profile asks of the app (read_aloud,
- * extra_time, larger_text, fewer_choices, high_contrast), each true or false.
+ * extra_time, larger_text, fewer_choices, high_contrast), each true or false;
+ * districtAdmin: an admin of the hub's district office, who sees and starts every school.
  */
-export const session = { me: null, online: true, pending: false, accommodations: {} };
+export const session = { me: null, online: true, pending: false, accommodations: {}, districtAdmin: false };
 
 const listeners = new Set();
 let deviceKey = null;
@@ -39,6 +40,7 @@ export function startSession(reply, { pending = false } = {}) {
   session.me = reply.person;
   session.pending = pending;
   session.accommodations = reply.accommodations || {};
+  session.districtAdmin = Boolean(reply.district_admin);
   setCsrf(reply.csrf_token);
   if (deviceKey) {
     localStorage.setItem(
@@ -129,6 +131,7 @@ export async function signOut() {
   session.me = null;
   session.pending = false;
   session.accommodations = {};
+  session.districtAdmin = false;
   setCsrf("");
   changed();
 }

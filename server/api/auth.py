@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, g, request, session
 
 from ..auth import sessions, signin
-from ..auth.access import PUBLIC, SIGNED_IN
+from ..auth.access import PUBLIC, SIGNED_IN, is_district_admin
 from ..auth.passwords import PICTURES
 from ..errors import InvalidInput
 from ..models import Classroom
@@ -35,6 +35,7 @@ def _me() -> dict:
         "csrf_token": session.get("csrf") if g.get("auth") == "session" else None,
         "auth": g.get("auth", "session"),
         "accommodations": profiles.accommodations_of(g.user),
+        "district_admin": is_district_admin(g.user, current_app.config["DISTRICT_SCHOOL"]),
     }
 
 

@@ -122,6 +122,18 @@ def test_a_district_admin_starts_a_school_and_its_node_enrols_with_the_pages_cod
     for action in ("create-school", "create-admin", "enrolment-code", "node-enrolled"):
         assert page.locator(f'tr[data-action="{action}"]').count() == 1, action
     assert errors == []
+    # Ada, Hill's admin, at the hub: her school only, and nothing she may not do offered.
+    elsewhere = device.browser.new_context()  # her own browser: her own cookies
+    ada = elsewhere.new_page()
+    sign_in(ada, hub.url, ADA, app="/admin/", lands_on="ul.crumbs li:nth-child(2)")
+    ada.goto(hub.url + "/admin/#/schools")
+    ada.wait_for_selector("table.schools")
+    assert ada.locator("table.schools tbody tr").all_inner_texts()[0].startswith("Hill School")
+    assert ada.locator("form.start-school, a.set-up").count() == 0
+    ada.goto(hub.url + "/admin/#/nodes")
+    ada.wait_for_selector("table.nodes")  # Hill's node, enrolled above
+    assert ada.locator("button.enrol").count() == 0
+    elsewhere.close()
 
 
 def test_a_code_already_held_is_refused_and_the_form_keeps_what_was_typed(hub, device):

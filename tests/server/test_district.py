@@ -275,6 +275,9 @@ def test_a_district_admin_starts_a_school_with_its_admin_and_an_enrolment_code(h
     admin, a code its node enrols with; each in the audit log, each refused to others."""
     app, _, _, tokens, _, _ = hub
     district = _as(app, tokens, "district")
+    # The admin app offers it to district admins only: /auth/me says who is one.
+    assert district.get("/api/v1/auth/me").get_json()["district_admin"] is True
+    assert _as(app, tokens, "hill").get("/api/v1/auth/me").get_json()["district_admin"] is False
     started = district.post(
         "/api/v1/district/schools",
         json={"name": "River School", "code": "RIVER", "languages": ["fr"]},

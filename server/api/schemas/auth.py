@@ -70,6 +70,9 @@ class MeSchema(Schema):
     person = fields.Nested(PersonSchema)
     csrf_token = fields.String(allow_none=True)
     auth = fields.String()
+    district_admin = fields.Boolean(
+        metadata={"description": "An admin of the hub's BAOBAB_DISTRICT_SCHOOL: every school"}
+    )
     accommodations = fields.Dict(
         keys=fields.String(),
         values=fields.Boolean(),
