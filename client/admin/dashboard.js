@@ -60,6 +60,17 @@ export async function render(view, more) {
   const health = h("ul", { class: "figures sync" },
     ["nodes", "ok", "failing", "never", "revoked"].map((k) => h("li", {}, h("strong", {}, count(sync[k])), t(`admin.sync.${k}`))),
     h("li", {}, h("strong", {}, when(sync.oldest_success_at)), t("admin.sync.oldest")));
+  // Downloads of the district's or a school's figures (a class's are its school's). Plain
+  // links: the browser saves them with the session's cookie; the hub audits each one.
+  const scope = data.school_id ? `?school=${encodeURIComponent(data.school_id)}` : "";
+  const download = (path, key) => h("li", {}, h("a", { href: `/api/v1/district/exports/${path}${scope}`, download: "" }, t(key)));
+  const downloads = data.level === "class" ? null : h("section", { class: "downloads" },
+    h("h2", {}, t("admin.exports.title")),
+    h("p", { class: "muted" }, t("admin.exports.lead")),
+    h("ul", {},
+      download("dashboard.csv", childKind === "school" ? "admin.exports.schools_csv" : "admin.exports.classes_csv"),
+      download("results.zip", "admin.exports.results"),
+      download("xapi", "admin.exports.xapi")));
   show(view,
     h("nav", { "aria-label": t("admin.dashboard.where") }, crumbs),
     h("h1", {}, title),
@@ -69,5 +80,6 @@ export async function render(view, more) {
     h("section", {}, h("h2", {}, t("admin.dashboard.skills")), h("p", { class: "muted" }, t("admin.dashboard.skills_lead")), skills),
     h("section", {}, h("h2", {}, t("admin.dashboard.content")), content),
     h("section", {}, h("h2", {}, t("admin.dashboard.goals")), goals),
-    h("section", {}, h("h2", {}, t("admin.dashboard.sync")), health));
+    h("section", {}, h("h2", {}, t("admin.dashboard.sync")), health),
+    downloads);
 }

@@ -25,9 +25,11 @@ from .schemas.district import (
     EnrolmentCodeRequestSchema,
     EnrolmentCodeSchema,
     ExportQuery,
+    FoundStudentSchema,
     NewSchoolAdminSchema,
     NewSchoolSchema,
     SchoolAdminSchema,
+    StudentQuery,
     StudentRecordSchema,
 )
 
@@ -207,6 +209,19 @@ def export_dashboard(query):
     header = ("id", "name", "answers", "correct", "attempts", "student_days")
     rows = [[c[k] for k in header] for c in data["children"]]
     return csv_response("dashboard.csv", header, rows)
+
+
+@bp.get("/students")
+@endpoint(
+    ADMIN,
+    "Students whose name holds ?q= (any case), of the schools the caller sees or ?school=; "
+    "at most 50, by name",
+    query=StudentQuery,
+    response=FoundStudentSchema,
+    many=True,
+)
+def find_students(query):
+    return district.find_students(g.user, _office(), query["q"], query["school"])
 
 
 @bp.get("/students/<person_id>")

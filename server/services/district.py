@@ -12,7 +12,7 @@ import datetime
 import re
 from typing import Any
 
-from peewee import Case, fn
+from peewee import SQL, Case, NodeList, fn
 
 from sync.stamp import school_partition
 
@@ -502,6 +502,71 @@ def _children(
 # ---------------------------------------------------------------- one child's record
 
 
+#: At most this many students a search lists: a name narrows it, a school too.
+FOUND_AT_MOST = 50
+
+
+def find_students(
+    user: Person, district_school: str, words: str, school_id: str | None = None
+) -> list[dict[str, Any]]:
+    """Students of the schools ``user`` sees whose name holds ``words`` (any case), to open
+    one's record: at most FOUND_AT_MOST, by name. Erased students have no name to find.
+
+    Case is folded by the database's LOWER: every letter on PostgreSQL (the hub), ASCII
+    letters on SQLite. ``%``, ``_`` and ``\\`` in the words are matched as themselves.
+    """
+    visible = schools_visible(user, district_school)
+    if school_id:
+        require_school(user, district_school, school_id)
+    escaped = re.sub(r"([\\%_])", r"\\\1", words.lower())
+    holds = NodeList(
+        (fn.LOWER(Person.display_name), SQL("LIKE"), f"%{escaped}%", SQL("ESCAPE '\\'"))
+    )
+    query = (
+        Person.live(Person.id, Person.display_name, Person.school_id)
+        .where((Person.role == "student") & (Person.erased == False) & holds)  # noqa: E712
+        .order_by(fn.LOWER(Person.display_name), Person.id)
+        .limit(FOUND_AT_MOST)
+    )
+    if school_id:
+        query = query.where(Person.school_id == school_id)
+    elif visible is not None:
+        query = query.where(Person.school_id.in_(visible))
+    found = list(query)
+    return [
+        {**row, "classes": classes}
+        for row, classes in zip(_people_rows(found), _class_names([p.id for p in found]))
+    ]
+
+
+def _people_rows(people: list[Person]) -> list[dict[str, Any]]:
+    names = dict(
+        School.select(School.id, School.name)
+        .where(School.id.in_({p.school_id for p in people}))
+        .tuples()
+    )
+    return [
+        {"id": p.id, "display_name": p.display_name, "school_id": p.school_id,
+         "school_name": names.get(p.school_id, "")}
+        for p in people
+    ]  # fmt: skip
+
+
+def _class_names(person_ids: list[str]) -> list[list[str]]:
+    """The names of the classes each of these people is a student of, in order."""
+    rows = (
+        Enrollment.live(Enrollment.person_id, Classroom.name)
+        .join(Classroom, on=(Classroom.id == Enrollment.classroom_id))
+        .where(Enrollment.person_id.in_(person_ids) & (Enrollment.role == "student"))
+        .where(Classroom.deleted == False)  # noqa: E712
+        .tuples()
+    )
+    classes: dict[str, list[str]] = {}
+    for person_id, name in rows:
+        classes.setdefault(person_id, []).append(name)
+    return [sorted(classes.get(p, [])) for p in person_ids]
+
+
 def _student(user: Person, district_school: str, person_id: str) -> Person:
     person = Person.get_or_none(Person.id == person_id)
     if person is None or person.role != "student":
@@ -524,13 +589,25 @@ def student_record(user: Person, district_school: str, person_id: str) -> dict[s
         {"skill_id": m.skill_id, "p_known": m.p_known, "answers": m.answers, "mastered": m.mastered}
         for m in RollupMastery.select().where(RollupMastery.person_id == person.id)
     ]
+    titles = {
+        s.id: (s.title or {})
+        for s in Skill.select(Skill.id, Skill.title).where(
+            Skill.id.in_([k["skill_id"] for k in skills])
+        )
+    }
+    for skill in skills:
+        title = titles.get(skill["skill_id"]) or {}
+        skill["title"] = title.get("en") or next(iter(title.values()), skill["skill_id"])
+    school = School.get_or_none(School.id == person.school_id)
     return {
         "id": person.id,
         "school_id": person.school_id,
+        "school_name": school.name if school else "",
         "display_name": person.display_name,
         "username": person.username,
         "erased": bool(person.erased),
         "classes": sorted(classes),
+        "class_names": _class_names([person.id])[0],
         "answers": Answer.select().where(Answer.person_id == person.id).count(),
         "attempts": Attempt.select().where(Attempt.person_id == person.id).count(),
         "skills": skills,

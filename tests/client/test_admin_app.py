@@ -1,12 +1,17 @@
 """The district admin app in real Chromium: the dashboard drilled down from the district to
 a school to a class, schools, nodes, revoking a node (the page says revoked, and still
-does after a reload); axe on every screen in English and French; no English left in French."""
+does after a reload), the dashboard's downloads, a student found, their record opened and
+erased; axe on every screen in English and French; no English left in French."""
 
 from __future__ import annotations
 
+import io
+import json
 import re
 import sqlite3
 import uuid
+import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -79,6 +84,15 @@ def admin_screens(page, base: str, language: str):
     page.wait_for_selector("main h1")
     page.wait_for_function("() => !document.querySelector('main [role=status]')")
     yield "audit"
+    page.goto(base + "/admin/#/students")
+    page.wait_for_selector("form.find-students")
+    page.locator("input[name=q]").fill("a")
+    page.locator("form.find-students button").click()
+    page.wait_for_selector("table.students")
+    yield "students"
+    page.locator("table.students tbody a").first.click()
+    page.wait_for_selector("form.erase")
+    yield "student"
 
 
 @pytest.mark.slow
@@ -156,7 +170,7 @@ def test_axe_on_every_admin_screen(district, device, axe_js, language):
         if problems:
             found[screen] = problems
         assert not unfilled(page), (screen, unfilled(page))
-    assert len(screens) == 7
+    assert len(screens) == 9
     assert found == {}
     assert blocked == []
 
@@ -175,3 +189,71 @@ def test_french_admin_screens_leave_no_english_admin_string(district, device):
             days = page.locator("ul.bars").first.locator("li > span:first-child").all_inner_texts()
             assert all(re.fullmatch(r"\w{3}\. \d{1,2} \w+\.?", d) for d in days), days
             assert re.fullmatch(r"\d+\s%", page.locator('[data-figure="right"] strong').inner_text())
+
+
+@pytest.mark.slow
+def test_an_admin_finds_a_student_opens_their_record_and_erases_them(district, device):
+    served, _ = district
+    page = device.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    screens = admin_screens(page, served.url, "en")
+    while next(screens) != "students":
+        pass
+    names = page.locator("table.students tbody a").all_inner_texts()
+    assert names and all("a" in n.lower() for n in names)
+    assert page.locator("table.students tbody tr").first.locator("td").nth(2).inner_text()  # a class
+    next(screens)  # the first one's record
+    name = names[0]
+    assert page.locator("main h1").inner_text() == name
+    assert page.locator("table.skills tbody tr").count() >= 1
+    assert "Add" in page.locator("table.skills tbody td").first.inner_text()  # a title, not an id
+    # Erasing waits for the name, typed: a slip leaves the button off.
+    erase = page.locator("form.erase button")
+    assert erase.is_disabled()
+    page.locator("form.erase input").fill(name[:-1])
+    assert erase.is_disabled()
+    page.locator("form.erase input").fill(name)
+    assert erase.is_enabled()
+    erase.click()
+    page.wait_for_selector(".notice.erased")
+    assert page.locator("main h1").inner_text() == "An erased student"
+    assert page.locator("form.erase").count() == 0
+    # Back to the search: the erased name is no longer there to find.
+    page.locator("a", has_text="Find another student").click()
+    page.wait_for_selector("table.students")
+    assert name not in page.locator("table.students tbody a").all_inner_texts()
+    page.goto(served.url + "/admin/#/audit")
+    page.wait_for_selector('tr[data-action="erase-student"]')
+    row = page.locator('tr[data-action="erase-student"]')
+    assert row.locator("td").nth(2).inner_text() == "Erased a student"  # words, not the code
+    assert page.locator('tr[data-action="view-student"]').count() >= 1
+    assert errors == []
+
+
+@pytest.mark.slow
+def test_a_schools_figures_download_and_each_download_is_audited(district, device):
+    served, answers = district
+    page = device.new_page()
+    screens = admin_screens(page, served.url, "en")
+    while next(screens) != "school":
+        pass
+    links = page.locator("section.downloads a")
+    assert links.count() == 3
+    saved = {}
+    for i in range(3):
+        with page.expect_download() as download:
+            links.nth(i).click()
+        saved[download.value.suggested_filename] = Path(download.value.path()).read_bytes()
+    assert set(saved) == {"dashboard.csv", "results.zip", "statements.json"}
+    table = saved["dashboard.csv"].decode("utf-8-sig").splitlines()
+    assert table[0].startswith("id,name,answers")
+    assert sum(int(line.split(",")[2]) for line in table[1:]) == answers
+    assert zipfile.ZipFile(io.BytesIO(saved["results.zip"])).namelist()
+    assert isinstance(json.loads(saved["statements.json"]), list)
+    # A class's figures are its school's: its page offers no downloads of its own.
+    assert next(screens) == "class" and page.locator("section.downloads").count() == 0
+    page.goto(served.url + "/admin/#/audit")
+    page.wait_for_selector('tr[data-action="export-xapi"]')
+    for action in ("export-dashboard", "export-results", "export-xapi"):
+        assert page.locator(f'tr[data-action="{action}"]').count() == 1, action

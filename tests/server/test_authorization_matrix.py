@@ -174,6 +174,7 @@ MATRIX = {
     "district.export_xapi": ("GET", "/api/v1/district/exports/xapi", None, {"admin"}),
     "district.export_results": ("GET", "/api/v1/district/exports/results.zip", None, {"admin"}),
     "district.export_dashboard": ("GET", "/api/v1/district/exports/dashboard.csv", None, {"admin"}),
+    "district.find_students": ("GET", "/api/v1/district/students?q=a", None, {"admin"}),
     "district.student_record": ("GET", "/api/v1/district/students/{student}", None, {"admin"}),
     "district.erase_student": ("POST", "/api/v1/district/students/{student}/erase", None, {"admin"}),
     "sync.revoke_peer": ("DELETE", "/api/v1/sync/peers/{peer}", None, {"admin"}),

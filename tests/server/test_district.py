@@ -13,7 +13,7 @@ from server import db as database
 from server.auth import signin
 from server.auth.passwords import verify_password
 from server.cli import prepare
-from server.models import Answer, AuditEntry, Item, Peer, Person, Reflection, RowHistory
+from server.models import Answer, AuditEntry, Item, Peer, Person, Reflection, RowHistory, School
 from server.replication import peers
 from server.services import demo, learning, rollups
 from sync.auth import pairing_proof
@@ -401,3 +401,57 @@ def test_starting_a_school_refuses_what_it_cannot_do_and_changes_nothing(hub):
     assert district.get("/api/v1/district/schools").get_json() == before
     assert district.get("/api/v1/district/enrolment-codes").get_json() == []
     assert [e["action"] for e in district.get("/api/v1/district/audit").get_json()["items"]] == []
+
+
+def test_finding_a_student_by_name_sees_only_the_schools_the_admin_sees(hub):
+    app, office, hill, tokens, _, _ = hub
+    district, hill_admin = _as(app, tokens, "district"), _as(app, tokens, "hill")
+    with app.app_context(), database.db.connection_context():
+        students = list(Person.live().where(Person.role == "student").order_by(Person.display_name))
+        someone = students[0]
+        Person.update(display_name="Zoë 100%_done\\").where(Person.id == students[1].id).execute()
+    part = someone.display_name[1:4].upper()  # any case, inside the name
+    found = district.get(f"/api/v1/district/students?q={part}")
+    assert found.status_code == 200, found.get_json()
+    assert someone.id in [f["id"] for f in found.get_json()]
+    row = next(f for f in found.get_json() if f["id"] == someone.id)
+    with app.app_context(), database.db.connection_context():
+        office_name = School.get_by_id(office).name
+    assert (row["school_id"], row["school_name"]) == (office, office_name)
+    assert row["classes"] and all(isinstance(c, str) for c in row["classes"])
+    # Wildcards are letters: "%" finds the one name holding it, not every name.
+    assert [
+        f["display_name"] for f in district.get("/api/v1/district/students?q=%25_").get_json()
+    ] == ["Zoë 100%_done\\"]
+    assert (
+        district.get("/api/v1/district/students?q=_d")
+        .get_json()[0]["display_name"]
+        .startswith("Zoë")
+    )
+    assert [f["id"] for f in district.get("/api/v1/district/students?q=done%5C").get_json()] == [
+        students[1].id
+    ]
+    # Hill's admin sees no office student, and may not ask for the office's.
+    assert hill_admin.get(f"/api/v1/district/students?q={part}").get_json() == []
+    assert hill_admin.get(f"/api/v1/district/students?q=a&school={office}").status_code == 403
+    assert district.get("/api/v1/district/students?q=").status_code == 422
+    assert len(district.get("/api/v1/district/students?q=a").get_json()) <= 50
+    # An erased student has no name left to find.
+    erased = district.post(f"/api/v1/district/students/{someone.id}/erase")
+    assert erased.status_code == 200, erased.get_json()
+    assert someone.id not in [
+        f["id"] for f in district.get(f"/api/v1/district/students?q={part}").get_json()
+    ]
+
+
+def test_a_students_record_names_their_school_classes_and_skills(hub):
+    app, office, _, tokens, _, _ = hub
+    district = _as(app, tokens, "district")
+    with app.app_context(), database.db.connection_context():
+        student = Person.get_by_id(Answer.select(Answer.person_id).first().person_id)
+    record = district.get(f"/api/v1/district/students/{student.id}").get_json()
+    assert record["school_id"] == office and record["school_name"]
+    assert len(record["class_names"]) == len(record["classes"]) >= 1
+    assert record["skills"] and all(
+        s["title"] and s["title"] != s["skill_id"] for s in record["skills"]
+    )

@@ -209,9 +209,30 @@ class StudentSkillSchema(Schema):
     """The hub's running estimate of one skill of the student."""
 
     skill_id = fields.String()
+    title = fields.String(metadata={"description": "The skill's title (English, else its first)"})
     p_known = fields.Float()
     answers = fields.Integer()
     mastered = fields.Boolean()
+
+
+class StudentQuery(Schema):
+    """Which students to find: a part of the name, maybe one school."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    q = fields.String(required=True, validate=validate.Length(1, 100))
+    school = fields.String(load_default=None, validate=validate.Length(1, 100))
+
+
+class FoundStudentSchema(Schema):
+    """A student a search found: enough to tell them apart and open their record."""
+
+    id = fields.String()
+    display_name = fields.String()
+    school_id = fields.String()
+    school_name = fields.String()
+    classes = fields.List(fields.String(), metadata={"description": "Names of their classes"})
 
 
 class StudentRecordSchema(Schema):
@@ -219,10 +240,12 @@ class StudentRecordSchema(Schema):
 
     id = fields.String()
     school_id = fields.String()
+    school_name = fields.String()
     display_name = fields.String()
     username = fields.String(allow_none=True)
     erased = fields.Boolean()
-    classes = fields.List(fields.String())
+    classes = fields.List(fields.String(), metadata={"description": "Ids of their classes"})
+    class_names = fields.List(fields.String())
     answers = fields.Integer()
     attempts = fields.Integer()
     skills = fields.List(fields.Nested(StudentSkillSchema))
