@@ -257,3 +257,28 @@ def test_a_schools_figures_download_and_each_download_is_audited(district, devic
     page.wait_for_selector('tr[data-action="export-xapi"]')
     for action in ("export-dashboard", "export-results", "export-xapi"):
         assert page.locator(f'tr[data-action="{action}"]').count() == 1, action
+
+
+@pytest.mark.slow
+def test_the_audit_log_shows_its_newest_entries_then_older_ones_on_asking(district, device):
+    served, _ = district
+    with sqlite3.connect(served.data_dir / "baobab.db") as conn:
+        conn.executemany(
+            "INSERT INTO audit_entry (at, actor_id, actor_name, action, school_id, subject_id, detail)"
+            " VALUES (?, 'cli', 'command line', 'export-xapi', NULL, NULL, ?)",
+            [(f"2026-01-01 08:{i // 60:02d}:{i % 60:02d}.000000", f"entry {i}") for i in range(130)],
+        )
+    page = device.new_page()
+    screens = admin_screens(page, served.url, "en")
+    while next(screens) != "audit":
+        pass
+    rows = page.locator("table.audit tbody tr")
+    assert rows.count() == 100
+    assert rows.first.locator("td").nth(3).inner_text() == "entry 129"  # the newest first
+    assert page.locator("main p.muted").inner_text() == "100 of 130 entries"
+    page.locator("button.older").click()
+    page.wait_for_function("() => document.querySelectorAll('table.audit tbody tr').length === 130")
+    details = rows.locator("td:nth-child(4)").all_inner_texts()
+    assert details == [f"entry {i}" for i in range(129, -1, -1)]  # each once, in order
+    assert page.locator("main p.muted").inner_text() == "130 of 130 entries"
+    assert page.locator("button.older").is_hidden()
