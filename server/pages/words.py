@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from functools import cache
 from typing import Any
 
@@ -63,6 +64,22 @@ class Words:
                 value.get(self.language) or value.get("en") or next(iter(value.values()), "")
             )
         return str(value)
+
+    def day(self, value: Any) -> str:
+        """A calendar day ("2026-12-05", or a date) as this language writes it: "December 5,
+        2026", "5 décembre 2026" (``plan.day``, ``plan.months``); other text as it is."""
+        try:
+            when = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+        except ValueError:
+            return str(value)
+        months = self("plan.months").split(",")
+        first = self("plan.first_day")  # "1er" in French
+        return self(
+            "plan.day",
+            day=first if when.day == 1 else str(when.day),
+            month=months[when.month - 1].strip(),
+            year=str(when.year),
+        )
 
     def language_name(self, code: str) -> str:
         """A language as the apps name it (in itself: "Français"), or its code."""

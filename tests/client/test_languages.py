@@ -38,6 +38,8 @@ def english_patterns() -> list[tuple[str, re.Pattern]]:
     for key, text in en.items():
         if fr.get(key) == text:
             continue
+        if not re.search(r"[^\W\d_]", re.sub(r"\{\w+\}", "", text)):
+            continue  # no word to find: a number ("1"), or an order of parts ("{month} {day}")
         parts = [re.escape(p) for p in re.split(r"\{\w+\}", text)]
         patterns.append((key, re.compile(r"(?<!\w)" + ".{0,80}?".join(parts) + r"(?!\w)")))
     return patterns

@@ -4,6 +4,7 @@ language offered, and a language no one offers falls back to English."""
 
 from __future__ import annotations
 
+import datetime
 import re
 
 from server.pages.words import I18N_DIR, Words, offered
@@ -38,3 +39,13 @@ def test_words_fill_their_parameters_and_fall_back_to_english():
     )
     assert Words("../../etc", "").language == "en"
     assert Words().pick({"de": "Zählen"}) == "Zählen"
+
+
+def test_a_day_is_written_as_each_language_writes_it():
+    english, french = Words("en"), Words("fr")
+    assert english.day("2026-12-05") == "December 5, 2026"
+    assert french.day("2026-12-05") == "5 décembre 2026"
+    assert french.day(datetime.date(2027, 5, 1)) == "1er mai 2027"  # the first: "1er"
+    assert english.day("2027-05-01T08:00:00") == "May 1, 2027"
+    assert english.day("not a day") == "not a day"  # anything else, as it is
+    assert len(english("plan.months").split(",")) == len(french("plan.months").split(",")) == 12

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from dataclasses import replace
 from html import unescape
@@ -12,6 +13,7 @@ from server import db as database
 from server.learning.ranking import EVIDENCE, EVIDENCE_ITEMS, History
 from server.learning.tracing import trace_rows
 from server.models import Activity, ActivitySkill, Item, RowHistory
+from server.pages.words import Words
 from server.services import goals
 from server.services import mastery as service
 from server.services import recommendations as recs
@@ -344,7 +346,7 @@ def test_the_printed_plan_reads_in_the_language_asked_for_else_the_students(api,
     )
     teacher.post(
         f"/api/v1/people/{world.student}/goals",
-        json={"term": "short", "kind": "practice_minutes", "target": 30},
+        json={"term": "short", "kind": "practice_minutes", "target": 30, "due_on": "2030-03-01"},
     )
     plan = teacher.get(f"/api/v1/people/{world.student}/plan").get_json()
     english = unescape(teacher.get(f"/people/{world.student}/plan.html").get_data(as_text=True))
@@ -358,6 +360,12 @@ def test_the_printed_plan_reads_in_the_language_asked_for_else_the_students(api,
     for text in ("Plan d'apprentissage individuel", "Comment j'aime apprendre</th><td>Écouter",
                  "Sans pression du temps", "M'entraîner 30 minutes", "Cette semaine"):  # fmt: skip
         assert text in french, text
+    # Days as each language writes them, the goal's and the day it was printed: no ISO day.
+    assert "<td>March 1, 2030</td>" in english and "<td>1er mars 2030</td>" in french
+    assert "2030-03-01" not in english and "2030-03-01" not in french
+    today = datetime.datetime.now(datetime.timezone.utc).date()
+    assert f"Printed {Words('en').day(today)}" in english
+    assert f"Imprimé le {Words('fr').day(today)}" in french
     # Why each step comes next, as the French student app says it (the path is the same).
     assert [s["activity_id"] for s in plan["path"]]
     assert plan["path"][0]["title"] in french
