@@ -15,13 +15,14 @@ let notice = "";
 /** Render the groups of the class with id classId. */
 export async function render(view, classId) {
   show(view, h("h1", {}, t("teacher.groups.title")), loading());
-  let classroom, groups, students, skills;
+  let classroom, groups, students, skills, heatmap;
   try {
-    [classroom, groups, students, skills] = await Promise.all([
+    [classroom, groups, students, skills, heatmap] = await Promise.all([
       api("GET", `/classes/${enc(classId)}`),
       api("GET", `/classes/${enc(classId)}/groups`),
       api("GET", `/classes/${enc(classId)}/students`),
       api("GET", "/skills"),
+      api("GET", `/classes/${enc(classId)}/heatmap`), // the skills this class practised
     ]);
   } catch (error) {
     show(view, h("h1", {}, t("teacher.groups.title")), h("p", { role: "alert", class: "error" }, errorText(error)));
@@ -36,7 +37,7 @@ export async function render(view, classId) {
       h("a", { href: `#/assign/${enc(classroom.id)}` }, t("teacher.assign.title")),
       h("a", { href: `#/class/${enc(classroom.id)}` }, t("teacher.back_to_class"))),
     status,
-    suggestForm(classroom, skills),
+    suggestForm(classroom, skills, new Set(heatmap.skills.map((k) => k.skill_id))),
     h("h2", {}, t("teacher.groups.edit")),
     h("p", { class: "muted" }, t("teacher.groups.how")),
     h("div", { class: "group-board" },
@@ -109,8 +110,18 @@ async function dissolve(board, group) {
   }
 }
 
-function suggestForm(classroom, skills) {
-  const skill = h("select", { name: "skill_id" }, skills.map((s) => h("option", { value: s.id }, pick(s.title) || s.id)));
+/** Skills the class practised first (levels to group by), then the rest of the library. */
+function skillMenu(skills, practised) {
+  const option = (s) => h("option", { value: s.id }, pick(s.title) || s.id);
+  const done = skills.filter((s) => practised.has(s.id));
+  const rest = skills.filter((s) => !practised.has(s.id));
+  return h("select", { name: "skill_id" },
+    done.length ? h("optgroup", { label: t("teacher.groups.practised") }, done.map(option)) : null,
+    rest.length ? h("optgroup", { label: t("teacher.groups.unpractised") }, rest.map(option)) : null);
+}
+
+function suggestForm(classroom, skills, practised) {
+  const skill = skillMenu(skills, practised);
   const mode = h("select", { name: "mode" },
     h("option", { value: "level" }, t("teacher.groups.by_level")),
     h("option", { value: "mixed" }, t("teacher.groups.mixed")));

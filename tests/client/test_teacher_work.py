@@ -13,8 +13,7 @@ from tests.helpers.teacher import sign_in
 
 from .test_accessibility import violations
 from .test_csp import policy_violations
-from .test_languages import unfilled
-from .test_languages import catalog, english_patterns
+from .test_languages import catalog, english_patterns, unfilled
 from .test_teacher_app import no_horizontal_scroll
 
 QUIZ = "baobab-sample:add-within-10-quiz-en"
@@ -114,6 +113,16 @@ def test_assign_to_a_group_watch_the_answer_and_leave_feedback(node, chromium):
     page.locator("table.heatmap tbody th a", has_text="Amina").click()
     page.wait_for_selector("article.work-piece")
     assert page.locator('ul.answers li[data-correct="false"]').count() >= 1
+    # Grouping by level: the skills the class practised come first, the first one chosen.
+    practised = [k["skill_id"] for k in api(node.url, f"/classes/{class_id}/heatmap", page)["skills"]]
+    page.goto(f"{node.url}/teacher/#/groups/{class_id}")
+    page.wait_for_selector("form.suggest-groups")
+    first = page.locator("form.suggest-groups optgroup").first
+    assert first.get_attribute("label") == "Practised in this class"
+    offered = first.locator("option").evaluate_all("os => os.map((o) => o.value)")
+    assert sorted(offered) == sorted(practised) and practised
+    assert page.locator("form.suggest-groups select[name=skill_id]").input_value() == offered[0]
+    assert page.locator("form.suggest-groups optgroup").nth(1).get_attribute("label") == "Not practised yet"
 
     # She sends a project answer; the teacher comments on it from the queue.
     child.goto(f"{node.url}/student/#/play/{PROJECT}")
