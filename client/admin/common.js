@@ -1,6 +1,7 @@
 // What the admin app's screens share: who may use it, the words for an error, a loading
 // line (the staff apps', shared/staff.js), dates, bars.
 
+import { api } from "../shared/api.js";
 import { h } from "../shared/dom.js";
 import { day, number } from "../shared/format.js";
 import { language, t } from "../shared/i18n.js";
@@ -51,4 +52,34 @@ export function bars(rows, label) {
 
 export function failed(view, title, error) {
   view.replaceChildren(h("h1", {}, title), h("p", { role: "alert", class: "error" }, errorText(error)));
+}
+
+/**
+ * A panel that makes a one-time enrolment code and says what to run on the node with it:
+ * for a school the hub holds (schoolId), a node with no school yet joins it (init, pair,
+ * sync, serve); for any school (no schoolId), a node that has its school enrols it.
+ */
+export function enrolPanel({ title, lead, button, schoolId = null }) {
+  const result = h("div", { class: "enrolment", "aria-live": "polite" });
+  const steps = (code) => [
+    ...(schoolId ? ["baobab init"] : []),
+    `baobab pair ${location.origin} ${code} --hub`,
+    "baobab sync --hub",
+    ...(schoolId ? ["baobab serve"] : []),
+  ].join("\n");
+  return h("section", { class: "panel" },
+    h("h2", {}, title),
+    h("p", { class: "muted" }, lead),
+    h("button", { type: "button", class: "enrol", onclick: async () => {
+      try {
+        const made = await api("POST", "/district/enrolment-codes", schoolId ? { school_id: schoolId } : undefined);
+        result.replaceChildren(
+          h("p", { class: "code" }, t("admin.nodes.code", { code: made.code, time: when(made.expires_at) })),
+          h("p", {}, t("admin.school.on_the_node")),
+          h("pre", { translate: "no" }, steps(made.code)));
+      } catch (error) {
+        result.replaceChildren(h("p", {}, errorText(error)));
+      }
+    } }, button),
+    result);
 }

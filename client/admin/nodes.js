@@ -7,7 +7,7 @@ import { api } from "../shared/api.js";
 import { h, show } from "../shared/dom.js";
 import { t } from "../shared/i18n.js";
 import { session } from "../shared/session.js";
-import { count, errorText, failed, loading, when } from "./common.js";
+import { count, enrolPanel, errorText, failed, loading, when } from "./common.js";
 
 /** A node's version cell: its claim, "unknown" when it said none, flagged in words when older. */
 function version(n) {
@@ -55,18 +55,7 @@ export async function render(view) {
   const table = h("div", { class: "table-wrap" }, h("table", { class: "nodes" },
     h("thead", {}, h("tr", {}, heads.map((k) => h("th", { scope: "col" }, t(`admin.nodes.${k}`))))),
     h("tbody", {}, rows)));
-  const code = h("p", { class: "code", "aria-live": "polite" });
-  const enrol = h("section", { class: "panel" },
-    h("h2", {}, t("admin.nodes.enrol")),
-    h("p", { class: "muted" }, t("admin.nodes.enrol_lead")),
-    h("button", { type: "button", class: "enrol", onclick: async () => {
-      try {
-        const made = await api("POST", "/district/enrolment-codes");
-        code.textContent = t("admin.nodes.code", { code: made.code, time: when(made.expires_at) });
-      } catch (error) {
-        code.textContent = errorText(error);
-      }
-    } }, t("admin.nodes.new_code")), code);
+  const enrol = enrolPanel({ title: t("admin.nodes.enrol"), lead: t("admin.nodes.enrol_lead"), button: t("admin.nodes.new_code") });
   // Only a district admin enrols nodes at the hub: a school's admin is not offered it.
   show(view, h("h1", {}, t("admin.nodes.title")), nodes.length ? table : h("p", {}, t("admin.nodes.none")), message,
     session.districtAdmin ? enrol : null);

@@ -8,7 +8,7 @@ import { languageName } from "../shared/format.js";
 import { language, loadLanguages, t } from "../shared/i18n.js";
 import { go } from "../shared/router.js";
 import { session } from "../shared/session.js";
-import { count, errorText, failed, loading, when } from "./common.js";
+import { count, enrolPanel, errorText, failed, loading } from "./common.js";
 
 /** Render the list of schools, or one school's setup (more: its id). */
 export async function render(view, more) {
@@ -105,22 +105,9 @@ function setUp(view, school) {
     field("password", { type: "password", minlength: 8, maxlength: 200, autocomplete: "new-password" }),
     h("button", { type: "submit" }, t("admin.school.add_admin")),
     adminStatus);
-  const code = h("div", { class: "enrolment", "aria-live": "polite" });
-  const enrol = h("section", { class: "panel" },
-    h("h2", {}, t("admin.school.enrol")),
-    h("p", { class: "muted" }, t("admin.school.enrol_lead")),
-    h("button", { type: "button", class: "enrol", onclick: async () => {
-      try {
-        const made = await api("POST", "/district/enrolment-codes", { school_id: school.id });
-        code.replaceChildren(
-          h("p", { class: "code" }, t("admin.nodes.code", { code: made.code, time: when(made.expires_at) })),
-          h("p", {}, t("admin.school.on_the_node")),
-          h("pre", { translate: "no" }, `baobab init\nbaobab pair ${location.origin} ${made.code} --hub\nbaobab sync --hub\nbaobab serve`));
-      } catch (error) {
-        code.replaceChildren(h("p", {}, errorText(error)));
-      }
-    } }, t("admin.school.new_code")),
-    code);
+  const enrol = enrolPanel({
+    title: t("admin.school.enrol"), lead: t("admin.school.enrol_lead"), button: t("admin.school.new_code"), schoolId: school.id,
+  });
   const about = h("dl", { class: "school-facts" },
     h("dt", {}, t("admin.school.code")), h("dd", { translate: "no" }, school.code || "–"),
     h("dt", {}, t("admin.schools.language")), h("dd", {}, (school.languages || []).map((c) => languageName(c, language())).join(", ")),

@@ -151,6 +151,12 @@ def test_admin_drills_down_and_revokes_a_node(district, device):
     page.wait_for_selector("table.nodes")
     assert page.locator(f'tr[data-node="{NODE_ID}"] td.state').inner_text() == "Revoked"
     assert page.locator(f'tr[data-node="{NODE_ID}"] button.revoke').count() == 0
+    # An enrolment code for a node that has its school: the code, and what to run there.
+    page.locator("button.enrol").click()
+    page.wait_for_selector(".enrolment pre")
+    steps = page.locator(".enrolment pre").inner_text().splitlines()
+    code = page.locator(".enrolment p.code").inner_text().split()[1].rstrip(",")
+    assert steps == [f"baobab pair {served.url} {code} --hub", "baobab sync --hub"]
     next(screens)  # the audit log records the revocation
     assert page.locator('tr[data-action="revoke-node"]').count() == 1
     assert errors == []
