@@ -38,9 +38,10 @@ startStaffApp({
     // Work done under a sign-in the node never checked, for a teacher to say whose it is.
     unclaimed: () => import("./unclaimed.js"),
   },
-  // Admins see the roster import.
+  // Admins see the roster import; district admins (on the hub) the way back to their app.
   header: (me) => {
     document.getElementById("nav-roster").hidden = me?.role !== "admin";
+    document.getElementById("nav-district").hidden = !(me && session.districtAdmin);
   },
   // A node with no one on it yet opens the wizard.
   ready: async () => {

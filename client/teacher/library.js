@@ -167,6 +167,8 @@ function importPanel() {
   } },
   h("h2", {}, t("teacher.library.import_title")),
   h("p", {}, t("teacher.library.import_help")),
+  // On the hub, what a district admin imports is published to every school.
+  session.districtAdmin ? h("p", { class: "notice district" }, t("teacher.library.import_district")) : null,
   h("label", { for: "pack-file" }, t("teacher.library.file")), file, button, progress, report);
   return form;
 }

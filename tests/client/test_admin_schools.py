@@ -185,3 +185,17 @@ def test_the_schools_screens_pass_axe_and_speak_the_admins_language(hub, device,
             found = [key for key, pattern in english if pattern.search(text)]
             assert found == [], f"{screen}: English strings {found}"
     assert blocked == []
+
+
+def test_content_from_the_admin_app_is_the_library_that_publishes_to_every_school(hub, device):
+    page = device.new_page()
+    _sign_in(page, hub.url)
+    page.locator("#nav a", has_text="Content").click()
+    page.wait_for_selector("form.pack-import")
+    assert page.url.endswith("/teacher/#/library")
+    assert "published to every school" in page.locator("form.pack-import p.district").inner_text()
+    back = page.locator("#nav-district")
+    assert back.is_visible()
+    back.click()
+    page.wait_for_selector("table.children")  # the admin app, still signed in
+    assert "/admin/" in page.url

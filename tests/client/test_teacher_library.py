@@ -60,6 +60,9 @@ def test_admin_uploads_a_pack_and_sees_its_progress_and_report(node, device):
     page = device.new_page()
     sign_in(page, node.url, ADMIN)
     open_library(page, node.url)
+    # A school's own node: the pack is this school's, and there is no district to go to.
+    assert page.locator("form.pack-import p.district").count() == 0
+    assert page.locator("#nav-district").is_hidden()
     page.evaluate(WATCH_STAGES)
     page.locator("#pack-file").set_input_files(pack_file())
     page.locator("form.pack-import button[type=submit]").click()
